@@ -1,0 +1,43 @@
+namespace ContainerSdk.Core.Diagnostics;
+
+/// <summary>
+/// Every diagnostic code the SDK emits, in one place so codes are never reused.
+/// 1xxx inputs (items and the files they name), 2xxx ACLs, 3xxx properties and image settings,
+/// 4xxx outputs and the cache, 5xxx warnings.
+/// </summary>
+public static class Codes
+{
+    public const string InputNotFound = "CSDK1001";
+    public const string InputUnreadable = "CSDK1002";
+    public const string UnsupportedInputFormat = "CSDK1003";
+    public const string CorruptArchive = "CSDK1004";
+    public const string CorruptCompression = "CSDK1005";
+    public const string InvalidTargetPath = "CSDK1010";
+    public const string UnknownOwner = "CSDK1011";
+    public const string InvalidEnvironment = "CSDK1012";
+    public const string InvalidRemove = "CSDK1013";
+    public const string InvalidExclude = "CSDK1014";
+    public const string NoLayers = "CSDK1015";
+    public const string EntryEscapesRoot = "CSDK1020";
+    public const string UnsafeLink = "CSDK1021";
+    public const string FileChangedWhileReading = "CSDK1022";
+
+    public const string AclSyntax = "CSDK2001";
+    public const string AclUnknownName = "CSDK2002";
+    public const string AclPathNotFound = "CSDK2003";
+    public const string AclInvalid = "CSDK2004";
+
+    public const string InvalidProperty = "CSDK3001";
+    public const string InvalidTag = "CSDK3002";
+    public const string InvalidRepository = "CSDK3003";
+    public const string InvalidEpoch = "CSDK3004";
+    public const string InvalidCompression = "CSDK3005";
+
+    public const string OutputWriteFailed = "CSDK4001";
+
+    public const string SocketSkipped = "CSDK5001";
+    public const string AbsolutePathNormalized = "CSDK5002";
+    public const string DuplicateEntry = "CSDK5003";
+    public const string AclDroppedByFormat = "CSDK5004";
+    public const string ZstdNotInDockerArchive = "CSDK5005";
+}

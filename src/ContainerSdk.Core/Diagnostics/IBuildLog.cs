@@ -1,0 +1,22 @@
+namespace ContainerSdk.Core.Diagnostics;
+
+/// <summary>Where the engine reports progress and warnings; the tasks forward it to MSBuild's logger.</summary>
+public interface IBuildLog
+{
+    /// <summary>One line a user sees at normal verbosity (one per layer, per output).</summary>
+    void Info(string message);
+
+    /// <summary>Detail for -v:d (why a layer was rebuilt, timings).</summary>
+    void Detail(string message);
+
+    void Warning(string code, string message, string? file = null, int line = 0, int column = 0);
+}
+
+/// <summary>A log that drops everything; for tests and benchmarks that only want results.</summary>
+public sealed class NullBuildLog : IBuildLog
+{
+    public static readonly NullBuildLog Instance = new();
+    public void Info(string message) { }
+    public void Detail(string message) { }
+    public void Warning(string code, string message, string? file = null, int line = 0, int column = 0) { }
+}
