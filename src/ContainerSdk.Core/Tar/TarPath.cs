@@ -3,7 +3,10 @@ namespace ContainerSdk.Core.Tar;
 /// <summary>
 /// Path helpers for layer entries. Entries are ordered component by component (ordinal), so that a
 /// directory's whole subtree is contiguous and directly follows the directory: "a", "a/b", "a-b".
-/// Every layer the engine writes uses this order, which lets the bundle flatten merge layers in one pass.
+/// Whiteouts sort just before the name they delete (".wh.x" right before "x") and an opaque marker
+/// (".wh..wh..opq") first in its directory, as the OCI spec recommends (whiteouts before their siblings).
+/// Every layer the engine writes uses this order, which lets the bundle flatten merge all layers in one
+/// streaming pass: a deletion is always seen before what it deletes.
 /// </summary>
 public static class TarPath
 {
@@ -29,6 +32,16 @@ public static class TarPath
         ancestorKey.Length == 0 ? key.Length > 0
         : key.Length > ancestorKey.Length && key[ancestorKey.Length] == '/' && key.StartsWith(ancestorKey, StringComparison.Ordinal);
 
+    public const string WhiteoutPrefix = ".wh.";
+    public const string OpaqueWhiteout = ".wh..wh..opq";
+
+    /// <summary>The base name of a key: "usr/bin/sh" gives "sh".</summary>
+    public static string BaseName(string key) => key[(key.LastIndexOf('/') + 1)..];
+
+    public static bool IsWhiteout(string key) => BaseName(key).StartsWith(WhiteoutPrefix, StringComparison.Ordinal);
+
+    public static string Join(string parentKey, string name) => parentKey.Length == 0 ? name : parentKey + "/" + name;
+
     private sealed class ComponentComparer : IComparer<string>
     {
         public int Compare(string? x, string? y)
@@ -41,12 +54,25 @@ public static class TarPath
                 if (xDone || yDone) return xDone == yDone ? 0 : xDone ? -1 : 1;
                 int xe = x.IndexOf('/', i); if (xe < 0) xe = x.Length;
                 int ye = y.IndexOf('/', j); if (ye < 0) ye = y.Length;
-                int n = Math.Min(xe - i, ye - j);
-                int c = string.CompareOrdinal(x, i, y, j, n);
-                if (c == 0) c = (xe - i) - (ye - j);
+                int c = CompareComponent(x.AsSpan(i, xe - i), y.AsSpan(j, ye - j));
                 if (c != 0) return c;
                 i = xe + 1; j = ye + 1;
             }
         }
+
+        // A component sorts by the name it stands for, then by rank: opaque marker, whiteout, the name itself.
+        private static int CompareComponent(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+        {
+            int ar = Rank(a), br = Rank(b);
+            if (ar == 0 || br == 0) return ar - br;
+            int c = Name(a, ar).SequenceCompareTo(Name(b, br));
+            return c != 0 ? c : ar - br;
+        }
+
+        private static int Rank(ReadOnlySpan<char> component) =>
+            component.SequenceEqual(OpaqueWhiteout) ? 0 : component.StartsWith(WhiteoutPrefix) ? 1 : 2;
+
+        private static ReadOnlySpan<char> Name(ReadOnlySpan<char> component, int rank) =>
+            rank == 1 ? component[WhiteoutPrefix.Length..] : component;
     }
 }

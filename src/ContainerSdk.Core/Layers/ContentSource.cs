@@ -1,0 +1,61 @@
+using ContainerSdk.Core.Diagnostics;
+using Microsoft.Win32.SafeHandles;
+using Mono.Unix.Native;
+
+namespace ContainerSdk.Core.Layers;
+
+/// <summary>Where a planned entry's bytes come from; opened only when the layer is written.</summary>
+public abstract class ContentSource
+{
+    public abstract Stream Open();
+
+    /// <summary>For messages: the file (and position) the bytes come from.</summary>
+    public abstract string Describe();
+}
+
+/// <summary>A regular file of a module or base directory.</summary>
+public sealed class FileContent(string path) : ContentSource
+{
+    public string Path { get; } = path;
+
+    /// <summary>
+    /// Opens with O_NOFOLLOW: the walk saw a regular file here, and if it was swapped for a symbolic
+    /// link since, the open fails instead of reading whatever the link points at.
+    /// </summary>
+    public override Stream Open()
+    {
+        int fd = Syscall.open(Path, OpenFlags.O_RDONLY | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC);
+        if (fd < 0)
+        {
+            var errno = Stdlib.GetLastError();
+            throw new ContainerSdkException(errno == Errno.EACCES ? Codes.InputUnreadable : Codes.FileChangedWhileReading,
+                errno == Errno.EACCES
+                    ? $"Cannot read '{Path}': permission denied. The build needs read access to every file of a module."
+                    : $"Cannot open '{Path}' ({errno}): it changed while the build was reading its folder.", Path);
+        }
+        return new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Read, bufferSize: 0);
+    }
+
+    public override string Describe() => Path;
+}
+
+/// <summary>A slice of a file: an entry's data inside a tar (spooled or original).</summary>
+public sealed class SliceContent(string path, long offset, long length) : ContentSource
+{
+    public override Stream Open()
+    {
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        file.Position = offset;
+        return new SliceStream(file, length);
+    }
+
+    public override string Describe() => $"{path} at byte {offset}";
+}
+
+/// <summary>No bytes: directories, links, devices, whiteouts.</summary>
+public sealed class EmptyContent : ContentSource
+{
+    public static readonly EmptyContent Instance = new();
+    public override Stream Open() => Stream.Null;
+    public override string Describe() => "(no content)";
+}

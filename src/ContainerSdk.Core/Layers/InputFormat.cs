@@ -1,0 +1,91 @@
+using ContainerSdk.Core.Diagnostics;
+using ICSharpCode.SharpZipLib.BZip2;
+using System.IO.Compression;
+
+namespace ContainerSdk.Core.Layers;
+
+public enum InputKind { Directory, Tarball, OciLayout }
+
+public enum StreamCompression { None, Gzip, Bzip2, Zstd }
+
+/// <summary>
+/// Tells what an item names by looking at it, not at its name: a folder (a root filesystem, or an OCI
+/// layout when it holds <c>oci-layout</c>) or a tarball whose compression is read from its magic bytes.
+/// </summary>
+public static class InputFormat
+{
+    public static InputKind Detect(string path, string itemSpec)
+    {
+        if (Directory.Exists(path))
+            return File.Exists(Path.Combine(path, "oci-layout")) ? InputKind.OciLayout : InputKind.Directory;
+        if (File.Exists(path)) return InputKind.Tarball;
+        throw new ContainerSdkException(Codes.InputNotFound, $"'{itemSpec}' does not exist (looked for '{path}').");
+    }
+
+    public static StreamCompression DetectCompression(string path)
+    {
+        Span<byte> magic = stackalloc byte[4];
+        int n;
+        try
+        {
+            using var file = File.OpenRead(path);
+            n = file.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new ContainerSdkException(Codes.InputUnreadable, $"Cannot read '{path}': permission denied.", path, inner: e);
+        }
+        if (n >= 2 && magic[0] == 0x1F && magic[1] == 0x8B) return StreamCompression.Gzip;
+        if (n >= 3 && magic[0] == (byte)'B' && magic[1] == (byte)'Z' && magic[2] == (byte)'h') return StreamCompression.Bzip2;
+        if (n >= 4 && magic[0] == 0x28 && magic[1] == 0xB5 && magic[2] == 0x2F && magic[3] == 0xFD) return StreamCompression.Zstd;
+        return StreamCompression.None;
+    }
+
+    /// <summary>Opens a file and wraps the decompressor its magic bytes call for.</summary>
+    public static Stream OpenDecompressed(string path)
+    {
+        var compression = DetectCompression(path);
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        return Decompress(file, compression, path);
+    }
+
+    public static Stream Decompress(Stream compressed, StreamCompression compression, string name) => compression switch
+    {
+        StreamCompression.Gzip => new DecompressionErrors(new GZipStream(compressed, CompressionMode.Decompress), name, "gzip"),
+        StreamCompression.Bzip2 => new DecompressionErrors(new BZip2InputStream(compressed), name, "bzip2"),
+        StreamCompression.Zstd => new DecompressionErrors(new ZstdSharp.DecompressionStream(compressed), name, "zstd"),
+        _ => compressed,
+    };
+
+    /// <summary>Turns a decompressor's exceptions into a coded error naming the archive.</summary>
+    private sealed class DecompressionErrors(Stream inner, string name, string format) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            try { return inner.Read(buffer); }
+            catch (Exception e) when (e is InvalidDataException or IOException or ICSharpCode.SharpZipLib.SharpZipBaseException or ZstdSharp.ZstdException)
+            {
+                throw new ContainerSdkException(Codes.CorruptCompression, $"'{name}' is not valid {format} data: {e.Message}", name, inner: e);
+            }
+        }
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Tar;
+
+namespace ContainerSdk.Core.Layers;
+
+/// <summary>
+/// Everything one layer will contain, sorted in <see cref="TarPath.Comparer"/> order, before any byte is
+/// compressed. Plans for all layers exist at once so that owner names, parent directories and ACL
+/// placement can be decided from the composed image; only headers are held, never file contents.
+/// </summary>
+public sealed class LayerPlan
+{
+    private readonly List<PlannedEntry> _entries;
+    private readonly List<string> _keys;
+
+    public LayerPlan(LayerInput input, int index, IEnumerable<PlannedEntry> entries)
+    {
+        Input = input;
+        Index = index;
+        _entries = entries.ToList();
+        _entries.Sort((a, b) => TarPath.Comparer.Compare(a.Key, b.Key));
+        _keys = _entries.Select(e => e.Key).ToList();
+    }
+
+    public LayerInput Input { get; }
+
+    /// <summary>Position in the stack, 0 for the bottom layer.</summary>
+    public int Index { get; }
+
+    public IReadOnlyList<PlannedEntry> Entries => _entries;
+
+    /// <summary>The entry at an image path (key form), or null.</summary>
+    public PlannedEntry? Find(string key)
+    {
+        int i = _keys.BinarySearch(key, TarPath.Comparer);
+        return i >= 0 ? _entries[i] : null;
+    }
+
+    /// <summary>
+    /// Whether this layer deletes <paramref name="key"/> from the layers below: a whiteout of the path or of
+    /// one of its ancestors, or an opaque marker in one of its ancestors.
+    /// </summary>
+    public bool Hides(string key)
+    {
+        for (string? k = key; k is { Length: > 0 }; k = TarPath.Parent(k))
+        {
+            string parent = TarPath.Parent(k)!;
+            if (Find(TarPath.Join(parent, TarPath.WhiteoutPrefix + TarPath.BaseName(k))) is not null) return true;
+            if (Find(TarPath.Join(parent, TarPath.OpaqueWhiteout)) is not null) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Adds entries (parent directories, whiteouts) after planning, keeping the order.</summary>
+    public void Add(PlannedEntry entry)
+    {
+        int i = _keys.BinarySearch(entry.Key, TarPath.Comparer);
+        if (i >= 0) { _entries[i] = entry; return; }
+        _entries.Insert(~i, entry);
+        _keys.Insert(~i, entry.Key);
+    }
+}

@@ -1,0 +1,34 @@
+namespace ContainerSdk.Core.Layers;
+
+/// <summary>A read-only window of <c>length</c> bytes from the current position of an owned stream.</summary>
+internal sealed class SliceStream(Stream inner, long length) : Stream
+{
+    private long _remaining = length;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => length;
+    public override long Position { get => length - _remaining; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (_remaining <= 0) return 0;
+        int n = inner.Read(buffer[..(int)Math.Min(buffer.Length, _remaining)]);
+        _remaining -= n;
+        return n;
+    }
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
+    }
+}
