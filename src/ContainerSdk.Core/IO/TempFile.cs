@@ -1,0 +1,36 @@
+using ContainerSdk.Core.Oci;
+
+namespace ContainerSdk.Core.IO;
+
+/// <summary>
+/// A file written under a temporary name beside its target and renamed over it on <see cref="Commit"/>:
+/// a killed build leaves either the old file or the new one, never half of one. Disposed uncommitted, the
+/// temporary file is deleted.
+/// </summary>
+public sealed class TempFile : IDisposable
+{
+    private readonly string _target;
+    private bool _committed;
+
+    public TempFile(string target)
+    {
+        _target = System.IO.Path.GetFullPath(target);
+        string directory = System.IO.Path.GetDirectoryName(_target)!;
+        Directory.CreateDirectory(directory);
+        Path = System.IO.Path.Combine(directory, TempFiles.NewName(System.IO.Path.GetFileName(_target)));
+    }
+
+    /// <summary>Where to write.</summary>
+    public string Path { get; }
+
+    public void Commit()
+    {
+        File.Move(Path, _target, overwrite: true);
+        _committed = true;
+    }
+
+    public void Dispose()
+    {
+        if (!_committed && File.Exists(Path)) File.Delete(Path);
+    }
+}

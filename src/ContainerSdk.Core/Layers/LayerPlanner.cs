@@ -1,0 +1,118 @@
+using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.Tar;
+
+namespace ContainerSdk.Core.Layers;
+
+/// <summary>Turns one item into its <see cref="LayerPlan"/>, given the plans of the layers below it.</summary>
+public static class LayerPlanner
+{
+    private const int DefaultDirectoryMode = 0x1ED; // 0755
+
+    public static LayerPlan Plan(LayerInput input, IReadOnlyList<LayerPlan> below, LayerBuildOptions options, string spoolDirectory, IBuildLog log)
+    {
+        string rootKey = TargetKey(input.TargetPath, input.ItemSpec);
+        var exclude = new PathGlob(input.Exclude, input.ItemSpec);
+        long? uid = NumericId(input.Owner), gid = NumericId(input.Group);
+
+        var kind = InputFormat.Detect(input.SourcePath, input.ItemSpec);
+        List<PlannedEntry> entries = kind switch
+        {
+            InputKind.Directory => DirectoryPlanner.Plan(input.SourcePath, input.ItemSpec, rootKey, exclude, uid ?? 0, gid ?? 0, options.Epoch, log),
+            InputKind.Tarball => TarballPlanner.Plan(input.SourcePath, input.ItemSpec, rootKey, exclude, uid, gid, options.Epoch, spoolDirectory, log),
+            _ => throw new ContainerSdkException(Codes.UnsupportedInputFormat,
+                $"'{input.ItemSpec}' is an OCI image layout; images as a BaseLayer are not supported yet. Use a root filesystem folder or tarball."),
+        };
+        var plan = new LayerPlan(input, below.Count, entries);
+
+        ApplyOwnerNames(plan, below, input);
+        AddWhiteouts(plan, input, options.Epoch);
+        AddParents(plan, below, rootKey, options.Epoch);
+        return plan;
+    }
+
+    /// <summary>"/opt/x/" gives "opt/x"; the path must be absolute and stay inside the image.</summary>
+    internal static string TargetKey(string targetPath, string itemSpec)
+    {
+        if (string.IsNullOrWhiteSpace(targetPath) || targetPath[0] != '/')
+            throw new ContainerSdkException(Codes.InvalidTargetPath, $"TargetPath '{targetPath}' of '{itemSpec}' must be an absolute image path, such as /opt/suite.");
+        string key = TarPath.Normalize(targetPath);
+        if (key.Split('/').Any(p => p == ".."))
+            throw new ContainerSdkException(Codes.InvalidTargetPath, $"TargetPath '{targetPath}' of '{itemSpec}' must not contain '..'.");
+        return key;
+    }
+
+    private static long? NumericId(string? value) => long.TryParse(value, out var id) && id >= 0 ? id : null;
+
+    /// <summary>Owner and Group given as names resolve in the image's own accounts: the layers below plus this one.</summary>
+    private static void ApplyOwnerNames(LayerPlan plan, IReadOnlyList<LayerPlan> below, LayerInput input)
+    {
+        bool ownerIsName = !string.IsNullOrEmpty(input.Owner) && NumericId(input.Owner) is null;
+        bool groupIsName = !string.IsNullOrEmpty(input.Group) && NumericId(input.Group) is null;
+        if (!ownerIsName && !groupIsName) return;
+
+        var accounts = ImageAccounts.Compose(below.Append(plan).ToList());
+        uint uid = 0, gid = 0;
+        if (ownerIsName && !accounts.TryResolveUser(input.Owner!, out uid))
+            throw new ContainerSdkException(Codes.UnknownOwner, $"Owner '{input.Owner}' of '{input.ItemSpec}' is not a user of the image: looked in {accounts.Sources}.");
+        if (groupIsName && !accounts.TryResolveGroup(input.Group!, out gid))
+            throw new ContainerSdkException(Codes.UnknownOwner, $"Group '{input.Group}' of '{input.ItemSpec}' is not a group of the image: looked in {accounts.Sources}.");
+        foreach (var entry in plan.Entries)
+        {
+            if (ownerIsName) entry.Header.Uid = uid;
+            if (groupIsName) entry.Header.Gid = gid;
+        }
+    }
+
+    /// <summary>Remove metadata: one OCI whiteout per path, deleting it (and everything below it) from the layers below.</summary>
+    private static void AddWhiteouts(LayerPlan plan, LayerInput input, long epoch)
+    {
+        foreach (var path in input.Remove)
+        {
+            string trimmed = path.Trim();
+            if (trimmed.Length == 0) continue;
+            if (trimmed[0] != '/' || TarPath.Normalize(trimmed) is var key && (key.Length == 0 || key.Split('/').Any(p => p == "..")))
+                throw new ContainerSdkException(Codes.InvalidRemove, $"Remove path '{path}' of '{input.ItemSpec}' must be an absolute image path other than '/', without '..'.");
+            string whiteout = TarPath.Join(TarPath.Parent(key)!, TarPath.WhiteoutPrefix + TarPath.BaseName(key));
+            plan.Add(new PlannedEntry(new TarHeader { Name = whiteout, Type = TarEntryType.Regular, Mode = 0x1A4, ModificationTime = epoch }, EmptyContent.Instance));
+        }
+    }
+
+    /// <summary>
+    /// Every directory above an entry of this layer is in the layer too, so that any extractor creates it
+    /// the same way. One that the layers below already have keeps their owner, mode and xattrs; a new one
+    /// is root's, 0755.
+    /// </summary>
+    private static void AddParents(LayerPlan plan, IReadOnlyList<LayerPlan> below, string rootKey, long epoch)
+    {
+        var needed = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var entry in plan.Entries.ToList())
+            for (string? p = TarPath.Parent(entry.Key); p is { Length: > 0 } && needed.Add(p); p = TarPath.Parent(p)) { }
+        if (rootKey.Length > 0)
+            for (string? p = rootKey; p is { Length: > 0 }; p = TarPath.Parent(p)) needed.Add(p);
+
+        foreach (var key in needed)
+        {
+            if (plan.Find(key) is not null) continue;
+            var header = FindBelow(below, key)?.Header.Clone()
+                         ?? new TarHeader { Type = TarEntryType.Directory, Mode = DefaultDirectoryMode };
+            header.Name = key + "/";
+            header.Type = TarEntryType.Directory;
+            header.Size = 0;
+            header.LinkName = "";
+            header.ModificationTime = epoch;
+            plan.Add(new PlannedEntry(header, EmptyContent.Instance));
+        }
+    }
+
+    /// <summary>The directory at <paramref name="key"/> as the layers below compose it, or null.</summary>
+    private static PlannedEntry? FindBelow(IReadOnlyList<LayerPlan> below, string key)
+    {
+        for (int i = below.Count - 1; i >= 0; i--)
+        {
+            if (below[i].Find(key) is { } entry) return entry.Header.Type == TarEntryType.Directory ? entry : null;
+            if (below[i].Hides(key)) return null;
+        }
+        return null;
+    }
+}
