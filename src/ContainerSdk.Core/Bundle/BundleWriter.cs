@@ -19,7 +19,7 @@ public static class BundleWriter
     {
         var clock = Stopwatch.StartNew();
         long entries = 0;
-        var acls = new BundleAclCollector();
+        using var acls = new BundleAclDump(aclPath);
         using var bundleTemp = new TempFile(bundlePath);
         using (var output = new FileStream(bundleTemp.Path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         using (var gzip = new GZipStream(output, CompressionLevel.Optimal))
@@ -36,11 +36,7 @@ public static class BundleWriter
             tar.Finish();
         }
 
-        using (var aclTemp = new TempFile(aclPath))
-        {
-            acls.WriteDump(aclTemp.Path);
-            aclTemp.Commit();
-        }
+        acls.Commit();
         bundleTemp.Commit();
         log.Info($"Bundle {bundlePath}: {entries} entries from {layers.Count} layers, {Layers.LayerStackBuilder.Size(new FileInfo(bundlePath).Length)}, " +
                  $"{acls.Count} paths with ACLs in {aclPath}, {clock.Elapsed.TotalSeconds:0.00} s");
