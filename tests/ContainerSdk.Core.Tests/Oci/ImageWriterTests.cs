@@ -169,6 +169,25 @@ public class ImageWriterTests
     }
 
     [Fact]
+    public void Layer_blobs_are_copied_across_file_systems()
+    {
+        using var dir = new TempDir("iw");
+        var layer = BuildLayer(dir, "base", "base\n");
+        Assert.Equal(0, Mono.Unix.Native.Syscall.stat(layer.BlobPath, out var cached));
+        if (Mono.Unix.Native.Syscall.stat("/dev/shm", out var shm) != 0 || shm.st_dev == cached.st_dev)
+            Assert.Skip("needs /dev/shm on another file system than the temp folder, to make the hard link fail");
+        var layout = Path.Combine("/dev/shm", "csdk-iw-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            ImageWriter.Write(new[] { layer }, Settings(), layout, NullBuildLog.Instance);
+            var copy = Path.Combine(layout, "blobs", "sha256", layer.Descriptor.Digest.Hex);
+            Assert.Equal(File.ReadAllBytes(layer.BlobPath), File.ReadAllBytes(copy));
+            Assert.DoesNotContain(AllFiles(layout), f => Path.GetFileName(f).StartsWith(".csdk-tmp-", StringComparison.Ordinal));
+        }
+        finally { Directory.Delete(layout, recursive: true); }
+    }
+
+    [Fact]
     public void A_killed_build_leaves_the_previous_index_intact()
     {
         // Blobs go first and index.json last: a layout where a new layer's blob is present but the index is the old
