@@ -51,7 +51,7 @@ public sealed class OciLayoutWriter
         var temp = Path.Combine(BlobDirectory, TempFiles.NewName("blob"));
         try
         {
-            if (Mono.Unix.Native.Syscall.link(source.FullName, temp) != 0) File.Copy(source.FullName, temp);
+            if (!TryHardLink(source.FullName, temp)) File.Copy(source.FullName, temp);
             File.Move(temp, target, overwrite: true);
         }
         catch
@@ -68,6 +68,14 @@ public sealed class OciLayoutWriter
         WriteAtomically(Path.Combine(LayoutPath, "index.json"), json);
         CollectGarbage(index);
         return new Descriptor(index.MediaType, Digest.Compute(json), json.Length);
+    }
+
+    /// <summary>False when the file systems differ (EXDEV), links are not allowed, or there is no libc (Windows): the caller copies.</summary>
+    private static bool TryHardLink(string existing, string link)
+    {
+        try { return Mono.Unix.Native.Syscall.link(existing, link) == 0; }
+        catch (DllNotFoundException) { return false; }
+        catch (EntryPointNotFoundException) { return false; }
     }
 
     private bool HasBlob(Descriptor d)
