@@ -18,7 +18,7 @@ public static class LayerPlanner
         var kind = InputFormat.Detect(input.SourcePath, input.ItemSpec);
         List<PlannedEntry> entries = kind switch
         {
-            InputKind.Directory => DirectoryPlanner.Plan(input.SourcePath, input.ItemSpec, rootKey, exclude, uid ?? 0, gid ?? 0, options.Epoch, log),
+            InputKind.Directory => DirectoryPlanner.Plan(input.SourcePath, input.ItemSpec, rootKey, exclude, uid ?? 0, gid ?? 0, options.Epoch, log, DiskMetadata.Read),
             InputKind.Tarball => TarballPlanner.Plan(input.SourcePath, input.ItemSpec, rootKey, exclude, uid, gid, options.Epoch, spoolDirectory, log),
             _ => throw new ContainerSdkException(Codes.UnsupportedInputFormat,
                 $"'{input.ItemSpec}' is an OCI image layout; images as a BaseLayer are not supported yet. Use a root filesystem folder or tarball."),
@@ -54,9 +54,9 @@ public static class LayerPlanner
         var accounts = ImageAccounts.Compose(below.Append(plan).ToList());
         uint uid = 0, gid = 0;
         if (ownerIsName && !accounts.TryResolveUser(input.Owner!, out uid))
-            throw new ContainerSdkException(Codes.UnknownOwner, $"Owner '{input.Owner}' of '{input.ItemSpec}' is not a user of the image: looked in {accounts.Sources}.");
+            throw new ContainerSdkException(Codes.UnknownOwner, $"Owner '{input.Owner}' of '{input.ItemSpec}' is not a user of the image: looked in {accounts.DescribeSources()}.");
         if (groupIsName && !accounts.TryResolveGroup(input.Group!, out gid))
-            throw new ContainerSdkException(Codes.UnknownOwner, $"Group '{input.Group}' of '{input.ItemSpec}' is not a group of the image: looked in {accounts.Sources}.");
+            throw new ContainerSdkException(Codes.UnknownOwner, $"Group '{input.Group}' of '{input.ItemSpec}' is not a group of the image: looked in {accounts.DescribeSources()}.");
         foreach (var entry in plan.Entries)
         {
             if (ownerIsName) entry.Header.Uid = uid;

@@ -32,6 +32,7 @@ public static class LayerStackBuilder
                 cancellationToken.ThrowIfCancellationRequested();
                 plans.Add(LayerPlanner.Plan(input, plans, options, spoolDirectory, log));
             }
+            AclPlacement.Apply(aclFiles, plans);
 
             var built = new BuiltLayer[plans.Count];
             Parallel.For(0, plans.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount },
