@@ -33,7 +33,7 @@ internal static class TarTestArchives
         return result;
     }
 
-    public static TarHeader File(string name, int size = 0, int mode = 0x1A4) =>
+    public static TarHeader Regular(string name, int size = 0, int mode = 0x1A4) =>
         new() { Name = name, Type = TarEntryType.Regular, Size = size, Mode = mode };
 
     public static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);

@@ -46,7 +46,7 @@ public class TarWriterTests
     {
         using var output = new MemoryStream();
         var writer = new TarWriter(output);
-        writer.WriteEntry(File("a", 600), new MemoryStream(new byte[600]));
+        writer.WriteEntry(Regular("a", 600), new MemoryStream(new byte[600]));
         Assert.Equal(512 + 1024, writer.BytesWritten);
         writer.Finish();
         writer.Finish();
@@ -60,7 +60,7 @@ public class TarWriterTests
     {
         var dir = new string('d', 120);
         var name = dir + "/" + new string('f', 90);
-        var archive = Write((File(name), null));
+        var archive = Write((Regular(name), null));
         Assert.Equal((byte)'0', archive[156]);
         Assert.Equal(new string('f', 90), Ascii(archive, 0, 90));
         Assert.Equal(0, archive[90]);
@@ -72,7 +72,7 @@ public class TarWriterTests
     public void Split_prefers_the_longest_prefix_as_gnu_tar_does()
     {
         var name = "a/" + new string('b', 100) + "/" + new string('c', 50);
-        var archive = Write((File(name), null));
+        var archive = Write((Regular(name), null));
         Assert.Equal(new string('c', 50), Ascii(archive, 0, 50));
         Assert.Equal("a/" + new string('b', 100), Ascii(archive, 345, 102));
     }
@@ -82,7 +82,7 @@ public class TarWriterTests
     {
         var name = string.Join('/', Enumerable.Range(0, 30).Select(i => $"dir{i:D5}")) + "/file.bin"; // ~280 bytes
         Assert.True(name.Length > 255);
-        var archive = Write((File(name, 3), Bytes("abc")));
+        var archive = Write((Regular(name, 3), Bytes("abc")));
 
         Assert.Equal("PaxHeaders/file.bin", Ascii(archive, 0, 19));
         Assert.Equal(0, archive[19]);
@@ -101,7 +101,7 @@ public class TarWriterTests
     public void A_name_with_one_component_over_100_bytes_goes_into_pax()
     {
         var name = "d/" + new string('x', 120);
-        var archive = Write((File(name), null));
+        var archive = Write((Regular(name), null));
         Assert.Contains($" path={name}\n", PaxData(archive));
         Assert.Equal(name, Assert.Single(ReadAll(archive)).Header.Name);
     }
@@ -110,7 +110,7 @@ public class TarWriterTests
     public void A_non_ascii_name_goes_into_pax_and_round_trips()
     {
         var name = "données/été/ファイル.txt";
-        var archive = Write((File(name), null));
+        var archive = Write((Regular(name), null));
         Assert.Contains($" path={name}\n", PaxData(archive));
         Assert.Equal("PaxHeaders/ファイル.txt", Encoding.UTF8.GetString(archive, 0, "PaxHeaders/ファイル.txt".Length + 8).TrimEnd('\0'));
         Assert.Equal(name, Assert.Single(ReadAll(archive)).Header.Name);
@@ -158,8 +158,8 @@ public class TarWriterTests
     [Fact]
     public void Setuid_setgid_and_sticky_bits_are_written_and_read()
     {
-        var archive = Write((File("suid", 0, Convert.ToInt32("4755", 8)), null),
-                            (File("sgid", 0, Convert.ToInt32("2711", 8)), null),
+        var archive = Write((Regular("suid", 0, Convert.ToInt32("4755", 8)), null),
+                            (Regular("sgid", 0, Convert.ToInt32("2711", 8)), null),
                             (new TarHeader { Name = "tmp/", Type = TarEntryType.Directory, Mode = Convert.ToInt32("1777", 8) }, null));
         Assert.Equal("0004755\0", Ascii(archive, 100, 8));
         Assert.Equal("0002711\0", Ascii(archive, 512 + 100, 8));
@@ -270,13 +270,13 @@ public class TarWriterTests
     {
         using var output = new MemoryStream();
         using var writer = new TarWriter(output);
-        var shorter = Assert.Throws<ContainerSdkException>(() => writer.WriteEntry(File("etc/short", 10), new MemoryStream(new byte[9])));
+        var shorter = Assert.Throws<ContainerSdkException>(() => writer.WriteEntry(Regular("etc/short", 10), new MemoryStream(new byte[9])));
         Assert.Equal(Codes.FileChangedWhileReading, shorter.Code);
         Assert.Contains("etc/short", shorter.Message);
 
         using var output2 = new MemoryStream();
         using var writer2 = new TarWriter(output2);
-        var longer = Assert.Throws<ContainerSdkException>(() => writer2.WriteEntry(File("etc/long", 10), new MemoryStream(new byte[11])));
+        var longer = Assert.Throws<ContainerSdkException>(() => writer2.WriteEntry(Regular("etc/long", 10), new MemoryStream(new byte[11])));
         Assert.Equal(Codes.FileChangedWhileReading, longer.Code);
         Assert.Contains("etc/long", longer.Message);
     }
