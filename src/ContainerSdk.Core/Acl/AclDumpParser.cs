@@ -229,11 +229,11 @@ public static class AclDumpParser
         result.Add(new AclDumpEntry(block.Path, block.Owner, block.Group, block.Flags, new AclSet(access, @default), block.Line));
     }
 
-    private static Acl Build(List<AclEntry> entries, string kind, Block block, string fileName)
+    private static PosixAcl Build(List<AclEntry> entries, string kind, Block block, string fileName)
     {
         try
         {
-            return Acl.Create(entries);
+            return PosixAcl.Create(entries);
         }
         catch (ContainerSdkException e) when (e.Code == Codes.AclInvalid)
         {
