@@ -16,11 +16,14 @@ public sealed class AclDumpErrorTests
     [Theory]
     // perms: the column points at the offending character
     [InlineData(Head + "user::rwz\ngroup::r--\nother::r--\n", Codes.AclSyntax, 4, 9)]
-    [InlineData(Head + "user::r-\ngroup::r--\nother::r--\n", Codes.AclSyntax, 4, 7)]
+    [InlineData(Head + "user::rr-\ngroup::r--\nother::r--\n", Codes.AclSyntax, 4, 8)]
     [InlineData(Head + "user::\ngroup::r--\nother::r--\n", Codes.AclSyntax, 4, 7)]
-    [InlineData(Head + "user::wrx\ngroup::r--\nother::r--\n", Codes.AclSyntax, 4, 7)]
-    [InlineData(Head + "user::rw-\ngroup:4343:r-xx\nother::r--\n", Codes.AclSyntax, 5, 12)]
-    [InlineData(Head + "user::rw-\nother::7\n", Codes.AclSyntax, 5, 8)]
+    [InlineData(Head + "user::rwX\ngroup::r--\nother::r--\n", Codes.AclSyntax, 4, 9)]
+    [InlineData(Head + "user::r w\ngroup::r--\nother::r--\n", Codes.AclSyntax, 4, 8)]
+    [InlineData(Head + "user::rwxrwx\ngroup::r--\nother::r--\n", Codes.AclSyntax, 4, 10)]
+    [InlineData(Head + "user::rw-\ngroup:4343:r-xx\nother::r--\n", Codes.AclSyntax, 5, 15)]
+    [InlineData(Head + "user::rw-\nother::8\n", Codes.AclSyntax, 5, 8)]
+    [InlineData(Head + "user::rw-\nother::66\n", Codes.AclSyntax, 5, 9)]
     // entry shape
     [InlineData(Head + "usr::rw-\ngroup::r--\nother::r--\n", Codes.AclSyntax, 4, 1)]
     [InlineData(Head + "  user:rw-\n", Codes.AclSyntax, 4, 11)]
@@ -36,10 +39,12 @@ public sealed class AclDumpErrorTests
     [InlineData("# file: a\n# flags: -x-\n" + Base, Codes.AclSyntax, 2, 11)]
     [InlineData("# file: a\n# flags: s\n" + Base, Codes.AclSyntax, 2, 10)]
     [InlineData("# file: ../../etc\n" + Base, Codes.AclSyntax, 1, 9)]
-    // validity (acl_valid): reported at the block's "# file:" line, duplicates at the duplicate
+    // validity (acl_valid): reported at the block's "# file:" line, duplicates at the duplicate. setfacl lets a
+    // duplicate silently replace the earlier entry; a build refuses it, since one of the two lines is a mistake.
     [InlineData(Base + "\n# file: b\nuser::rw-\ngroup::r--\n", Codes.AclSyntax, 1, 1)]
     [InlineData("\n\n# file: b\nuser::rw-\ngroup::r--\n", Codes.AclInvalid, 3, 1)]
-    [InlineData("# file: b\nuser::rw-\nuser:5:r--\ngroup::r--\nother::---\n", Codes.AclInvalid, 1, 1)]
+    [InlineData("# file: b\nuser::rw-\nuser:5:r--\ngroup::r--\nother::---\nmask::r--\nmask::rwx\n", Codes.AclInvalid, 7, 1)]
+    [InlineData("# file: b\nuser::rw-\ngroup::r--\nother::---\n\nuser:5:r--\n", Codes.AclSyntax, 6, 1)]
     [InlineData("# file: b\nuser::rw-\nuser::r--\n", Codes.AclInvalid, 3, 1)]
     [InlineData("# file: b\nuser::rw-\nu:5:r--\nuser:5:r--\n", Codes.AclInvalid, 4, 1)]
     [InlineData("# file: b\n# owner: 0\n\n", Codes.AclInvalid, 1, 1)]
