@@ -6,8 +6,9 @@ namespace ContainerSdk.Core.Acl;
 /// <summary>
 /// Reads the dump that <c>getfacl -R</c> writes and <c>setfacl --restore</c> reads: blocks separated by blank
 /// lines, each a "# file:" header, optional "# owner:", "# group:", "# flags:" headers, then entries such as
-/// "user:alice:r-x" or "default:group::r-x". Accepts setfacl's short forms (u: g: m: o: d:) and ignores
-/// trailing "#effective:" comments. Every mistake is reported with the file, line and column.
+/// "user:alice:r-x" or "default:group::r-x". Takes what setfacl takes: short forms (u: g: m: o: d:), "mask:rwx",
+/// permissions as "rx" or "5", a missing mask (computed as setfacl computes it); ignores trailing "#effective:"
+/// comments. Every mistake is reported with the file, line and column.
 /// </summary>
 public static class AclDumpParser
 {
@@ -181,23 +182,40 @@ public static class AclDumpParser
         (isDefault ? block.Default : block.Access).Add(new AclEntry(tag, qualifier, perms));
     }
 
+    /// <summary>
+    /// Permissions as setfacl reads them: getfacl's "r-x", or the letters r, w, x in any order with '-' as filler
+    /// ("rx", "wr", "-"), or one octal digit ("5"). 'X' is refused: its meaning depends on the file at restore time.
+    /// </summary>
     private static int ParsePerms(string text, string fileName, int lineNo, int column)
     {
-        const string expected = "expected three characters [r-][w-][x-], e.g. \"r-x\"";
-        if (text.Length != 3)
-            throw Syntax($"permissions \"{text}\" are malformed: {expected}", fileName, lineNo, column);
-        var perms = 0;
-        ReadPerm(0, 'r', AclEntry.Read);
-        ReadPerm(1, 'w', AclEntry.Write);
-        ReadPerm(2, 'x', AclEntry.Execute);
-        return perms;
-
-        void ReadPerm(int i, char letter, int bit)
+        const string expected = "expected r, w, x or '-' (as in \"r-x\") or an octal digit 0-7";
+        if (text.Length == 0)
+            throw Syntax($"missing permissions: {expected}", fileName, lineNo, column);
+        if (text.All(char.IsAsciiDigit))
         {
-            if (text[i] == letter) perms |= bit;
-            else if (text[i] != '-')
-                throw Syntax($"permissions \"{text}\" are malformed: {expected}", fileName, lineNo, column + i);
+            var value = 0;
+            for (var i = 0; i < text.Length; i++)
+            {
+                value = value * 8 + (text[i] - '0');
+                if (text[i] > '7' || value > 7)
+                    throw Syntax($"permissions \"{text}\" are not an octal digit 0-7", fileName, lineNo, column + i);
+            }
+            return value;
         }
+        var perms = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var bit = text[i] switch { 'r' => AclEntry.Read, 'w' => AclEntry.Write, 'x' => AclEntry.Execute, '-' => 0, _ => -1 };
+            if (text[i] == 'X')
+                throw Syntax($"permissions \"{text}\": 'X' (execute only for directories and executables) depends on the file when setfacl runs and cannot be stored in an image; write 'x' or '-'",
+                    fileName, lineNo, column + i);
+            if (bit < 0)
+                throw Syntax($"permissions \"{text}\" are malformed at '{text[i]}': {expected}", fileName, lineNo, column + i);
+            if ((perms & bit) != 0)
+                throw Syntax($"permissions \"{text}\" repeat '{text[i]}'", fileName, lineNo, column + i);
+            perms |= bit;
+        }
+        return perms;
     }
 
     /// <summary>A number is an id (as libacl reads it); anything else is a name of the image.</summary>
@@ -229,11 +247,18 @@ public static class AclDumpParser
         result.Add(new AclDumpEntry(block.Path, block.Owner, block.Group, block.Flags, new AclSet(access, @default), block.Line));
     }
 
-    private static Acl Build(List<AclEntry> entries, string kind, Block block, string fileName)
+    private static PosixAcl Build(List<AclEntry> entries, string kind, Block block, string fileName)
     {
+        // setfacl --restore computes a missing mask (acl_calc_mask: the union of the group class) rather than
+        // refusing the dump; do the same so that every dump setfacl takes is taken here too.
+        if (entries.Any(e => e.Tag.HasQualifier()) && entries.All(e => e.Tag != AclTag.Mask))
+        {
+            var union = entries.Where(e => e.Tag is AclTag.User or AclTag.GroupObj or AclTag.Group).Aggregate(0, (m, e) => m | e.Perms);
+            entries = entries.Append(AclEntry.Mask(union)).ToList();
+        }
         try
         {
-            return Acl.Create(entries);
+            return PosixAcl.Create(entries);
         }
         catch (ContainerSdkException e) when (e.Code == Codes.AclInvalid)
         {

@@ -35,7 +35,7 @@ public static class AclDumpWriter
         foreach (var e in entries) Write(writer, e, root);
     }
 
-    private static void AppendEntries(System.Text.StringBuilder w, Acl acl, string prefix)
+    private static void AppendEntries(System.Text.StringBuilder w, PosixAcl acl, string prefix)
     {
         var mask = acl.MaskPerms;
         foreach (var e in acl.Entries)

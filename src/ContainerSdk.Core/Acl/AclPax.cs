@@ -48,18 +48,20 @@ public static class AclPax
     }
 
     /// <summary>
-    /// The ACLs a tar entry's records describe, or null when it has none. The binary xattr wins over the text
+    /// The ACLs a tar entry's records describe (a base-only access ACL counts as none), or null when it has none. The binary xattr wins over the text
     /// (it is exact and never needs a name lookup); the text is read when an archive carries only that, as
     /// archives written by GNU tar without --xattrs do.
     /// </summary>
     public static AclSet? Read(IReadOnlyDictionary<string, byte[]> pax, INameResolver? names = null)
     {
         var access = ReadOne(pax, XattrAccessKey, TextAccessKey, names);
+        // GNU tar writes SCHILY.acl.access even for a base-only ACL; like the kernel, treat it as the mode alone.
+        if (access is { IsExtended: false }) access = null;
         var @default = ReadOne(pax, XattrDefaultKey, TextDefaultKey, names);
         return access is null && @default is null ? null : new AclSet(access, @default);
     }
 
-    private static Acl? ReadOne(IReadOnlyDictionary<string, byte[]> pax, string xattrKey, string textKey, INameResolver? names)
+    private static PosixAcl? ReadOne(IReadOnlyDictionary<string, byte[]> pax, string xattrKey, string textKey, INameResolver? names)
     {
         if (pax.TryGetValue(xattrKey, out var binary)) return AclXattr.Decode(binary);
         if (pax.TryGetValue(textKey, out var text))

@@ -12,7 +12,7 @@ namespace ContainerSdk.Core.Acl;
 /// </summary>
 public static class AclText
 {
-    public static string Encode(Acl acl)
+    public static string Encode(PosixAcl acl)
     {
         var sb = new StringBuilder(acl.Entries.Count * 14);
         foreach (var e in acl.Entries) sb.Append(e.ToString()).Append('\n');
@@ -24,7 +24,7 @@ public static class AclText
     /// star's four-field form "user:name:rwx:uid" takes the id from the fourth field. Names go through
     /// <paramref name="names"/> when given; without it only numeric qualifiers are accepted.
     /// </summary>
-    public static Acl Decode(string text, INameResolver? names = null)
+    public static PosixAcl Decode(string text, INameResolver? names = null)
     {
         var entries = new List<AclEntry>();
         foreach (var raw in text.Split('\n', ','))
@@ -57,7 +57,7 @@ public static class AclText
             }
             entries.Add(new AclEntry(tag, id, ParsePerms(perms, item)));
         }
-        return Acl.Create(entries);
+        return PosixAcl.Create(entries);
     }
 
     private static int ParsePerms(string text, string item)

@@ -17,7 +17,7 @@ public static class AclXattr
     private const uint Version = 2;
     private const uint UndefinedId = 0xFFFFFFFF;
 
-    public static byte[] Encode(Acl acl)
+    public static byte[] Encode(PosixAcl acl)
     {
         var bytes = new byte[4 + 8 * acl.Entries.Count];
         BinaryPrimitives.WriteUInt32LittleEndian(bytes, Version);
@@ -33,7 +33,7 @@ public static class AclXattr
     }
 
     /// <summary>Decodes and validates; a malformed value is an <see cref="Codes.AclInvalid"/> error.</summary>
-    public static Acl Decode(ReadOnlySpan<byte> value)
+    public static PosixAcl Decode(ReadOnlySpan<byte> value)
     {
         if (value.Length < 4 || (value.Length - 4) % 8 != 0)
             throw new ContainerSdkException(Codes.AclInvalid,
@@ -49,6 +49,6 @@ public static class AclXattr
             var id = BinaryPrimitives.ReadUInt32LittleEndian(value[(offset + 4)..]);
             entries.Add(new AclEntry(tag, tag.HasQualifier() ? id : 0, perms));
         }
-        return Acl.Create(entries);
+        return PosixAcl.Create(entries);
     }
 }

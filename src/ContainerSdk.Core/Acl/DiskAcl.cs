@@ -18,7 +18,7 @@ public static class DiskAcl
         return access is null && @default is null ? null : new AclSet(access, @default);
     }
 
-    private static Acl? ReadOne(string path, string name)
+    private static PosixAcl? ReadOne(string path, string name)
     {
         var value = DiskXattrs.Get(path, name);
         if (value is null || value.Length == 0) return null;

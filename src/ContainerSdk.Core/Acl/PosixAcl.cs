@@ -7,11 +7,11 @@ namespace ContainerSdk.Core.Acl;
 /// group_obj, groups by gid, mask, other). Canonical order makes every encoding of the same ACL the same
 /// bytes, which keeps layer digests stable whatever order a dump listed the entries in.
 /// </summary>
-public sealed class Acl : IEquatable<Acl>
+public sealed class PosixAcl : IEquatable<PosixAcl>
 {
     private readonly AclEntry[] _entries;
 
-    private Acl(AclEntry[] entries) => _entries = entries;
+    private PosixAcl(AclEntry[] entries) => _entries = entries;
 
     public IReadOnlyList<AclEntry> Entries => _entries;
 
@@ -20,7 +20,7 @@ public sealed class Acl : IEquatable<Acl>
     /// <see cref="Codes.AclInvalid"/> error whose message says what is wrong; callers that know the
     /// file and line catch it and add them.
     /// </summary>
-    public static Acl Create(IEnumerable<AclEntry> entries)
+    public static PosixAcl Create(IEnumerable<AclEntry> entries)
     {
         var list = entries.ToList();
         foreach (var e in list)
@@ -45,11 +45,11 @@ public sealed class Acl : IEquatable<Acl>
             throw Invalid($"the ACL has more than one entry for {dup.Key.Tag.TextName()} {dup.Key.Qualifier}");
 
         list.Sort(static (a, b) => a.Tag != b.Tag ? a.Tag.CompareTo(b.Tag) : a.Qualifier.CompareTo(b.Qualifier));
-        return new Acl(list.ToArray());
+        return new PosixAcl(list.ToArray());
     }
 
     /// <summary>The three-entry ACL equivalent to a mode's rwx bits.</summary>
-    public static Acl FromMode(int mode) => new(new[]
+    public static PosixAcl FromMode(int mode) => new(new[]
     {
         AclEntry.UserObj((mode >> 6) & 7), AclEntry.GroupObj((mode >> 3) & 7), AclEntry.Other(mode & 7),
     });
@@ -88,8 +88,8 @@ public sealed class Acl : IEquatable<Acl>
 
     private static ContainerSdkException Invalid(string message) => new(Codes.AclInvalid, message);
 
-    public bool Equals(Acl? other) => other is not null && _entries.AsSpan().SequenceEqual(other._entries);
-    public override bool Equals(object? obj) => Equals(obj as Acl);
+    public bool Equals(PosixAcl? other) => other is not null && _entries.AsSpan().SequenceEqual(other._entries);
+    public override bool Equals(object? obj) => Equals(obj as PosixAcl);
 
     public override int GetHashCode()
     {
