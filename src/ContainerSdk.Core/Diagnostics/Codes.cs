@@ -3,7 +3,7 @@ namespace ContainerSdk.Core.Diagnostics;
 /// <summary>
 /// Every diagnostic code the SDK emits, in one place so codes are never reused.
 /// 1xxx inputs (items and the files they name), 2xxx ACLs, 3xxx properties and image settings,
-/// 4xxx outputs and the cache, 5xxx warnings.
+/// 4xxx outputs and the cache, 5xxx warnings, 9999 internal errors (bugs).
 /// </summary>
 public static class Codes
 {
@@ -40,4 +40,7 @@ public static class Codes
     public const string DuplicateEntry = "CSDK5003";
     public const string AclDroppedByFormat = "CSDK5004";
     public const string ZstdNotInDockerArchive = "CSDK5005";
+
+    /// <summary>Not a user mistake: an unexpected exception, reported with its stack trace.</summary>
+    public const string InternalError = "CSDK9999";
 }

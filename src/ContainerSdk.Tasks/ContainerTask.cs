@@ -1,0 +1,57 @@
+using ContainerSdk.Core.Diagnostics;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace ContainerSdk.Tasks;
+
+/// <summary>
+/// What every ContainerSdk task shares: the engine's log goes to MSBuild's logger, and a
+/// <see cref="ContainerSdkException"/> becomes one coded error in MSBuild's canonical format (IDEs jump to the
+/// file and line). Anything else escaping the engine is a bug: it is reported as CSDK9999 with its stack trace
+/// so that the report can be acted upon.
+/// </summary>
+public abstract class ContainerTask : Microsoft.Build.Utilities.Task
+{
+    static ContainerTask() => NativeLibraryResolver.EnsureRegistered();
+
+    /// <summary>
+    /// The project being built ($(MSBuildProjectFullPath)): where errors about properties and item metadata point.
+    /// BuildEngine.ProjectFileOfTaskNode would name the .targets file that holds the task, not the user's project.
+    /// </summary>
+    public string? ProjectFullPath { get; set; }
+
+    protected string ProjectFile => string.IsNullOrEmpty(ProjectFullPath) ? BuildEngine?.ProjectFileOfTaskNode ?? "" : ProjectFullPath;
+
+    public sealed override bool Execute()
+    {
+        try
+        {
+            ExecuteCore(new MSBuildLog(Log, ProjectFile));
+        }
+        catch (ContainerSdkException ex)
+        {
+            LogCoded(ex);
+        }
+        catch (OperationCanceledException)
+        {
+            // MSBuild reports the cancellation itself; an extra error would only repeat it.
+            return false;
+        }
+        catch (Exception ex)
+        {
+            Log.LogError(subcategory: null, errorCode: Codes.InternalError, helpKeyword: null, file: ProjectFile,
+                lineNumber: 0, columnNumber: 0, endLineNumber: 0, endColumnNumber: 0,
+                message: $"internal error in {GetType().Name} (a bug in ContainerSdk, please report it with this text): {ex}");
+        }
+        return !Log.HasLoggedErrors;
+    }
+
+    protected abstract void ExecuteCore(IBuildLog log);
+
+    private void LogCoded(ContainerSdkException ex)
+    {
+        // ex.Message alone, never ex.ToString(): a user mistake is not a crash.
+        Log.LogError(subcategory: null, errorCode: ex.Code, helpKeyword: null, file: ex.File ?? ProjectFile,
+            lineNumber: ex.Line, columnNumber: ex.Column, endLineNumber: 0, endColumnNumber: 0, message: ex.Message);
+    }
+}

@@ -1,0 +1,27 @@
+using ContainerSdk.Core.Diagnostics;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace ContainerSdk.Tasks;
+
+/// <summary>The engine's <see cref="IBuildLog"/> on top of a task's logger: Info at normal verbosity, Detail at detailed.</summary>
+internal sealed class MSBuildLog : IBuildLog
+{
+    private readonly TaskLoggingHelper _log;
+    private readonly string _projectFile;
+
+    public MSBuildLog(TaskLoggingHelper log, string projectFile)
+    {
+        _log = log;
+        _projectFile = projectFile;
+    }
+
+    public void Info(string message) => _log.LogMessage(MessageImportance.Normal, "{0}", message);
+
+    public void Detail(string message) => _log.LogMessage(MessageImportance.Low, "{0}", message);
+
+    /// <summary>A warning without a file of its own is about the project (a property or an item).</summary>
+    public void Warning(string code, string message, string? file = null, int line = 0, int column = 0)
+        => _log.LogWarning(subcategory: null, warningCode: code, helpKeyword: null, file: file ?? _projectFile,
+            lineNumber: line, columnNumber: column, endLineNumber: 0, endColumnNumber: 0, message: message);
+}
