@@ -1,0 +1,28 @@
+namespace ContainerSdk.Tests.EndToEnd;
+
+/// <summary>
+/// The README's first command, `dotnet build samples/site/site.containerproj`, on this checkout: the sample builds
+/// the SDK from source (no package) and gives an image with what the sample promises.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class SampleTests
+{
+    [Fact]
+    public void The_sample_site_builds_from_source()
+    {
+        var project = Path.Combine(RepoRoot.Path, "samples", "site", "site.containerproj");
+        // The machine's package cache: building the tasks from source restores their dependencies.
+        var build = Dotnet.Build(project);
+        build.EnsureSuccess($"dotnet build {project}");
+
+        var outDir = Path.Combine(RepoRoot.Path, "samples", "site", "bin", "Debug");
+        var image = ImageTools.SkopeoInspect(Path.Combine(outDir, "image"), "latest");
+        var env = image["Env"]!.AsArray().Select(e => e!.GetValue<string>()).ToList();
+        Assert.Contains("HELLO_HOME=/opt/hello/1.0", env);
+
+        var listing = ImageTools.ListTarball(Path.Combine(outDir, "site.tar.gz"));
+        Assert.StartsWith("drwxrwxrwt 0/0 ", ImageTools.ListingLine(listing, "tmp"));
+        Assert.StartsWith("-rwxr-xr-x 0/0 ", ImageTools.ListingLine(listing, "opt/hello/1.0/bin/hello"));
+        Assert.Contains(" 0/3001 ", ImageTools.ListingLine(listing, "etc/site/site.conf"));
+    }
+}
