@@ -165,6 +165,7 @@ public sealed class TarReader : IDisposable
             UserName = FieldString(UstarBlock.Field(block, UstarBlock.UNameOffset, UstarBlock.UNameLength), rawName),
             GroupName = FieldString(UstarBlock.Field(block, UstarBlock.GNameOffset, UstarBlock.GNameLength), rawName),
         };
+        if (header.Uid < 0 || header.Gid < 0) throw Corrupt($"negative uid or gid in the header at offset {blockOffset}", rawName);
         if (ustar || block.Slice(UstarBlock.MagicOffset, 8).SequenceEqual(UstarBlock.GnuMagicAndVersion))
         {
             header.DeviceMajor = (int)Math.Clamp(Number(UstarBlock.DevMajorOffset, UstarBlock.DevMajorLength, "devmajor"), 0, int.MaxValue);

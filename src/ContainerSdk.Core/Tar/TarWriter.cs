@@ -50,6 +50,8 @@ public sealed class TarWriter : IDisposable
             var unameBytes = UstarBlock.Utf8(header.UserName);
             var gnameBytes = UstarBlock.Utf8(header.GroupName);
             if (nameBytes.Length == 0) throw new ArgumentException("An entry needs a name.", nameof(header));
+            if (name.Contains('\0') || header.LinkName.Contains('\0'))
+                throw new ArgumentException($"Entry '{name.Replace('\0', '?')}' has a NUL in its name or link target.", nameof(header));
 
             var pax = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
             foreach (var (key, value) in header.PaxRecords)

@@ -198,7 +198,7 @@ public class TarInteropTests
                 t.addfile(i, io.BytesIO(data))
             with tarfile.open(sys.argv[1], "w", format=tarfile.{{format}}) as t:
                 add(t, "dir", type=tarfile.DIRTYPE, mode=0o755)
-                add(t, sys.argv[2], b"long\n", mode=0o4711, uid=70000, gid=5)
+                add(t, sys.argv[2], b"long\n", mode=0o4711, uid=3000000, gid=5)
                 add(t, sys.argv[3], b"unicode\n", mtime=1700000000)
                 add(t, "link", type=tarfile.SYMTYPE, linkname=sys.argv[4])
                 add(t, "hard", type=tarfile.LNKTYPE, linkname="dir/f")
@@ -213,7 +213,7 @@ public class TarInteropTests
         var ours = TarTestArchives.ReadAll(File.OpenRead(archive));
         Assert.Equal(LongName, ours[1].Header.Name);
         Assert.Equal(Convert.ToInt32("4711", 8), ours[1].Header.Mode);
-        Assert.Equal(70000, ours[1].Header.Uid);
+        Assert.Equal(3000000, ours[1].Header.Uid); // GNU_FORMAT: base-256; PAX_FORMAT: a uid record
         Assert.Equal(UnicodeName, ours[2].Header.Name);
         Assert.Equal(LongTarget, ours[3].Header.LinkName);
         Assert.Equal(Enumerable.Repeat(Enumerable.Range(0, 256).Select(i => (byte)i), 9).SelectMany(b => b), ours[5].Content);

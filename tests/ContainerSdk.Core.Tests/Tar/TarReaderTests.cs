@@ -113,13 +113,19 @@ public class TarReaderTests
     public void Signed_checksums_of_old_writers_are_accepted()
     {
         var block = RawHeader("x", '0', 0);
-        block[UstarBlock.UNameOffset] = 0xE9; // a high byte makes signed and unsigned sums differ
-        long signed = UstarBlock.Checksums(block).Signed;
-        UstarBlock.WriteOctal(block, UstarBlock.ChecksumOffset, 7, signed);
-        block[UstarBlock.ChecksumOffset + 7] = (byte)' ';
-        Assert.Throws<ContainerSdkException>(() => ReadAll(block)); // 0xE9 alone is not valid UTF-8: proves the header was accepted
-        block[UstarBlock.UNameOffset] = (byte)'u';
-        Assert.Throws<ContainerSdkException>(() => ReadAll(block)); // now the stored (signed) sum is wrong
+        block[511] = 0xE9; // unused tail of the block: a high byte makes signed and unsigned sums differ
+        var (unsignedSum, signedSum) = UstarBlock.Checksums(block);
+        Assert.NotEqual(unsignedSum, signedSum);
+        UstarBlock.WriteOctal(block, UstarBlock.ChecksumOffset, 7, signedSum);
+        Assert.Equal("x", Assert.Single(ReadAll(block)).Header.Name);
+        UstarBlock.WriteOctal(block, UstarBlock.ChecksumOffset, 7, signedSum + 1);
+        Assert.Contains("checksum", ReadFails(block).Message);
+    }
+
+    [Fact]
+    public void Writer_refuses_a_nul_in_a_name()
+    {
+        Assert.Throws<ArgumentException>(() => Write((Regular("a\0b"), null)));
     }
 
     [Fact]
