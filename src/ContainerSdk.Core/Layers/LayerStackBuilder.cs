@@ -35,8 +35,9 @@ public static class LayerStackBuilder
             AclPlacement.Apply(aclFiles, plans);
 
             var built = new BuiltLayer[plans.Count];
+            var ordered = new InOrderLog(log, plans.Count);
             Parallel.For(0, plans.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount },
-                i => built[i] = Write(plans[i], plans.Count, options, blobDirectory, log));
+                i => built[i] = Write(plans[i], plans.Count, options, blobDirectory, message => ordered.Info(i, message)));
             return built;
         }
         catch (AggregateException e) when (e.InnerExceptions.Count >= 1 && e.InnerException is ContainerSdkException)
@@ -50,7 +51,7 @@ public static class LayerStackBuilder
         }
     }
 
-    private static BuiltLayer Write(LayerPlan plan, int count, LayerBuildOptions options, string blobDirectory, IBuildLog log)
+    private static BuiltLayer Write(LayerPlan plan, int count, LayerBuildOptions options, string blobDirectory, Action<string> report)
     {
         var clock = Stopwatch.StartNew();
         long contentBytes = 0;
@@ -79,7 +80,7 @@ public static class LayerStackBuilder
 
         var input = plan.Input;
         string what = input.Kind == LayerKind.Base ? $"BaseLayer {input.ItemSpec}" : $"Module {input.ItemSpec} -> {input.TargetPath}";
-        log.Info($"Layer {plan.Index + 1}/{count} {what}: {plan.Entries.Count} entries, {Size(contentBytes)} in, {Size(blob.Descriptor.Size)} out, " +
+        report($"Layer {plan.Index + 1}/{count} {what}: {plan.Entries.Count} entries, {Size(contentBytes)} in, {Size(blob.Descriptor.Size)} out, " +
                  $"{blob.Descriptor.Digest.ToString()[..19]}, {clock.Elapsed.TotalSeconds:0.00} s");
 
         return new BuiltLayer
