@@ -114,7 +114,7 @@ public sealed class AclDumpRoundTripTests
         foreach (var e in wanted.Where(e => e.Path != "/"))
         {
             var isDir = Directory.Exists(Path.Combine(tree.Root, e.Path[1..]));
-            if (isDir) fresh.Dir_(e.Path[1..]); else fresh.File(e.Path[1..]);
+            if (isDir) fresh.Folder(e.Path[1..]); else fresh.File(e.Path[1..]);
         }
         var dump = Render(wanted);
         var dumpPath = Path.Combine(Path.GetTempPath(), $"csdk-restore-{Guid.NewGuid():N}.acl");
