@@ -1,5 +1,4 @@
 using ContainerSdk.Core.Diagnostics;
-using Mono.Unix.Native;
 
 namespace ContainerSdk.Core.Acl;
 

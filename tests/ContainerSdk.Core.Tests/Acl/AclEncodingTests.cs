@@ -71,7 +71,7 @@ public sealed class AclEncodingTests
         // Only ids without a name on this machine, so GNU tar prints numbers as the engine does.
         tree.File("f");
         tree.SetFacl("f", "-m", "u:4242:r--,u:4444:rwx,g:4343:-w-,g::r-x,m::rwx");
-        tree.Dir_("d");
+        tree.Folder("d");
         tree.SetFacl("d", "-d", "-m", "u:4242:rwx,g:4343:r-x,o::---");
         tree.File("m");
         tree.SetFacl("m", "-m", "u:4242:rwx,m::r--");
@@ -103,6 +103,44 @@ public sealed class AclEncodingTests
         // An archive with text records only (tar --acls without --xattrs) reads the same.
         var textOnly = pax["f"].Where(kv => kv.Key.StartsWith("SCHILY.acl.")).ToDictionary(kv => kv.Key, kv => kv.Value);
         Assert.Equal(AclPax.Read(pax["f"]), AclPax.Read(textOnly));
+    }
+
+    [Fact]
+    public void Gnu_tar_restores_the_numeric_text_records_the_engine_writes()
+    {
+        Tools.Require("tar");
+        Tools.Require("python3");
+        using var tree = AclTree.Create();
+        var access = PosixAcl.Create(new[]
+        {
+            AclEntry.UserObj(6), AclEntry.User(0, 7), AclEntry.User(4242, 4), AclEntry.GroupObj(4), AclEntry.Group(4343, 2),
+            AclEntry.Mask(6), AclEntry.Other(0),
+        });
+        var @default = PosixAcl.Create(new[] { AclEntry.UserObj(7), AclEntry.User(4242, 7), AclEntry.GroupObj(5), AclEntry.Mask(7), AclEntry.Other(0) });
+        var fileRecords = AclPax.Records(new AclSet(access, null)).Where(r => r.Key.StartsWith("SCHILY.acl."));
+        var dirRecords = AclPax.Records(new AclSet(null, @default)).Where(r => r.Key.StartsWith("SCHILY.acl."));
+
+        // python3's tarfile writes the archive (text records only, so GNU tar must use the text), GNU tar extracts it.
+        const string script = """
+            import sys, tarfile, io
+            def rec(arg): return dict(kv.split('=', 1) for kv in arg.split('|') if kv) if arg else {}
+            with tarfile.open(sys.argv[1], 'w', format=tarfile.PAX_FORMAT) as t:
+                d = tarfile.TarInfo('d'); d.type = tarfile.DIRTYPE; d.mode = 0o755
+                d.pax_headers = {k: bytes.fromhex(v).decode() for k, v in rec(sys.argv[3]).items()}
+                t.addfile(d)
+                f = tarfile.TarInfo('d/f'); f.mode = 0o660; f.size = 0
+                f.pax_headers = {k: bytes.fromhex(v).decode() for k, v in rec(sys.argv[2]).items()}
+                t.addfile(f, io.BytesIO(b''))
+            """;
+        string Arg(IEnumerable<KeyValuePair<string, byte[]>> records) => string.Join('|', records.Select(r => r.Key + "=" + Convert.ToHexString(r.Value)));
+        var tarPath = Path.Combine(tree.Root, "engine.tar");
+        Tools.Run("python3", "-c", script, tarPath, Arg(fileRecords), Arg(dirRecords)).EnsureSuccess("python3 tarfile");
+        var outDir = Directory.CreateDirectory(Path.Combine(tree.Root, "out")).FullName;
+        Tools.Run("tar", "--acls", "-xpf", tarPath, "-C", outDir).EnsureSuccess("tar --acls -x");
+
+        var extracted = DiskAcl.Read(Path.Combine(outDir, "d", "f"));
+        Assert.Equal(access, extracted?.Access);
+        Assert.Equal(@default, DiskAcl.Read(Path.Combine(outDir, "d"))?.Default);
     }
 
     [Fact]

@@ -27,7 +27,7 @@ internal sealed class AclTree : IDisposable
         return path;
     }
 
-    public string Dir_(string relative)
+    public string Folder(string relative)
     {
         var path = Path.Combine(Root, relative);
         Directory.CreateDirectory(path);
@@ -57,13 +57,13 @@ internal sealed class AclTree : IDisposable
         SetFacl("named", "-m", "u:root:rwx,u:4242:r--,g:root:r-x,g:4343:-w-");
         File("masked");
         SetFacl("masked", "-m", "u:4242:rwx,g::rwx,g:4343:rw-,m::r--");
-        Dir_("shared");
+        Folder("shared");
         SetFacl("shared", "-m", "u:4242:rwx");
         SetFacl("shared", "-d", "-m", "u:4242:rwx,g:4343:r-x");
         Chmod("shared", "g+s");
-        Dir_("tmp");
+        Folder("tmp");
         Chmod("tmp", "1777");
-        Dir_("default-only");
+        Folder("default-only");
         SetFacl("default-only", "-d", "-m", "u:4444:r-x");
         File("tool");
         Chmod("tool", "4755");
@@ -77,7 +77,7 @@ internal sealed class AclTree : IDisposable
         File("ta\tb");
         File("ünïcödé-数据");
         SetFacl("ünïcödé-数据", "-m", "u:4242:rw-");
-        Dir_("sub/deeper");
+        Folder("sub/deeper");
         File("sub/deeper/f");
         SetFacl("sub/deeper/f", "-m", "u:4242:--x");
     }
