@@ -28,6 +28,8 @@ public sealed class BundleAclDump : IDisposable
         var acls = AclPax.Read(header.PaxRecords);
         if (acls is null || acls.IsEmpty) return;
         var flags = (AclFlags)(header.Mode & 0xE00);
+        // A folder with only a default ACL still gets its access lines, from the mode, as getfacl prints them.
+        if (acls.Access is null) acls = acls with { Access = PosixAcl.FromMode(header.Mode) };
         AclDumpWriter.Write(_writer, new AclDumpEntry("/" + TarPath.Key(header.Name), (uint)header.Uid, (uint)header.Gid, flags, acls, Line: 0));
         Count++;
     }

@@ -26,6 +26,15 @@ public class AclRoundTripTests
         default:mask::r-x
         default:other::---
 
+        # file: tmp
+        # flags: --t
+        user::rwx
+        group::rwx
+        other::rwx
+        default:user::rwx
+        default:group::r-x
+        default:other::---
+
         # file: etc/os-release
         user::rw-
         user:4242:r--
@@ -65,7 +74,7 @@ public class AclRoundTripTests
         var umoci = Tools.Require("umoci");
         var (run, _) = BuildSite(Dump);
         using var _ = run;
-        var paths = new[] { "opt/m/data", "opt/m/disk-acl.txt", "etc/os-release" };
+        var paths = new[] { "opt/m/data", "opt/m/disk-acl.txt", "etc/os-release", "tmp" };
 
         var viaTarAcls = run.Dir.Combine("tar-acls");
         Directory.CreateDirectory(viaTarAcls);
@@ -87,6 +96,7 @@ public class AclRoundTripTests
         Assert.Contains("# owner: 4100", expected);
         Assert.Contains("user:4343:rw-", expected);           // set with setfacl on the module's file
         Assert.Contains("user:4242:r--", expected);           // numeric qualifier, on a base file
+        Assert.Contains("# flags: --t\nuser::rwx\ngroup::rwx\nother::rwx\ndefault:user::rwx", expected); // default ACL only
         Assert.Equal(expected, GetFacl(viaRestore, paths));
         Assert.Equal(expected, GetFacl(umociRoot, paths));
 
