@@ -66,7 +66,7 @@ public static class DirectoryPlanner
                         }
                         var file = Header(key, TarEntryType.Regular, st, uid, gid, epoch, Xattrs(full));
                         file.Size = st.st_size;
-                        entries.Add(new PlannedEntry(file, new FileContent(full)));
+                        entries.Add(new PlannedEntry(file, new FileContent(full)) { Identity = Cache.FileIdentity.From(st) });
                         break;
                     case FilePermissions.S_IFLNK:
                         var symlink = Header(key, TarEntryType.SymbolicLink, st, uid, gid, epoch, Xattrs(full));

@@ -9,7 +9,7 @@ public static class LayerPlanner
 {
     private const int DefaultDirectoryMode = 0x1ED; // 0755
 
-    public static LayerPlan Plan(LayerInput input, IReadOnlyList<LayerPlan> below, LayerBuildOptions options, string spoolDirectory, IBuildLog log)
+    public static LayerPlan Plan(LayerInput input, IReadOnlyList<LayerPlan> below, LayerBuildOptions options, string spoolDirectory, IBuildLog log, Func<string, byte[]> hashFile)
     {
         string rootKey = TargetKey(input.TargetPath, input.ItemSpec);
         var exclude = new PathGlob(input.Exclude, input.ItemSpec);
@@ -19,7 +19,7 @@ public static class LayerPlanner
         List<PlannedEntry> entries = kind switch
         {
             InputKind.Directory => DirectoryPlanner.Plan(input.SourcePath, input.ItemSpec, rootKey, exclude, uid ?? 0, gid ?? 0, options.Epoch, log, DiskMetadata.Read),
-            InputKind.Tarball => TarballPlanner.Plan(input.SourcePath, input.ItemSpec, rootKey, exclude, uid, gid, options.Epoch, spoolDirectory, log),
+            InputKind.Tarball => TarballPlanner.Plan(input.SourcePath, input.ItemSpec, rootKey, exclude, uid, gid, options.Epoch, spoolDirectory, log, hashFile(input.SourcePath)),
             _ => throw new ContainerSdkException(Codes.UnsupportedInputFormat,
                 $"'{input.ItemSpec}' is an OCI image layout; images as a BaseLayer are not supported yet. Use a root filesystem folder or tarball."),
         };

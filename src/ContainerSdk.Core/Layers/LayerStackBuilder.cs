@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
 using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Cache;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Oci;
 using ContainerSdk.Core.Tar;
@@ -9,20 +11,28 @@ namespace ContainerSdk.Core.Layers;
 /// <summary>
 /// Builds one layer per base and module. Plans every layer first (headers only), because what a layer
 /// holds depends on the layers around it: owner names resolve against the composed /etc/passwd, parent
-/// directories of a TargetPath copy the owner and mode the layers below give them. Then the layers are
-/// written, concurrently, each in one streaming pass.
+/// directories of a TargetPath copy the owner and mode the layers below give them, ACL entries land on
+/// the topmost layer that has their path. Then each layer is looked up in the layer cache by its
+/// fingerprint, and the ones that are not there are written, concurrently, each in one streaming pass
+/// that also hashes their files for the next build.
 /// </summary>
 public static class LayerStackBuilder
 {
     public static IReadOnlyList<BuiltLayer> Build(IReadOnlyList<LayerInput> layers, IReadOnlyList<AclFileInput> aclFiles,
         LayerBuildOptions options, IBuildLog log, CancellationToken cancellationToken)
+        => BuildStack(layers, aclFiles, options, log, cancellationToken).Layers;
+
+    /// <summary>The built layers with the plans they were made from (the bundle is flattened from the plans).</summary>
+    internal static (IReadOnlyList<BuiltLayer> Layers, IReadOnlyList<LayerPlan> Plans) BuildStack(IReadOnlyList<LayerInput> layers,
+        IReadOnlyList<AclFileInput> aclFiles, LayerBuildOptions options, IBuildLog log, CancellationToken cancellationToken)
     {
         if (layers.Count == 0)
             throw new ContainerSdkException(Codes.NoLayers, "The project has no BaseLayer or Module items: an image needs at least one layer.");
 
-        string spoolDirectory = Path.Combine(options.WorkDirectory, "spool");
-        string blobDirectory = Path.Combine(options.WorkDirectory, "blobs", "sha256");
-        Directory.CreateDirectory(blobDirectory);
+        var paths = new WorkPaths(options.WorkDirectory);
+        var statCache = StatCache.Load(paths.StatCache);
+        var cache = new LayerCache(paths.CacheRoot, paths.Blobs);
+        Directory.CreateDirectory(paths.Blobs);
 
         try
         {
@@ -30,58 +40,81 @@ public static class LayerStackBuilder
             foreach (var input in layers)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                plans.Add(LayerPlanner.Plan(input, plans, options, spoolDirectory, log));
+                plans.Add(LayerPlanner.Plan(input, plans, options, paths.Spool, log, file => HashFile(file, statCache)));
             }
             AclPlacement.Apply(aclFiles, plans);
 
             var built = new BuiltLayer[plans.Count];
             var ordered = new InOrderLog(log, plans.Count);
             Parallel.For(0, plans.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount },
-                i => built[i] = Write(plans[i], plans.Count, options, blobDirectory, message => ordered.Info(i, message)));
-            return built;
+                i => built[i] = BuildOne(plans[i], plans.Count, options, cache, statCache, paths, log, message => ordered.Info(i, message)));
+            statCache.Save();
+            log.Detail($"Stat cache: {statCache.Hits} files unchanged, {statCache.Misses} read and hashed.");
+            return (built, plans);
         }
-        catch (AggregateException e) when (e.InnerExceptions.Count >= 1 && e.InnerException is ContainerSdkException)
+        catch (AggregateException e) when (e.InnerException is ContainerSdkException)
         {
             throw e.InnerException!;
         }
         finally
         {
             // Spooled tarballs are only needed while layers are written.
-            if (Directory.Exists(spoolDirectory)) Directory.Delete(spoolDirectory, recursive: true);
+            if (Directory.Exists(paths.Spool)) Directory.Delete(paths.Spool, recursive: true);
         }
     }
 
-    private static BuiltLayer Write(LayerPlan plan, int count, LayerBuildOptions options, string blobDirectory, Action<string> report)
+    private static BuiltLayer BuildOne(LayerPlan plan, int count, LayerBuildOptions options, LayerCache cache, StatCache statCache,
+        WorkPaths paths, IBuildLog log, Action<string> report)
     {
         var clock = Stopwatch.StartNew();
-        long contentBytes = 0;
-        LayerBlob blob;
-        using (var writer = LayerBlobWriter.Create(blobDirectory, options.Compression))
-        {
-            using (var tar = new TarWriter(writer, leaveOpen: true))
-            {
-                foreach (var entry in plan.Entries)
-                {
-                    if (entry.Header.Type == TarEntryType.Regular && entry.Header.Size > 0)
-                    {
-                        using var content = entry.Content.Open();
-                        tar.WriteEntry(entry.Header, content);
-                        contentBytes += entry.Header.Size;
-                    }
-                    else
-                    {
-                        tar.WriteEntry(entry.Header);
-                    }
-                }
-                tar.Finish();
-            }
-            blob = writer.Complete();
-        }
-
         var input = plan.Input;
         string what = input.Kind == LayerKind.Base ? $"BaseLayer {input.ItemSpec}" : $"Module {input.ItemSpec} -> {input.TargetPath}";
-        report($"Layer {plan.Index + 1}/{count} {what}: {plan.Entries.Count} entries, {Size(contentBytes)} in, {Size(blob.Descriptor.Size)} out, " +
-                 $"{blob.Descriptor.Digest.ToString()[..19]}, {clock.Elapsed.TotalSeconds:0.00} s");
+        var journal = new LayerJournal(paths.Journal(plan.Index, input.ItemSpec));
+
+        foreach (var entry in plan.Entries)
+            if (entry.HasData && entry.ContentHash is null && entry.Identity is { } id && entry.Content is FileContent file
+                && statCache.TryGet(file.Path, id, out var known))
+                entry.ContentHash = known;
+
+        LayerBlob blob;
+        bool unchanged = false;
+        string? whyRebuilt = null;
+        if (plan.Entries.All(e => !e.HasData || e.ContentHash is not null))
+        {
+            var fingerprint = Fingerprint(plan, options);
+            var cached = cache.TryGet(fingerprint, out var problem);
+            if (cached is not null)
+            {
+                blob = cached;
+                unchanged = true;
+            }
+            else
+            {
+                if (problem is not null) log.Warning(Codes.CacheEntryRebuilt, $"{what}: {problem}; the layer is built again.");
+                whyRebuilt = journal.Explain(plan);
+                blob = Write(plan, options, cache.BlobDirectory, statCache);
+                cache.Put(fingerprint, blob);
+            }
+        }
+        else
+        {
+            whyRebuilt = journal.Explain(plan);
+            blob = Write(plan, options, cache.BlobDirectory, statCache);
+            cache.Put(Fingerprint(plan, options), blob);
+        }
+        journal.Record(plan);
+
+        string digest = blob.Descriptor.Digest.ToString()[..19];
+        if (unchanged)
+        {
+            report($"Layer {plan.Index + 1}/{count} {what}: unchanged ({digest}), {plan.Entries.Count} entries checked in {clock.Elapsed.TotalSeconds:0.00} s");
+        }
+        else
+        {
+            long bytesIn = plan.Entries.Where(e => e.HasData).Sum(e => e.Header.Size);
+            report($"Layer {plan.Index + 1}/{count} {what}: built {plan.Entries.Count} entries, {Size(bytesIn)} in, {Size(blob.Descriptor.Size)} out ({digest}), {clock.Elapsed.TotalSeconds:0.00} s");
+            log.Detail($"Layer {plan.Index + 1}/{count} {what} was rebuilt: {whyRebuilt}");
+        }
 
         return new BuiltLayer
         {
@@ -95,6 +128,54 @@ public static class LayerStackBuilder
             License = input.License,
             CreatedBy = $"ContainerSdk {what}",
         };
+    }
+
+    private static byte[] Fingerprint(LayerPlan plan, LayerBuildOptions options) =>
+        LayerFingerprint.Compute(options.Compression, plan.Entries.Select(e => (e.Header, e.ContentHash)));
+
+    /// <summary>Writes the layer's tar through the compressor, hashing each file's content on the way for the stat cache.</summary>
+    private static LayerBlob Write(LayerPlan plan, LayerBuildOptions options, string blobDirectory, StatCache statCache)
+    {
+        using var writer = LayerBlobWriter.Create(blobDirectory, options.Compression);
+        using (var tar = new TarWriter(writer, leaveOpen: true))
+        {
+            foreach (var entry in plan.Entries)
+            {
+                if (!entry.HasData)
+                {
+                    tar.WriteEntry(entry.Header);
+                    continue;
+                }
+                long started = StatCache.NowNs();
+                using var content = entry.Content.Open();
+                using var hashing = new HashingReadStream(content);
+                tar.WriteEntry(entry.Header, hashing);
+                var hash = hashing.GetHash();
+                if (entry.Content is FileContent file && entry.Identity is { } before)
+                {
+                    var after = content is FileStream fs ? FileIdentity.Of(fs.SafeFileHandle) : null;
+                    if (after is null || after.Value.Size != before.Size || after.Value.MTimeNs != before.MTimeNs || after.Value.CTimeNs != before.CTimeNs)
+                        throw new ContainerSdkException(Codes.FileChangedWhileReading,
+                            $"'{file.Path}' of '{plan.Input.ItemSpec}' changed while the build was reading it; build again once it is no longer being written.", file.Path);
+                    statCache.Set(file.Path, before, hash, started);
+                }
+                entry.ContentHash ??= hash;
+            }
+            tar.Finish();
+        }
+        return writer.Complete();
+    }
+
+    /// <summary>Hashes a whole input file (a tarball) unless the stat cache already knows it.</summary>
+    private static byte[] HashFile(string path, StatCache statCache)
+    {
+        var identity = FileIdentity.Of(path);
+        if (identity is { } id && statCache.TryGet(path, id, out var known)) return known;
+        long started = StatCache.NowNs();
+        byte[] hash;
+        using (var stream = File.OpenRead(path)) hash = SHA256.HashData(stream);
+        if (identity is { } before && FileIdentity.Of(path) == before) statCache.Set(path, before, hash, started);
+        return hash;
     }
 
     internal static string Size(long bytes) => bytes switch

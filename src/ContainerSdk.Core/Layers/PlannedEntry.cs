@@ -8,6 +8,14 @@ public sealed class PlannedEntry(TarHeader header, ContentSource content)
     public TarHeader Header { get; } = header;
     public ContentSource Content { get; set; } = content;
 
+    /// <summary>lstat of the file the content comes from, when it is a file on disk: the stat cache's key.</summary>
+    public Cache.FileIdentity? Identity { get; set; }
+
+    /// <summary>SHA-256 of the content (regular files with data), once known: from the stat cache, the tarball's identity, or hashing while the layer is written.</summary>
+    public byte[]? ContentHash { get; set; }
+
+    public bool HasData => Header.Type == TarEntryType.Regular && Header.Size > 0;
+
     /// <summary>The sort and lookup key: the image path without leading '/' or trailing '/'.</summary>
     public string Key => TarPath.Key(Header.Name);
 

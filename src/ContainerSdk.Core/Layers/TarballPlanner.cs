@@ -12,8 +12,9 @@ namespace ContainerSdk.Core.Layers;
 /// </summary>
 public static class TarballPlanner
 {
+    /// <param name="tarballHash">SHA-256 of the tarball file: with an entry's offset and size it identifies the entry's content without reading it.</param>
     public static List<PlannedEntry> Plan(string tarball, string itemSpec, string rootKey, PathGlob exclude,
-        long? uid, long? gid, long epoch, string spoolDirectory, IBuildLog log)
+        long? uid, long? gid, long epoch, string spoolDirectory, IBuildLog log, byte[] tarballHash)
     {
         string source = Spool(tarball, spoolDirectory);
         var byKey = new Dictionary<string, PlannedEntry>(StringComparer.Ordinal);
@@ -62,7 +63,7 @@ public static class TarballPlanner
 
                 if (byKey.ContainsKey(key) && header.Type != TarEntryType.Directory)
                     log.Warning(Codes.DuplicateEntry, $"'{relative}' appears more than once in '{itemSpec}'; the last one is kept, as tar does.", tarball);
-                byKey[key] = new PlannedEntry(header, content);
+                byKey[key] = new PlannedEntry(header, content) { ContentHash = header.Size == 0 ? null : EntryIdentity(tarballHash, reader.DataOffset, header.Size) };
             }
         }
 
@@ -106,6 +107,7 @@ public static class TarballPlanner
                     entry.Header.LinkName = "";
                     entry.Header.Size = original.Header.Size;
                     entry.Content = original.Content;
+                    entry.ContentHash = original.ContentHash;
                 }
                 continue;
             }
@@ -113,7 +115,17 @@ public static class TarballPlanner
             entry.Header.LinkName = anchor.Key;
             entry.Header.Size = 0;
             entry.Content = EmptyContent.Instance;
+            entry.ContentHash = null;
         }
+    }
+
+    private static byte[] EntryIdentity(byte[] tarballHash, long offset, long size)
+    {
+        var buffer = new byte[tarballHash.Length + 16];
+        tarballHash.CopyTo(buffer, 0);
+        BitConverter.TryWriteBytes(buffer.AsSpan(tarballHash.Length), offset);
+        BitConverter.TryWriteBytes(buffer.AsSpan(tarballHash.Length + 8), size);
+        return SHA256.HashData(buffer);
     }
 
     private static bool IsExcluded(string relative, PathGlob exclude)

@@ -1,0 +1,20 @@
+using Mono.Unix.Native;
+
+namespace ContainerSdk.Core.Cache;
+
+/// <summary>
+/// What lstat says about a file that changes when its content may have: git's index keeps the same fields.
+/// ctime cannot be set from user space, so a rewrite that restores the mtime still shows.
+/// </summary>
+public readonly record struct FileIdentity(ulong Device, ulong Inode, long Size, long MTimeNs, long CTimeNs)
+{
+    public static FileIdentity From(in Stat st) =>
+        new(st.st_dev, st.st_ino, st.st_size, st.st_mtime * 1_000_000_000 + st.st_mtime_nsec, st.st_ctime * 1_000_000_000 + st.st_ctime_nsec);
+
+    /// <summary>lstat of a path, or null when it cannot be read.</summary>
+    public static FileIdentity? Of(string path) => Syscall.lstat(path, out var st) == 0 ? From(st) : null;
+
+    /// <summary>fstat of an open file, to tell whether it changed while it was being read.</summary>
+    public static FileIdentity? Of(Microsoft.Win32.SafeHandles.SafeFileHandle handle) =>
+        Syscall.fstat((int)handle.DangerousGetHandle(), out var st) == 0 ? From(st) : null;
+}

@@ -1,0 +1,17 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ContainerSdk.Core.Cache;
+
+/// <summary>The layout of the engine's folder under the intermediate output, in one place.</summary>
+internal sealed class WorkPaths(string workDirectory)
+{
+    public string Spool { get; } = Path.Combine(workDirectory, "spool");
+    public string Blobs { get; } = Path.Combine(workDirectory, "blobs", "sha256");
+    public string CacheRoot { get; } = Path.Combine(workDirectory, "cache");
+    public string StatCache { get; } = Path.Combine(workDirectory, "cache", "statcache.bin");
+
+    /// <summary>Where a layer position's last plan summary is kept, for saying what changed.</summary>
+    public string Journal(int index, string itemSpec) =>
+        Path.Combine(CacheRoot, "journal", $"{index}-{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(itemSpec)))[..16].ToLowerInvariant()}.txt");
+}
