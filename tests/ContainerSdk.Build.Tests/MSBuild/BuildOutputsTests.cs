@@ -85,6 +85,19 @@ public sealed class BuildOutputsTests
     }
 
     [Fact]
+    public void Rebuild_cleans_then_writes_the_same_image_again()
+    {
+        using var p = ProjectWithOneModule();
+        var first = p.Build("Build");
+        Assert.True(first.Succeeded, first.ToString());
+        var rebuilt = p.Build("Rebuild");
+        Assert.True(rebuilt.Succeeded, rebuilt.ToString());
+        Assert.Equal(Assert.Single(first.Result.ResultsByTarget["Build"].Items).GetMetadata("Digest"),
+            Assert.Single(rebuilt.Result.ResultsByTarget["Rebuild"].Items).GetMetadata("Digest"));
+        Assert.True(File.Exists(p.Dir.Combine("bin", "Debug", "site.tar.gz")));
+    }
+
+    [Fact]
     public void Clean_does_not_remove_a_layout_path_that_is_not_an_image_layout()
     {
         using var p = ProjectWithOneModule("<ContainerImageLayoutPath>modules/</ContainerImageLayoutPath>");
