@@ -51,9 +51,13 @@ public sealed class SdkProject : IDisposable
     /// <summary>The line of the project file on which <paramref name="text"/> appears (1-based).</summary>
     public int LineOf(string text) => Array.FindIndex(File.ReadAllLines(ProjectPath), l => l.Contains(text)) + 1;
 
+    private readonly List<ProjectCollection> _collections = new();
+
+    /// <summary>A fresh evaluation (its own collection: no cached imports or environment between calls).</summary>
     public Project Evaluate(IDictionary<string, string>? globalProperties = null)
     {
         var collection = new ProjectCollection(globalProperties ?? new Dictionary<string, string>());
+        _collections.Add(collection);
         return collection.LoadProject(ProjectPath);
     }
 
@@ -66,13 +70,19 @@ public sealed class SdkProject : IDisposable
         {
             using var collection = new ProjectCollection(globalProperties ?? new Dictionary<string, string>());
             var parameters = new BuildParameters(collection) { Loggers = new ILogger[] { logger }, DisableInProcNode = false, EnableNodeReuse = false };
-            var request = new BuildRequestData(ProjectPath, globalProperties ?? new Dictionary<string, string>(), null, targets, null);
+            var properties = new Dictionary<string, string?>();
+            foreach (var (k, v) in globalProperties ?? new Dictionary<string, string>()) properties[k] = v;
+            var request = new BuildRequestData(ProjectPath, properties, null, targets, null);
             var result = BuildManager.DefaultBuildManager.Build(parameters, request);
             return new BuildOutcome(result, logger);
         }
     }
 
-    public void Dispose() => Dir.Dispose();
+    public void Dispose()
+    {
+        foreach (var c in _collections) c.Dispose();
+        Dir.Dispose();
+    }
 }
 
 public sealed record BuildOutcome(BuildResult Result, CapturingLogger Log)
