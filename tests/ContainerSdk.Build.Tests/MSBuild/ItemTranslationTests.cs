@@ -1,0 +1,198 @@
+using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.Oci;
+using ContainerSdk.Tasks;
+using ContainerSdk.Tests;
+using Microsoft.Build.Framework;
+
+namespace ContainerSdk.Build.Tests.MSBuild;
+
+/// <summary>
+/// Item metadata as MSBuild evaluates it (real ProjectItemInstances, with MSBuild's escaping) turned into the
+/// engine's records by the tasks' translation functions.
+/// </summary>
+[Collection(InProcessMSBuild.Name)]
+public sealed class ItemTranslationTests
+{
+    private static ITaskItem[] Items(SdkProject p, string type)
+        => p.Evaluate().CreateProjectInstance().GetItems(type).Cast<ITaskItem>().ToArray();
+
+    [Fact]
+    public void Module_metadata_flows_into_the_LayerInput()
+    {
+        using var p = new SdkProject("""
+            <ItemGroup>
+              <BaseLayer Include="base/rootfs.tar.gz" Reference="v2" />
+              <!-- Exclude and Remove are MSBuild's own item attributes: as metadata they are child elements. -->
+              <Module Include="modules/openmpi-4.1.6/" TargetPath="/opt/openmpi/4.1.6" Owner="0" Group="licensed"
+                      Environment="PATH=/opt/openmpi/4.1.6/bin:$PATH;LD_LIBRARY_PATH=/opt/openmpi/4.1.6/lib;SEP=a%3Bb"
+                      Version="4.1.6" License="BSD-3-Clause">
+                <Exclude>*.la;share/doc/**</Exclude>
+                <Remove>/opt/old;/etc/motd</Remove>
+              </Module>
+            </ItemGroup>
+            """);
+        Directory.CreateDirectory(p.Dir.Combine("modules", "openmpi-4.1.6"));
+        Directory.CreateDirectory(p.Dir.Combine("base"));
+        File.WriteAllBytes(p.Dir.Combine("base", "rootfs.tar.gz"), new byte[] { 0x1f, 0x8b });
+
+        var inputs = BuildContainerLayers.ToLayerInputs(Items(p, "BaseLayer"), Items(p, "Module"), p.ProjectPath);
+
+        Assert.Equal(2, inputs.Count);
+        var baseLayer = inputs[0];
+        Assert.Equal(LayerKind.Base, baseLayer.Kind);
+        Assert.Equal(p.Dir.Combine("base", "rootfs.tar.gz"), baseLayer.SourcePath);
+        Assert.Equal("/", baseLayer.TargetPath);
+        Assert.Equal("v2", baseLayer.Reference);
+
+        var module = inputs[1];
+        Assert.Equal(LayerKind.Module, module.Kind);
+        Assert.Equal("modules/openmpi-4.1.6/", module.ItemSpec);
+        Assert.Equal(p.Dir.Combine("modules", "openmpi-4.1.6"), module.SourcePath);
+        Assert.Equal("/opt/openmpi/4.1.6", module.TargetPath);
+        Assert.Equal("0", module.Owner);
+        Assert.Equal("licensed", module.Group);
+        Assert.Equal(new[] { "*.la", "share/doc/**" }, module.Exclude);
+        Assert.Equal(new[] { "/opt/old", "/etc/motd" }, module.Remove);
+        Assert.Equal(new[] { "PATH=/opt/openmpi/4.1.6/bin:$PATH", "LD_LIBRARY_PATH=/opt/openmpi/4.1.6/lib", "SEP=a;b" }, module.Environment);
+        Assert.Equal("4.1.6", module.Version);
+        Assert.Equal("BSD-3-Clause", module.License);
+    }
+
+    [Fact]
+    public void Defaults_of_module_metadata()
+    {
+        using var p = new SdkProject("""<ItemGroup><Module Include="m" /></ItemGroup>""");
+        Directory.CreateDirectory(p.Dir.Combine("m"));
+        var module = Assert.Single(BuildContainerLayers.ToLayerInputs(Array.Empty<ITaskItem>(), Items(p, "Module"), p.ProjectPath));
+        Assert.Equal("/", module.TargetPath);
+        Assert.Null(module.Owner);
+        Assert.Null(module.Group);
+        Assert.Empty(module.Exclude);
+        Assert.Empty(module.Environment);
+        Assert.Empty(module.Remove);
+        Assert.Null(module.Version);
+    }
+
+    [Fact]
+    public void AclFile_items_carry_their_full_path_and_Root()
+    {
+        using var p = new SdkProject("""<ItemGroup><AclFile Include="acl/site.acl" /><AclFile Include="acl/opt.acl" Root="/opt" /></ItemGroup>""");
+        Directory.CreateDirectory(p.Dir.Combine("acl"));
+        File.WriteAllText(p.Dir.Combine("acl", "site.acl"), "");
+        File.WriteAllText(p.Dir.Combine("acl", "opt.acl"), "");
+        var acls = Items(p, "AclFile").Select(i => ItemTranslation.ToAclFileInput(i, p.ProjectPath)).ToList();
+        Assert.Equal(new AclFileInput(p.Dir.Combine("acl", "site.acl"), "/"), acls[0]);
+        Assert.Equal(new AclFileInput(p.Dir.Combine("acl", "opt.acl"), "/opt"), acls[1]);
+    }
+
+    [Theory]
+    [InlineData("TargetPath=\"relative\"", Codes.InvalidTargetPath)]
+    [InlineData("TargetPath=\"/opt/../etc\"", Codes.InvalidTargetPath)]
+    [InlineData("Environment=\"NOEQUALS\"", Codes.InvalidEnvironment)]
+    [InlineData("Environment=\"1BAD=x\"", Codes.InvalidEnvironment)]
+    public void Bad_metadata_is_a_coded_error_on_the_project_file(string metadata, string code)
+    {
+        using var p = new SdkProject($"""<ItemGroup><Module Include="m" {metadata} /></ItemGroup>""");
+        Directory.CreateDirectory(p.Dir.Combine("m"));
+        var ex = Assert.Throws<ContainerSdkException>(() => BuildContainerLayers.ToLayerInputs(Array.Empty<ITaskItem>(), Items(p, "Module"), p.ProjectPath));
+        Assert.Equal(code, ex.Code);
+        Assert.Equal(p.ProjectPath, ex.File);
+        Assert.Contains("'m'", ex.Message);
+    }
+
+    [Fact]
+    public void A_relative_Remove_entry_is_CSDK1013()
+    {
+        using var p = new SdkProject("""<ItemGroup><Module Include="m"><Remove>etc/motd</Remove></Module></ItemGroup>""");
+        Directory.CreateDirectory(p.Dir.Combine("m"));
+        var ex = Assert.Throws<ContainerSdkException>(() => BuildContainerLayers.ToLayerInputs(Array.Empty<ITaskItem>(), Items(p, "Module"), p.ProjectPath));
+        Assert.Equal(Codes.InvalidRemove, ex.Code);
+        Assert.Contains("etc/motd", ex.Message);
+    }
+
+    [Fact]
+    public void Image_settings_come_from_the_properties_and_items()
+    {
+        using var p = new SdkProject("""
+            <ItemGroup>
+              <ContainerEnvironmentVariable Include="OMPI_MCA_btl" Value="^openib" />
+              <ContainerEnvironmentVariable Include="LIST" Value="a;b" />
+              <ContainerLabel Include="org.opencontainers.image.vendor" Value="HPC team" />
+              <ContainerPort Include="8080" />
+              <ContainerPort Include="53" Type="udp" />
+              <ContainerPort Include="9000/udp" />
+              <ContainerEntrypoint Include="/bin/sh" />
+              <ContainerEntrypoint Include="-c" />
+            </ItemGroup>
+            """);
+        var task = new WriteContainerImage
+        {
+            Repository = "site",
+            Tags = new[] { "2026.11", "latest", "2026.11" },
+            User = "1000",
+            WorkingDirectory = "/scratch",
+            EnvironmentVariables = Items(p, "ContainerEnvironmentVariable"),
+            Labels = Items(p, "ContainerLabel"),
+            Ports = Items(p, "ContainerPort"),
+            Entrypoint = Items(p, "ContainerEntrypoint"),
+            DefaultArgs = Items(p, "ContainerDefaultArgs"),
+            SourceDateEpoch = "1700000000",
+            Platform = "linux/arm64/v8",
+        };
+        var settings = task.ToSettings(p.ProjectPath);
+        Assert.Equal("site", settings.Repository);
+        Assert.Equal(new[] { "2026.11", "latest" }, settings.Tags);
+        Assert.Equal("1000", settings.User);
+        Assert.Equal("/scratch", settings.WorkingDirectory);
+        Assert.Equal(new KeyValuePair<string, string>[] { new("OMPI_MCA_btl", "^openib"), new("LIST", "a;b") }, settings.Environment);
+        Assert.Equal(new KeyValuePair<string, string>[] { new("org.opencontainers.image.vendor", "HPC team") }, settings.Labels);
+        Assert.Equal(new[] { "8080/tcp", "53/udp", "9000/udp" }, settings.Ports);
+        Assert.Equal(new[] { "/bin/sh", "-c" }, settings.Entrypoint);
+        Assert.Null(settings.Cmd); // none given: the base image's Cmd stays
+        Assert.Equal(1700000000, settings.Epoch);
+        Assert.Equal("linux/arm64/v8", settings.Platform);
+    }
+
+    [Theory]
+    [InlineData("gzip", LayerCompression.Gzip)]
+    [InlineData("ZSTD", LayerCompression.Zstd)]
+    [InlineData("none", LayerCompression.None)]
+    public void Compression_values(string value, LayerCompression expected)
+        => Assert.Equal(expected, ItemTranslation.ParseCompression(value, "p"));
+
+    [Fact]
+    public void Layer_items_round_trip_every_field_between_targets()
+    {
+        var layer = new BuiltLayer
+        {
+            BlobPath = "/work/obj/container/blobs/sha256/ab",
+            Descriptor = new Descriptor(MediaTypes.LayerZstd, Digest.Compute(new byte[] { 1 }), 1234)
+            {
+                Annotations = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["org.example.module"] = "openmpi;4.1.6" },
+            },
+            DiffId = Digest.Compute(new byte[] { 2 }),
+            ItemSpec = "modules/openmpi",
+            Kind = LayerKind.Module,
+            Environment = new[] { "PATH=/opt/bin:$PATH", "SEP=a;b", "EMPTY=" },
+            Version = "4.1.6",
+            License = null,
+            CreatedBy = "ContainerSdk Module modules/openmpi -> /opt/openmpi",
+        };
+
+        var back = LayerItems.FromItem(LayerItems.ToItem(layer));
+
+        Assert.Equal(layer.BlobPath, back.BlobPath);
+        Assert.Equal(layer.Descriptor.MediaType, back.Descriptor.MediaType);
+        Assert.Equal(layer.Descriptor.Digest, back.Descriptor.Digest);
+        Assert.Equal(layer.Descriptor.Size, back.Descriptor.Size);
+        Assert.Equal(layer.Descriptor.Annotations, back.Descriptor.Annotations);
+        Assert.Equal(layer.DiffId, back.DiffId);
+        Assert.Equal(layer.ItemSpec, back.ItemSpec);
+        Assert.Equal(layer.Kind, back.Kind);
+        Assert.Equal(layer.Environment, back.Environment);
+        Assert.Equal(layer.Version, back.Version);
+        Assert.Null(back.License);
+        Assert.Equal(layer.CreatedBy, back.CreatedBy);
+    }
+}
