@@ -24,6 +24,15 @@ public sealed class LayerPlan
 
     public LayerInput Input { get; }
 
+    /// <summary>
+    /// A layer that already exists as a blob (a layer of a base image): it is reused byte for byte, never
+    /// rewritten; the plan still lists its entries for the layers above it and for the bundle.
+    /// </summary>
+    public Oci.LayerBlob? Prebuilt { get; init; }
+
+    /// <summary>History text for a prebuilt layer (the base image's own history entry), else null.</summary>
+    public string? CreatedBy { get; init; }
+
     /// <summary>Position in the stack, 0 for the bottom layer.</summary>
     public int Index { get; }
 

@@ -9,7 +9,8 @@ public static class LayerPlanner
 {
     private const int DefaultDirectoryMode = 0x1ED; // 0755
 
-    public static LayerPlan Plan(LayerInput input, IReadOnlyList<LayerPlan> below, LayerBuildOptions options, string spoolDirectory, IBuildLog log, Func<string, byte[]> hashFile)
+    /// <summary>The plans one item adds to the stack: one for a folder or tarball; one per layer for an image.</summary>
+    public static IReadOnlyList<LayerPlan> Plan(LayerInput input, IReadOnlyList<LayerPlan> below, LayerBuildOptions options, string spoolDirectory, IBuildLog log, Func<string, byte[]> hashFile)
     {
         string rootKey = TargetKey(input.TargetPath, input.ItemSpec);
         var exclude = new PathGlob(input.Exclude, input.ItemSpec);
@@ -28,7 +29,7 @@ public static class LayerPlanner
         ApplyOwnerNames(plan, below, input);
         AddWhiteouts(plan, input, options.Epoch);
         AddParents(plan, below, rootKey, options.Epoch);
-        return plan;
+        return new[] { plan };
     }
 
     /// <summary>"/opt/x/" gives "opt/x"; the path must be absolute and stay inside the image.</summary>

@@ -40,7 +40,7 @@ public static class LayerStackBuilder
             foreach (var input in layers)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                plans.Add(LayerPlanner.Plan(input, plans, options, paths.Spool, log, file => HashFile(file, statCache)));
+                plans.AddRange(LayerPlanner.Plan(input, plans, options, paths.Spool, log, file => HashFile(file, statCache)));
             }
             AclPlacement.Apply(aclFiles, plans);
 
@@ -69,6 +69,11 @@ public static class LayerStackBuilder
         var clock = Stopwatch.StartNew();
         var input = plan.Input;
         string what = input.Kind == LayerKind.Base ? $"BaseLayer {input.ItemSpec}" : $"Module {input.ItemSpec} -> {input.TargetPath}";
+        if (plan.Prebuilt is { } reused)
+        {
+            report($"Layer {plan.Index + 1}/{count} {what}: reused from the image ({reused.Descriptor.Digest.ToString()[..19]}), {plan.Entries.Count} entries");
+            return Built(plan, reused, plan.CreatedBy ?? $"ContainerSdk {what}");
+        }
         var journal = new LayerJournal(paths.Journal(plan.Index, input.ItemSpec));
 
         foreach (var entry in plan.Entries)
@@ -116,6 +121,12 @@ public static class LayerStackBuilder
             log.Detail($"Layer {plan.Index + 1}/{count} {what} was rebuilt: {whyRebuilt}");
         }
 
+        return Built(plan, blob, $"ContainerSdk {what}");
+    }
+
+    private static BuiltLayer Built(LayerPlan plan, LayerBlob blob, string createdBy)
+    {
+        var input = plan.Input;
         return new BuiltLayer
         {
             BlobPath = blob.BlobPath,
@@ -126,7 +137,7 @@ public static class LayerStackBuilder
             Environment = input.Environment,
             Version = input.Version,
             License = input.License,
-            CreatedBy = $"ContainerSdk {what}",
+            CreatedBy = createdBy,
         };
     }
 
