@@ -29,7 +29,7 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     {
         var options = ToOptions(SourceDateEpoch, Compression, WorkDirectory, ProjectFile);
         var inputs = ToLayerInputs(BaseLayers, Modules, ProjectFile);
-        var aclFiles = AclFiles.Select(a => ItemTranslation.ToAclFileInput(a, ProjectFile)).ToList();
+        var aclFiles = AclFiles.Select(a => About("AclFile", a, () => ItemTranslation.ToAclFileInput(a, ProjectFile))).ToList();
         var built = ContainerEngine.BuildLayers(inputs, aclFiles, options, log, _cancel.Token);
         Layers = built.Select(LayerItems.ToItem).ToArray();
     }
@@ -43,12 +43,19 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
 
     public static IReadOnlyList<LayerInput> ToLayerInputs(IEnumerable<ITaskItem> baseLayers, IEnumerable<ITaskItem> modules, string projectFile)
     {
-        var inputs = baseLayers.Select(b => ItemTranslation.ToLayerInput(b, LayerKind.Base, projectFile))
-            .Concat(modules.Select(m => ItemTranslation.ToLayerInput(m, LayerKind.Module, projectFile)))
+        var inputs = baseLayers.Select(b => About("BaseLayer", b, () => ItemTranslation.ToLayerInput(b, LayerKind.Base, projectFile)))
+            .Concat(modules.Select(m => About("Module", m, () => ItemTranslation.ToLayerInput(m, LayerKind.Module, projectFile))))
             .ToList();
         if (inputs.Count == 0)
             throw new ContainerSdkException(Codes.NoLayers,
                 "The project has no BaseLayer and no Module item: an image needs at least one layer.", projectFile);
         return inputs;
+    }
+
+    /// <summary>Tags an error about an item with the item, so that it is reported at the item's line.</summary>
+    private static T About<T>(string itemType, ITaskItem item, Func<T> translate)
+    {
+        try { return translate(); }
+        catch (ContainerSdkException e) { throw e.About(itemType, item.ItemSpec); }
     }
 }

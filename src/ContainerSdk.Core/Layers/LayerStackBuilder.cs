@@ -40,7 +40,14 @@ public static class LayerStackBuilder
             foreach (var input in layers)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                plans.AddRange(LayerPlanner.Plan(input, plans, options, paths.Spool, log, file => HashFile(file, statCache)));
+                try
+                {
+                    plans.AddRange(LayerPlanner.Plan(input, plans, options, paths.Spool, log, file => HashFile(file, statCache)));
+                }
+                catch (ContainerSdkException e) when (e.File is null)
+                {
+                    throw e.About(input.Kind == LayerKind.Base ? "BaseLayer" : "Module", input.ItemSpec);
+                }
             }
             AclPlacement.Apply(aclFiles, plans);
 
