@@ -1,3 +1,4 @@
+using ContainerSdk.Core.Bundle;
 using ContainerSdk.Core.Build;
 using ContainerSdk.Core.Diagnostics;
 using Microsoft.Build.Framework;
@@ -12,6 +13,12 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     public ITaskItem[] BaseLayers { get; set; } = Array.Empty<ITaskItem>();
     public ITaskItem[] Modules { get; set; } = Array.Empty<ITaskItem>();
     public ITaskItem[] AclFiles { get; set; } = Array.Empty<ITaskItem>();
+
+    /// <summary>The flattened bundle to write (ContainerBundleOutputPath), or empty for none.</summary>
+    public string? BundlePath { get; set; }
+
+    /// <summary>Its ACL dump (ContainerBundleAclPath).</summary>
+    public string? BundleAclPath { get; set; }
     public string? SourceDateEpoch { get; set; }
     public string? Compression { get; set; }
 
@@ -30,7 +37,9 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
         var options = ToOptions(SourceDateEpoch, Compression, WorkDirectory, ProjectFile);
         var inputs = ToLayerInputs(BaseLayers, Modules, ProjectFile);
         var aclFiles = AclFiles.Select(a => About("AclFile", a, () => ItemTranslation.ToAclFileInput(a, ProjectFile))).ToList();
-        var built = ContainerEngine.BuildLayers(inputs, aclFiles, options, log, _cancel.Token);
+        var bundle = string.IsNullOrEmpty(BundlePath) ? null
+            : new BundleOutput(Path.GetFullPath(BundlePath), Path.GetFullPath(string.IsNullOrEmpty(BundleAclPath) ? Path.ChangeExtension(BundlePath, ".acl") : BundleAclPath));
+        var built = ContainerEngine.BuildLayers(inputs, aclFiles, options, log, _cancel.Token, bundle);
         Layers = built.Select(LayerItems.ToItem).ToArray();
     }
 
