@@ -25,4 +25,18 @@ public sealed class SampleTests
         Assert.StartsWith("-rwxr-xr-x 0/0 ", ImageTools.ListingLine(listing, "opt/hello/1.0/bin/hello"));
         Assert.Contains(" 0/3001 ", ImageTools.ListingLine(listing, "etc/site/site.conf"));
     }
+
+    [Fact]
+    public void The_committed_base_tar_is_what_make_base_tar_writes_from_base()
+    {
+        Tools.Require("tar");
+        var site = Path.Combine(RepoRoot.Path, "samples", "site");
+        using var work = new TempDir("base");
+        var fresh = work.Combine("base.tar");
+
+        Tools.Run("/bin/sh", Path.Combine(site, "make-base-tar.sh"), fresh).EnsureSuccess("make-base-tar.sh");
+
+        Assert.True(File.ReadAllBytes(Path.Combine(site, "base.tar")).AsSpan().SequenceEqual(File.ReadAllBytes(fresh)),
+            "samples/site/base.tar is out of date: run samples/site/make-base-tar.sh and commit base.tar");
+    }
 }
