@@ -72,7 +72,7 @@ public sealed class SiteBuild
         {
             Tools.Run("chown", "-hR", "4321:4321", hello).EnsureSuccess("chown module");
             // chown clears setuid: set it again, last.
-            File.SetUnixFileMode(Path.Combine(hello, "bin", "su-helper"), Trees.Mode("4755"));
+            Trees.Chmod(Path.Combine(hello, "bin", "su-helper"), "4755");
         }
 
         var toolSource = project.Path("inputs", "tool");

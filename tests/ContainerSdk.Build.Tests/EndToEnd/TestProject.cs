@@ -45,6 +45,9 @@ public sealed class TestProject
         return text;
     }
 
+    /// <summary>NUGET_PACKAGES of this project's builds.</summary>
+    public string PackagesFolder => sdk.PackagesFolder;
+
     public Tools.Result Build(params string[] extraArgs) => Dotnet.Build(ProjectPath, sdk.PackagesFolder, extraArgs);
 
     /// <summary>1-based number of the first line of the project file that contains <paramref name="text"/>.</summary>
