@@ -18,7 +18,10 @@ public sealed class RemoveTests(SdkPackage sdk)
               </PropertyGroup>
               <ItemGroup>
                 <BaseLayer Include="base" />
-                <Module Include="modules/cfg" TargetPath="/etc" Remove="/etc/os-release;/etc/legacy" />
+                <!-- Remove (like Exclude) is an MSBuild item attribute: as metadata it must be an element. -->
+                <Module Include="modules/cfg" TargetPath="/etc">
+                  <Remove>/etc/os-release;/etc/legacy</Remove>
+                </Module>
               </ItemGroup>
             """);
 
