@@ -29,7 +29,9 @@ public sealed class CompressionTests(SdkPackage sdk)
         project.Build().EnsureSuccess($"dotnet build {project.ProjectPath}");
 
         var image = ImageTools.SkopeoInspect(project.ImageLayout, "latest");
-        Assert.All(image["LayersData"]!.AsArray(), l => Assert.EndsWith("+zstd", l!["MIMEType"]!.GetValue<string>()));
+        Assert.Equal(2, image["Layers"]!.AsArray().Count);
+        Assert.All(ImageTools.Manifest(project.ImageLayout)["layers"]!.AsArray(),
+            l => Assert.Equal("application/vnd.oci.image.layer.v1.tar+zstd", l!["mediaType"]!.GetValue<string>()));
         using var work = new TempDir("zstd");
         ImageTools.UmociUnpack($"{project.ImageLayout}:latest", work.Combine("bundle"));
         Assert.Equal("#!/bin/sh\necho app\n", File.ReadAllText(work.Combine("bundle", "rootfs", "opt", "app", "bin", "app")));
