@@ -17,6 +17,9 @@ public sealed class TestProject
     }
 
     public string Directory { get; }
+
+    /// <summary>The project's name, and so the default ContainerRepository.</summary>
+    public string Name => System.IO.Path.GetFileNameWithoutExtension(ProjectPath);
     public string ProjectPath { get; }
 
     /// <summary>Where a Debug build puts its outputs (the documented <c>$(OutDir)</c>).</summary>
