@@ -65,8 +65,7 @@ public static class BundleWriter
         {
             using (var file = new FileStream(bundle.Path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                foreach (var segment in segments)
-                    using (var member = File.OpenRead(segment.Path)) member.CopyTo(file, 1 << 20);
+                foreach (var segment in segments) FileAppend.Append(segment.Path, file);
                 file.Write(EndOfArchive.Value);
             }
             acls.Commit();
