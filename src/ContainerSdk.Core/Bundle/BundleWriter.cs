@@ -83,7 +83,7 @@ public static class BundleWriter
             File.Delete(stale);
 
         log.Info($"Bundle {output.BundlePath}: {entries} entries from {plans.Count} layers, {segments.Count - missing.Count} of {segments.Count} segments reused, " +
-                 $"{LayerStackBuilder.Size(new FileInfo(output.BundlePath).Length)}, {acls.Count} paths with ACLs in {output.AclPath}, {clock.Elapsed.TotalSeconds:0.00} s");
+                 $"{LayerStackBuilder.Size(new FileInfo(output.BundlePath).Length)}, {acls.Count} {(acls.Count == 1 ? "path" : "paths")} with ACLs in {output.AclPath}, {clock.Elapsed.TotalSeconds:0.00} s");
     }
 
     private static string Stamp(string path) => FileIdentity.Of(path) is { } id ? $"{id.Device}:{id.Inode}:{id.Size}:{id.MTimeNs}:{id.CTimeNs}" : "missing";
