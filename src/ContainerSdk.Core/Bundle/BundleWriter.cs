@@ -6,6 +6,7 @@ using ContainerSdk.Core.Cache;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.IO;
 using ContainerSdk.Core.Layers;
+using ContainerSdk.Core.Oci;
 using ContainerSdk.Core.Tar;
 
 namespace ContainerSdk.Core.Bundle;
@@ -127,7 +128,7 @@ public static class BundleWriter
         {
             using var temp = new TempFile(Path);
             using (var file = new FileStream(temp.Path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-            using (var gzip = new GZipStream(file, CompressionLevel.Optimal))
+            using (var gzip = new ParallelGzipStream(file))
             using (var tar = new TarWriter(gzip, leaveOpen: true) { EndArchiveOnDispose = false })
             {
                 foreach (var entry in _entries)
@@ -136,6 +137,7 @@ public static class BundleWriter
                     using var content = entry.Content.Open();
                     tar.WriteEntry(entry.Header, content);
                 }
+                gzip.Finish();
             }
             temp.Commit();
         }

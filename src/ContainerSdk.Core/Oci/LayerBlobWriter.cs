@@ -36,7 +36,7 @@ public sealed class LayerBlobWriter : Stream
         _compressor = compression switch
         {
             // Members compressed on every core; each member's header is normalized (mtime 0, OS Unix).
-            LayerCompression.Gzip => new ParallelGzipStream(_compressed, CompressionLevel.Optimal),
+            LayerCompression.Gzip => new ParallelGzipStream(_compressed),
             // Single-threaded zstd is deterministic for a given level and library version.
             LayerCompression.Zstd => new ZstdSharp.CompressionStream(_compressed, 3, 0, leaveOpen: true),
             LayerCompression.None => null,
