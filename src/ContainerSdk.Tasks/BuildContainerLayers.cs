@@ -1,3 +1,4 @@
+using ContainerSdk.Core.Bundle;
 using ContainerSdk.Core.Build;
 using ContainerSdk.Core.Diagnostics;
 using Microsoft.Build.Framework;
@@ -12,6 +13,12 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     public ITaskItem[] BaseLayers { get; set; } = Array.Empty<ITaskItem>();
     public ITaskItem[] Modules { get; set; } = Array.Empty<ITaskItem>();
     public ITaskItem[] AclFiles { get; set; } = Array.Empty<ITaskItem>();
+
+    /// <summary>The flattened bundle to write (ContainerBundleOutputPath), or empty for none.</summary>
+    public string? BundlePath { get; set; }
+
+    /// <summary>Its ACL dump (ContainerBundleAclPath).</summary>
+    public string? BundleAclPath { get; set; }
     public string? SourceDateEpoch { get; set; }
     public string? Compression { get; set; }
 
@@ -29,8 +36,10 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     {
         var options = ToOptions(SourceDateEpoch, Compression, WorkDirectory, ProjectFile);
         var inputs = ToLayerInputs(BaseLayers, Modules, ProjectFile);
-        var aclFiles = AclFiles.Select(a => ItemTranslation.ToAclFileInput(a, ProjectFile)).ToList();
-        var built = ContainerEngine.BuildLayers(inputs, aclFiles, options, log, _cancel.Token);
+        var aclFiles = AclFiles.Select(a => About("AclFile", a, () => ItemTranslation.ToAclFileInput(a, ProjectFile))).ToList();
+        var bundle = string.IsNullOrEmpty(BundlePath) ? null
+            : new BundleOutput(Path.GetFullPath(BundlePath), Path.GetFullPath(string.IsNullOrEmpty(BundleAclPath) ? Path.ChangeExtension(BundlePath, ".acl") : BundleAclPath));
+        var built = ContainerEngine.BuildLayers(inputs, aclFiles, options, log, _cancel.Token, bundle);
         Layers = built.Select(LayerItems.ToItem).ToArray();
     }
 
@@ -43,12 +52,19 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
 
     public static IReadOnlyList<LayerInput> ToLayerInputs(IEnumerable<ITaskItem> baseLayers, IEnumerable<ITaskItem> modules, string projectFile)
     {
-        var inputs = baseLayers.Select(b => ItemTranslation.ToLayerInput(b, LayerKind.Base, projectFile))
-            .Concat(modules.Select(m => ItemTranslation.ToLayerInput(m, LayerKind.Module, projectFile)))
+        var inputs = baseLayers.Select(b => About("BaseLayer", b, () => ItemTranslation.ToLayerInput(b, LayerKind.Base, projectFile)))
+            .Concat(modules.Select(m => About("Module", m, () => ItemTranslation.ToLayerInput(m, LayerKind.Module, projectFile))))
             .ToList();
         if (inputs.Count == 0)
             throw new ContainerSdkException(Codes.NoLayers,
                 "The project has no BaseLayer and no Module item: an image needs at least one layer.", projectFile);
         return inputs;
+    }
+
+    /// <summary>Tags an error about an item with the item, so that it is reported at the item's line.</summary>
+    private static T About<T>(string itemType, ITaskItem item, Func<T> translate)
+    {
+        try { return translate(); }
+        catch (ContainerSdkException e) { throw e.About(itemType, item.ItemSpec); }
     }
 }
