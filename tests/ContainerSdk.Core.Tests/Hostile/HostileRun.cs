@@ -1,4 +1,5 @@
 using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Bundle;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Tests.Layers;
 using ContainerSdk.Tests;
@@ -43,10 +44,8 @@ internal sealed class HostileRun : IDisposable
     public ImageResult Build(params LayerInput[] layers)
     {
         var options = new LayerBuildOptions { Epoch = 0, Compression = LayerCompression.Gzip, WorkDirectory = Work };
-        var built = ContainerEngine.BuildLayers(layers, Array.Empty<AclFileInput>(), options, Log);
-        var image = ContainerEngine.WriteImage(built, new ImageSettings { Repository = "site", Tags = new[] { "1.0" } }, Layout, Log);
-        ContainerEngine.WriteBundle(built, Bundle, BundleAcl, 0, Log);
-        return image;
+        var built = ContainerEngine.BuildLayers(layers, Array.Empty<AclFileInput>(), options, Log, default, new BundleOutput(Bundle, BundleAcl));
+        return ContainerEngine.WriteImage(built, new ImageSettings { Repository = "site", Tags = new[] { "1.0" } }, Layout, Log);
     }
 
     public LayerInput Base() => EngineRun.Base(Input("rootfs"));
