@@ -27,6 +27,19 @@ internal sealed class BuildProcess : IDisposable
 
     public string Output { get { lock (_output) return _output.ToString(); } }
 
+    /// <summary>Waits until the build printed a line starting with <paramref name="prefix"/>; false if it ended first.</summary>
+    public bool WaitForLine(string prefix, int timeoutMs = 60_000)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.ElapsedMilliseconds < timeoutMs)
+        {
+            if (Output.Split('\n').Any(l => l.StartsWith(prefix, StringComparison.Ordinal))) return true;
+            if (_process.HasExited) return false;
+            Thread.Sleep(2);
+        }
+        return false;
+    }
+
     /// <summary>SIGKILL: no finally block, no flush, no cleanup runs in the child.</summary>
     public void Kill()
     {

@@ -60,7 +60,15 @@ public class CrashSafetyTests(ITestOutputHelper output)
             if (kill % 2 == 1) Change(module, ++round, random);
             using (var build = new BuildProcess(victim, rootfs, module))
             {
-                Thread.Sleep(random.Next(50, (int)coldMs));
+                // Aim at each step in turn (a random moment inside it): the image step is short and would be hit rarely.
+                var (marker, window) = (kill % 3) switch
+                {
+                    0 => ("phase layers", (int)(coldMs * 0.7)),
+                    1 => ("info Layer 2/2", (int)(coldMs * 0.3)),
+                    _ => ("phase image", 40),
+                };
+                build.WaitForLine(marker);
+                Thread.Sleep(random.Next(0, window));
                 build.Kill();
                 string phase = Phase(build.Output);
                 phases[phase] = phases.GetValueOrDefault(phase) + 1;
