@@ -172,6 +172,7 @@ public class CacheCorruptionTests
         // A change elsewhere makes the bundle be written again from its segments.
         File.WriteAllText(Path.Combine(p.Base, "etc", "motd"), "changed\n");
         var digest = p.Build();
+        Assert.Contains(p.Run.Log.Warnings, w => w.Code == Codes.CacheEntryRebuilt && w.Message.Contains("bundle segment"));
         p.AssertIntact(digest);
         Tools.Run("gzip", "-t", p.Run.Bundle).EnsureSuccess("gzip -t");
     }
