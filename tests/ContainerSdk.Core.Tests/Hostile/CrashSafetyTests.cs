@@ -63,8 +63,8 @@ public class CrashSafetyTests(ITestOutputHelper output)
                 // Aim at each step in turn (a random moment inside it): the image step is short and would be hit rarely.
                 var (marker, window) = (kill % 3) switch
                 {
-                    0 => ("phase layers", (int)(coldMs * 0.7)),
-                    1 => ("info Layer 2/2", (int)(coldMs * 0.3)),
+                    0 => ("phase layers", (int)(coldMs * 0.25)),
+                    1 => ("info Layer 2/2", (int)(coldMs * 0.2)),
                     _ => ("phase image", 40),
                 };
                 build.WaitForLine(marker);
