@@ -43,6 +43,8 @@ internal sealed class HostileRun : IDisposable
 
     public ImageResult Build(params LayerInput[] layers)
     {
+        // Whatever the test put in the jail before building is input; only what appears during the build is suspect.
+        _before.UnionWith(Snapshot());
         var options = new LayerBuildOptions { Epoch = 0, Compression = LayerCompression.Gzip, WorkDirectory = Work };
         var built = ContainerEngine.BuildLayers(layers, Array.Empty<AclFileInput>(), options, Log, default, new BundleOutput(Bundle, BundleAcl));
         return ContainerEngine.WriteImage(built, new ImageSettings { Repository = "site", Tags = new[] { "1.0" } }, Layout, Log);
@@ -84,8 +86,20 @@ internal sealed class HostileRun : IDisposable
 
     private static bool Within(string path, string folder) => path == folder || path.StartsWith(folder + "/", StringComparison.Ordinal);
 
-    private HashSet<string> Snapshot() =>
-        Directory.EnumerateFileSystemEntries(Jail.Path, "*", SearchOption.AllDirectories).ToHashSet(StringComparer.Ordinal);
+    /// <summary>Every path in the jail; links are listed, never followed (hostile modules hold link loops).</summary>
+    private HashSet<string> Snapshot()
+    {
+        var all = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<DirectoryInfo>();
+        pending.Push(new DirectoryInfo(Jail.Path));
+        while (pending.Count > 0)
+            foreach (var entry in pending.Pop().EnumerateFileSystemInfos("*", new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0 }))
+            {
+                all.Add(entry.FullName);
+                if (entry is DirectoryInfo d && d.LinkTarget is null) pending.Push(d);
+            }
+        return all;
+    }
 
     public void Dispose() => Jail.Dispose();
 }
