@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Fuzzes the tar reader and the ACL dump parser with AFL++ and SharpFuzz for a fixed time.
-#   bench/fuzz/fuzz.sh [seconds] [tar|acl ...]      (default: 600 s, both targets at once)
+#   bench/fuzz/fuzz.sh [seconds] [tar|acl|archive ...]      (default: 600 s, tar and acl at once)
 # Needs: apt-get install -y afl++; dotnet tool install --global SharpFuzz.CommandLine
-# Findings land in bench/fuzz/findings/<target>/default/{crashes,hangs}; replay one with
-#   dotnet bench/fuzz/build/ContainerSdk.Fuzz.dll tar FILE
+# Findings land in bench/fuzz/findings/<target>/default/{crashes,hangs}; replay one with an uninstrumented build:
+#   dotnet publish bench/fuzz/ContainerSdk.Fuzz -c Release -o /tmp/plain && dotnet /tmp/plain/ContainerSdk.Fuzz.dll tar FILE
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 seconds="${1:-600}"; shift || true
@@ -13,8 +13,10 @@ export PATH="$PATH:$HOME/.dotnet/tools"
 # A fresh publish each time: sharpfuzz refuses an assembly it already instrumented.
 rm -rf "$here/build"
 dotnet publish "$here/ContainerSdk.Fuzz" -c Release -o "$here/build" --nologo -v q
-# Instrument only the engine: coverage of the fuzzer's own code and of the BCL would be noise.
-sharpfuzz "$here/build/ContainerSdk.Core.dll"
+# Instrument only the code under test (tar reader, ACL parser): coverage of the fuzzer, the BCL and the decompressors
+# would be noise. An instrumented build only runs under afl-fuzz (elsewhere it faults on AFL's missing shared memory):
+# to replay a finding, publish without instrumenting (dotnet publish ... -o /tmp/plain) and run that.
+sharpfuzz "$here/build/ContainerSdk.Core.dll" ContainerSdk.Core.Tar ContainerSdk.Core.Acl
 python3 "$here/make_seeds.py" "$here/seeds"
 
 export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1

@@ -27,3 +27,14 @@ for name, fmt, longname in [("ustar", tarfile.USTAR_FORMAT, False), ("gnu", tarf
 with open(f"{out}/acl/dump.acl", "w") as fh:
     fh.write("# file: srv\n# owner: root\n# group: staff\n# flags: -s-\nuser::rwx\nuser:alice:r-x\t#effective:r--\ngroup::r-x\nmask::r--\nother::---\ndefault:user::rwx\ndefault:group::r-x\ndefault:other::---\n\n")
     fh.write("# file: srv/a\\040b\nu::rw\nu:1000:6\ng::r\nm:rw\no::-\n")
+
+# Compressed seeds for the "archive" target: the same small archives through each compressor.
+import gzip, bz2, subprocess
+os.makedirs(f"{out}/archive", exist_ok=True)
+plain = open(f"{out}/tar/pax.tar", "rb").read()
+open(f"{out}/archive/pax.tar.gz", "wb").write(gzip.compress(plain, mtime=0))
+open(f"{out}/archive/pax.tar.bz2", "wb").write(bz2.compress(plain))
+try:
+    open(f"{out}/archive/pax.tar.zst", "wb").write(subprocess.run(["zstd", "-c", "-q"], input=plain, capture_output=True, check=True).stdout)
+except (OSError, subprocess.CalledProcessError):
+    pass

@@ -1,6 +1,7 @@
 using System.Text;
 using ContainerSdk.Core.Acl;
 using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.Layers;
 using ContainerSdk.Core.Tar;
 using SharpFuzz;
 
@@ -18,7 +19,8 @@ public static class Program
         {
             "tar" => Tar,
             "acl" => Acl,
-            _ => throw new ArgumentException("usage: ContainerSdk.Fuzz tar|acl [file]"),
+            "archive" => Archive,
+            _ => throw new ArgumentException("usage: ContainerSdk.Fuzz tar|acl|archive [file]"),
         };
         // With a file: replay one input outside AFL (to triage a crash).
         if (args.Length > 1)
@@ -39,6 +41,28 @@ public static class Program
             var buffer = new byte[8192];
             while (reader.Next() is not null)
                 while (reader.Content.Read(buffer, 0, buffer.Length) > 0) { }
+        }
+        catch (ContainerSdkException) { }
+    }
+
+    /// <summary>A compressed (or plain) tarball, as a module tarball is read: the decompressor picked by magic bytes, then the reader.</summary>
+    public static void Archive(Stream afl)
+    {
+        // AFL's input stream does not seek; the magic bytes are read first, then the whole stream from its start.
+        var input = new MemoryStream();
+        afl.CopyTo(input);
+        input.Position = 0;
+        var head = new byte[4];
+        int n = input.ReadAtLeast(head, 4, throwOnEndOfStream: false);
+        input.Position = 0;
+        var compression =
+            n >= 2 && head[0] == 0x1F && head[1] == 0x8B ? StreamCompression.Gzip :
+            n >= 3 && head[0] == (byte)'B' && head[1] == (byte)'Z' && head[2] == (byte)'h' ? StreamCompression.Bzip2 :
+            n >= 4 && head[0] == 0x28 && head[1] == 0xB5 && head[2] == 0x2F && head[3] == 0xFD ? StreamCompression.Zstd : StreamCompression.None;
+        try
+        {
+            using var decompressed = InputFormat.Decompress(input, compression, "fuzz.tar.x");
+            Tar(decompressed);
         }
         catch (ContainerSdkException) { }
     }

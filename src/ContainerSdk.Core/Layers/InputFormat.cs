@@ -77,7 +77,10 @@ public static class InputFormat
         public override int Read(Span<byte> buffer)
         {
             try { return (inner ??= open()).Read(buffer); }
-            catch (Exception e) when (e is InvalidDataException or IOException or ICSharpCode.SharpZipLib.SharpZipBaseException or ZstdSharp.ZstdException)
+            // Damaged data can make a decompressor fail in any way, not only in its documented ones: SharpZipLib's bzip2
+            // decoder throws IndexOutOfRangeException on some (found by fuzzing, bench/fuzz). Everything but
+            // cancellation and our own coded errors is the archive's fault.
+            catch (Exception e) when (e is not (ContainerSdkException or OperationCanceledException or OutOfMemoryException))
             {
                 throw new ContainerSdkException(Codes.CorruptCompression, $"'{name}' is not valid {format} data: {e.Message}", name, inner: e);
             }
