@@ -18,6 +18,10 @@ public static class ContainerEngine
     {
         // Two builds of one project at once would write the same cache, blobs and bundle: the second waits.
         using var _ = Cache.WorkLock.Acquire(Path.Combine(options.WorkDirectory, ".lock"), log, cancellationToken: cancellationToken);
+        int leftovers = Cache.WorkSweep.DeleteLeftovers(options.WorkDirectory)
+                        + (bundle is null ? 0 : Cache.WorkSweep.DeleteLeftoversOf(bundle.BundlePath, bundle.AclPath));
+        if (leftovers is > 0 and var n)
+            log.Detail($"Deleted {n} temporary file(s) left in {options.WorkDirectory} by an interrupted build.");
         return Layers.LayerStackBuilder.Build(layers, aclFiles, options, log, cancellationToken, bundle);
     }
 

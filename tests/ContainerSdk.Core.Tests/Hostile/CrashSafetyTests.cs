@@ -90,6 +90,8 @@ public class CrashSafetyTests(ITestOutputHelper output)
         Assert.Equal(Hash(Path.Combine(fresh, "out", "site.tar.gz")), Hash(Path.Combine(victim, "out", "site.tar.gz")));
         Assert.Equal(Hash(Path.Combine(fresh, "out", "site.acl")), Hash(Path.Combine(victim, "out", "site.acl")));
         Assert.Equal(Files(Path.Combine(fresh, "out", "image")), Files(Path.Combine(victim, "out", "image")));
+        // What the killed builds left half-written was cleaned up by the build that completed.
+        Assert.Empty(Directory.EnumerateFiles(victim, ".csdk-tmp-*", SearchOption.AllDirectories));
         // Every blob is what its name says: nothing half-written was kept.
         foreach (var blob in Directory.EnumerateFiles(Path.Combine(victim, "out", "image", "blobs", "sha256")))
             Assert.Equal(Path.GetFileName(blob), Hash(blob));
