@@ -111,6 +111,7 @@ public class HostileModuleTests
     [Theory]
     [InlineData("file")]
     [InlineData("folder")]
+    [InlineData("tarball")]
     public void Unreadable_input_is_a_coded_error_naming_the_path_for_a_normal_user(string what)
     {
         Tools.RequireRoot("switching to another user needs root");
@@ -120,10 +121,19 @@ public class HostileModuleTests
         var rootfs = Tree.Rootfs(dir.Combine("base"));
         var mod = Tree.Dir(dir.Path, "module");
         Tree.File(mod, "open.txt", "o");
-        string culprit = what == "file"
-            ? Tree.File(mod, "secret/key.pem", "k", 0x180)        // 0600 root
-            : Tree.Dir(mod, "private", 0x1C0);                    // 0700 root
+        string culprit = what switch
+        {
+            "file" => Tree.File(mod, "secret/key.pem", "k", 0x180),   // 0600 root
+            "folder" => Tree.Dir(mod, "private", 0x1C0),               // 0700 root
+            _ => dir.Combine("vendor.tar"),
+        };
         if (what == "folder") Tree.File(mod, "private/inside.txt", "i");
+        if (what == "tarball")
+        {
+            File.WriteAllBytes(culprit, new RawTar().Entry("a.txt", data: "a").Bytes());
+            File.SetUnixFileMode(culprit, (UnixFileMode)0x180); // 0600 root
+            mod = culprit;
+        }
         var project = Tree.Dir(dir.Path, "project", 0x1FF);
 
         var runner = Path.Combine(AppContext.BaseDirectory, "ContainerSdk.BuildRunner.dll");
