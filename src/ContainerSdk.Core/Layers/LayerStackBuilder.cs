@@ -211,7 +211,16 @@ public static class LayerStackBuilder
         if (identity is { } id && statCache.TryGet(path, id, out var known)) return known;
         long started = StatCache.NowNs();
         byte[] hash;
-        using (var stream = File.OpenRead(path)) hash = SHA256.HashData(stream);
+        try
+        {
+            using var stream = File.OpenRead(path);
+            hash = SHA256.HashData(stream);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            // The first read of a tarball input: a build run as a normal user over root's files must say which one.
+            throw new ContainerSdkException(Codes.InputUnreadable, $"Cannot read '{path}': permission denied. The build needs read access to every input.", path, inner: e);
+        }
         if (identity is { } before && FileIdentity.Of(path) == before) statCache.Set(path, before, hash, started);
         return hash;
     }
