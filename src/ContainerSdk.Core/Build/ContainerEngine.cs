@@ -6,6 +6,9 @@ namespace ContainerSdk.Core.Build;
 /// The three steps of a build, as the MSBuild tasks call them. Each step is independent so that a
 /// target can skip it when its inputs did not change.
 /// </summary>
+/// <summary>ContainerArchiveFormat: oci (an oci-archive) or docker (a docker-archive).</summary>
+public enum ArchiveFormat { Oci, Docker }
+
 public static class ContainerEngine
 {
     /// <summary>Builds (or takes from the layer cache) one layer per base and module, in item order.</summary>
@@ -16,6 +19,17 @@ public static class ContainerEngine
     /// <summary>Writes the OCI image layout (config, manifest, index.json with every tag) at <paramref name="layoutPath"/>.</summary>
     public static ImageResult WriteImage(IReadOnlyList<BuiltLayer> layers, ImageSettings settings, string layoutPath, IBuildLog log)
         => ImageWriter.Write(layers, settings, layoutPath, log);
+
+    /// <summary>
+    /// Writes the image of the layout at <paramref name="layoutPath"/> as one file: an oci-archive, or a docker-archive
+    /// named <paramref name="repository"/> with every tag of the layout (zstd layers recompressed to gzip, with a warning).
+    /// </summary>
+    public static void WriteArchive(string layoutPath, string archivePath, ArchiveFormat format, string repository, long epoch, string workDirectory, IBuildLog log)
+    {
+        if (format == ArchiveFormat.Docker) Oci.DockerArchiveWriter.Write(layoutPath, archivePath, repository, epoch, workDirectory, log);
+        else Oci.OciArchiveWriter.Write(layoutPath, archivePath, epoch);
+        log.Info($"Image archive ({(format == ArchiveFormat.Docker ? "docker-archive" : "oci-archive")}) written to {archivePath}");
+    }
 
     /// <summary>Flattens the layers into the bundle tarball (gzip) and its ACL dump.</summary>
     public static void WriteBundle(IReadOnlyList<BuiltLayer> layers, string bundlePath, string aclPath, long epoch, IBuildLog log)

@@ -113,6 +113,9 @@ public sealed class LayerMerge : IDisposable
 
     private static Stream OpenLayer(BuiltLayer layer)
     {
+        // A base image's layer is merged from its sorted copy: the blob's own order is its tool's.
+        if (layer.FromImage is { } origin)
+            return new FileStream(origin.SortedTarPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         var file = new FileStream(layer.BlobPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         string mediaType = layer.Descriptor.MediaType;
         var compression = mediaType.EndsWith("gzip", StringComparison.Ordinal) ? StreamCompression.Gzip

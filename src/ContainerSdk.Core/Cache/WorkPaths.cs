@@ -8,6 +8,11 @@ internal sealed class WorkPaths(string workDirectory)
 {
     public string Spool { get; } = Path.Combine(workDirectory, "spool");
     public string Blobs { get; } = Path.Combine(workDirectory, "blobs", "sha256");
+    /// <summary>Configs of images used as bases, by digest: the image step starts from them.</summary>
+    public string ImageConfigs { get; } = Path.Combine(workDirectory, "images");
+
+    /// <summary>Base image layers re-sorted for the bundle's merge, by diffID.</summary>
+    public string SortedLayers { get; } = Path.Combine(workDirectory, "sorted");
     public string CacheRoot { get; } = Path.Combine(workDirectory, "cache");
     public string StatCache { get; } = Path.Combine(workDirectory, "cache", "statcache.bin");
 

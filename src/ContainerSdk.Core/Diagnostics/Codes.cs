@@ -21,6 +21,10 @@ public static class Codes
     public const string EntryEscapesRoot = "CSDK1020";
     public const string UnsafeLink = "CSDK1021";
     public const string FileChangedWhileReading = "CSDK1022";
+    public const string InvalidBaseImage = "CSDK1040";
+    public const string ImageReferenceNotFound = "CSDK1041";
+    public const string ImagePlatformNotFound = "CSDK1042";
+    public const string BlobDigestMismatch = "CSDK1043";
 
     public const string AclSyntax = "CSDK2001";
     public const string AclUnknownName = "CSDK2002";
@@ -32,6 +36,7 @@ public static class Codes
     public const string InvalidRepository = "CSDK3003";
     public const string InvalidEpoch = "CSDK3004";
     public const string InvalidCompression = "CSDK3005";
+    public const string InvalidArchiveFormat = "CSDK3010";
 
     public const string OutputWriteFailed = "CSDK4001";
 

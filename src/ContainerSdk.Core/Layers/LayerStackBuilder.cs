@@ -138,6 +138,7 @@ public static class LayerStackBuilder
             Version = input.Version,
             License = input.License,
             CreatedBy = createdBy,
+            FromImage = plan.FromImage,
         };
     }
 
