@@ -23,7 +23,7 @@ internal static class DockerArchiveResolver
         string? name;
         if (!string.IsNullOrWhiteSpace(reference))
         {
-            var match = images.Select(i => (Image: i, Tag: Tags(i).FirstOrDefault(t => t == reference || t.EndsWith(":" + reference, StringComparison.Ordinal))))
+            var match = images.Select(i => (Image: i, Tag: Tags(i).FirstOrDefault(t => Matches(t, reference!))))
                 .FirstOrDefault(x => x.Tag is not null);
             if (match.Tag is null)
                 throw new ContainerSdkException(Codes.ImageReferenceNotFound,
@@ -44,6 +44,18 @@ internal static class DockerArchiveResolver
         var layerNames = OciJson.StringArray(chosen, "Layers") ?? Array.Empty<string>();
         var layers = layerNames.Select(l => (Describe(files, l), l)).ToList();
         return ImageConfigReader.Build(files, configJson, layers, manifestDigest: null, name);
+    }
+
+    /// <summary>"tag", "name:tag" or the fully qualified name docker and podman store ("docker.io/library/name:tag").</summary>
+    private static bool Matches(string repoTag, string reference) =>
+        repoTag == reference || repoTag.EndsWith(":" + reference, StringComparison.Ordinal) || Qualified(repoTag) == Qualified(reference);
+
+    private static string Qualified(string name)
+    {
+        var first = name.Split('/')[0];
+        bool hasHost = name.Contains('/') && (first.Contains('.') || first.Contains(':') || first == "localhost");
+        if (hasHost) return name;
+        return name.Contains('/') ? "docker.io/" + name : "docker.io/library/" + name;
     }
 
     private static IEnumerable<string> Tags(JsonElement image) => OciJson.StringArray(image, "RepoTags") ?? Array.Empty<string>();
