@@ -4,6 +4,7 @@ using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Oci;
 using ContainerSdk.Core.Tests.Layers;
 using ContainerSdk.Tests;
+using ContainerSdk.Tests.Images;
 
 namespace ContainerSdk.Core.Tests.Images;
 
@@ -125,6 +126,28 @@ public class BaseImageTests
         }
         Assert.Equal(bundles[0], bundles[1]);
         Assert.Equal(bundles[0], bundles[2]);
+    }
+
+    [Fact]
+    public void A_base_with_zstd_layers_flattens_like_the_gzip_one()
+    {
+        using var run = new EngineRun("imgz");
+        var image = UmociBase.Create(run.Dir.Combine("base"));
+        var skopeo = Tools.Require("skopeo");
+        var zstd = run.Dir.Combine("zstd");
+        Tools.Run(skopeo, "copy", "--dest-compress", "--dest-compress-format", "zstd", $"oci:{image.Layout}:{UmociBase.Tag}", $"oci:{zstd}:{UmociBase.Tag}").EnsureSuccess("skopeo copy to zstd");
+        // (Plain tar layers: the docker-archive skopeo writes has them, see A_docker_archive_base_is_copied_out_once_and_checked.)
+
+        var bundles = new List<byte[]>();
+        foreach (var (source, mediaType) in new[] { (image.Layout, MediaTypes.LayerGzip), (zstd, MediaTypes.LayerZstd) })
+        {
+            using var each = new EngineRun("imgzx");
+            var (layers, _) = each.Build(new[] { ImageBase(source) });
+            Assert.All(layers, l => Assert.Equal(mediaType, l.Descriptor.MediaType));
+            Assert.Equal(ReadManifest(source).Layers.Select(l => l.Digest), ReadManifest(each.Layout).Layers.Select(l => l.Digest));
+            bundles.Add(File.ReadAllBytes(each.Bundle));
+        }
+        Assert.Equal(bundles[0], bundles[1]);
     }
 
     [Fact]

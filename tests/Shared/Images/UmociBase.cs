@@ -1,13 +1,13 @@
 using ContainerSdk.Tests;
 
-namespace ContainerSdk.Core.Tests.Images;
+namespace ContainerSdk.Tests.Images;
 
 /// <summary>
 /// A real base image made by umoci, as a site admin would: a busybox root filesystem, then a second layer that
 /// deletes a file of the first (a whiteout) and adds one; Env FOO=bar, Entrypoint /bin/sh. Also as an oci-archive
 /// and a docker-archive, made by skopeo.
 /// </summary>
-internal sealed class UmociBase
+public sealed class UmociBase
 {
     public const string Tag = "base";
 
