@@ -30,6 +30,7 @@ public static class Codes
     public const string AclUnknownName = "CSDK2002";
     public const string AclPathNotFound = "CSDK2003";
     public const string AclInvalid = "CSDK2004";
+    public const string AclOnBaseImage = "CSDK2005";
 
     public const string InvalidProperty = "CSDK3001";
     public const string InvalidTag = "CSDK3002";

@@ -217,4 +217,22 @@ public class BaseImageTests
         var e = Assert.Throws<ContainerSdkException>(() => run.Layers(new[] { ImageBase(image.OciArchive) }));
         Assert.Equal(Codes.BlobDigestMismatch, e.Code);
     }
+
+    [Fact]
+    public void An_acl_on_a_path_only_the_base_image_has_is_a_coded_error_and_on_a_module_path_works()
+    {
+        using var run = new EngineRun("imgacl");
+        var image = UmociBase.Create(run.Dir.Combine("base"));
+        var module = ModuleTree(run);
+        var onBase = Tree.File(run.Dir.Path, "acl/base.acl", "# file: etc/two.txt\nuser::rw-\nuser:svc:r--\ngroup::r--\nmask::r--\nother::---\n");
+        var options = new LayerBuildOptions { WorkDirectory = run.Work };
+        var e = Assert.Throws<ContainerSdkException>(() => ContainerEngine.BuildLayers(new[] { ImageBase(image.Layout), Module(module) },
+            new[] { new AclFileInput(onBase) }, options, run.Log));
+        Assert.Equal(Codes.AclOnBaseImage, e.Code);
+        Assert.Equal(1, e.Line); // the entry's "# file:" line
+
+        var onModule = Tree.File(run.Dir.Path, "acl/module.acl", "# file: opt/tool/share/doc.txt\nuser::rw-\nuser:svc:r--\ngroup::r--\nmask::r--\nother::---\n");
+        var layers = ContainerEngine.BuildLayers(new[] { ImageBase(image.Layout), Module(module) }, new[] { new AclFileInput(onModule) }, options, run.Log);
+        Assert.Equal(3, layers.Count);
+    }
 }
