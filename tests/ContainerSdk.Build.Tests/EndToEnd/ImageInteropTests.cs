@@ -73,5 +73,7 @@ public sealed class ImageInteropTests(SdkPackage sdk)
         Assert.Contains("error CSDK3010", build.StdOut);
         Assert.Contains("tarball", build.StdOut);
         Assert.False(File.Exists(project.Path("bin", "x.tar")));
+        // Checked with the other settings, before any layer work.
+        Assert.False(Directory.Exists(project.ImageLayout));
     }
 }
