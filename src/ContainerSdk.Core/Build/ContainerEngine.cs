@@ -2,19 +2,23 @@ using ContainerSdk.Core.Diagnostics;
 
 namespace ContainerSdk.Core.Build;
 
+/// <summary>ContainerArchiveFormat: oci (an oci-archive) or docker (a docker-archive).</summary>
+public enum ArchiveFormat { Oci, Docker }
+
 /// <summary>
 /// The three steps of a build, as the MSBuild tasks call them. Each step is independent so that a
 /// target can skip it when its inputs did not change.
 /// </summary>
-/// <summary>ContainerArchiveFormat: oci (an oci-archive) or docker (a docker-archive).</summary>
-public enum ArchiveFormat { Oci, Docker }
-
 public static class ContainerEngine
 {
-    /// <summary>Builds (or takes from the layer cache) one layer per base and module, in item order.</summary>
+    /// <summary>
+    /// Builds (or takes from the layer cache) one layer per base and module, in item order, and, when
+    /// <paramref name="bundle"/> is given, the bundle: the flattened tree and its ACL dump. The bundle is made
+    /// here because it is flattened from the same plans, without reading the layers back.
+    /// </summary>
     public static IReadOnlyList<BuiltLayer> BuildLayers(IReadOnlyList<LayerInput> layers, IReadOnlyList<AclFileInput> aclFiles,
-        LayerBuildOptions options, IBuildLog log, CancellationToken cancellationToken = default)
-        => Layers.LayerStackBuilder.Build(layers, aclFiles, options, log, cancellationToken);
+        LayerBuildOptions options, IBuildLog log, CancellationToken cancellationToken = default, Bundle.BundleOutput? bundle = null)
+        => Layers.LayerStackBuilder.Build(layers, aclFiles, options, log, cancellationToken, bundle);
 
     /// <summary>Writes the OCI image layout (config, manifest, index.json with every tag) at <paramref name="layoutPath"/>.</summary>
     public static ImageResult WriteImage(IReadOnlyList<BuiltLayer> layers, ImageSettings settings, string layoutPath, IBuildLog log)
@@ -30,8 +34,4 @@ public static class ContainerEngine
         else Oci.OciArchiveWriter.Write(layoutPath, archivePath, epoch);
         log.Info($"Image archive ({(format == ArchiveFormat.Docker ? "docker-archive" : "oci-archive")}) written to {archivePath}");
     }
-
-    /// <summary>Flattens the layers into the bundle tarball (gzip) and its ACL dump.</summary>
-    public static void WriteBundle(IReadOnlyList<BuiltLayer> layers, string bundlePath, string aclPath, long epoch, IBuildLog log)
-        => Bundle.BundleWriter.Write(layers, bundlePath, aclPath, epoch, log);
 }

@@ -2,8 +2,6 @@ namespace ContainerSdk.Core.Build;
 
 /// <summary>
 /// Where a layer came from when it is a layer of an image used as a base: the image's config (saved in the work
-/// folder, the starting config of the new image), its manifest digest and name (the base.* annotations), and a
-/// copy of the layer's tar sorted the engine's way, which the bundle flattens instead of the blob (an image's own
-/// layers are in whatever order their tool wrote).
+/// folder, the starting config of the new image), its manifest digest and name (the base.* annotations).
 /// </summary>
-public sealed record ImageOrigin(string ConfigPath, string? ManifestDigest, string? ImageName, string SortedTarPath);
+public sealed record ImageOrigin(string ConfigPath, string? ManifestDigest, string? ImageName);

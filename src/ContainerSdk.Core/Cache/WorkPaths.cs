@@ -11,10 +11,9 @@ internal sealed class WorkPaths(string workDirectory)
     /// <summary>Configs of images used as bases, by digest: the image step starts from them.</summary>
     public string ImageConfigs { get; } = Path.Combine(workDirectory, "images");
 
-    /// <summary>Base image layers re-sorted for the bundle's merge, by diffID.</summary>
-    public string SortedLayers { get; } = Path.Combine(workDirectory, "sorted");
     public string CacheRoot { get; } = Path.Combine(workDirectory, "cache");
     public string StatCache { get; } = Path.Combine(workDirectory, "cache", "statcache.bin");
+    public string TarballIndexes { get; } = Path.Combine(workDirectory, "cache", "tarballs");
 
     /// <summary>Where a layer position's last plan summary is kept, for saying what changed.</summary>
     public string Journal(int index, string itemSpec) =>

@@ -12,8 +12,8 @@ namespace ContainerSdk.Core.Images;
 /// Plans the layers of an image used as a <c>BaseLayer</c>: one plan per image layer, each reusing the image's
 /// blob byte for byte (<see cref="LayerPlan.Prebuilt"/>) and listing its entries for the layers above and the bundle.
 /// Blobs of an archive are copied out (digest checked) into the work folder's blob store, where the layout writer
-/// links them from; a layout folder's blobs are linked from where they are. Each layer's tar is also kept, sorted
-/// the engine's way, under its diffID: later builds plan from that copy and read no blob at all.
+/// links them from; a layout folder's blobs are linked from where they are. The entries are planned (and sorted the
+/// engine's way, whiteouts kept as entries) by <see cref="TarballPlanner"/>, whose index is cached by diffID.
 /// </summary>
 public static class BaseImagePlanner
 {
@@ -29,14 +29,15 @@ public static class BaseImagePlanner
         {
             var layer = image.Layers[i];
             var (blobPath, descriptor) = MaterializeBlob(image.Files, layer, paths.Blobs, input.ItemSpec);
-            string sorted = EnsureSortedCopy(blobPath, layer.DiffId, paths.SortedLayers, input.ItemSpec, options.Epoch, spoolDirectory, log);
-            var entries = TarballPlanner.Plan(sorted, input.ItemSpec, "", new PathGlob(Array.Empty<string>(), input.ItemSpec), null, null,
-                options.Epoch, spoolDirectory, log, Convert.FromHexString(layer.DiffId.Hex));
+            // Keyed by the diffID (the hash of the uncompressed tar, which the index's offsets are into): a later build
+            // plans from the cached index and reads no blob.
+            var entries = TarballPlanner.Plan(blobPath, input.ItemSpec, "", new PathGlob(Array.Empty<string>(), input.ItemSpec), null, null,
+                options.Epoch, spoolDirectory, log, Convert.FromHexString(layer.DiffId.Hex), paths.TarballIndexes);
             plans.Add(new LayerPlan(input, firstIndex + i, entries)
             {
-                Prebuilt = new LayerBlob(descriptor, layer.DiffId, new FileInfo(sorted).Length, blobPath),
+                Prebuilt = new LayerBlob(descriptor, layer.DiffId, entries.Sum(e => e.Header.Size), blobPath),
                 CreatedBy = layer.CreatedBy ?? $"ContainerSdk BaseLayer {input.ItemSpec} layer {i + 1}",
-                FromImage = new ImageOrigin(configPath, manifestDigest, image.Name, sorted),
+                FromImage = new ImageOrigin(configPath, manifestDigest, image.Name),
             });
         }
         if (plans.Count == 0)
@@ -134,36 +135,5 @@ public static class BaseImagePlanner
         {
             if (File.Exists(temp)) File.Delete(temp);
         }
-    }
-
-    /// <summary>The layer's tar in the engine's order (whiteouts kept as entries), written once per diffID.</summary>
-    private static string EnsureSortedCopy(string blobPath, Digest diffId, string directory, string itemSpec, long epoch, string spoolDirectory, IBuildLog log)
-    {
-        string path = Path.Combine(directory, diffId.Hex + ".tar");
-        if (File.Exists(path)) return path;
-        Directory.CreateDirectory(directory);
-        var entries = TarballPlanner.Plan(blobPath, itemSpec, "", new PathGlob(Array.Empty<string>(), itemSpec), null, null,
-            epoch, spoolDirectory, log, Convert.FromHexString(diffId.Hex));
-        string temp = path + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
-        try
-        {
-            using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            using (var tar = new TarWriter(output, leaveOpen: true))
-            {
-                foreach (var entry in entries)
-                {
-                    if (!entry.HasData) { tar.WriteEntry(entry.Header); continue; }
-                    using var content = entry.Content.Open();
-                    tar.WriteEntry(entry.Header, content);
-                }
-                tar.Finish();
-            }
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-        return path;
     }
 }

@@ -22,7 +22,8 @@ public static class LayerPlanner
         List<PlannedEntry> entries = kind switch
         {
             InputKind.Directory => DirectoryPlanner.Plan(input.SourcePath, input.ItemSpec, rootKey, exclude, uid ?? 0, gid ?? 0, options.Epoch, log, DiskMetadata.Read),
-            InputKind.Tarball => TarballPlanner.Plan(input.SourcePath, input.ItemSpec, rootKey, exclude, uid, gid, options.Epoch, spoolDirectory, log, hashFile(input.SourcePath)),
+            InputKind.Tarball => TarballPlanner.Plan(input.SourcePath, input.ItemSpec, rootKey, exclude, uid, gid, options.Epoch, spoolDirectory, log, hashFile(input.SourcePath),
+                new Cache.WorkPaths(options.WorkDirectory).TarballIndexes),
             _ => throw new InvalidOperationException($"Unexpected input kind {kind}."),
         };
         var plan = new LayerPlan(input, below.Count, entries);
