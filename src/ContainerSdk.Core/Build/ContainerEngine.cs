@@ -31,7 +31,7 @@ public static class ContainerEngine
     public static void WriteArchive(string layoutPath, string archivePath, ArchiveFormat format, string repository, long epoch, string workDirectory, IBuildLog log)
     {
         if (format == ArchiveFormat.Docker) Oci.DockerArchiveWriter.Write(layoutPath, archivePath, repository, epoch, workDirectory, log);
-        else Oci.OciArchiveWriter.Write(layoutPath, archivePath, epoch);
+        else Oci.OciArchiveWriter.Write(layoutPath, archivePath, repository, epoch);
         log.Info($"Image archive ({(format == ArchiveFormat.Docker ? "docker-archive" : "oci-archive")}) written to {archivePath}");
     }
 }

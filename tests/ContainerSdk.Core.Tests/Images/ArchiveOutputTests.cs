@@ -11,7 +11,8 @@ namespace ContainerSdk.Core.Tests.Images;
 /// <summary>oci-archive and docker-archive outputs, read by skopeo, podman and umoci; zstd layers.</summary>
 public class ArchiveOutputTests
 {
-    private static (EngineRun Run, IReadOnlyList<BuiltLayer> Layers, ImageResult Image) BuildOnUmociBase(LayerCompression compression, string prefix)
+    private static (EngineRun Run, IReadOnlyList<BuiltLayer> Layers, ImageResult Image) BuildOnUmociBase(LayerCompression compression, string prefix,
+        params string[] tags)
     {
         var run = new EngineRun(prefix);
         var image = UmociBase.Create(run.Dir.Combine("base"));
@@ -25,7 +26,7 @@ public class ArchiveOutputTests
         var layers = run.Layers(inputs, epoch: 1700000000, compression: compression);
         var result = ContainerEngine.WriteImage(layers, new ImageSettings
         {
-            Repository = "hpc/site", Tags = new[] { "2026.11", "latest" }, Epoch = 1700000000, Cmd = new[] { "hello" },
+            Repository = "hpc/site", Tags = tags.Length > 0 ? tags : new[] { "2026.11", "latest" }, Epoch = 1700000000, Cmd = new[] { "hello" },
         }, run.Layout, run.Log);
         return (run, layers, result);
     }
@@ -39,12 +40,12 @@ public class ArchiveOutputTests
         ContainerEngine.WriteArchive(run.Layout, archive, ArchiveFormat.Oci, "hpc/site", 1700000000, run.Work, run.Log);
 
         var skopeo = Tools.Require("skopeo");
-        var inspect = JsonNode.Parse(Tools.Run(skopeo, "inspect", $"oci-archive:{archive}:2026.11").EnsureSuccess("skopeo inspect oci-archive").StdOut)!;
+        var inspect = JsonNode.Parse(Tools.Run(skopeo, "inspect", $"oci-archive:{archive}:hpc/site:2026.11").EnsureSuccess("skopeo inspect oci-archive").StdOut)!;
         Assert.Equal(image.ManifestDigest.ToString(), inspect["Digest"]!.GetValue<string>());
         Assert.Equal(layers.Select(l => l.Descriptor.Digest.ToString()), inspect["Layers"]!.AsArray().Select(l => l!.GetValue<string>()));
 
         var docker = run.Dir.Combine("out", "via-skopeo.docker.tar");
-        Tools.Run(skopeo, "copy", $"oci-archive:{archive}:latest", $"docker-archive:{docker}:hpc/site:latest").EnsureSuccess("skopeo to docker-archive");
+        Tools.Run(skopeo, "copy", $"oci-archive:{archive}:hpc/site:latest", $"docker-archive:{docker}:hpc/site:latest").EnsureSuccess("skopeo to docker-archive");
         var back = run.Dir.Combine("out", "back");
         Tools.Run(skopeo, "copy", $"docker-archive:{docker}", $"oci:{back}:again").EnsureSuccess("skopeo back to oci");
         var config = JsonNode.Parse(Tools.Run(skopeo, "inspect", "--config", $"oci:{back}:again").EnsureSuccess("inspect back").StdOut)!;
@@ -54,6 +55,19 @@ public class ArchiveOutputTests
         var again = run.Dir.Combine("out", "again.oci.tar");
         ContainerEngine.WriteArchive(run.Layout, again, ArchiveFormat.Oci, "hpc/site", 1700000000, run.Work, run.Log);
         Assert.Equal(File.ReadAllBytes(archive), File.ReadAllBytes(again));
+    }
+
+    [Fact]
+    public void An_oci_archive_of_one_tag_loads_in_podman_under_its_full_name()
+    {
+        var (run, _, image) = BuildOnUmociBase(LayerCompression.Gzip, "arcp", "2026.11");
+        using var _ = run;
+        var archive = run.Dir.Combine("out", "site.oci.tar");
+        ContainerEngine.WriteArchive(run.Layout, archive, ArchiveFormat.Oci, "hpc/site", 1700000000, run.Work, run.Log);
+        using var podman = new Podman();
+        podman.Run("load", "-i", archive).EnsureSuccess("podman load of the oci-archive");
+        var inspect = JsonNode.Parse(podman.Run("image", "inspect", "localhost/hpc/site:2026.11").EnsureSuccess("podman image inspect").StdOut)!.AsArray()[0]!;
+        Assert.Equal(image.ConfigDigest.Hex, inspect["Id"]!.GetValue<string>());
     }
 
     [Fact]
