@@ -17,18 +17,35 @@ namespace ContainerSdk.Core.Images;
 /// </summary>
 public static class BaseImagePlanner
 {
-    public static IReadOnlyList<LayerPlan> Plan(LayerInput input, InputKind kind, int firstIndex, LayerBuildOptions options, string spoolDirectory, IBuildLog log)
+    /// <param name="hashFile">SHA-256 of a file, from the stat cache when the file did not change: an archive that did
+    /// not change is not opened again (its resolution is kept in the work folder).</param>
+    public static IReadOnlyList<LayerPlan> Plan(LayerInput input, InputKind kind, int firstIndex, LayerBuildOptions options, string spoolDirectory,
+        IBuildLog log, Func<string, byte[]>? hashFile = null)
     {
         var paths = new WorkPaths(options.WorkDirectory);
-        var image = Resolve(input, kind, options, spoolDirectory);
-        var configPath = SaveConfig(paths, image.ConfigJson);
-        string? manifestDigest = image.ManifestDigest?.ToString();
+        string? resolutionPath = kind == InputKind.ImageArchive && hashFile is not null
+            ? ArchiveResolution.PathFor(paths.ImageConfigs, hashFile(input.SourcePath), input.Reference, options.Platform)
+            : null;
+        var resolution = resolutionPath is null ? null : ArchiveResolution.TryLoad(resolutionPath);
+        if (resolution is null)
+        {
+            var image = Resolve(input, kind, options, spoolDirectory);
+            var layers = image.Layers.Select(layer =>
+            {
+                var (blobPath, descriptor) = MaterializeBlob(image.Files, layer, paths.Blobs, input.ItemSpec);
+                return new ArchiveResolution.Layer(descriptor, layer.DiffId, blobPath, layer.CreatedBy);
+            }).ToList();
+            resolution = new ArchiveResolution(SaveConfig(paths, image.ConfigJson), image.ManifestDigest?.ToString(), image.Name, layers);
+            if (resolutionPath is not null) resolution.Save(resolutionPath);
+        }
+        var configPath = resolution.ConfigPath;
+        string? manifestDigest = resolution.ManifestDigest;
 
         var plans = new List<LayerPlan>();
-        for (int i = 0; i < image.Layers.Count; i++)
+        for (int i = 0; i < resolution.Layers.Count; i++)
         {
-            var layer = image.Layers[i];
-            var (blobPath, descriptor) = MaterializeBlob(image.Files, layer, paths.Blobs, input.ItemSpec);
+            var layer = resolution.Layers[i];
+            var (blobPath, descriptor) = (layer.BlobPath, layer.Descriptor);
             // Keyed by the diffID (the hash of the uncompressed tar, which the index's offsets are into): a later build
             // plans from the cached index and reads no blob.
             var entries = TarballPlanner.Plan(blobPath, input.ItemSpec, "", new PathGlob(Array.Empty<string>(), input.ItemSpec), null, null,
@@ -37,12 +54,12 @@ public static class BaseImagePlanner
             {
                 Prebuilt = new LayerBlob(descriptor, layer.DiffId, entries.Sum(e => e.Header.Size), blobPath),
                 CreatedBy = layer.CreatedBy ?? $"ContainerSdk BaseLayer {input.ItemSpec} layer {i + 1}",
-                FromImage = new ImageOrigin(configPath, manifestDigest, image.Name),
+                FromImage = new ImageOrigin(configPath, manifestDigest, resolution.Name),
             });
         }
         if (plans.Count == 0)
             throw new ContainerSdkException(Codes.InvalidBaseImage, $"Image '{input.ItemSpec}' has no layers.");
-        log.Detail($"BaseLayer {input.ItemSpec}: image {image.Name ?? "(unnamed)"} {manifestDigest}, {plans.Count} layers");
+        log.Detail($"BaseLayer {input.ItemSpec}: image {resolution.Name ?? "(unnamed)"} {manifestDigest}, {plans.Count} layers");
         return plans;
     }
 

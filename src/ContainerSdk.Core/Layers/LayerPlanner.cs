@@ -18,7 +18,7 @@ public static class LayerPlanner
 
         var kind = InputFormat.Detect(input.SourcePath, input.ItemSpec);
         if (kind is InputKind.OciLayout or InputKind.ImageArchive)
-            return Images.BaseImagePlanner.Plan(input, kind, below.Count, options, spoolDirectory, log);
+            return Images.BaseImagePlanner.Plan(input, kind, below.Count, options, spoolDirectory, log, hashFile);
         List<PlannedEntry> entries = kind switch
         {
             InputKind.Directory => DirectoryPlanner.Plan(input.SourcePath, input.ItemSpec, rootKey, exclude, uid ?? 0, gid ?? 0, options.Epoch, log, DiskMetadata.Read),

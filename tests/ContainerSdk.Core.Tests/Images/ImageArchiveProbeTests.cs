@@ -70,5 +70,15 @@ public class ImageArchiveProbeTests
         reference.Build(new[] { new LayerInput { ItemSpec = "layout", Kind = LayerKind.Base, SourcePath = image.Layout, Reference = UmociBase.Tag } });
         Assert.Equal(File.ReadAllBytes(reference.Bundle), File.ReadAllBytes(run.Bundle));
         Assert.All(layers, l => Assert.Equal(MediaTypes.LayerTar, l.Descriptor.MediaType));
+
+        // Resolved once: a second build takes the archive's resolution from the work folder (the archive, unchanged,
+        // is known by the stat cache) and gives the same layers; the record names the blobs it copied out.
+        Assert.Single(Directory.GetFiles(Path.Combine(run.Work, "images"), "*.resolved.json"));
+        var again = run.Layers(new[] { input });
+        Assert.Equal(layers.Select(l => (l.Descriptor, l.DiffId, l.BlobPath)), again.Select(l => (l.Descriptor, l.DiffId, l.BlobPath)));
+        // A cleaned blob store is noticed: the archive is read again and the blobs copied out again.
+        foreach (var l in layers) File.Delete(l.BlobPath);
+        var rebuilt = run.Layers(new[] { input });
+        Assert.All(rebuilt, l => Assert.True(File.Exists(l.BlobPath)));
     }
 }
