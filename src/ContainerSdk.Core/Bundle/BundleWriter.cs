@@ -65,8 +65,7 @@ public static class BundleWriter
         {
             using (var file = new FileStream(bundle.Path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                foreach (var segment in segments)
-                    using (var member = File.OpenRead(segment.Path)) member.CopyTo(file, 1 << 20);
+                foreach (var segment in segments) FileAppend.Append(segment.Path, file);
                 file.Write(EndOfArchive.Value);
             }
             acls.Commit();
@@ -84,7 +83,7 @@ public static class BundleWriter
             File.Delete(stale);
 
         log.Info($"Bundle {output.BundlePath}: {entries} entries from {plans.Count} layers, {segments.Count - missing.Count} of {segments.Count} segments reused, " +
-                 $"{LayerStackBuilder.Size(new FileInfo(output.BundlePath).Length)}, {acls.Count} paths with ACLs in {output.AclPath}, {clock.Elapsed.TotalSeconds:0.00} s");
+                 $"{LayerStackBuilder.Size(new FileInfo(output.BundlePath).Length)}, {acls.Count} {(acls.Count == 1 ? "path" : "paths")} with ACLs in {output.AclPath}, {clock.Elapsed.TotalSeconds:0.00} s");
     }
 
     private static string Stamp(string path) => FileIdentity.Of(path) is { } id ? $"{id.Device}:{id.Inode}:{id.Size}:{id.MTimeNs}:{id.CTimeNs}" : "missing";

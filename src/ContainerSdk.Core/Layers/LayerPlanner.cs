@@ -74,7 +74,8 @@ public static class LayerPlanner
         {
             string trimmed = path.Trim();
             if (trimmed.Length == 0) continue;
-            if (trimmed[0] != '/' || TarPath.Normalize(trimmed) is var key && (key.Length == 0 || key.Split('/').Any(p => p == "..")))
+            string key = TarPath.Normalize(trimmed);
+            if (trimmed[0] != '/' || key.Length == 0 || key.Split('/').Any(p => p == ".."))
                 throw new ContainerSdkException(Codes.InvalidRemove, $"Remove path '{path}' of '{input.ItemSpec}' must be an absolute image path other than '/', without '..'.");
             string whiteout = TarPath.Join(TarPath.Parent(key)!, TarPath.WhiteoutPrefix + TarPath.BaseName(key));
             plan.Add(new PlannedEntry(new TarHeader { Name = whiteout, Type = TarEntryType.Regular, Mode = 0x1A4, ModificationTime = epoch }, EmptyContent.Instance));

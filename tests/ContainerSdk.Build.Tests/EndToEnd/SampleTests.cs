@@ -26,6 +26,11 @@ public sealed class SampleTests
         // Group write depends on the umask of the checkout (git stores only the x bit).
         Assert.Matches(@"^-rwxr[-w]xr-x 0/0 ", ImageTools.ListingLine(listing, "opt/hello/1.0/bin/hello"));
         Assert.Contains(" 0/3001 ", ImageTools.ListingLine(listing, "etc/site/site.conf"));
+
+        // acl/site.acl: the licensed group (3001 in the image, not on this machine) reads /etc/site; the dump names it by id.
+        var dump = File.ReadAllText(Path.Combine(outDir, "site.acl"));
+        Assert.Contains("# file: etc/site\n# owner: 0\n# group: 3001\nuser::rwx\ngroup::r-x\ngroup:3001:r-x\nmask::r-x\nother::---\ndefault:user::rwx", dump);
+        Assert.StartsWith("drwxr-x--- 0/3001 ", ImageTools.ListingLine(listing, "etc/site"));
     }
 
     [Fact]
