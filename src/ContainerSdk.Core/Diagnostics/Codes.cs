@@ -47,6 +47,7 @@ public static class Codes
     public const string AclDroppedByFormat = "CSDK5004";
     public const string ZstdNotInDockerArchive = "CSDK5005";
     public const string CacheEntryRebuilt = "CSDK5006";
+    public const string BasePlatformMismatch = "CSDK5007";
 
     /// <summary>Not a user mistake: an unexpected exception, reported with its stack trace.</summary>
     public const string InternalError = "CSDK9999";

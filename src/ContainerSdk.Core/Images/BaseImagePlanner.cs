@@ -40,6 +40,7 @@ public static class BaseImagePlanner
         }
         var configPath = resolution.ConfigPath;
         string? manifestDigest = resolution.ManifestDigest;
+        WarnOnPlatform(input, configPath, options.Platform, log);
 
         var plans = new List<LayerPlan>();
         for (int i = 0; i < resolution.Layers.Count; i++)
@@ -61,6 +62,19 @@ public static class BaseImagePlanner
             throw new ContainerSdkException(Codes.InvalidBaseImage, $"Image '{input.ItemSpec}' has no layers.");
         log.Detail($"BaseLayer {input.ItemSpec}: image {resolution.Name ?? "(unnamed)"} {manifestDigest}, {plans.Count} layers");
         return plans;
+    }
+
+    /// <summary>A single-platform base for another platform is built on (the user may mean it), but said.</summary>
+    private static void WarnOnPlatform(LayerInput input, string configPath, string platform, IBuildLog log)
+    {
+        ImageConfig config;
+        try { config = ImageConfig.Parse(File.ReadAllBytes(configPath)); }
+        catch (FormatException) { return; }
+        var wanted = Platform.Parse(platform);
+        if (config.Os != wanted.Os || config.Architecture != wanted.Architecture)
+            log.Warning(Codes.BasePlatformMismatch,
+                $"BaseLayer '{input.ItemSpec}' is an image for {config.Os}/{config.Architecture}, but ContainerPlatform is {wanted}: the image is labelled {wanted}. " +
+                $"Set ContainerPlatform to {config.Os}/{config.Architecture} if that is the platform you build for.");
     }
 
     private static ResolvedImage Resolve(LayerInput input, InputKind kind, LayerBuildOptions options, string spoolDirectory)

@@ -53,6 +53,9 @@ internal static class OciImageResolver
             var distinct = candidates.DistinctBy(c => c.Digest).ToList();
             if (distinct.Count == 0) throw Invalid(files, $"{where} lists no manifests");
             if (distinct.Count == 1) chosen = distinct[0];
+            else if (distinct.All(c => c.Platform is null))
+                throw new ContainerSdkException(Codes.ImageReferenceNotFound,
+                    $"Image '{files.ItemSpec}' holds {distinct.Count} images and nothing tells them apart: set the BaseLayer's Reference metadata to the tag to use.");
             else
             {
                 var matching = distinct.Where(c => c.Platform is { } p && Matches(p, platform)).ToList();

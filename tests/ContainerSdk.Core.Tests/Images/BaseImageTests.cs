@@ -194,6 +194,7 @@ public class BaseImageTests
         Assert.Equal(Codes.ImagePlatformNotFound, wrong.Code);
         Assert.Contains("linux/arm64/v8", wrong.Message);
 
+        Assert.DoesNotContain(run.Log.Warnings, w => w.Code == Codes.BasePlatformMismatch);
         var noTag = Assert.Throws<ContainerSdkException>(() =>
             ContainerEngine.BuildLayers(new[] { ImageBase(image.Layout, "other") }, Array.Empty<AclFileInput>(), Options("linux/amd64"), run.Log));
         Assert.Equal(Codes.ImageReferenceNotFound, noTag.Code);
@@ -234,5 +235,17 @@ public class BaseImageTests
         var onModule = Tree.File(run.Dir.Path, "acl/module.acl", "# file: opt/tool/share/doc.txt\nuser::rw-\nuser:svc:r--\ngroup::r--\nmask::r--\nother::---\n");
         var layers = ContainerEngine.BuildLayers(new[] { ImageBase(image.Layout), Module(module) }, new[] { new AclFileInput(onModule) }, options, run.Log);
         Assert.Equal(3, layers.Count);
+    }
+
+    [Fact]
+    public void A_single_platform_base_for_another_platform_is_a_warning()
+    {
+        using var run = new EngineRun("imgw");
+        var image = UmociBase.Create(run.Dir.Combine("base"));
+        var options = new LayerBuildOptions { WorkDirectory = run.Work, Platform = "linux/arm64" };
+        var layers = ContainerEngine.BuildLayers(new[] { ImageBase(image.Layout) }, Array.Empty<AclFileInput>(), options, run.Log);
+        Assert.Equal(2, layers.Count);
+        var warning = Assert.Single(run.Log.Warnings, w => w.Code == Codes.BasePlatformMismatch);
+        Assert.Contains("linux/amd64", warning.Message);
     }
 }
