@@ -248,4 +248,60 @@ public class BaseImageTests
         var warning = Assert.Single(run.Log.Warnings, w => w.Code == Codes.BasePlatformMismatch);
         Assert.Contains("linux/amd64", warning.Message);
     }
+
+    /// <summary>An OCI layout written by python (tarfile, gzip, hashlib): layer 2 empties /d with an opaque whiteout.</summary>
+    private const string OpaqueLayoutScript = """
+        import gzip, hashlib, io, json, os, sys, tarfile
+        out = sys.argv[1]
+        os.makedirs(out + "/blobs/sha256", exist_ok=True)
+        def blob(data):
+            h = hashlib.sha256(data).hexdigest()
+            open(out + "/blobs/sha256/" + h, "wb").write(data)
+            return "sha256:" + h, len(data)
+        def layer(entries):
+            raw = io.BytesIO()
+            with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as t:
+                for name, kind, data in entries:
+                    info = tarfile.TarInfo(name)
+                    if kind == "dir":
+                        info.type = tarfile.DIRTYPE; info.mode = 0o755
+                        t.addfile(info)
+                    else:
+                        info.size = len(data); info.mode = 0o640; info.uid = 7; info.gid = 8
+                        t.addfile(info, io.BytesIO(data))
+            tar = raw.getvalue()
+            digest, size = blob(gzip.compress(tar, mtime=0))
+            return {"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": digest, "size": size}, "sha256:" + hashlib.sha256(tar).hexdigest()
+        l1, d1 = layer([("d", "dir", None), ("d/a", "file", b"a"), ("d/sub", "dir", None), ("d/sub/b", "file", b"b"), ("keep", "file", b"k")])
+        l2, d2 = layer([("d", "dir", None), ("d/.wh..wh..opq", "file", b""), ("d/c", "file", b"c")])
+        config = {"architecture": "amd64", "os": "linux", "config": {"Env": ["PATH=/bin"]}, "rootfs": {"type": "layers", "diff_ids": [d1, d2]}}
+        cd, cs = blob(json.dumps(config).encode())
+        manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                    "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": cs}, "layers": [l1, l2]}
+        md, ms = blob(json.dumps(manifest).encode())
+        json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": md, "size": ms,
+                   "annotations": {"org.opencontainers.image.ref.name": "opq"}}]}, open(out + "/index.json", "w"))
+        open(out + "/oci-layout", "w").write('{"imageLayoutVersion":"1.0.0"}')
+        """;
+
+    [Fact]
+    public void An_opaque_whiteout_in_a_base_layer_empties_the_folder_in_the_bundle_as_umoci_does()
+    {
+        using var run = new EngineRun("imgo");
+        var layout = run.Dir.Combine("opq");
+        var script = run.Dir.Combine("opq.py");
+        File.WriteAllText(script, OpaqueLayoutScript);
+        Tools.Run(Tools.Require("python3"), script, layout).EnsureSuccess("python3 writes the layout");
+        Tools.RequireRoot("umoci unpack keeps owners only as root");
+
+        run.Build(new[] { ImageBase(layout, "opq") });
+        var bundleRoot = run.Dir.Combine("bundle");
+        TreeCompare.Extract(run.Bundle, bundleRoot);
+        var unpacked = run.Dir.Combine("unpacked");
+        Tools.Run(Tools.Require("umoci"), "unpack", "--image", $"{run.Layout}:1.0", unpacked).EnsureSuccess("umoci unpack");
+
+        Assert.Equal(new[] { "c" }, Directory.GetFileSystemEntries(Path.Combine(bundleRoot, "d")).Select(Path.GetFileName));
+        Assert.True(File.Exists(Path.Combine(bundleRoot, "keep")));
+        TreeCompare.AssertSame(Path.Combine(unpacked, "rootfs"), bundleRoot);
+    }
 }
