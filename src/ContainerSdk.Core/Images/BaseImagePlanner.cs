@@ -51,7 +51,9 @@ public static class BaseImagePlanner
             // plans from the cached index and reads no blob.
             var entries = TarballPlanner.Plan(blobPath, input.ItemSpec, "", new PathGlob(Array.Empty<string>(), input.ItemSpec), null, null,
                 options.Epoch, spoolDirectory, log, Convert.FromHexString(layer.DiffId.Hex), paths.TarballIndexes);
-            plans.Add(new LayerPlan(input, firstIndex + i, entries)
+            // The item's Environment applies once, with its top layer (each layer's Environment is composed in turn).
+            var layerInput = i == resolution.Layers.Count - 1 ? input : input with { Environment = Array.Empty<string>() };
+            plans.Add(new LayerPlan(layerInput, firstIndex + i, entries)
             {
                 Prebuilt = new LayerBlob(descriptor, layer.DiffId, entries.Sum(e => e.Header.Size), blobPath),
                 CreatedBy = layer.CreatedBy ?? $"ContainerSdk BaseLayer {input.ItemSpec} layer {i + 1}",

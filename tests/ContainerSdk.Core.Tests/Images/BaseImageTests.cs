@@ -12,7 +12,7 @@ namespace ContainerSdk.Core.Tests.Images;
 public class BaseImageTests
 {
     private static LayerInput ImageBase(string path, string? reference = UmociBase.Tag) =>
-        new() { ItemSpec = Path.GetFileName(path), Kind = LayerKind.Base, SourcePath = path, Reference = reference };
+        new() { ItemSpec = Path.GetFileName(path), Kind = LayerKind.Base, SourcePath = path, Reference = reference, Environment = new[] { "SITE=$FOO/x", "TRAIL=${TRAIL}x" } };
 
     private static string ModuleTree(EngineRun run)
     {
@@ -57,6 +57,8 @@ public class BaseImageTests
         Assert.Contains("FOO=bar", env);
         Assert.Contains("TOOL_HOME=/opt/tool", env);
         Assert.Contains("FROM_BASE=bar", env);
+        Assert.Contains("SITE=bar/x", env); // the image item's own Environment, over the image's Env
+        Assert.Contains("TRAIL=x", env); // applied once, not once per image layer
         Assert.Contains(env, e => e.StartsWith("PATH=/opt/tool/bin:", StringComparison.Ordinal));
         var labels = inspect["Labels"]!.AsObject();
         Assert.Equal("yes", labels["org.example.base"]!.GetValue<string>());
