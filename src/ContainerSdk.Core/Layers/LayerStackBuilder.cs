@@ -151,6 +151,7 @@ public static class LayerStackBuilder
             Version = input.Version,
             License = input.License,
             CreatedBy = createdBy,
+            FromImage = plan.FromImage,
         };
     }
 
