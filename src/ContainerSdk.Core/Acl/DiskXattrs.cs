@@ -13,15 +13,21 @@ public static class DiskXattrs
     public const string CapabilityName = "security.capability";
 
     /// <summary>Name → raw value, ordinal-sorted; empty when the file has none or the file system has no xattrs.</summary>
-    public static SortedDictionary<string, byte[]> ReadAll(string path)
+    public static SortedDictionary<string, byte[]> ReadAll(string path) => ReadAll(path, ListNames(path));
+
+    /// <summary>The names of the file's xattrs (llistxattr: the link itself, never its target); empty where the file system has none.</summary>
+    public static string[] ListNames(string path)
+    {
+        if (Syscall.llistxattr(path, out string[] names) >= 0) return names ?? Array.Empty<string>();
+        var errno = Stdlib.GetLastError();
+        if (errno is Errno.EOPNOTSUPP) return Array.Empty<string>();
+        throw Failure(path, "list the extended attributes of", errno);
+    }
+
+    /// <summary>The kept xattrs among <paramref name="names"/> (from <see cref="ListNames"/>).</summary>
+    public static SortedDictionary<string, byte[]> ReadAll(string path, string[] names)
     {
         var result = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-        if (Syscall.llistxattr(path, out string[] names) < 0)
-        {
-            var errno = Stdlib.GetLastError();
-            if (errno is Errno.EOPNOTSUPP) return result;
-            throw Failure(path, "list the extended attributes of", errno);
-        }
         foreach (var name in names)
         {
             if (!name.StartsWith("user.", StringComparison.Ordinal) && name != CapabilityName) continue;

@@ -32,6 +32,7 @@ public static class LayerStackBuilder
 
         try
         {
+            var planning = Stopwatch.StartNew();
             var plans = new List<LayerPlan>();
             foreach (var input in layers)
             {
@@ -46,6 +47,7 @@ public static class LayerStackBuilder
                 }
             }
             AclPlacement.Apply(aclFiles, plans);
+            log.Detail($"Planned {plans.Count} layers ({plans.Sum(p => p.Entries.Count)} entries) in {planning.Elapsed.TotalSeconds:0.00} s.");
 
             var built = new BuiltLayer[plans.Count];
             var ordered = new InOrderLog(log, plans.Count);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Reflection;
 
@@ -19,17 +20,40 @@ internal static class GzipMember
     // ZLibCompressionOptions (.NET 9+) lets a level be chosen; the engine targets net8.0, so it is found at run time.
     private static readonly Func<Stream, Stream>? Level7 = FindLevelConstructor(7);
 
-    public static byte[] Compress(byte[] buffer, int offset, int length)
+    /// <summary>One compressed member in a pooled buffer: write <see cref="Span"/>, then dispose to give the buffer back.</summary>
+    public sealed class Member(byte[] buffer, int length) : IDisposable
+    {
+        private byte[]? _buffer = buffer;
+        public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, length);
+        public void Dispose()
+        {
+            if (_buffer is not null) ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+        }
+    }
+
+    public static Member Compress(byte[] buffer, int offset, int length)
     {
         var level = Incompressible(buffer, offset, length) ? (Func<Stream, Stream>)(s => new GZipStream(s, CompressionLevel.NoCompression, leaveOpen: true))
             : Level7 ?? (s => new GZipStream(s, CompressionLevel.Optimal, leaveOpen: true));
-        using var member = new MemoryStream(length / 2 + 64);
-        using (var gzip = level(member)) gzip.Write(buffer, offset, length);
-        var bytes = member.ToArray();
+        // Stored deflate adds 5 bytes per 64 KiB block, so input + 1% + a header never overflows.
+        var output = ArrayPool<byte>.Shared.Rent(length + length / 100 + 1024);
+        int written;
+        try
+        {
+            using var member = new MemoryStream(output, 0, output.Length, writable: true, publiclyVisible: true);
+            using (var gzip = level(member)) gzip.Write(buffer, offset, length);
+            written = (int)member.Position;
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(output);
+            throw;
+        }
         // zlib writes mtime 0 already; the OS byte differs by platform: Unix (3) everywhere, for the same digest.
-        bytes[4] = bytes[5] = bytes[6] = bytes[7] = 0;
-        bytes[9] = 3;
-        return bytes;
+        output[4] = output[5] = output[6] = output[7] = 0;
+        output[9] = 3;
+        return new Member(output, written);
     }
 
     /// <summary>Whether evenly spread samples of the chunk all fail to shrink at the fastest level.</summary>
