@@ -28,6 +28,16 @@ public static class BundleWriter
         string segmentDirectory = Path.Combine(workDirectory, "bundle");
         Directory.CreateDirectory(segmentDirectory);
 
+        // The layers' fingerprints cover every byte the bundle is made of: when they, the epoch and the two
+        // output files are as the last bundle left them, there is nothing to flatten, hash or write.
+        string inputsState = Path.Combine(workDirectory, "bundle.inputs");
+        string inputsNow = InputsKey(plans, epoch) + "\n" + Stamp(output.BundlePath) + "\n" + Stamp(output.AclPath);
+        if (plans.All(p => p.Fingerprint is not null) && File.Exists(inputsState) && File.ReadAllText(inputsState) == inputsNow)
+        {
+            log.Info($"Bundle {output.BundlePath}: unchanged, {clock.Elapsed.TotalSeconds:0.00} s");
+            return;
+        }
+
         using var acls = new BundleAclDump(output.AclPath);
         var segments = new List<Segment>();
         var current = new List<PlannedEntry>();
@@ -55,6 +65,7 @@ public static class BundleWriter
         if (File.Exists(state) && File.ReadAllText(state) == stateNow + "\n" + Stamp(output.BundlePath) + "\n" + Stamp(output.AclPath))
         {
             acls.Dispose();
+            RecordInputs(inputsState, plans, epoch, output);
             log.Info($"Bundle {output.BundlePath}: unchanged ({segments.Count} segments), {clock.Elapsed.TotalSeconds:0.00} s");
             return;
         }
@@ -92,6 +103,7 @@ public static class BundleWriter
             File.WriteAllText(stateFile.Path, stateNow + "\n" + Stamp(output.BundlePath) + "\n" + Stamp(output.AclPath));
             stateFile.Commit();
         }
+        RecordInputs(inputsState, plans, epoch, output);
 
         var used = segments.SelectMany(s => new[] { s.Path, SegmentSum.PathOf(s.Path) }).ToHashSet(StringComparer.Ordinal);
         foreach (var stale in Directory.EnumerateFiles(segmentDirectory).Where(f => !used.Contains(f)))
@@ -99,6 +111,22 @@ public static class BundleWriter
 
         log.Info($"Bundle {output.BundlePath}: {entries} entries from {plans.Count} layers, {reused} of {segments.Count} segments reused, " +
                  $"{LayerStackBuilder.Size(new FileInfo(output.BundlePath).Length)}, {acls.Count} {(acls.Count == 1 ? "path" : "paths")} with ACLs in {output.AclPath}, {clock.Elapsed.TotalSeconds:0.00} s");
+    }
+
+    private static string InputsKey(IReadOnlyList<LayerPlan> plans, long epoch)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes($"{FormatVersion}\0{LayerFingerprint.ToolVersion}\0{epoch}\0"));
+        foreach (var plan in plans) hash.AppendData(plan.Fingerprint ?? Array.Empty<byte>());
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
+
+    private static void RecordInputs(string path, IReadOnlyList<LayerPlan> plans, long epoch, BundleOutput output)
+    {
+        if (plans.Any(p => p.Fingerprint is null)) return;
+        using var temp = new TempFile(path);
+        File.WriteAllText(temp.Path, InputsKey(plans, epoch) + "\n" + Stamp(output.BundlePath) + "\n" + Stamp(output.AclPath));
+        temp.Commit();
     }
 
     private static string Stamp(string path) => FileIdentity.Of(path) is { } id ? $"{id.Device}:{id.Inode}:{id.Size}:{id.MTimeNs}:{id.CTimeNs}" : "missing";

@@ -33,6 +33,12 @@ public sealed class LayerPlan
     /// <summary>Set for a layer of an image used as a base (its config, name, and the sorted copy the bundle reads).</summary>
     public ImageOrigin? FromImage { get; init; }
 
+    /// <summary>
+    /// The layer's cache key once it is known (for a prebuilt layer, its digest): everything its bytes depend on,
+    /// so the bundle can tell from these alone that nothing it flattens changed.
+    /// </summary>
+    public byte[]? Fingerprint { get; set; }
+
     /// <summary>History text for a prebuilt layer (the base image's own history entry), else null.</summary>
     public string? CreatedBy { get; init; }
 

@@ -78,6 +78,7 @@ public static class LayerStackBuilder
         string what = input.Kind == LayerKind.Base ? $"BaseLayer {input.ItemSpec}" : $"Module {input.ItemSpec} -> {input.TargetPath}";
         if (plan.Prebuilt is { } reused)
         {
+            plan.Fingerprint = Convert.FromHexString(reused.Descriptor.Digest.Hex);
             report($"Layer {plan.Index + 1}/{count} {what}: reused from the image ({reused.Descriptor.Digest.ToString()[..19]}), {plan.Entries.Count} entries");
             return Built(plan, reused, plan.CreatedBy ?? $"ContainerSdk {what}");
         }
@@ -100,7 +101,7 @@ public static class LayerStackBuilder
         string? whyRebuilt = null;
         if (plan.Entries.All(e => !e.HasData || e.ContentHash is not null))
         {
-            var fingerprint = Fingerprint(plan, options);
+            var fingerprint = plan.Fingerprint = Fingerprint(plan, options);
             var cached = cache.TryGet(fingerprint, out var problem);
             if (cached is not null)
             {
@@ -119,7 +120,7 @@ public static class LayerStackBuilder
         {
             whyRebuilt = journal.Explain(plan);
             blob = Write(plan, options, cache.BlobDirectory, statCache);
-            cache.Put(Fingerprint(plan, options), blob);
+            cache.Put(plan.Fingerprint = Fingerprint(plan, options), blob);
         }
         // Unchanged means the recorded plan still stands: a no-op build writes nothing.
         if (!unchanged || !journal.Exists) journal.Record(plan);
