@@ -22,6 +22,9 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     public string? SourceDateEpoch { get; set; }
     public string? Compression { get; set; }
 
+    /// <summary>ContainerPlatform: picks the image of a multi-platform base.</summary>
+    public string? Platform { get; set; }
+
     /// <summary>The engine's own folder under the intermediate output (spool files, layer cache).</summary>
     [Required]
     public string WorkDirectory { get; set; } = "";
@@ -34,13 +37,40 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
 
     protected override void ExecuteCore(IBuildLog log)
     {
-        var options = ToOptions(SourceDateEpoch, Compression, WorkDirectory, ProjectFile);
+        var options = ToOptions(SourceDateEpoch, Compression, WorkDirectory, ProjectFile) with
+        {
+            Platform = ItemTranslation.ParsePlatform(string.IsNullOrWhiteSpace(Platform) ? "linux/amd64" : Platform, ProjectFile),
+        };
         var inputs = ToLayerInputs(BaseLayers, Modules, ProjectFile);
         var aclFiles = AclFiles.Select(a => About("AclFile", a, () => ItemTranslation.ToAclFileInput(a, ProjectFile))).ToList();
         var bundle = string.IsNullOrEmpty(BundlePath) ? null
             : new BundleOutput(Path.GetFullPath(BundlePath), Path.GetFullPath(string.IsNullOrEmpty(BundleAclPath) ? Path.ChangeExtension(BundlePath, ".acl") : BundleAclPath));
         var built = ContainerEngine.BuildLayers(inputs, aclFiles, options, log, _cancel.Token, bundle);
         Layers = built.Select(LayerItems.ToItem).ToArray();
+        if (!string.IsNullOrEmpty(StateFile)) WriteState(StateFile, Layers);
+    }
+
+    /// <summary>
+    /// A file that changes exactly when a layer item changes: the image step's MSBuild Input, so that MSBuild
+    /// skips it when no layer and no setting changed.
+    /// </summary>
+    public string? StateFile { get; set; }
+
+    private static void WriteState(string path, IEnumerable<ITaskItem> layers)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var item in layers)
+        {
+            text.Append(item.ItemSpec).Append('\n');
+            var metadata = item.CloneCustomMetadata();
+            foreach (var name in metadata.Keys.Cast<string>().OrderBy(n => n, StringComparer.Ordinal))
+                text.Append(name).Append('=').Append(metadata[name]).Append('\n');
+        }
+        string content = text.ToString();
+        if (File.Exists(path) && File.ReadAllText(path) == content) return;
+        using var temp = new ContainerSdk.Core.IO.TempFile(path);
+        File.WriteAllText(temp.Path, content);
+        temp.Commit();
     }
 
     public static LayerBuildOptions ToOptions(string? epoch, string? compression, string workDirectory, string projectFile) => new()

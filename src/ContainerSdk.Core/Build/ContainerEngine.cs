@@ -2,6 +2,9 @@ using ContainerSdk.Core.Diagnostics;
 
 namespace ContainerSdk.Core.Build;
 
+/// <summary>ContainerArchiveFormat: oci (an oci-archive) or docker (a docker-archive).</summary>
+public enum ArchiveFormat { Oci, Docker }
+
 /// <summary>
 /// The three steps of a build, as the MSBuild tasks call them. Each step is independent so that a
 /// target can skip it when its inputs did not change.
@@ -35,4 +38,14 @@ public static class ContainerEngine
         return ImageWriter.Write(layers, settings, layoutPath, log);
     }
 
+    /// <summary>
+    /// Writes the image of the layout at <paramref name="layoutPath"/> as one file: an oci-archive, or a docker-archive
+    /// named <paramref name="repository"/> with every tag of the layout (zstd layers recompressed to gzip, with a warning).
+    /// </summary>
+    public static void WriteArchive(string layoutPath, string archivePath, ArchiveFormat format, string repository, long epoch, string workDirectory, IBuildLog log)
+    {
+        if (format == ArchiveFormat.Docker) Oci.DockerArchiveWriter.Write(layoutPath, archivePath, repository, epoch, workDirectory, log);
+        else Oci.OciArchiveWriter.Write(layoutPath, archivePath, repository, epoch);
+        log.Info($"Image archive ({(format == ArchiveFormat.Docker ? "docker-archive" : "oci-archive")}) written to {archivePath}");
+    }
 }

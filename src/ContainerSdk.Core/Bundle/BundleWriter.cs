@@ -6,6 +6,7 @@ using ContainerSdk.Core.Cache;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.IO;
 using ContainerSdk.Core.Layers;
+using ContainerSdk.Core.Oci;
 using ContainerSdk.Core.Tar;
 
 namespace ContainerSdk.Core.Bundle;
@@ -97,7 +98,7 @@ public static class BundleWriter
             File.Delete(stale);
 
         log.Info($"Bundle {output.BundlePath}: {entries} entries from {plans.Count} layers, {reused} of {segments.Count} segments reused, " +
-                 $"{LayerStackBuilder.Size(new FileInfo(output.BundlePath).Length)}, {acls.Count} paths with ACLs in {output.AclPath}, {clock.Elapsed.TotalSeconds:0.00} s");
+                 $"{LayerStackBuilder.Size(new FileInfo(output.BundlePath).Length)}, {acls.Count} {(acls.Count == 1 ? "path" : "paths")} with ACLs in {output.AclPath}, {clock.Elapsed.TotalSeconds:0.00} s");
     }
 
     private static string Stamp(string path) => FileIdentity.Of(path) is { } id ? $"{id.Device}:{id.Inode}:{id.Size}:{id.MTimeNs}:{id.CTimeNs}" : "missing";
@@ -141,7 +142,7 @@ public static class BundleWriter
         {
             using var temp = new TempFile(Path);
             using (var file = new FileStream(temp.Path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-            using (var gzip = new GZipStream(file, CompressionLevel.Optimal))
+            using (var gzip = new ParallelGzipStream(file))
             using (var tar = new TarWriter(gzip, leaveOpen: true) { EndArchiveOnDispose = false })
             {
                 foreach (var entry in _entries)
@@ -157,6 +158,7 @@ public static class BundleWriter
                         throw new ContainerSdkException(Codes.FileChangedWhileReading,
                             $"'{source.Path}' changed while the build was reading it (its layer and the bundle would differ); build again once it is no longer being written.", source.Path);
                 }
+                gzip.Finish();
             }
             temp.Commit();
             SegmentSum.Record(Path);

@@ -6,8 +6,9 @@ namespace ContainerSdk.Core.Bundle;
 /// <summary>
 /// The SHA-256 of a cached bundle segment, kept beside it ("&lt;segment&gt;.sha256"). A segment is named after its
 /// entries, not its bytes, so without this a segment damaged on disk (a flipped byte keeps the size) would be copied
-/// into every later bundle. The bundle writer hashes each segment as it copies it and compresses again any that
-/// does not match.
+/// into every later bundle. As for cached layers, the segment's inode and ctime are recorded with its digest: while
+/// they are unchanged the segment is trusted and appended inside the kernel; otherwise it is hashed as it is copied,
+/// and one that does not match is compressed again.
 /// </summary>
 internal static class SegmentSum
 {
@@ -19,18 +20,28 @@ internal static class SegmentSum
         string hex;
         using (var stream = File.OpenRead(segment)) hex = Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
         using var temp = new TempFile(PathOf(segment));
-        File.WriteAllText(temp.Path, hex + "\n");
+        File.WriteAllText(temp.Path, hex + "\n" + Stamp(segment) + "\n");
         temp.Commit();
     }
 
     public static bool IsRecorded(string segment) => File.Exists(segment) && File.Exists(PathOf(segment));
 
     /// <summary>Copies the segment to <paramref name="output"/>; false (and the segment and its sum deleted) when its bytes are not the recorded ones.</summary>
-    public static bool CopyVerified(string segment, Stream output)
+    public static bool CopyVerified(string segment, FileStream output)
     {
-        string expected;
-        try { expected = File.ReadAllText(PathOf(segment)).Trim(); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { expected = ""; }
+        string expected, stamp;
+        try
+        {
+            var lines = File.ReadAllLines(PathOf(segment));
+            expected = lines.Length > 0 ? lines[0].Trim() : "";
+            stamp = lines.Length > 1 ? lines[1].Trim() : "";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { expected = stamp = ""; }
+        if (stamp.Length > 0 && stamp == Stamp(segment))
+        {
+            FileAppend.Append(segment, output);
+            return true;
+        }
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[1 << 20];
         using (var member = File.OpenRead(segment))
@@ -47,6 +58,9 @@ internal static class SegmentSum
         TryDelete(PathOf(segment));
         return false;
     }
+
+    private static string Stamp(string path) =>
+        Cache.FileIdentity.Of(path) is { } id ? FormattableString.Invariant($"{id.Device}:{id.Inode}:{id.Size}:{id.CTimeNs}") : "";
 
     private static void TryDelete(string path)
     {

@@ -4,7 +4,7 @@ using System.IO.Compression;
 
 namespace ContainerSdk.Core.Layers;
 
-public enum InputKind { Directory, Tarball, OciLayout }
+public enum InputKind { Directory, Tarball, OciLayout, ImageArchive }
 
 public enum StreamCompression { None, Gzip, Bzip2, Zstd }
 
@@ -18,7 +18,7 @@ public static class InputFormat
     {
         if (Directory.Exists(path))
             return File.Exists(Path.Combine(path, "oci-layout")) ? InputKind.OciLayout : InputKind.Directory;
-        if (File.Exists(path)) return InputKind.Tarball;
+        if (File.Exists(path)) return Images.ImageArchiveProbe.IsImageArchive(path, itemSpec) ? InputKind.ImageArchive : InputKind.Tarball;
         throw new ContainerSdkException(Codes.InputNotFound, $"'{itemSpec}' does not exist (looked for '{path}').");
     }
 

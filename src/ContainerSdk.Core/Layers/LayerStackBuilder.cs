@@ -119,7 +119,8 @@ public static class LayerStackBuilder
             blob = Write(plan, options, cache.BlobDirectory, statCache);
             cache.Put(Fingerprint(plan, options), blob);
         }
-        journal.Record(plan);
+        // Unchanged means the recorded plan still stands: a no-op build writes nothing.
+        if (!unchanged || !journal.Exists) journal.Record(plan);
 
         string digest = blob.Descriptor.Digest.ToString()[..19];
         if (unchanged)
@@ -150,6 +151,7 @@ public static class LayerStackBuilder
             Version = input.Version,
             License = input.License,
             CreatedBy = createdBy,
+            FromImage = plan.FromImage,
         };
     }
 
