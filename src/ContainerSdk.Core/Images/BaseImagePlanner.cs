@@ -32,7 +32,7 @@ public static class BaseImagePlanner
             var image = Resolve(input, kind, options, spoolDirectory);
             var layers = image.Layers.Select(layer =>
             {
-                var (blobPath, descriptor) = MaterializeBlob(image.Files, layer, paths.Blobs, input.ItemSpec);
+                var (blobPath, descriptor) = MaterializeBlob(image.Files, layer, paths.Blobs, input.ItemSpec, hashFile);
                 return new ArchiveResolution.Layer(descriptor, layer.DiffId, blobPath, layer.CreatedBy);
             }).ToList();
             resolution = new ArchiveResolution(SaveConfig(paths, image.ConfigJson), image.ManifestDigest?.ToString(), image.Name, layers);
@@ -116,7 +116,8 @@ public static class BaseImagePlanner
     /// layer cache). An archive's blob is copied out once, hashed on the way, and must have the digest its
     /// manifest says (a docker-archive names none: an uncompressed layer must then match its diffID).
     /// </summary>
-    private static (string Path, Descriptor Descriptor) MaterializeBlob(ImageFiles files, ResolvedLayer layer, string blobDirectory, string itemSpec)
+    private static (string Path, Descriptor Descriptor) MaterializeBlob(ImageFiles files, ResolvedLayer layer, string blobDirectory, string itemSpec,
+        Func<string, byte[]>? hashFile)
     {
         var descriptor = layer.Descriptor;
         if (!files.Exists(layer.BlobName))
@@ -125,7 +126,16 @@ public static class BaseImagePlanner
         if (length != descriptor.Size)
             throw new ContainerSdkException(Codes.BlobDigestMismatch, $"Image '{itemSpec}': blob '{layer.BlobName}' is {length} bytes, its manifest says {descriptor.Size}; the image is damaged.");
 
-        if (files.FilePath(layer.BlobName) is { } inPlace) return (inPlace, descriptor);
+        if (files.FilePath(layer.BlobName) is { } inPlace)
+        {
+            // Reused byte for byte in the output image, so its bytes must be the ones its digest names (a damaged blob of
+            // the right size would otherwise ship under a digest that lies). Through the stat cache: hashed once, then
+            // again only when the file changes.
+            if (hashFile is not null && descriptor.Digest.Hex is not null && Digest.FromSha256Bytes(hashFile(inPlace)) != descriptor.Digest)
+                throw new ContainerSdkException(Codes.BlobDigestMismatch,
+                    $"Image '{itemSpec}': layer blob '{layer.BlobName}' does not have the digest its manifest says ({descriptor.Digest}); the image is damaged.", inPlace);
+            return (inPlace, descriptor);
+        }
 
         bool known = descriptor.Digest.Hex is not null;
         // A docker-archive's layers are plain tars, whose digest is their diffID: copied out by an earlier build, they are there.
