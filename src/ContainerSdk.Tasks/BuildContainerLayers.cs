@@ -1,3 +1,4 @@
+using ContainerSdk.Core.Bundle;
 using ContainerSdk.Core.Build;
 using ContainerSdk.Core.Diagnostics;
 using Microsoft.Build.Framework;
@@ -12,6 +13,12 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     public ITaskItem[] BaseLayers { get; set; } = Array.Empty<ITaskItem>();
     public ITaskItem[] Modules { get; set; } = Array.Empty<ITaskItem>();
     public ITaskItem[] AclFiles { get; set; } = Array.Empty<ITaskItem>();
+
+    /// <summary>The flattened bundle to write (ContainerBundleOutputPath), or empty for none.</summary>
+    public string? BundlePath { get; set; }
+
+    /// <summary>Its ACL dump (ContainerBundleAclPath).</summary>
+    public string? BundleAclPath { get; set; }
     public string? SourceDateEpoch { get; set; }
     public string? Compression { get; set; }
 
@@ -29,9 +36,35 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     {
         var options = ToOptions(SourceDateEpoch, Compression, WorkDirectory, ProjectFile);
         var inputs = ToLayerInputs(BaseLayers, Modules, ProjectFile);
-        var aclFiles = AclFiles.Select(a => ItemTranslation.ToAclFileInput(a, ProjectFile)).ToList();
-        var built = ContainerEngine.BuildLayers(inputs, aclFiles, options, log, _cancel.Token);
+        var aclFiles = AclFiles.Select(a => About("AclFile", a, () => ItemTranslation.ToAclFileInput(a, ProjectFile))).ToList();
+        var bundle = string.IsNullOrEmpty(BundlePath) ? null
+            : new BundleOutput(Path.GetFullPath(BundlePath), Path.GetFullPath(string.IsNullOrEmpty(BundleAclPath) ? Path.ChangeExtension(BundlePath, ".acl") : BundleAclPath));
+        var built = ContainerEngine.BuildLayers(inputs, aclFiles, options, log, _cancel.Token, bundle);
         Layers = built.Select(LayerItems.ToItem).ToArray();
+        if (!string.IsNullOrEmpty(StateFile)) WriteState(StateFile, Layers);
+    }
+
+    /// <summary>
+    /// A file that changes exactly when a layer item changes: the image step's MSBuild Input, so that MSBuild
+    /// skips it when no layer and no setting changed.
+    /// </summary>
+    public string? StateFile { get; set; }
+
+    private static void WriteState(string path, IEnumerable<ITaskItem> layers)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var item in layers)
+        {
+            text.Append(item.ItemSpec).Append('\n');
+            var metadata = item.CloneCustomMetadata();
+            foreach (var name in metadata.Keys.Cast<string>().OrderBy(n => n, StringComparer.Ordinal))
+                text.Append(name).Append('=').Append(metadata[name]).Append('\n');
+        }
+        string content = text.ToString();
+        if (File.Exists(path) && File.ReadAllText(path) == content) return;
+        using var temp = new ContainerSdk.Core.IO.TempFile(path);
+        File.WriteAllText(temp.Path, content);
+        temp.Commit();
     }
 
     public static LayerBuildOptions ToOptions(string? epoch, string? compression, string workDirectory, string projectFile) => new()
@@ -43,12 +76,19 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
 
     public static IReadOnlyList<LayerInput> ToLayerInputs(IEnumerable<ITaskItem> baseLayers, IEnumerable<ITaskItem> modules, string projectFile)
     {
-        var inputs = baseLayers.Select(b => ItemTranslation.ToLayerInput(b, LayerKind.Base, projectFile))
-            .Concat(modules.Select(m => ItemTranslation.ToLayerInput(m, LayerKind.Module, projectFile)))
+        var inputs = baseLayers.Select(b => About("BaseLayer", b, () => ItemTranslation.ToLayerInput(b, LayerKind.Base, projectFile)))
+            .Concat(modules.Select(m => About("Module", m, () => ItemTranslation.ToLayerInput(m, LayerKind.Module, projectFile))))
             .ToList();
         if (inputs.Count == 0)
             throw new ContainerSdkException(Codes.NoLayers,
                 "The project has no BaseLayer and no Module item: an image needs at least one layer.", projectFile);
         return inputs;
+    }
+
+    /// <summary>Tags an error about an item with the item, so that it is reported at the item's line.</summary>
+    private static T About<T>(string itemType, ITaskItem item, Func<T> translate)
+    {
+        try { return translate(); }
+        catch (ContainerSdkException e) { throw e.About(itemType, item.ItemSpec); }
     }
 }

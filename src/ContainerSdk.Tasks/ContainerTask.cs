@@ -51,7 +51,11 @@ public abstract class ContainerTask : Microsoft.Build.Utilities.Task
     private void LogCoded(ContainerSdkException ex)
     {
         // ex.Message alone, never ex.ToString(): a user mistake is not a crash.
-        Log.LogError(subcategory: null, errorCode: ex.Code, helpKeyword: null, file: ex.File ?? ProjectFile,
-            lineNumber: ex.Line, columnNumber: ex.Column, endLineNumber: 0, endColumnNumber: 0, message: ex.Message);
+        string file = ex.File ?? ProjectFile;
+        var (line, column) = (ex.Line, ex.Column);
+        if (line == 0 && ex.ItemSpec is not null && file == ProjectFile)
+            (line, column) = ItemLocator.Find(ProjectFile, ex.ItemType, ex.ItemSpec);
+        Log.LogError(subcategory: null, errorCode: ex.Code, helpKeyword: null, file: file,
+            lineNumber: line, columnNumber: column, endLineNumber: 0, endColumnNumber: 0, message: ex.Message);
     }
 }

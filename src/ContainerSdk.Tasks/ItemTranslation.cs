@@ -102,17 +102,11 @@ public static class ItemTranslation
         }
     }
 
-    // The distribution spec's grammar (github.com/distribution/reference): lower-case path components.
-    private static readonly Regex RepositoryPattern = new(
-        @"^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$", RegexOptions.CultureInvariant);
-    private static readonly Regex TagPattern = new(@"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", RegexOptions.CultureInvariant);
-
+    /// <summary>The engine's grammar check (ImageReference), reported at the project file.</summary>
     public static string ValidateRepository(string? value, string projectFile)
     {
         string repository = (value ?? "").Trim();
-        if (repository.Length > 255 || !RepositoryPattern.IsMatch(repository))
-            throw new ContainerSdkException(Codes.InvalidRepository,
-                $"ContainerRepository is '{value}': an image name is lower-case letters, digits and separators ('.', '_', '-', '/'), such as 'site' or 'hpc/site'.", projectFile);
+        AtProject(() => ImageReference.ValidateRepository(repository), projectFile);
         return repository;
     }
 
@@ -123,14 +117,18 @@ public static class ItemTranslation
         {
             string tag = raw.Trim();
             if (tag.Length == 0) continue;
-            if (!TagPattern.IsMatch(tag))
-                throw new ContainerSdkException(Codes.InvalidTag,
-                    $"Image tag '{raw}' is not valid: up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'.", projectFile);
+            AtProject(() => ImageReference.ValidateTag(tag), projectFile);
             if (!result.Contains(tag, StringComparer.Ordinal)) result.Add(tag);
         }
         if (result.Count == 0)
             throw new ContainerSdkException(Codes.InvalidTag, "No image tag: set ContainerImageTag or ContainerImageTags (the default is 'latest').", projectFile);
         return result;
+    }
+
+    private static void AtProject(Action check, string projectFile)
+    {
+        try { check(); }
+        catch (ContainerSdkException e) when (e.File is null) { throw new ContainerSdkException(e.Code, e.Message, projectFile, inner: e); }
     }
 
     /// <summary>ContainerEnvironmentVariable / ContainerLabel: the item's name and its Value metadata, in item order.</summary>

@@ -36,7 +36,16 @@ public sealed class WriteContainerImage : ContainerTask
         var layers = Layers.Select(LayerItems.FromItem).ToList();
         var result = ContainerEngine.WriteImage(layers, settings, Path.GetFullPath(LayoutPath), log);
         Image = ToImageItem(result, settings.Repository);
+        if (!string.IsNullOrEmpty(ResultFile))
+        {
+            using var temp = new ContainerSdk.Core.IO.TempFile(ResultFile);
+            File.WriteAllText(temp.Path, $"{result.ManifestDigest}|{result.ConfigDigest}|{settings.Repository}|{string.Join(";", result.Tags)}\n");
+            temp.Commit();
+        }
     }
+
+    /// <summary>Where to record the result, so that a build that skips this step still returns the image.</summary>
+    public string? ResultFile { get; set; }
 
     public ImageSettings ToSettings(string projectFile) => new()
     {

@@ -82,4 +82,18 @@ public static class Tools
     }
 
     public static Result Run(string file, params string[] args) => Run(file, (IEnumerable<string>)args);
+
+    /// <summary>Runs a tool whose output is binary (gzip -dc, tar -O) and returns its standard output as bytes.</summary>
+    public static byte[] RunBytes(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        using var output = new MemoryStream();
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.StandardOutput.BaseStream.CopyTo(output);
+        p.WaitForExit();
+        if (p.ExitCode != 0) Assert.Fail($"{file} {string.Join(' ', args)} exited {p.ExitCode}: {stderr.Result}");
+        return output.ToArray();
+    }
 }

@@ -1,44 +1,168 @@
 using System.Diagnostics;
 using System.IO.Compression;
-using ContainerSdk.Core.Build;
+using System.Security.Cryptography;
+using System.Text;
+using ContainerSdk.Core.Cache;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.IO;
+using ContainerSdk.Core.Layers;
 using ContainerSdk.Core.Oci;
 using ContainerSdk.Core.Tar;
 
 namespace ContainerSdk.Core.Bundle;
 
 /// <summary>
-/// Writes the bundle: the layers flattened into one gzip'd tar (ACLs inside as PAX records) and the ACL
-/// dump beside it, for extractors that drop PAX ACLs. Both are written to temporary files and renamed,
-/// the dump first, so a bundle on disk always has its dump.
+/// Writes the bundle: the flattened tree as one gzip'd tar (ACLs inside as PAX records) and its ACL dump.
+/// The tar is cut into segments at content-defined entry boundaries, each compressed as its own gzip member
+/// (RFC 1952 allows a file of several members; gzip, tar, Go and Python read them as one stream) and cached
+/// by the digest of its entries. When one module changes, only the segments holding its entries are
+/// compressed again; the others are copied as they are. Missing segments are compressed concurrently.
 /// </summary>
 public static class BundleWriter
 {
-    public static void Write(IReadOnlyList<BuiltLayer> layers, string bundlePath, string aclPath, long epoch, IBuildLog log)
+    private const string FormatVersion = "csdk-bundle-1";
+
+    public static void Write(IReadOnlyList<LayerPlan> plans, BundleOutput output, long epoch, string workDirectory, IBuildLog log)
     {
         var clock = Stopwatch.StartNew();
-        long entries = 0;
-        using var acls = new BundleAclDump(aclPath);
-        using var bundleTemp = new TempFile(bundlePath);
-        using (var output = new FileStream(bundleTemp.Path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-        using (var gzip = new GZipStream(output, CompressionLevel.Optimal))
-        using (var tar = new TarWriter(gzip, leaveOpen: true))
-        using (var merge = new LayerMerge(layers))
+        string segmentDirectory = Path.Combine(workDirectory, "bundle");
+        Directory.CreateDirectory(segmentDirectory);
+
+        using var acls = new BundleAclDump(output.AclPath);
+        var segments = new List<Segment>();
+        var current = new List<PlannedEntry>();
+        long currentBytes = 0, entries = 0;
+        foreach (var entry in PlanMerge.Flatten(plans))
         {
-            merge.Run((header, content) =>
+            var header = entry.Header.ModificationTime == epoch ? entry.Header : WithTime(entry.Header, epoch);
+            var planned = ReferenceEquals(header, entry.Header) ? entry : new PlannedEntry(header, entry.Content) { ContentHash = entry.ContentHash };
+            current.Add(planned);
+            acls.Add(header);
+            entries++;
+            currentBytes += 512 + (header.Size + 511) / 512 * 512 + (header.PaxRecords.Count > 0 ? 1024 : 0);
+            if (SegmentPolicy.EndsSegment(planned.Key, currentBytes))
             {
-                header.ModificationTime = epoch;
-                tar.WriteEntry(header, content);
-                acls.Add(header);
-                entries++;
-            });
-            tar.Finish();
+                segments.Add(new Segment(current, segmentDirectory));
+                current = new List<PlannedEntry>();
+                currentBytes = 0;
+            }
+        }
+        if (current.Count > 0) segments.Add(new Segment(current, segmentDirectory));
+
+        // Nothing to do when the same segments already make up the bundle and its dump, untouched since.
+        string state = Path.Combine(workDirectory, "bundle.state");
+        string stateNow = string.Join("\n", segments.Select(s => System.IO.Path.GetFileName(s.Path)));
+        if (File.Exists(state) && File.ReadAllText(state) == stateNow + "\n" + Stamp(output.BundlePath) + "\n" + Stamp(output.AclPath))
+        {
+            acls.Dispose();
+            log.Info($"Bundle {output.BundlePath}: unchanged ({segments.Count} segments), {clock.Elapsed.TotalSeconds:0.00} s");
+            return;
         }
 
-        acls.Commit();
-        bundleTemp.Commit();
-        log.Info($"Bundle {bundlePath}: {entries} entries from {layers.Count} layers, {Layers.LayerStackBuilder.Size(new FileInfo(bundlePath).Length)}, " +
-                 $"{acls.Count} paths with ACLs in {aclPath}, {clock.Elapsed.TotalSeconds:0.00} s");
+        var missing = segments.Where(s => !File.Exists(s.Path)).ToList();
+        Parallel.ForEach(missing, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, s => s.Compress());
+
+        using (var bundle = new TempFile(output.BundlePath))
+        {
+            using (var file = new FileStream(bundle.Path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                foreach (var segment in segments) FileAppend.Append(segment.Path, file);
+                file.Write(EndOfArchive.Value);
+            }
+            acls.Commit();
+            bundle.Commit();
+        }
+
+        using (var stateFile = new TempFile(state))
+        {
+            File.WriteAllText(stateFile.Path, stateNow + "\n" + Stamp(output.BundlePath) + "\n" + Stamp(output.AclPath));
+            stateFile.Commit();
+        }
+
+        var used = segments.Select(s => s.Path).ToHashSet(StringComparer.Ordinal);
+        foreach (var stale in Directory.EnumerateFiles(segmentDirectory).Where(f => !used.Contains(f)))
+            File.Delete(stale);
+
+        log.Info($"Bundle {output.BundlePath}: {entries} entries from {plans.Count} layers, {segments.Count - missing.Count} of {segments.Count} segments reused, " +
+                 $"{LayerStackBuilder.Size(new FileInfo(output.BundlePath).Length)}, {acls.Count} {(acls.Count == 1 ? "path" : "paths")} with ACLs in {output.AclPath}, {clock.Elapsed.TotalSeconds:0.00} s");
+    }
+
+    private static string Stamp(string path) => FileIdentity.Of(path) is { } id ? $"{id.Device}:{id.Inode}:{id.Size}:{id.MTimeNs}:{id.CTimeNs}" : "missing";
+
+    private static TarHeader WithTime(TarHeader header, long epoch)
+    {
+        var copy = header.Clone();
+        copy.ModificationTime = epoch;
+        return copy;
+    }
+
+    /// <summary>The two zero blocks that end a tar, as their own gzip member.</summary>
+    private static readonly Lazy<byte[]> EndOfArchive = new(() =>
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Optimal, leaveOpen: true)) gzip.Write(new byte[1024]);
+        return buffer.ToArray();
+    });
+
+    private sealed class Segment
+    {
+        private readonly List<PlannedEntry> _entries;
+
+        public Segment(List<PlannedEntry> entries, string directory)
+        {
+            _entries = entries;
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            hash.AppendData(Encoding.UTF8.GetBytes(FormatVersion + "\0" + LayerFingerprint.ToolVersion + "\0"));
+            foreach (var e in entries)
+            {
+                if (e.HasData && e.ContentHash is null) throw new InvalidOperationException($"No content hash for '{e.Key}' when writing the bundle.");
+                hash.AppendData(LayerFingerprint.Entry(e.Header, e.ContentHash));
+            }
+            Path = System.IO.Path.Combine(directory, Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant() + ".gz");
+        }
+
+        /// <summary>The cached gzip member, named by the digest of its entries (headers and content hashes).</summary>
+        public string Path { get; }
+
+        public void Compress()
+        {
+            using var temp = new TempFile(Path);
+            using (var file = new FileStream(temp.Path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            using (var gzip = new ParallelGzipStream(file))
+            using (var tar = new TarWriter(gzip, leaveOpen: true) { EndArchiveOnDispose = false })
+            {
+                foreach (var entry in _entries)
+                {
+                    if (!entry.HasData) { tar.WriteEntry(entry.Header); continue; }
+                    using var content = entry.Content.Open();
+                    tar.WriteEntry(entry.Header, content);
+                }
+                gzip.Finish();
+            }
+            temp.Commit();
+        }
+    }
+}
+
+/// <summary>Where the bundle and its ACL dump go.</summary>
+public sealed record BundleOutput(string BundlePath, string AclPath);
+
+/// <summary>
+/// Where segments end: after an entry whose path hashes to a boundary, once the segment holds enough bytes
+/// to compress well; or when it is large. Boundaries depend on paths alone, so a change in one place moves
+/// no boundary elsewhere and every other segment keeps its digest.
+/// </summary>
+internal static class SegmentPolicy
+{
+    public const long MinBytes = 4L << 20;
+    public const long MaxBytes = 64L << 20;
+
+    public static bool EndsSegment(string key, long bytes)
+    {
+        if (bytes >= MaxBytes) return true;
+        if (bytes < MinBytes) return false;
+        uint h = 2166136261;
+        foreach (char c in key) h = (h ^ c) * 16777619;
+        return (h & 63) == 0;
     }
 }

@@ -12,6 +12,9 @@ internal sealed class LayerJournal(string path)
 {
     private const int MaxNamed = 5;
 
+    /// <summary>Whether this layer position was built before.</summary>
+    public bool Exists => File.Exists(path);
+
     public string Explain(LayerPlan plan)
     {
         Dictionary<string, string> before;

@@ -10,6 +10,7 @@ internal sealed class WorkPaths(string workDirectory)
     public string Blobs { get; } = Path.Combine(workDirectory, "blobs", "sha256");
     public string CacheRoot { get; } = Path.Combine(workDirectory, "cache");
     public string StatCache { get; } = Path.Combine(workDirectory, "cache", "statcache.bin");
+    public string TarballIndexes { get; } = Path.Combine(workDirectory, "cache", "tarballs");
 
     /// <summary>Where a layer position's last plan summary is kept, for saying what changed.</summary>
     public string Journal(int index, string itemSpec) =>

@@ -16,6 +16,20 @@ public class ContainerSdkException : Exception
         Column = column;
     }
 
+    /// <summary>
+    /// The item the error is about ("Module", "modules/suite.tar.gz"), when no file position says more: the
+    /// tasks find where the project declares it, so that the IDE jumps to that line.
+    /// </summary>
+    public string? ItemType { get; private set; }
+    public string? ItemSpec { get; private set; }
+
+    /// <summary>Names the item the error concerns, unless an inner layer already did.</summary>
+    public ContainerSdkException About(string itemType, string itemSpec)
+    {
+        if (ItemSpec is null) { ItemType = itemType; ItemSpec = itemSpec; }
+        return this;
+    }
+
     public string Code { get; }
     public string? File { get; }
     public int Line { get; }

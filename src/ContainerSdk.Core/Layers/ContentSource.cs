@@ -40,16 +40,24 @@ public sealed class FileContent(string path) : ContentSource
 }
 
 /// <summary>A slice of a file: an entry's data inside a tar (spooled or original).</summary>
-public sealed class SliceContent(string path, long offset, long length) : ContentSource
+public sealed class SliceContent(LazySpool spool, long offset, long length) : ContentSource
 {
     public override Stream Open()
     {
+        string path = spool.Path;
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
         file.Position = offset;
         return new SliceStream(file, length);
     }
 
-    public override string Describe() => $"{path} at byte {offset}";
+    public override string Describe() => $"{spool.Path} at byte {offset}";
+}
+
+/// <summary>Bytes held in memory: small files kept in a tarball's index (the image's account files).</summary>
+public sealed class BytesContent(byte[] bytes) : ContentSource
+{
+    public override Stream Open() => new MemoryStream(bytes, writable: false);
+    public override string Describe() => $"({bytes.Length} bytes kept in the tarball's index)";
 }
 
 /// <summary>No bytes: directories, links, devices, whiteouts.</summary>

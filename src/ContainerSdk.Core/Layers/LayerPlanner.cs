@@ -20,7 +20,8 @@ public static class LayerPlanner
         List<PlannedEntry> entries = kind switch
         {
             InputKind.Directory => DirectoryPlanner.Plan(input.SourcePath, input.ItemSpec, rootKey, exclude, uid ?? 0, gid ?? 0, options.Epoch, log, DiskMetadata.Read),
-            InputKind.Tarball => TarballPlanner.Plan(input.SourcePath, input.ItemSpec, rootKey, exclude, uid, gid, options.Epoch, spoolDirectory, log, hashFile(input.SourcePath)),
+            InputKind.Tarball => TarballPlanner.Plan(input.SourcePath, input.ItemSpec, rootKey, exclude, uid, gid, options.Epoch, spoolDirectory, log, hashFile(input.SourcePath),
+                new Cache.WorkPaths(options.WorkDirectory).TarballIndexes),
             _ => throw new ContainerSdkException(Codes.UnsupportedInputFormat,
                 $"'{input.ItemSpec}' is an OCI image layout; images as a BaseLayer are not supported yet. Use a root filesystem folder or tarball."),
         };
@@ -72,7 +73,8 @@ public static class LayerPlanner
         {
             string trimmed = path.Trim();
             if (trimmed.Length == 0) continue;
-            if (trimmed[0] != '/' || TarPath.Normalize(trimmed) is var key && (key.Length == 0 || key.Split('/').Any(p => p == "..")))
+            string key = TarPath.Normalize(trimmed);
+            if (trimmed[0] != '/' || key.Length == 0 || key.Split('/').Any(p => p == ".."))
                 throw new ContainerSdkException(Codes.InvalidRemove, $"Remove path '{path}' of '{input.ItemSpec}' must be an absolute image path other than '/', without '..'.");
             string whiteout = TarPath.Join(TarPath.Parent(key)!, TarPath.WhiteoutPrefix + TarPath.BaseName(key));
             plan.Add(new PlannedEntry(new TarHeader { Name = whiteout, Type = TarEntryType.Regular, Mode = 0x1A4, ModificationTime = epoch }, EmptyContent.Instance));

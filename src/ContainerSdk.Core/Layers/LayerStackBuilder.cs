@@ -18,13 +18,9 @@ namespace ContainerSdk.Core.Layers;
 /// </summary>
 public static class LayerStackBuilder
 {
+    /// <param name="bundle">When set, the bundle is flattened from the same plans before the spool is discarded.</param>
     public static IReadOnlyList<BuiltLayer> Build(IReadOnlyList<LayerInput> layers, IReadOnlyList<AclFileInput> aclFiles,
-        LayerBuildOptions options, IBuildLog log, CancellationToken cancellationToken)
-        => BuildStack(layers, aclFiles, options, log, cancellationToken).Layers;
-
-    /// <summary>The built layers with the plans they were made from (the bundle is flattened from the plans).</summary>
-    internal static (IReadOnlyList<BuiltLayer> Layers, IReadOnlyList<LayerPlan> Plans) BuildStack(IReadOnlyList<LayerInput> layers,
-        IReadOnlyList<AclFileInput> aclFiles, LayerBuildOptions options, IBuildLog log, CancellationToken cancellationToken)
+        LayerBuildOptions options, IBuildLog log, CancellationToken cancellationToken, Bundle.BundleOutput? bundle = null)
     {
         if (layers.Count == 0)
             throw new ContainerSdkException(Codes.NoLayers, "The project has no BaseLayer or Module items: an image needs at least one layer.");
@@ -40,7 +36,14 @@ public static class LayerStackBuilder
             foreach (var input in layers)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                plans.AddRange(LayerPlanner.Plan(input, plans, options, paths.Spool, log, file => HashFile(file, statCache)));
+                try
+                {
+                    plans.AddRange(LayerPlanner.Plan(input, plans, options, paths.Spool, log, file => HashFile(file, statCache)));
+                }
+                catch (ContainerSdkException e) when (e.File is null)
+                {
+                    throw e.About(input.Kind == LayerKind.Base ? "BaseLayer" : "Module", input.ItemSpec);
+                }
             }
             AclPlacement.Apply(aclFiles, plans);
 
@@ -50,7 +53,9 @@ public static class LayerStackBuilder
                 i => built[i] = BuildOne(plans[i], plans.Count, options, cache, statCache, paths, log, message => ordered.Info(i, message)));
             statCache.Save();
             log.Detail($"Stat cache: {statCache.Hits} files unchanged, {statCache.Misses} read and hashed.");
-            return (built, plans);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (bundle is not null) Bundle.BundleWriter.Write(plans, bundle, options.Epoch, options.WorkDirectory, log);
+            return built;
         }
         catch (AggregateException e) when (e.InnerException is ContainerSdkException)
         {
@@ -80,6 +85,13 @@ public static class LayerStackBuilder
             if (entry.HasData && entry.ContentHash is null && entry.Identity is { } id && entry.Content is FileContent file
                 && statCache.TryGet(file.Path, id, out var known))
                 entry.ContentHash = known;
+
+        // A layer built before is probably unchanged: hash the files the stat cache cannot vouch for (new or
+        // racily clean ones) and look it up. A layer never built before is written at once, hashing as it goes,
+        // so a cold build reads every file once.
+        if (journal.Exists && plan.Entries.Any(e => e.HasData && e.ContentHash is null))
+            foreach (var entry in plan.Entries.Where(e => e.HasData && e.ContentHash is null))
+                entry.ContentHash = HashContent(entry, plan, statCache);
 
         LayerBlob blob;
         bool unchanged = false;
@@ -157,24 +169,38 @@ public static class LayerStackBuilder
                     tar.WriteEntry(entry.Header);
                     continue;
                 }
-                long started = StatCache.NowNs();
-                using var content = entry.Content.Open();
-                using var hashing = new HashingReadStream(content);
-                tar.WriteEntry(entry.Header, hashing);
-                var hash = hashing.GetHash();
-                if (entry.Content is FileContent file && entry.Identity is { } before)
-                {
-                    var after = content is FileStream fs ? FileIdentity.Of(fs.SafeFileHandle) : null;
-                    if (after is null || after.Value.Size != before.Size || after.Value.MTimeNs != before.MTimeNs || after.Value.CTimeNs != before.CTimeNs)
-                        throw new ContainerSdkException(Codes.FileChangedWhileReading,
-                            $"'{file.Path}' of '{plan.Input.ItemSpec}' changed while the build was reading it; build again once it is no longer being written.", file.Path);
-                    statCache.Set(file.Path, before, hash, started);
-                }
+                var hash = ReadVerified(entry, plan, statCache, content => tar.WriteEntry(entry.Header, content));
                 entry.ContentHash ??= hash;
             }
             tar.Finish();
         }
         return writer.Complete();
+    }
+
+    private static byte[] HashContent(PlannedEntry entry, LayerPlan plan, StatCache statCache) =>
+        ReadVerified(entry, plan, statCache, content => content.CopyTo(Stream.Null, 1 << 16));
+
+    /// <summary>
+    /// Reads an entry's content once through <paramref name="consume"/>, hashing it; a file on disk must have
+    /// the same size, mtime and ctime after the read as when it was planned, or the layer would hold torn
+    /// content. The hash goes to the stat cache for the next build.
+    /// </summary>
+    private static byte[] ReadVerified(PlannedEntry entry, LayerPlan plan, StatCache statCache, Action<Stream> consume)
+    {
+        long started = StatCache.NowNs();
+        using var content = entry.Content.Open();
+        using var hashing = new HashingReadStream(content);
+        consume(hashing);
+        var hash = hashing.GetHash();
+        if (entry.Content is FileContent file && entry.Identity is { } before)
+        {
+            var after = content is FileStream fs ? FileIdentity.Of(fs.SafeFileHandle) : null;
+            if (after is null || after.Value.Size != before.Size || after.Value.MTimeNs != before.MTimeNs || after.Value.CTimeNs != before.CTimeNs)
+                throw new ContainerSdkException(Codes.FileChangedWhileReading,
+                    $"'{file.Path}' of '{plan.Input.ItemSpec}' changed while the build was reading it; build again once it is no longer being written.", file.Path);
+            statCache.Set(file.Path, before, hash, started);
+        }
+        return hash;
     }
 
     /// <summary>Hashes a whole input file (a tarball) unless the stat cache already knows it.</summary>

@@ -13,22 +13,22 @@ namespace ContainerSdk.Core.Layers;
 public static class TarballPlanner
 {
     /// <param name="tarballHash">SHA-256 of the tarball file: with an entry's offset and size it identifies the entry's content without reading it.</param>
+    /// <param name="indexDirectory">Where tarball indexes are cached by content hash (see <see cref="TarballIndex"/>).</param>
     public static List<PlannedEntry> Plan(string tarball, string itemSpec, string rootKey, PathGlob exclude,
-        long? uid, long? gid, long epoch, string spoolDirectory, IBuildLog log, byte[] tarballHash)
+        long? uid, long? gid, long epoch, string spoolDirectory, IBuildLog log, byte[] tarballHash, string indexDirectory)
     {
-        string source = Spool(tarball, spoolDirectory);
+        var source = new LazySpool(tarball, spoolDirectory);
         var byKey = new Dictionary<string, PlannedEntry>(StringComparer.Ordinal);
         var symlinkKeys = new HashSet<string>(StringComparer.Ordinal);
 
-        using (var stream = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
-        using (var reader = new TarReader(stream, itemSpec))
         {
-            while (reader.Next() is { } header)
+            foreach (var (raw, dataOffset, wasAbsolute, inline) in TarballIndex.Get(source, itemSpec, indexDirectory, tarballHash))
             {
+                var header = raw.Clone();
                 string relative = TarPath.Key(header.Name);
                 if (relative.Split('/').Any(part => part == ".."))
                     throw new ContainerSdkException(Codes.EntryEscapesRoot, $"Entry '{header.Name}' of '{itemSpec}' climbs out of the archive's root with '..'; the archive is refused.", tarball);
-                if (reader.NameWasAbsolute)
+                if (wasAbsolute)
                     log.Warning(Codes.AbsolutePathNormalized, $"Entry '/{relative}' of '{itemSpec}' has an absolute path; it is stored relative to the module root as '{relative}'.", tarball);
                 if (relative.Length == 0 && header.Type == TarEntryType.Directory && rootKey.Length == 0) continue; // the image root itself
                 if (!exclude.IsEmpty && relative.Length > 0 && IsExcluded(relative, exclude)) continue;
@@ -47,7 +47,7 @@ public static class TarballPlanner
 
                 ContentSource content = EmptyContent.Instance;
                 if (header.Type == TarEntryType.Regular)
-                    content = header.Size == 0 ? EmptyContent.Instance : new SliceContent(source, reader.DataOffset, header.Size);
+                    content = header.Size == 0 ? EmptyContent.Instance : inline is not null ? new BytesContent(inline) : new SliceContent(source, dataOffset, header.Size);
                 else
                     header.Size = 0;
 
@@ -63,7 +63,7 @@ public static class TarballPlanner
 
                 if (byKey.ContainsKey(key) && header.Type != TarEntryType.Directory)
                     log.Warning(Codes.DuplicateEntry, $"'{relative}' appears more than once in '{itemSpec}'; the last one is kept, as tar does.", tarball);
-                byKey[key] = new PlannedEntry(header, content) { ContentHash = header.Size == 0 ? null : EntryIdentity(tarballHash, reader.DataOffset, header.Size) };
+                byKey[key] = new PlannedEntry(header, content) { ContentHash = header.Size == 0 ? null : EntryIdentity(tarballHash, dataOffset, header.Size) };
             }
         }
 
@@ -136,7 +136,7 @@ public static class TarballPlanner
     }
 
     /// <summary>A plain tar is read in place; a compressed one is decompressed once into the spool folder.</summary>
-    private static string Spool(string tarball, string spoolDirectory)
+    internal static string Spool(string tarball, string spoolDirectory)
     {
         var compression = InputFormat.DetectCompression(tarball);
         if (compression == StreamCompression.None) return tarball;

@@ -32,11 +32,11 @@ public sealed class LayerBlobWriter : Stream
         Directory.CreateDirectory(directory);
         _tempPath = Path.Combine(directory, TempFiles.NewName("layer"));
         _file = new FileStream(_tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
-        _compressed = new HashingWriteStream(_file) { NormalizeGzipHeader = compression == LayerCompression.Gzip };
+        _compressed = new HashingWriteStream(_file);
         _compressor = compression switch
         {
-            // zlib's gzip wrapper: no file name, mtime 0; the OS byte is normalized by the hashing stream.
-            LayerCompression.Gzip => new GZipStream(_compressed, CompressionLevel.Optimal, leaveOpen: true),
+            // Members compressed on every core; each member's header is normalized (mtime 0, OS Unix).
+            LayerCompression.Gzip => new ParallelGzipStream(_compressed),
             // Single-threaded zstd is deterministic for a given level and library version.
             LayerCompression.Zstd => new ZstdSharp.CompressionStream(_compressed, 3, 0, leaveOpen: true),
             LayerCompression.None => null,
@@ -73,6 +73,7 @@ public sealed class LayerBlobWriter : Stream
         _completed = true;
         try
         {
+            if (_compressor is ParallelGzipStream parallel) parallel.Finish();
             _compressor?.Dispose(); // writes the trailer (gzip CRC and size, zstd end frame)
             _compressed.Flush();
             _file.Flush(flushToDisk: true);

@@ -27,6 +27,12 @@ public sealed class TarWriter : IDisposable
         _leaveOpen = leaveOpen;
     }
 
+    /// <summary>
+    /// False for a piece of an archive that others continue (a bundle segment): Dispose then writes no end
+    /// blocks. True by default, so a writer that is simply disposed leaves a complete archive.
+    /// </summary>
+    public bool EndArchiveOnDispose { get; init; } = true;
+
     /// <summary>Bytes written to the output so far (headers, contents, padding, end blocks).</summary>
     public long BytesWritten { get; private set; }
 
@@ -121,7 +127,7 @@ public sealed class TarWriter : IDisposable
         if (_disposed) return;
         try
         {
-            if (!_failed) Finish();
+            if (!_failed && EndArchiveOnDispose) Finish();
         }
         finally
         {

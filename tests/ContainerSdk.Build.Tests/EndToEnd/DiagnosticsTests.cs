@@ -23,7 +23,8 @@ public sealed class DiagnosticsTests(SdkPackage sdk)
 
         Assert.NotEqual(0, build.ExitCode);
         // MSBuild's canonical format, which IDEs and CI annotate in place: file(line,col): error CODE: message
-        var canonical = new Regex($@"^\s*{Regex.Escape(project.ProjectPath)}\((\d+)(?:,(\d+))?\): error CSDK1001: (.*)$",
+        // (at normal verbosity the console logger may put a node prefix such as "1>" before it).
+        var canonical = new Regex($@"^\s*(?:\d+(?::\d+)?>)?{Regex.Escape(project.ProjectPath)}\((\d+)(?:,(\d+))?\): error CSDK1001: (.*)$",
             RegexOptions.Multiline);
         var match = canonical.Match(build.StdOut);
         Assert.True(match.Success, $"no canonical CSDK1001 error for {project.ProjectPath}:\n{build.StdOut}\n{build.StdErr}");

@@ -30,6 +30,13 @@ public static class ImageTools
         return manifests[0]!["digest"]!.GetValue<string>();
     }
 
+    /// <summary>The manifest that index.json names, read from the layout's blobs.</summary>
+    public static JsonNode Manifest(string layout)
+    {
+        var digest = ManifestDigest(layout).Split(':');
+        return JsonNode.Parse(File.ReadAllText(Path.Combine(layout, "blobs", digest[0], digest[1])))!;
+    }
+
     /// <summary>`tar -tzvf`: one line per entry, "mode owner/group size date time name".</summary>
     public static string[] ListTarball(string tarball)
     {

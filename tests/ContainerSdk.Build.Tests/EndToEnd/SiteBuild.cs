@@ -69,7 +69,11 @@ public sealed class SiteBuild
         Trees.WriteFile(Path.Combine(hello, "share", "README"), "The hello module.\n", "644");
         // A directory module's files belong to 0:0 in the image whoever owns them here (root can show it).
         if (Environment.UserName == "root")
+        {
             Tools.Run("chown", "-hR", "4321:4321", hello).EnsureSuccess("chown module");
+            // chown clears setuid: set it again, last.
+            Trees.Chmod(Path.Combine(hello, "bin", "su-helper"), "4755");
+        }
 
         var toolSource = project.Path("inputs", "tool");
         Trees.WriteFile(Path.Combine(toolSource, "bin", "tool"), "#!/bin/sh\necho \"tool from $TOOL_HOME\"\n", "755");

@@ -88,4 +88,22 @@ public sealed class SiteImageTests(SiteBuild site)
 
         Assert.Equal("hello from /opt/hello\ntool from /opt/tool\nvalue-from-project\n", run.StdOut);
     }
+
+    [Fact]
+    public async Task Build_returns_the_ContainerImage_item_of_the_layout()
+    {
+        var output = await site.GetAsync();
+
+        // What a calling project or CI script gets back from the Build target (rebuilds the same project in place).
+        var build = Dotnet.Run(new[] { "build", output.Project.ProjectPath, "-getTargetResult:Build" },
+            output.Project.Directory, output.Project.PackagesFolder).EnsureSuccess("dotnet build -getTargetResult:Build");
+        var json = build.StdOut[build.StdOut.IndexOf('{')..(build.StdOut.LastIndexOf('}') + 1)];
+        var result = JsonNode.Parse(json)!["TargetResults"]!["Build"]!;
+
+        var item = Assert.Single(result["Items"]!.AsArray(), i => i!["Digest"] is not null)!;
+        Assert.Equal(ImageTools.ManifestDigest(output.Layout), item["Digest"]!.GetValue<string>());
+        Assert.Contains(SiteBuild.Tag, item["Tags"]!.GetValue<string>().Split(';'));
+        Assert.Equal(Path.TrimEndingDirectorySeparator(Path.GetFullPath(output.Layout)),
+            Path.TrimEndingDirectorySeparator(item["FullPath"]?.GetValue<string>() ?? item["Identity"]!.GetValue<string>()));
+    }
 }

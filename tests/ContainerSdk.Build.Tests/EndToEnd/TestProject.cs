@@ -17,6 +17,9 @@ public sealed class TestProject
     }
 
     public string Directory { get; }
+
+    /// <summary>The project's name, and so the default ContainerRepository.</summary>
+    public string Name => System.IO.Path.GetFileNameWithoutExtension(ProjectPath);
     public string ProjectPath { get; }
 
     /// <summary>Where a Debug build puts its outputs (the documented <c>$(OutDir)</c>).</summary>
@@ -44,6 +47,9 @@ public sealed class TestProject
         File.WriteAllText(ProjectPath, text);
         return text;
     }
+
+    /// <summary>NUGET_PACKAGES of this project's builds.</summary>
+    public string PackagesFolder => sdk.PackagesFolder;
 
     public Tools.Result Build(params string[] extraArgs) => Dotnet.Build(ProjectPath, sdk.PackagesFolder, extraArgs);
 

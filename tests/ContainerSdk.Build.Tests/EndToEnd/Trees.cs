@@ -63,6 +63,8 @@ public static class Trees
         File.SetUnixFileMode(path, Mode(mode));
     }
 
+    public static void Chmod(string path, string mode) => File.SetUnixFileMode(path, Mode(mode));
+
     public static void HardLink(string existing, string link)
         => Tools.Run("ln", existing, link).EnsureSuccess($"ln {existing} {link}");
 

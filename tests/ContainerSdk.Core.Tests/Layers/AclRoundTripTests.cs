@@ -55,10 +55,8 @@ public class AclRoundTripTests
         Tools.Run(Tools.Require("setfacl"), "-m", "u:4343:rw-,g:4344:r--", Path.Combine(mod, "disk-acl.txt")).EnsureSuccess("setfacl");
         var aclFile = Tree.File(run.Dir.Path, "site.acl", dump);
         var inputs = new[] { EngineRun.Base(rootfs), EngineRun.Module(mod, "/opt/m") };
-        var layers = ContainerEngine.BuildLayers(inputs, new[] { new AclFileInput(aclFile) },
-            new LayerBuildOptions { Epoch = 0, WorkDirectory = run.Work }, run.Log);
+        var layers = run.Layers(inputs, aclFiles: new[] { new AclFileInput(aclFile) }, bundle: true);
         ContainerEngine.WriteImage(layers, new ImageSettings { Repository = "site", Tags = new[] { "t" } }, run.Layout, run.Log);
-        ContainerEngine.WriteBundle(layers, run.Bundle, run.BundleAcl, 0, run.Log);
         return (run, layers);
     }
 

@@ -1,4 +1,5 @@
 using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Bundle;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Tests;
 
@@ -21,14 +22,15 @@ internal sealed class EngineRun : IDisposable
     public static LayerInput Module(string path, string target = "/") =>
         new() { ItemSpec = Path.GetFileName(path), Kind = LayerKind.Module, SourcePath = path, TargetPath = target };
 
-    public IReadOnlyList<BuiltLayer> Layers(IReadOnlyList<LayerInput> inputs, long epoch = 0, LayerCompression compression = LayerCompression.Gzip) =>
-        ContainerEngine.BuildLayers(inputs, Array.Empty<AclFileInput>(), new LayerBuildOptions { Epoch = epoch, Compression = compression, WorkDirectory = Work }, Log);
+    public IReadOnlyList<BuiltLayer> Layers(IReadOnlyList<LayerInput> inputs, long epoch = 0, LayerCompression compression = LayerCompression.Gzip,
+        IReadOnlyList<AclFileInput>? aclFiles = null, bool bundle = false) =>
+        ContainerEngine.BuildLayers(inputs, aclFiles ?? Array.Empty<AclFileInput>(), new LayerBuildOptions { Epoch = epoch, Compression = compression, WorkDirectory = Work },
+            Log, default, bundle ? new BundleOutput(Bundle, BundleAcl) : null);
 
     public (IReadOnlyList<BuiltLayer> Layers, ImageResult Image) Build(IReadOnlyList<LayerInput> inputs, long epoch = 0)
     {
-        var layers = Layers(inputs, epoch);
+        var layers = Layers(inputs, epoch, bundle: true);
         var image = ContainerEngine.WriteImage(layers, new ImageSettings { Repository = "site", Tags = new[] { "1.0" }, Epoch = epoch }, Layout, Log);
-        ContainerEngine.WriteBundle(layers, Bundle, BundleAcl, epoch, Log);
         return (layers, image);
     }
 

@@ -1,0 +1,48 @@
+using Microsoft.Build.Framework;
+
+namespace ContainerSdk.Build.Tests.MSBuild;
+
+/// <summary>Issue 4 at the MSBuild level: a build with nothing changed does no layer work and skips the image step.</summary>
+[Collection(InProcessMSBuild.Name)]
+public sealed class IncrementalBuildTests
+{
+    [Fact]
+    public void A_second_build_with_nothing_changed_reports_layers_unchanged_skips_the_image_step_and_rewrites_no_blob()
+    {
+        using var p = new SdkProject("""
+            <ItemGroup>
+              <Module Include="modules/a" TargetPath="/opt/a" />
+              <Module Include="modules/b" TargetPath="/opt/b" />
+            </ItemGroup>
+            """);
+        foreach (var m in new[] { "a", "b" })
+        {
+            Directory.CreateDirectory(p.Dir.Combine("modules", m));
+            File.WriteAllText(p.Dir.Combine("modules", m, "file.txt"), $"module {m}\n");
+            // Old enough that the stat cache may trust it (files written this very second are hashed again).
+            File.SetLastWriteTimeUtc(p.Dir.Combine("modules", m, "file.txt"), DateTime.UtcNow.AddMinutes(-5));
+        }
+        var first = p.Build("Build");
+        Assert.True(first.Succeeded, first.ToString());
+        string layout = p.Dir.Combine("bin", "Debug", "image");
+        var stamps = Directory.EnumerateFiles(layout, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.GetLastWriteTimeUtc);
+        var bundleStamp = File.GetLastWriteTimeUtc(p.Dir.Combine("bin", "Debug", "site.tar.gz"));
+
+        var second = p.Build("Build");
+
+        Assert.True(second.Succeeded, second.ToString());
+        Assert.Equal(2, second.Log.Messages.Count(m => m.Message!.Contains(": unchanged (sha256:")));
+        Assert.Contains(second.Log.Messages.OfType<TargetSkippedEventArgs>(), s => s.TargetName == "_ContainerWriteImageCore");
+        Assert.Equal(stamps, Directory.EnumerateFiles(layout, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.GetLastWriteTimeUtc));
+        Assert.Equal(bundleStamp, File.GetLastWriteTimeUtc(p.Dir.Combine("bin", "Debug", "site.tar.gz")));
+        var image = Assert.Single(second.Result.ResultsByTarget["Build"].Items);
+        Assert.Equal(Assert.Single(first.Result.ResultsByTarget["Build"].Items).GetMetadata("Digest"), image.GetMetadata("Digest"));
+
+        File.AppendAllText(p.Dir.Combine("modules", "b", "file.txt"), "changed\n");
+        var third = p.Build("Build");
+        Assert.True(third.Succeeded, third.ToString());
+        Assert.Single(third.Log.Messages, m => m.Message!.Contains(": built "));
+        Assert.DoesNotContain(third.Log.Messages.OfType<TargetSkippedEventArgs>(), s => s.TargetName == "_ContainerWriteImageCore");
+        Assert.NotEqual(image.GetMetadata("Digest"), Assert.Single(third.Result.ResultsByTarget["Build"].Items).GetMetadata("Digest"));
+    }
+}

@@ -1,0 +1,143 @@
+using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Tests;
+
+namespace ContainerSdk.Core.Tests.Layers;
+
+/// <summary>Issue 4: content decides what is rebuilt; caches are trusted only while they are intact.</summary>
+public class IncrementalTests
+{
+    private static (EngineRun Run, LayerInput[] Inputs) Site()
+    {
+        var run = new EngineRun("inc");
+        var rootfs = Tree.Rootfs(run.Dir.Combine("base"));
+        var inputs = new List<LayerInput> { EngineRun.Base(rootfs) };
+        foreach (var name in new[] { "a", "b", "c" })
+        {
+            var mod = run.Dir.Combine(name);
+            for (int i = 0; i < 40; i++) Tree.File(mod, $"d{i % 4}/f{i}.txt", $"{name} file {i} " + new string((char)('a' + i % 26), 2000 + i));
+            inputs.Add(EngineRun.Module(mod, "/opt/" + name));
+        }
+        return (run, inputs.ToArray());
+    }
+
+    private static Dictionary<string, DateTime> Stamps(string directory) =>
+        Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.GetLastWriteTimeUtc);
+
+    [Fact]
+    public void A_build_with_nothing_changed_rebuilds_no_layer_and_rewrites_no_blob()
+    {
+        var (run, inputs) = Site();
+        using var _ = run;
+        var first = run.Layers(inputs, bundle: true);
+        var blobs = Stamps(Path.Combine(run.Work, "blobs"));
+        var bundleTime = File.GetLastWriteTimeUtc(run.Bundle);
+        run.Log.Infos.Clear();
+
+        var second = run.Layers(inputs, bundle: true);
+
+        Assert.Equal(first.Select(l => l.Descriptor.Digest), second.Select(l => l.Descriptor.Digest));
+        Assert.Equal(4, run.Log.Infos.Count(l => l.Contains(": unchanged (sha256:")));
+        Assert.Contains(run.Log.Infos, l => l.StartsWith("Bundle ") && l.Contains("unchanged"));
+        Assert.Equal(blobs, Stamps(Path.Combine(run.Work, "blobs")));
+        Assert.Equal(bundleTime, File.GetLastWriteTimeUtc(run.Bundle));
+    }
+
+    [Fact]
+    public void One_module_changed_rebuilds_its_layer_alone_and_reuses_the_other_bundle_segments()
+    {
+        var (run, inputs) = Site();
+        using var _ = run;
+        var first = run.Layers(inputs, bundle: true);
+        File.AppendAllText(run.Dir.Combine("b", "d1", "f1.txt"), "changed");
+        run.Log.Infos.Clear();
+
+        var second = run.Layers(inputs, bundle: true);
+
+        var changed = Enumerable.Range(0, 4).Where(i => first[i].Descriptor.Digest != second[i].Descriptor.Digest).ToArray();
+        Assert.Equal(new[] { 2 }, changed);
+        Assert.Single(run.Log.Infos, l => l.Contains(": built "));
+        var bundleLine = Assert.Single(run.Log.Infos, l => l.StartsWith("Bundle "));
+        Assert.Matches(@"\d+ of \d+ segments reused", bundleLine);
+        Assert.Contains("changed", Tools.Run("tar", "-xzOf", run.Bundle, "opt/b/d1/f1.txt").EnsureSuccess("tar -xO").StdOut);
+        Tools.Run("gzip", "-t", run.Bundle).EnsureSuccess("gzip -t of a multi-member bundle");
+    }
+
+    [Fact]
+    public void A_file_touched_without_a_content_change_rebuilds_nothing()
+    {
+        var (run, inputs) = Site();
+        using var _ = run;
+        var first = run.Layers(inputs);
+        File.SetLastWriteTimeUtc(run.Dir.Combine("a", "d0", "f0.txt"), DateTime.UtcNow.AddMinutes(-10));
+        run.Log.Infos.Clear();
+
+        var second = run.Layers(inputs);
+
+        Assert.Equal(first.Select(l => l.Descriptor.Digest), second.Select(l => l.Descriptor.Digest));
+        Assert.DoesNotContain(run.Log.Infos, l => l.Contains(": built "));
+    }
+
+    [Fact]
+    public void A_cached_blob_corrupted_on_disk_is_detected_and_rebuilt()
+    {
+        var (run, inputs) = Site();
+        using var _ = run;
+        var first = run.Layers(inputs);
+        var victim = first[1].BlobPath;
+        var bytes = File.ReadAllBytes(victim);
+        bytes[bytes.Length / 2] ^= 0xFF; // same size: only the digest can tell
+        File.WriteAllBytes(victim, bytes);
+        run.Log.Infos.Clear();
+
+        var second = run.Layers(inputs);
+
+        Assert.Equal(first[1].Descriptor.Digest, second[1].Descriptor.Digest);
+        Assert.Contains(run.Log.Warnings, w => w.Code == Codes.CacheEntryRebuilt && w.Message.Contains("corrupt"));
+        Assert.Equal(first[1].Descriptor.Digest.Hex, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(second[1].BlobPath))).ToLowerInvariant());
+
+        File.WriteAllBytes(second[2].BlobPath, File.ReadAllBytes(second[2].BlobPath)[..100]); // truncated
+        var third = run.Layers(inputs);
+        Assert.Equal(first[2].Descriptor.Digest, third[2].Descriptor.Digest);
+        Assert.Contains(run.Log.Warnings, w => w.Code == Codes.CacheEntryRebuilt && w.Message.Contains("wrong size"));
+    }
+
+    [Fact]
+    public void Changed_settings_rebuild_the_layers_they_change()
+    {
+        var (run, inputs) = Site();
+        using var _ = run;
+        var first = run.Layers(inputs, epoch: 0);
+        var otherEpoch = run.Layers(inputs, epoch: 86400);
+        Assert.All(Enumerable.Range(0, 4), i => Assert.NotEqual(first[i].Descriptor.Digest, otherEpoch[i].Descriptor.Digest));
+
+        var zstd = run.Layers(inputs, epoch: 0, compression: LayerCompression.Zstd);
+        Assert.All(Enumerable.Range(0, 4), i => Assert.Equal(first[i].DiffId, zstd[i].DiffId));
+        Assert.All(Enumerable.Range(0, 4), i => Assert.NotEqual(first[i].Descriptor.Digest, zstd[i].Descriptor.Digest));
+
+        var moved = inputs.ToArray();
+        moved[3] = moved[3] with { TargetPath = "/opt/c2" };
+        var third = run.Layers(moved, epoch: 0);
+        Assert.Equal(first.Take(3).Select(l => l.Descriptor.Digest), third.Take(3).Select(l => l.Descriptor.Digest));
+        Assert.NotEqual(first[3].Descriptor.Digest, third[3].Descriptor.Digest);
+    }
+
+    [Fact]
+    public void The_segmented_bundle_holds_the_same_tree_as_the_layers_applied_in_order()
+    {
+        var (run, inputs) = Site();
+        using var _ = run;
+        var layers = run.Layers(inputs, bundle: true);
+        var fromLayers = run.Dir.Combine("applied");
+        Directory.CreateDirectory(fromLayers);
+        foreach (var layer in layers)
+            Tools.Run("tar", "--numeric-owner", "-xpzf", layer.BlobPath, "-C", fromLayers).EnsureSuccess("apply layer");
+        var fromBundle = run.Dir.Combine("bundle");
+        Directory.CreateDirectory(fromBundle);
+        Tools.Run("tar", "--numeric-owner", "-xpzf", run.Bundle, "-C", fromBundle).EnsureSuccess("extract bundle");
+        var diff = Tools.Run("diff", "-r", "--no-dereference", fromLayers, fromBundle);
+        Assert.True(diff.ExitCode == 0, diff.StdOut + diff.StdErr);
+        var py = Tools.Run(Tools.Require("python3"), "-c", $"import tarfile; print(len(tarfile.open('{run.Bundle}').getnames()))").EnsureSuccess("python tarfile");
+        Assert.True(int.Parse(py.StdOut.Trim()) > 120);
+    }
+}
