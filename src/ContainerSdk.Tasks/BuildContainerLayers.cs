@@ -22,6 +22,9 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     public string? SourceDateEpoch { get; set; }
     public string? Compression { get; set; }
 
+    /// <summary>ContainerPlatform: picks the image of a multi-platform base.</summary>
+    public string? Platform { get; set; }
+
     /// <summary>The engine's own folder under the intermediate output (spool files, layer cache).</summary>
     [Required]
     public string WorkDirectory { get; set; } = "";
@@ -34,7 +37,10 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
 
     protected override void ExecuteCore(IBuildLog log)
     {
-        var options = ToOptions(SourceDateEpoch, Compression, WorkDirectory, ProjectFile);
+        var options = ToOptions(SourceDateEpoch, Compression, WorkDirectory, ProjectFile) with
+        {
+            Platform = ItemTranslation.ParsePlatform(string.IsNullOrWhiteSpace(Platform) ? "linux/amd64" : Platform, ProjectFile),
+        };
         var inputs = ToLayerInputs(BaseLayers, Modules, ProjectFile);
         var aclFiles = AclFiles.Select(a => About("AclFile", a, () => ItemTranslation.ToAclFileInput(a, ProjectFile))).ToList();
         var bundle = string.IsNullOrEmpty(BundlePath) ? null

@@ -28,6 +28,10 @@ public static class LayerItems
         item.SetMetadata("License", layer.License ?? "");
         item.SetMetadata("CreatedBy", layer.CreatedBy);
         item.SetMetadata("Annotations", layer.Descriptor.Annotations is { Count: > 0 } a ? JsonSerializer.Serialize(a) : "");
+        // A base image's layer: its config (the image step's starting config), name and digest.
+        item.SetMetadata("BaseImageConfig", layer.FromImage?.ConfigPath ?? "");
+        item.SetMetadata("BaseImageDigest", layer.FromImage?.ManifestDigest ?? "");
+        item.SetMetadata("BaseImageName", layer.FromImage?.ImageName ?? "");
         return item;
     }
 
@@ -52,6 +56,9 @@ public static class LayerItems
             Version = NullIfEmpty(item.GetMetadata("Version")),
             License = NullIfEmpty(item.GetMetadata("License")),
             CreatedBy = item.GetMetadata("CreatedBy"),
+            FromImage = item.GetMetadata("BaseImageConfig") is { Length: > 0 } config
+                ? new ImageOrigin(config, NullIfEmpty(item.GetMetadata("BaseImageDigest")), NullIfEmpty(item.GetMetadata("BaseImageName")))
+                : null,
         };
     }
 

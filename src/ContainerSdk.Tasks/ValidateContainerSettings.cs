@@ -14,6 +14,9 @@ public sealed class ValidateContainerSettings : ContainerTask
     public string? Compression { get; set; }
     public string? Platform { get; set; }
 
+    /// <summary>ContainerArchiveFormat, checked only when ContainerArchiveOutputPath is set (the target passes it then).</summary>
+    public string? ArchiveFormat { get; set; }
+
     protected override void ExecuteCore(IBuildLog log)
     {
         ItemTranslation.ValidateRepository(Repository, ProjectFile);
@@ -21,5 +24,6 @@ public sealed class ValidateContainerSettings : ContainerTask
         ItemTranslation.ParseEpoch(SourceDateEpoch, ProjectFile);
         ItemTranslation.ParseCompression(Compression, ProjectFile);
         ItemTranslation.ParsePlatform(string.IsNullOrWhiteSpace(Platform) ? "linux/amd64" : Platform, ProjectFile);
+        if (ArchiveFormat is not null) WriteContainerArchive.ParseFormat(ArchiveFormat, ProjectFile);
     }
 }

@@ -18,6 +18,9 @@ public sealed record BuiltLayer
     public string? Version { get; init; }
     public string? License { get; init; }
 
+    /// <summary>Set for a layer of an image used as a base.</summary>
+    public ImageOrigin? FromImage { get; init; }
+
     /// <summary>The history entry's created_by text.</summary>
     public required string CreatedBy { get; init; }
 }

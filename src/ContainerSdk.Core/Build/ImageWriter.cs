@@ -14,6 +14,22 @@ public static class ImageWriter
     /// <summary>containerd's import names images by this annotation; the others ignore it.</summary>
     public const string ContainerdNameAnnotation = "io.containerd.image.name";
 
+    public const string BaseDigestAnnotation = "org.opencontainers.image.base.digest";
+    public const string BaseNameAnnotation = "org.opencontainers.image.base.name";
+
+    /// <summary>The creation time, the modules (same keys as the labels) and, when the base is an image, which one.</summary>
+    private static SortedDictionary<string, string> ManifestAnnotations(IReadOnlyList<BuiltLayer> layers, string created)
+    {
+        var annotations = ModuleLabels.For(layers);
+        annotations[CreatedAnnotation] = created;
+        if (layers.LastOrDefault(l => l.FromImage is not null)?.FromImage is { } origin)
+        {
+            if (origin.ManifestDigest is { } digest) annotations[BaseDigestAnnotation] = digest;
+            if (!string.IsNullOrEmpty(origin.ImageName)) annotations[BaseNameAnnotation] = origin.ImageName;
+        }
+        return annotations;
+    }
+
     public static ImageResult Write(IReadOnlyList<BuiltLayer> layers, ImageSettings settings, string layoutPath, IBuildLog log)
     {
         ImageReference.ValidateRepository(settings.Repository);
@@ -37,7 +53,7 @@ public static class ImageWriter
         {
             Config = configDescriptor,
             Layers = layers.Select(l => l.Descriptor with { Annotations = null, Platform = null }).ToArray(),
-            Annotations = new SortedDictionary<string, string>(StringComparer.Ordinal) { [CreatedAnnotation] = created },
+            Annotations = ManifestAnnotations(layers, created),
         };
         var manifestDescriptor = layout.AddBlob(manifest.ToJson(), MediaTypes.ImageManifest);
 

@@ -9,6 +9,9 @@ public sealed record LayerBuildOptions
     public long Epoch { get; init; }
     public LayerCompression Compression { get; init; } = LayerCompression.Gzip;
 
+    /// <summary>"os/arch[/variant]": the image picked from a multi-platform base image (ContainerPlatform).</summary>
+    public string Platform { get; init; } = "linux/amd64";
+
     /// <summary>Folder the engine owns under the intermediate output: spool files, layer cache.</summary>
     public required string WorkDirectory { get; init; }
 }

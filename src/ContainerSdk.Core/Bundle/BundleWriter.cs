@@ -59,18 +59,32 @@ public static class BundleWriter
             return;
         }
 
-        var missing = segments.Where(s => !File.Exists(s.Path)).ToList();
-        Parallel.ForEach(missing, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, s => s.Compress());
-
-        using (var bundle = new TempFile(output.BundlePath))
+        var missing = segments.Where(s => !SegmentSum.IsRecorded(s.Path)).ToList();
+        int reused = segments.Count - missing.Count;
+        var damaged = new List<Segment>();
+        // A second pass only when a cached segment turned out damaged: it is compressed again and the bundle rewritten.
+        for (int pass = 0; ; pass++)
         {
+            Parallel.ForEach(pass == 0 ? missing : damaged, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, s => s.Compress());
+            damaged.Clear();
+            using var bundle = new TempFile(output.BundlePath);
             using (var file = new FileStream(bundle.Path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                foreach (var segment in segments) FileAppend.Append(segment.Path, file);
+                foreach (var segment in segments)
+                    if (!SegmentSum.CopyVerified(segment.Path, file)) damaged.Add(segment);
                 file.Write(EndOfArchive.Value);
             }
+            if (damaged.Count > 0 && pass == 0)
+            {
+                log.Warning(Codes.CacheEntryRebuilt, $"{damaged.Count} cached bundle segment(s) in {segmentDirectory} were damaged (their bytes no longer match their digest); they are compressed again.");
+                reused -= damaged.Count;
+                continue;
+            }
+            if (damaged.Count > 0)
+                throw new ContainerSdkException(Codes.OutputWriteFailed, $"Bundle segments written to {segmentDirectory} do not read back as written: the disk may be failing.");
             acls.Commit();
             bundle.Commit();
+            break;
         }
 
         using (var stateFile = new TempFile(state))
@@ -79,11 +93,11 @@ public static class BundleWriter
             stateFile.Commit();
         }
 
-        var used = segments.Select(s => s.Path).ToHashSet(StringComparer.Ordinal);
+        var used = segments.SelectMany(s => new[] { s.Path, SegmentSum.PathOf(s.Path) }).ToHashSet(StringComparer.Ordinal);
         foreach (var stale in Directory.EnumerateFiles(segmentDirectory).Where(f => !used.Contains(f)))
             File.Delete(stale);
 
-        log.Info($"Bundle {output.BundlePath}: {entries} entries from {plans.Count} layers, {segments.Count - missing.Count} of {segments.Count} segments reused, " +
+        log.Info($"Bundle {output.BundlePath}: {entries} entries from {plans.Count} layers, {reused} of {segments.Count} segments reused, " +
                  $"{LayerStackBuilder.Size(new FileInfo(output.BundlePath).Length)}, {acls.Count} {(acls.Count == 1 ? "path" : "paths")} with ACLs in {output.AclPath}, {clock.Elapsed.TotalSeconds:0.00} s");
     }
 
@@ -135,11 +149,19 @@ public static class BundleWriter
                 {
                     if (!entry.HasData) { tar.WriteEntry(entry.Header); continue; }
                     using var content = entry.Content.Open();
-                    tar.WriteEntry(entry.Header, content);
+                    if (entry.Content is not FileContent source) { tar.WriteEntry(entry.Header, content); continue; }
+                    // The file is read a second time here, after its layer: a same-size rewrite in between would
+                    // put other bytes in the bundle than in the image, under a segment name that says otherwise.
+                    using var hashing = new HashingReadStream(content);
+                    tar.WriteEntry(entry.Header, hashing);
+                    if (entry.ContentHash is { } expected && !hashing.GetHash().AsSpan().SequenceEqual(expected))
+                        throw new ContainerSdkException(Codes.FileChangedWhileReading,
+                            $"'{source.Path}' changed while the build was reading it (its layer and the bundle would differ); build again once it is no longer being written.", source.Path);
                 }
                 gzip.Finish();
             }
             temp.Commit();
+            SegmentSum.Record(Path);
         }
     }
 }

@@ -8,6 +8,9 @@ internal sealed class WorkPaths(string workDirectory)
 {
     public string Spool { get; } = Path.Combine(workDirectory, "spool");
     public string Blobs { get; } = Path.Combine(workDirectory, "blobs", "sha256");
+    /// <summary>Configs of images used as bases, by digest: the image step starts from them.</summary>
+    public string ImageConfigs { get; } = Path.Combine(workDirectory, "images");
+
     public string CacheRoot { get; } = Path.Combine(workDirectory, "cache");
     public string StatCache { get; } = Path.Combine(workDirectory, "cache", "statcache.bin");
     public string TarballIndexes { get; } = Path.Combine(workDirectory, "cache", "tarballs");

@@ -21,19 +21,26 @@ public static class Codes
     public const string EntryEscapesRoot = "CSDK1020";
     public const string UnsafeLink = "CSDK1021";
     public const string FileChangedWhileReading = "CSDK1022";
+    public const string InvalidBaseImage = "CSDK1040";
+    public const string ImageReferenceNotFound = "CSDK1041";
+    public const string ImagePlatformNotFound = "CSDK1042";
+    public const string BlobDigestMismatch = "CSDK1043";
 
     public const string AclSyntax = "CSDK2001";
     public const string AclUnknownName = "CSDK2002";
     public const string AclPathNotFound = "CSDK2003";
     public const string AclInvalid = "CSDK2004";
+    public const string AclOnBaseImage = "CSDK2005";
 
     public const string InvalidProperty = "CSDK3001";
     public const string InvalidTag = "CSDK3002";
     public const string InvalidRepository = "CSDK3003";
     public const string InvalidEpoch = "CSDK3004";
     public const string InvalidCompression = "CSDK3005";
+    public const string InvalidArchiveFormat = "CSDK3010";
 
     public const string OutputWriteFailed = "CSDK4001";
+    public const string BuildFolderLocked = "CSDK4002";
 
     public const string SocketSkipped = "CSDK5001";
     public const string AbsolutePathNormalized = "CSDK5002";
@@ -41,6 +48,7 @@ public static class Codes
     public const string AclDroppedByFormat = "CSDK5004";
     public const string ZstdNotInDockerArchive = "CSDK5005";
     public const string CacheEntryRebuilt = "CSDK5006";
+    public const string BasePlatformMismatch = "CSDK5007";
 
     /// <summary>Not a user mistake: an unexpected exception, reported with its stack trace.</summary>
     public const string InternalError = "CSDK9999";

@@ -40,9 +40,14 @@ public static class AclPlacement
     private static void Place(AclDumpEntry entry, AclFileInput file, IReadOnlyList<LayerPlan> plans)
     {
         string key = TarPath.Key(TarPath.Normalize(entry.Path));
-        var target = Topmost(key, plans)
-            ?? throw new ContainerSdkException(Codes.AclPathNotFound,
+        var (target, layer) = Topmost(key, plans);
+        if (target is null) throw new ContainerSdkException(Codes.AclPathNotFound,
                 $"'{entry.Path}' is in no layer of the image (after the layers' removals), so its ACL cannot be applied.", file.Path, entry.Line, 1);
+        // An image base's layers are reused byte for byte: a changed header would be silently lost.
+        if (layer!.Prebuilt is not null)
+            throw new ContainerSdkException(Codes.AclOnBaseImage,
+                $"'{entry.Path}' comes from the base image '{layer.Input.ItemSpec}', whose layers are reused unchanged, so its ACL cannot be set there; " +
+                "provide the path from a Module (or a folder or tarball BaseLayer) above the image.", file.Path, entry.Line, 1);
         if (target.Header.Type == TarEntryType.SymbolicLink)
             throw new ContainerSdkException(Codes.AclInvalid, $"'{entry.Path}' is a symbolic link; Linux keeps no ACLs on links.", file.Path, entry.Line, 1);
         if (entry.Acls.Default is not null && target.Header.Type != TarEntryType.Directory)
@@ -58,13 +63,13 @@ public static class AclPlacement
     }
 
     /// <summary>The entry at <paramref name="key"/> in the topmost layer that has it, unless a layer above it deletes it.</summary>
-    private static PlannedEntry? Topmost(string key, IReadOnlyList<LayerPlan> plans)
+    private static (PlannedEntry? Entry, LayerPlan? Layer) Topmost(string key, IReadOnlyList<LayerPlan> plans)
     {
         for (int i = plans.Count - 1; i >= 0; i--)
         {
-            if (plans[i].Find(key) is { } entry && !TarPath.IsWhiteout(key)) return entry;
-            if (plans[i].Hides(key)) return null;
+            if (plans[i].Find(key) is { } entry && !TarPath.IsWhiteout(key)) return (entry, plans[i]);
+            if (plans[i].Hides(key)) return (null, null);
         }
-        return null;
+        return (null, null);
     }
 }

@@ -4,7 +4,7 @@ using System.IO.Compression;
 
 namespace ContainerSdk.Core.Layers;
 
-public enum InputKind { Directory, Tarball, OciLayout }
+public enum InputKind { Directory, Tarball, OciLayout, ImageArchive }
 
 public enum StreamCompression { None, Gzip, Bzip2, Zstd }
 
@@ -18,7 +18,7 @@ public static class InputFormat
     {
         if (Directory.Exists(path))
             return File.Exists(Path.Combine(path, "oci-layout")) ? InputKind.OciLayout : InputKind.Directory;
-        if (File.Exists(path)) return InputKind.Tarball;
+        if (File.Exists(path)) return Images.ImageArchiveProbe.IsImageArchive(path, itemSpec) ? InputKind.ImageArchive : InputKind.Tarball;
         throw new ContainerSdkException(Codes.InputNotFound, $"'{itemSpec}' does not exist (looked for '{path}').");
     }
 
@@ -46,20 +46,26 @@ public static class InputFormat
     {
         var compression = DetectCompression(path);
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        return Decompress(file, compression, path);
+        var stream = Decompress(file, compression, path);
+        return compression == StreamCompression.Gzip ? new GzipEndCheck(stream, path) : stream;
     }
 
     public static Stream Decompress(Stream compressed, StreamCompression compression, string name) => compression switch
     {
-        StreamCompression.Gzip => new DecompressionErrors(new GZipStream(compressed, CompressionMode.Decompress), name, "gzip"),
-        StreamCompression.Bzip2 => new DecompressionErrors(new BZip2InputStream(compressed), name, "bzip2"),
-        StreamCompression.Zstd => new DecompressionErrors(new ZstdSharp.DecompressionStream(compressed), name, "zstd"),
+        StreamCompression.Gzip => new DecompressionErrors(() => new GZipStream(compressed, CompressionMode.Decompress), compressed, name, "gzip"),
+        StreamCompression.Bzip2 => new DecompressionErrors(() => new BZip2InputStream(compressed), compressed, name, "bzip2"),
+        StreamCompression.Zstd => new DecompressionErrors(() => new ZstdSharp.DecompressionStream(compressed), compressed, name, "zstd"),
         _ => compressed,
     };
 
-    /// <summary>Turns a decompressor's exceptions into a coded error naming the archive.</summary>
-    private sealed class DecompressionErrors(Stream inner, string name, string format) : Stream
+    /// <summary>
+    /// Turns a decompressor's exceptions into a coded error naming the archive. The decompressor is made on the first
+    /// read, inside the same guard: BZip2InputStream reads (and may reject) the stream's header in its constructor.
+    /// </summary>
+    private sealed class DecompressionErrors(Func<Stream> open, Stream compressed, string name, string format) : Stream
     {
+        private Stream? inner;
+
         public override bool CanRead => true;
         public override bool CanSeek => false;
         public override bool CanWrite => false;
@@ -70,8 +76,11 @@ public static class InputFormat
 
         public override int Read(Span<byte> buffer)
         {
-            try { return inner.Read(buffer); }
-            catch (Exception e) when (e is InvalidDataException or IOException or ICSharpCode.SharpZipLib.SharpZipBaseException or ZstdSharp.ZstdException)
+            try { return (inner ??= open()).Read(buffer); }
+            // Damaged data can make a decompressor fail in any way, not only in its documented ones: SharpZipLib's bzip2
+            // decoder throws IndexOutOfRangeException on some (found by fuzzing, bench/fuzz). Everything but
+            // cancellation and our own coded errors is the archive's fault.
+            catch (Exception e) when (e is not (ContainerSdkException or OperationCanceledException or OutOfMemoryException))
             {
                 throw new ContainerSdkException(Codes.CorruptCompression, $"'{name}' is not valid {format} data: {e.Message}", name, inner: e);
             }
@@ -84,7 +93,7 @@ public static class InputFormat
 
         protected override void Dispose(bool disposing)
         {
-            if (disposing) inner.Dispose();
+            if (disposing) (inner ?? compressed).Dispose();
             base.Dispose(disposing);
         }
     }

@@ -30,6 +30,9 @@ public sealed class LayerPlan
     /// </summary>
     public Oci.LayerBlob? Prebuilt { get; init; }
 
+    /// <summary>Set for a layer of an image used as a base (its config, name, and the sorted copy the bundle reads).</summary>
+    public ImageOrigin? FromImage { get; init; }
+
     /// <summary>History text for a prebuilt layer (the base image's own history entry), else null.</summary>
     public string? CreatedBy { get; init; }
 

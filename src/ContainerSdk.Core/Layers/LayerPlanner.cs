@@ -17,13 +17,14 @@ public static class LayerPlanner
         long? uid = NumericId(input.Owner), gid = NumericId(input.Group);
 
         var kind = InputFormat.Detect(input.SourcePath, input.ItemSpec);
+        if (kind is InputKind.OciLayout or InputKind.ImageArchive)
+            return Images.BaseImagePlanner.Plan(input, kind, below.Count, options, spoolDirectory, log, hashFile);
         List<PlannedEntry> entries = kind switch
         {
             InputKind.Directory => DirectoryPlanner.Plan(input.SourcePath, input.ItemSpec, rootKey, exclude, uid ?? 0, gid ?? 0, options.Epoch, log, DiskMetadata.Read),
             InputKind.Tarball => TarballPlanner.Plan(input.SourcePath, input.ItemSpec, rootKey, exclude, uid, gid, options.Epoch, spoolDirectory, log, hashFile(input.SourcePath),
                 new Cache.WorkPaths(options.WorkDirectory).TarballIndexes),
-            _ => throw new ContainerSdkException(Codes.UnsupportedInputFormat,
-                $"'{input.ItemSpec}' is an OCI image layout; images as a BaseLayer are not supported yet. Use a root filesystem folder or tarball."),
+            _ => throw new InvalidOperationException($"Unexpected input kind {kind}."),
         };
         var plan = new LayerPlan(input, below.Count, entries);
 

@@ -119,7 +119,8 @@ public static class LayerStackBuilder
             blob = Write(plan, options, cache.BlobDirectory, statCache);
             cache.Put(Fingerprint(plan, options), blob);
         }
-        journal.Record(plan);
+        // Unchanged means the recorded plan still stands: a no-op build writes nothing.
+        if (!unchanged || !journal.Exists) journal.Record(plan);
 
         string digest = blob.Descriptor.Digest.ToString()[..19];
         if (unchanged)
@@ -150,6 +151,7 @@ public static class LayerStackBuilder
             Version = input.Version,
             License = input.License,
             CreatedBy = createdBy,
+            FromImage = plan.FromImage,
         };
     }
 
@@ -210,7 +212,16 @@ public static class LayerStackBuilder
         if (identity is { } id && statCache.TryGet(path, id, out var known)) return known;
         long started = StatCache.NowNs();
         byte[] hash;
-        using (var stream = File.OpenRead(path)) hash = SHA256.HashData(stream);
+        try
+        {
+            using var stream = File.OpenRead(path);
+            hash = SHA256.HashData(stream);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            // The first read of a tarball input: a build run as a normal user over root's files must say which one.
+            throw new ContainerSdkException(Codes.InputUnreadable, $"Cannot read '{path}': permission denied. The build needs read access to every input.", path, inner: e);
+        }
         if (identity is { } before && FileIdentity.Of(path) == before) statCache.Set(path, before, hash, started);
         return hash;
     }

@@ -28,9 +28,9 @@ public static class TarballPlanner
                 string relative = TarPath.Key(header.Name);
                 if (relative.Split('/').Any(part => part == ".."))
                     throw new ContainerSdkException(Codes.EntryEscapesRoot, $"Entry '{header.Name}' of '{itemSpec}' climbs out of the archive's root with '..'; the archive is refused.", tarball);
+                if (relative.Length == 0 && header.Type == TarEntryType.Directory && rootKey.Length == 0) continue; // the image root itself ("/" in umoci's layers)
                 if (wasAbsolute)
                     log.Warning(Codes.AbsolutePathNormalized, $"Entry '/{relative}' of '{itemSpec}' has an absolute path; it is stored relative to the module root as '{relative}'.", tarball);
-                if (relative.Length == 0 && header.Type == TarEntryType.Directory && rootKey.Length == 0) continue; // the image root itself
                 if (!exclude.IsEmpty && relative.Length > 0 && IsExcluded(relative, exclude)) continue;
 
                 for (string? ancestor = TarPath.Parent(relative); ancestor is { Length: > 0 }; ancestor = TarPath.Parent(ancestor))

@@ -46,12 +46,20 @@ public sealed class OciLayoutWriter
         if (!source.Exists) throw new FileNotFoundException($"Blob {descriptor.Digest} is missing from the layer cache.", path);
         if (source.Length != descriptor.Size)
             throw new InvalidDataException($"Blob {path} is {source.Length} bytes, its descriptor says {descriptor.Size}: the layer cache is damaged.");
-        if (HasBlob(descriptor)) return;
         var target = BlobPath(descriptor.Digest);
+        // The layout's blob is the cache's file (one inode): nothing to do. Another file of the right size may be a
+        // damaged one that the cache has since replaced (a flipped byte keeps the size): a link is cheap, so it is
+        // linked again; only when the layout must hold copies (another file system) is a same-size copy kept.
+        var existing = Cache.FileIdentity.Of(target);
+        if (existing is { } e && Cache.FileIdentity.Of(source.FullName) is { } s && e.Device == s.Device && e.Inode == s.Inode) return;
         var temp = Path.Combine(BlobDirectory, TempFiles.NewName("blob"));
         try
         {
-            if (!TryHardLink(source.FullName, temp)) File.Copy(source.FullName, temp);
+            if (!TryHardLink(source.FullName, temp))
+            {
+                if (HasBlob(descriptor)) return;
+                File.Copy(source.FullName, temp);
+            }
             File.Move(temp, target, overwrite: true);
         }
         catch

@@ -114,10 +114,10 @@ public sealed class TarReader : IDisposable
                     continue;
                 }
                 case (byte)'L':
-                    longName = MetadataString(ReadMetadata(size, "GNU long name"));
+                    longName = MetadataString(ReadMetadata(size, "GNU long name"), "GNU long name");
                     continue;
                 case (byte)'K':
-                    longLink = MetadataString(ReadMetadata(size, "GNU long link"));
+                    longLink = MetadataString(ReadMetadata(size, "GNU long link"), "GNU long link");
                     continue;
             }
 
@@ -269,10 +269,15 @@ public sealed class TarReader : IDisposable
         return records;
     }
 
-    /// <summary>GNU long names are NUL-terminated in their data.</summary>
-    private string MetadataString(byte[] data)
+    /// <summary>
+    /// GNU long names are NUL-terminated in their data. Anything but NULs after the first one is a name with a NUL
+    /// inside ("safe\0../../evil"): readers disagree on where such a name ends, so it is refused.
+    /// </summary>
+    private string MetadataString(byte[] data, string what)
     {
         int nul = Array.IndexOf(data, (byte)0);
+        if (nul >= 0 && !UstarBlock.IsAllZero(data.AsSpan(nul)))
+            throw Corrupt($"the {what} contains a NUL byte before its end", System.Text.Encoding.UTF8.GetString(data, 0, nul));
         var span = nul < 0 ? data.AsSpan() : data.AsSpan(0, nul);
         if (!UstarBlock.TryDecodeUtf8(span, out var text)) throw Corrupt("entry name is not valid UTF-8", RawName());
         return text;

@@ -195,4 +195,24 @@ public sealed class ItemTranslationTests
         Assert.Null(back.License);
         Assert.Equal(layer.CreatedBy, back.CreatedBy);
     }
+
+    [Fact]
+    public void A_base_image_layer_item_carries_where_it_came_from()
+    {
+        var layer = new BuiltLayer
+        {
+            BlobPath = "/work/base/blobs/sha256/cd",
+            Descriptor = new Descriptor(MediaTypes.LayerGzip, Digest.Compute(new byte[] { 3 }), 99),
+            DiffId = Digest.Compute(new byte[] { 4 }),
+            ItemSpec = "images/base",
+            Kind = LayerKind.Base,
+            CreatedBy = "umoci insert",
+            FromImage = new ImageOrigin("/work/obj/container/images/ef.json", Digest.Compute(new byte[] { 5 }).ToString(), "debian:12"),
+        };
+        var back = LayerItems.FromItem(LayerItems.ToItem(layer));
+        Assert.Equal(layer.FromImage, back.FromImage);
+
+        var module = LayerItems.FromItem(LayerItems.ToItem(layer with { FromImage = null, Kind = LayerKind.Module }));
+        Assert.Null(module.FromImage);
+    }
 }

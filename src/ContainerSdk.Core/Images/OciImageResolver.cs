@@ -1,0 +1,113 @@
+using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.Oci;
+
+namespace ContainerSdk.Core.Images;
+
+/// <summary>
+/// Picks one image out of an OCI layout (a folder or an oci-archive): by tag (<c>Reference</c>) from index.json,
+/// then, through as many nested indexes as there are, by platform.
+/// </summary>
+internal static class OciImageResolver
+{
+    public static ResolvedImage Resolve(ImageFiles files, string? reference, Platform platform)
+    {
+        var index = ParseIndex(files, "index.json");
+        var candidates = index.Manifests.ToList();
+        string? name = null;
+        if (!string.IsNullOrWhiteSpace(reference))
+        {
+            candidates = candidates.Where(m => RefName(m) == reference || ContainerdName(m) == reference).ToList();
+            if (candidates.Count == 0)
+                throw new ContainerSdkException(Codes.ImageReferenceNotFound,
+                    $"Image '{files.ItemSpec}' has no image tagged '{reference}'; its tags: {DescribeTags(index)}.");
+            name = ContainerdName(candidates[0]) ?? reference;
+        }
+        else
+        {
+            var tagged = index.Manifests.Select(RefName).Where(r => r is not null).Distinct().ToList();
+            if (tagged.Count > 1 && index.Manifests.Select(m => m.Digest).Distinct().Count() > 1 && index.Manifests.All(m => m.Platform is null))
+                throw new ContainerSdkException(Codes.ImageReferenceNotFound,
+                    $"Image '{files.ItemSpec}' holds several images ({DescribeTags(index)}): set the BaseLayer's Reference metadata to the tag to use.");
+            name = candidates.Select(ContainerdName).FirstOrDefault(n => n is not null) ?? candidates.Select(RefName).FirstOrDefault(n => n is not null);
+        }
+
+        var chosen = Choose(files, candidates, platform, "index.json");
+        var manifestJson = files.ReadDocument(ImageFiles.BlobPath(chosen.Digest));
+        VerifyDocument(files, chosen, manifestJson);
+        Manifest manifest;
+        try { manifest = Manifest.Parse(manifestJson); }
+        catch (FormatException e) { throw Invalid(files, e.Message); }
+
+        var configJson = files.ReadDocument(ImageFiles.BlobPath(manifest.Config.Digest));
+        VerifyDocument(files, manifest.Config, configJson);
+        var layers = manifest.Layers.Select(l => (l, ImageFiles.BlobPath(l.Digest))).ToList();
+        return ImageConfigReader.Build(files, configJson, layers, chosen.Digest, name);
+    }
+
+    /// <summary>Follows indexes down to one manifest, by platform where there is a choice.</summary>
+    private static Descriptor Choose(ImageFiles files, IReadOnlyList<Descriptor> candidates, Platform platform, string where)
+    {
+        for (int depth = 0; depth < 8; depth++)
+        {
+            Descriptor chosen;
+            var distinct = candidates.DistinctBy(c => c.Digest).ToList();
+            if (distinct.Count == 0) throw Invalid(files, $"{where} lists no manifests");
+            if (distinct.Count == 1) chosen = distinct[0];
+            else if (distinct.All(c => c.Platform is null))
+                throw new ContainerSdkException(Codes.ImageReferenceNotFound,
+                    $"Image '{files.ItemSpec}' holds {distinct.Count} images and nothing tells them apart: set the BaseLayer's Reference metadata to the tag to use.");
+            else
+            {
+                var matching = distinct.Where(c => c.Platform is { } p && Matches(p, platform)).ToList();
+                if (matching.Count == 0)
+                    throw new ContainerSdkException(Codes.ImagePlatformNotFound,
+                        $"Image '{files.ItemSpec}' has no image for platform {platform} (ContainerPlatform); it has: " +
+                        string.Join(", ", distinct.Select(c => c.Platform?.ToString() ?? "(no platform)")) + ".");
+                // An exact variant match wins over a variant-less entry.
+                chosen = matching.FirstOrDefault(c => c.Platform!.Variant == platform.Variant) ?? matching[0];
+            }
+
+            if (chosen.MediaType is MediaTypes.ImageIndex or MediaTypes.DockerManifestList)
+            {
+                var nested = ParseIndex(files, ImageFiles.BlobPath(chosen.Digest), chosen);
+                candidates = nested.Manifests.Where(m => m.MediaType is MediaTypes.ImageIndex or MediaTypes.DockerManifestList or MediaTypes.ImageManifest or MediaTypes.DockerManifest).ToList();
+                where = $"index {chosen.Digest}";
+                continue;
+            }
+            if (chosen.MediaType is not (MediaTypes.ImageManifest or MediaTypes.DockerManifest))
+                throw new ContainerSdkException(Codes.UnsupportedInputFormat, $"Image '{files.ItemSpec}': {where} points at a '{chosen.MediaType}', not an image manifest.");
+            return chosen;
+        }
+        throw Invalid(files, "its indexes nest more than 8 deep");
+    }
+
+    private static bool Matches(Platform p, Platform wanted) =>
+        p.Os == wanted.Os && p.Architecture == wanted.Architecture && (wanted.Variant is null || p.Variant is null || p.Variant == wanted.Variant);
+
+    private static ImageIndex ParseIndex(ImageFiles files, string relative, Descriptor? descriptor = null)
+    {
+        var json = files.ReadDocument(relative);
+        if (descriptor is not null) VerifyDocument(files, descriptor, json);
+        try { return ImageIndex.Parse(json); }
+        catch (FormatException e) { throw Invalid(files, $"{relative}: {e.Message}"); }
+    }
+
+    private static void VerifyDocument(ImageFiles files, Descriptor descriptor, byte[] content)
+    {
+        if (Digest.Compute(content) != descriptor.Digest)
+            throw new ContainerSdkException(Codes.BlobDigestMismatch,
+                $"Image '{files.ItemSpec}': blob {descriptor.Digest} does not have that digest; the image is damaged.");
+    }
+
+    private static string? RefName(Descriptor d) => d.Annotations is { } a && a.TryGetValue(ImageIndex.RefNameAnnotation, out var v) ? v : null;
+    private static string? ContainerdName(Descriptor d) => d.Annotations is { } a && a.TryGetValue(Build.ImageWriter.ContainerdNameAnnotation, out var v) ? v : null;
+
+    private static string DescribeTags(ImageIndex index)
+    {
+        var tags = index.Manifests.Select(RefName).Where(t => t is not null).Distinct().ToList();
+        return tags.Count == 0 ? "none" : string.Join(", ", tags);
+    }
+
+    internal static ContainerSdkException Invalid(ImageFiles files, string why) =>
+        new(Codes.InvalidBaseImage, $"Image '{files.ItemSpec}' is not a valid image: {why}.");
+}
