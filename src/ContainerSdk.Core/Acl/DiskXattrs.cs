@@ -1,5 +1,5 @@
 using ContainerSdk.Core.Diagnostics;
-using Mono.Unix.Native;
+using ContainerSdk.Core.IO;
 
 namespace ContainerSdk.Core.Acl;
 
@@ -18,9 +18,9 @@ public static class DiskXattrs
     /// <summary>The names of the file's xattrs (llistxattr: the link itself, never its target); empty where the file system has none.</summary>
     public static string[] ListNames(string path)
     {
-        if (Syscall.llistxattr(path, out string[] names) >= 0) return names ?? Array.Empty<string>();
-        var errno = Stdlib.GetLastError();
-        if (errno is Errno.EOPNOTSUPP) return Array.Empty<string>();
+        var (names, errno) = NativeXattr.List(path);
+        if (names is not null) return names;
+        if (errno is NativeXattr.EOPNOTSUPP) return Array.Empty<string>();
         throw Failure(path, "list the extended attributes of", errno);
     }
 
@@ -40,12 +40,12 @@ public static class DiskXattrs
     /// <summary>One xattr's value, or null when the file does not have it.</summary>
     public static byte[]? Get(string path, string name)
     {
-        if (Syscall.lgetxattr(path, name, out byte[] value) >= 0) return value ?? Array.Empty<byte>();
-        var errno = Stdlib.GetLastError();
-        if (errno is Errno.ENODATA or Errno.EOPNOTSUPP) return null;
+        var (value, errno) = NativeXattr.Get(path, name);
+        if (value is not null) return value;
+        if (errno is NativeXattr.ENODATA or NativeXattr.EOPNOTSUPP) return null;
         throw Failure(path, $"read the extended attribute {name} of", errno);
     }
 
-    private static ContainerSdkException Failure(string path, string what, Errno errno) =>
-        new(Codes.InputUnreadable, $"cannot {what} '{path}': {Stdlib.strerror(errno)} ({errno})", path);
+    private static ContainerSdkException Failure(string path, string what, int errno) =>
+        new(Codes.InputUnreadable, $"cannot {what} '{path}': {NativeXattr.Describe(errno)}", path);
 }
