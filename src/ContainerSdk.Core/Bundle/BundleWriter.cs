@@ -204,8 +204,10 @@ public sealed record BundleOutput(string BundlePath, string AclPath);
 /// </summary>
 internal static class SegmentPolicy
 {
-    public const long MinBytes = 4L << 20;
-    public const long MaxBytes = 64L << 20;
+    // Small enough that one changed file recompresses a few MiB, large enough that a 1 GiB tree is a few
+    // hundred cached files. Each segment's members are 4 MiB chunks anyway, so the size cost is nil.
+    public const long MinBytes = 1L << 20;
+    public const long MaxBytes = 16L << 20;
 
     public static bool EndsSegment(string key, long bytes)
     {
@@ -213,6 +215,6 @@ internal static class SegmentPolicy
         if (bytes < MinBytes) return false;
         uint h = 2166136261;
         foreach (char c in key) h = (h ^ c) * 16777619;
-        return (h & 63) == 0;
+        return (h & 31) == 0;
     }
 }

@@ -12,7 +12,7 @@ public readonly record struct FileIdentity(ulong Device, ulong Inode, long Size,
         new(st.st_dev, st.st_ino, st.st_size, st.st_mtime * 1_000_000_000 + st.st_mtime_nsec, st.st_ctime * 1_000_000_000 + st.st_ctime_nsec);
 
     /// <summary>lstat of a path, or null when it cannot be read.</summary>
-    public static FileIdentity? Of(string path) => Syscall.lstat(path, out var st) == 0 ? From(st) : null;
+    public static FileIdentity? Of(string path) => IO.NativeStat.LStat(path, out var st, out _) == 0 ? From(st) : null;
 
     /// <summary>fstat of an open file, to tell whether it changed while it was being read.</summary>
     public static FileIdentity? Of(Microsoft.Win32.SafeHandles.SafeFileHandle handle) =>

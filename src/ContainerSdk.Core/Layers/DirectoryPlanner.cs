@@ -110,8 +110,7 @@ public static class DirectoryPlanner
 
     internal static Stat LStat(string path, string itemSpec)
     {
-        if (Syscall.lstat(path, out var st) == 0) return st;
-        var errno = Stdlib.GetLastError();
+        if (IO.NativeStat.LStat(path, out var st, out var errno) == 0) return st;
         throw errno switch
         {
             Errno.ENOENT => new ContainerSdkException(Codes.FileChangedWhileReading, $"'{path}' of '{itemSpec}' disappeared while the build was reading its folder.", path),
