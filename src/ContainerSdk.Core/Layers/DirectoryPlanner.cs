@@ -13,20 +13,37 @@ public static class DirectoryPlanner
 {
     /// <param name="rootKey">Image path (key form) where the folder's root lands; "" for "/".</param>
     /// <param name="readXattrs">Reads the xattrs worth keeping (ACLs, user.*, security.capability) of a path, without following links.</param>
+    /// <remarks>
+    /// The folder's top-level entries are walked concurrently (a build with nothing changed is mostly this walk) and
+    /// their lists joined in name order, so the result is exactly what a sequential walk gives.
+    /// </remarks>
     public static List<PlannedEntry> Plan(string directory, string itemSpec, string rootKey, PathGlob exclude,
         long uid, long gid, long epoch, IBuildLog log, Func<string, IReadOnlyDictionary<string, byte[]>>? readXattrs = null)
     {
         var entries = new List<PlannedEntry>();
-        var firstPathOfInode = new Dictionary<(ulong Dev, ulong Ino), string>();
-
         var rootStat = LStat(directory, itemSpec);
         if (rootKey.Length > 0)
             entries.Add(new PlannedEntry(Header(rootKey + "/", TarEntryType.Directory, rootStat, uid, gid, epoch, Xattrs(directory)), EmptyContent.Instance));
 
-        Walk(directory, "");
+        var top = List(directory);
+        var parts = new Walked[top.Length];
+        try
+        {
+            Parallel.For(0, top.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+            {
+                parts[i] = new Walked();
+                Visit(directory, "", top[i], parts[i]);
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is ContainerSdkException) is { } first)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+        }
+        foreach (var part in parts) entries.AddRange(part.Entries);
+        LinkSharedInodes(parts.SelectMany(p => p.SharedInodes));
         return entries;
 
-        void Walk(string dir, string relative)
+        string[] List(string dir)
         {
             string[] names;
             try
@@ -38,58 +55,73 @@ public static class DirectoryPlanner
                 throw new ContainerSdkException(Codes.InputUnreadable, $"Cannot list folder '{dir}' of '{itemSpec}': permission denied. The build needs read access to every folder of a module.", dir, inner: e);
             }
             Array.Sort(names, StringComparer.Ordinal);
-            foreach (var name in names)
+            return names;
+        }
+
+        void Visit(string dir, string relative, string name, Walked into)
+        {
+            string full = Path.Combine(dir, name);
+            string rel = relative.Length == 0 ? name : relative + "/" + name;
+            if (!exclude.IsEmpty && exclude.Matches(rel)) return;
+            string key = TarPath.Join(rootKey, rel);
+            var st = LStat(full, itemSpec);
+            var type = (st.st_mode & FilePermissions.S_IFMT);
+            switch (type)
             {
-                string full = Path.Combine(dir, name);
-                string rel = relative.Length == 0 ? name : relative + "/" + name;
-                if (!exclude.IsEmpty && exclude.Matches(rel)) continue;
-                string key = TarPath.Join(rootKey, rel);
-                var st = LStat(full, itemSpec);
-                var type = (st.st_mode & FilePermissions.S_IFMT);
-                switch (type)
-                {
-                    case FilePermissions.S_IFDIR:
-                        entries.Add(new PlannedEntry(Header(key + "/", TarEntryType.Directory, st, uid, gid, epoch, Xattrs(full)), EmptyContent.Instance));
-                        Walk(full, rel);
-                        break;
-                    case FilePermissions.S_IFREG:
-                        if (st.st_nlink > 1)
-                        {
-                            if (firstPathOfInode.TryGetValue((st.st_dev, st.st_ino), out var first))
-                            {
-                                var link = Header(key, TarEntryType.HardLink, st, uid, gid, epoch, Xattrs(full));
-                                link.LinkName = first;
-                                entries.Add(new PlannedEntry(link, EmptyContent.Instance));
-                                break;
-                            }
-                            firstPathOfInode[(st.st_dev, st.st_ino)] = key;
-                        }
-                        var file = Header(key, TarEntryType.Regular, st, uid, gid, epoch, Xattrs(full));
-                        file.Size = st.st_size;
-                        entries.Add(new PlannedEntry(file, new FileContent(full)) { Identity = Cache.FileIdentity.From(st) });
-                        break;
-                    case FilePermissions.S_IFLNK:
-                        var symlink = Header(key, TarEntryType.SymbolicLink, st, uid, gid, epoch, Xattrs(full));
-                        symlink.LinkName = ReadLink(full, itemSpec);
-                        entries.Add(new PlannedEntry(symlink, EmptyContent.Instance));
-                        break;
-                    case FilePermissions.S_IFCHR:
-                    case FilePermissions.S_IFBLK:
-                        var device = Header(key, type == FilePermissions.S_IFCHR ? TarEntryType.CharacterDevice : TarEntryType.BlockDevice, st, uid, gid, epoch, Xattrs(full));
-                        (device.DeviceMajor, device.DeviceMinor) = SplitDevice(st.st_rdev);
-                        entries.Add(new PlannedEntry(device, EmptyContent.Instance));
-                        break;
-                    case FilePermissions.S_IFIFO:
-                        entries.Add(new PlannedEntry(Header(key, TarEntryType.Fifo, st, uid, gid, epoch, Xattrs(full)), EmptyContent.Instance));
-                        break;
-                    default:
-                        log.Warning(Codes.SocketSkipped, $"'{full}' in '{itemSpec}' is a socket; sockets cannot be stored in a layer and it was left out.", full);
-                        break;
-                }
+                case FilePermissions.S_IFDIR:
+                    into.Entries.Add(new PlannedEntry(Header(key + "/", TarEntryType.Directory, st, uid, gid, epoch, Xattrs(full)), EmptyContent.Instance));
+                    foreach (var child in List(full)) Visit(full, rel, child, into);
+                    break;
+                case FilePermissions.S_IFREG:
+                    var file = Header(key, TarEntryType.Regular, st, uid, gid, epoch, Xattrs(full));
+                    file.Size = st.st_size;
+                    var planned = new PlannedEntry(file, new FileContent(full)) { Identity = Cache.FileIdentity.From(st) };
+                    into.Entries.Add(planned);
+                    if (st.st_nlink > 1) into.SharedInodes.Add((planned, st.st_dev, st.st_ino));
+                    break;
+                case FilePermissions.S_IFLNK:
+                    var symlink = Header(key, TarEntryType.SymbolicLink, st, uid, gid, epoch, Xattrs(full));
+                    symlink.LinkName = ReadLink(full, itemSpec);
+                    into.Entries.Add(new PlannedEntry(symlink, EmptyContent.Instance));
+                    break;
+                case FilePermissions.S_IFCHR:
+                case FilePermissions.S_IFBLK:
+                    var device = Header(key, type == FilePermissions.S_IFCHR ? TarEntryType.CharacterDevice : TarEntryType.BlockDevice, st, uid, gid, epoch, Xattrs(full));
+                    (device.DeviceMajor, device.DeviceMinor) = SplitDevice(st.st_rdev);
+                    into.Entries.Add(new PlannedEntry(device, EmptyContent.Instance));
+                    break;
+                case FilePermissions.S_IFIFO:
+                    into.Entries.Add(new PlannedEntry(Header(key, TarEntryType.Fifo, st, uid, gid, epoch, Xattrs(full)), EmptyContent.Instance));
+                    break;
+                default:
+                    log.Warning(Codes.SocketSkipped, $"'{full}' in '{itemSpec}' is a socket; sockets cannot be stored in a layer and it was left out.", full);
+                    break;
             }
         }
 
         IReadOnlyDictionary<string, byte[]>? Xattrs(string path) => readXattrs?.Invoke(path);
+    }
+
+    /// <summary>What one top-level entry of the folder holds, and its files that share an inode with another path.</summary>
+    private sealed class Walked
+    {
+        public List<PlannedEntry> Entries { get; } = new();
+        public List<(PlannedEntry Entry, ulong Dev, ulong Ino)> SharedInodes { get; } = new();
+    }
+
+    /// <summary>Files that share an inode become hard links to the first of them in layer order, which keeps the content.</summary>
+    private static void LinkSharedInodes(IEnumerable<(PlannedEntry Entry, ulong Dev, ulong Ino)> inOrder)
+    {
+        var first = new Dictionary<(ulong, ulong), string>();
+        foreach (var (entry, dev, ino) in inOrder)
+        {
+            if (first.TryAdd((dev, ino), entry.Key)) continue;
+            entry.Header.Type = TarEntryType.HardLink;
+            entry.Header.LinkName = first[(dev, ino)];
+            entry.Header.Size = 0;
+            entry.Content = EmptyContent.Instance;
+            entry.Identity = null;
+        }
     }
 
     private static TarHeader Header(string name, TarEntryType type, Stat st, long uid, long gid, long epoch, IReadOnlyDictionary<string, byte[]>? xattrs)
