@@ -70,13 +70,16 @@ public static class BundleWriter
             return;
         }
 
+        var flattened = clock.Elapsed;
         var missing = segments.Where(s => !SegmentSum.IsRecorded(s.Path)).ToList();
         int reused = segments.Count - missing.Count;
         var damaged = new List<Segment>();
         // A second pass only when a cached segment turned out damaged: it is compressed again and the bundle rewritten.
         for (int pass = 0; ; pass++)
         {
+            var compressing = clock.Elapsed;
             Parallel.ForEach(pass == 0 ? missing : damaged, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, s => s.Compress());
+            log.Detail($"Bundle: flattened and keyed {segments.Count} segments in {flattened.TotalSeconds:0.00} s, compressed {(pass == 0 ? missing : damaged).Count} in {(clock.Elapsed - compressing).TotalSeconds:0.00} s.");
             damaged.Clear();
             using var bundle = new TempFile(output.BundlePath);
             using (var file = new FileStream(bundle.Path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
