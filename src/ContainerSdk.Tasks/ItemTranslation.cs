@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using ContainerSdk.Core.Build;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Oci;
@@ -200,13 +199,7 @@ public static class ItemTranslation
             throw new ContainerSdkException(code, $"{what}: expected an absolute image path such as '/opt/tool', without '..'.", projectFile);
     }
 
-    private static bool IsEnvironmentName(ReadOnlySpan<char> name)
-    {
-        if (name.Length == 0 || char.IsAsciiDigit(name[0])) return false;
-        foreach (char c in name)
-            if (!(char.IsAsciiLetterOrDigit(c) || c == '_')) return false;
-        return true;
-    }
+    private static bool IsEnvironmentName(ReadOnlySpan<char> name) => EnvironmentComposer.IsName(name.ToString());
 
     private static string? Metadata(ITaskItem item, string name)
     {

@@ -31,7 +31,7 @@ public static class BundleWriter
         // The layers' fingerprints cover every byte the bundle is made of: when they, the epoch and the two
         // output files are as the last bundle left them, there is nothing to flatten, hash or write.
         string inputsState = Path.Combine(workDirectory, "bundle.inputs");
-        string inputsNow = InputsKey(plans, epoch) + "\n" + Stamp(output.BundlePath) + "\n" + Stamp(output.AclPath);
+        string inputsNow = InputsKey(plans, epoch) + "\n" + FileIdentity.StampOf(output.BundlePath) + "\n" + FileIdentity.StampOf(output.AclPath);
         if (plans.All(p => p.Fingerprint is not null) && File.Exists(inputsState) && File.ReadAllText(inputsState) == inputsNow)
         {
             log.Info($"Bundle {output.BundlePath}: unchanged, {clock.Elapsed.TotalSeconds:0.00} s");
@@ -62,7 +62,7 @@ public static class BundleWriter
         // Nothing to do when the same segments already make up the bundle and its dump, untouched since.
         string state = Path.Combine(workDirectory, "bundle.state");
         string stateNow = string.Join("\n", segments.Select(s => System.IO.Path.GetFileName(s.Path)));
-        if (File.Exists(state) && File.ReadAllText(state) == stateNow + "\n" + Stamp(output.BundlePath) + "\n" + Stamp(output.AclPath))
+        if (File.Exists(state) && File.ReadAllText(state) == stateNow + "\n" + FileIdentity.StampOf(output.BundlePath) + "\n" + FileIdentity.StampOf(output.AclPath))
         {
             acls.Dispose();
             RecordInputs(inputsState, plans, epoch, output);
@@ -103,7 +103,7 @@ public static class BundleWriter
 
         using (var stateFile = new TempFile(state))
         {
-            File.WriteAllText(stateFile.Path, stateNow + "\n" + Stamp(output.BundlePath) + "\n" + Stamp(output.AclPath));
+            File.WriteAllText(stateFile.Path, stateNow + "\n" + FileIdentity.StampOf(output.BundlePath) + "\n" + FileIdentity.StampOf(output.AclPath));
             stateFile.Commit();
         }
         RecordInputs(inputsState, plans, epoch, output);
@@ -128,11 +128,9 @@ public static class BundleWriter
     {
         if (plans.Any(p => p.Fingerprint is null)) return;
         using var temp = new TempFile(path);
-        File.WriteAllText(temp.Path, InputsKey(plans, epoch) + "\n" + Stamp(output.BundlePath) + "\n" + Stamp(output.AclPath));
+        File.WriteAllText(temp.Path, InputsKey(plans, epoch) + "\n" + FileIdentity.StampOf(output.BundlePath) + "\n" + FileIdentity.StampOf(output.AclPath));
         temp.Commit();
     }
-
-    private static string Stamp(string path) => FileIdentity.Of(path) is { } id ? $"{id.Device}:{id.Inode}:{id.Size}:{id.MTimeNs}:{id.CTimeNs}" : "missing";
 
     private static TarHeader WithTime(TarHeader header, long epoch)
     {
@@ -172,8 +170,10 @@ public static class BundleWriter
         public void Compress()
         {
             using var temp = new TempFile(Path);
+            Digest digest;
             using (var file = new FileStream(temp.Path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-            using (var gzip = new ParallelGzipStream(file))
+            using (var hashed = new HashingWriteStream(file)) // the segment's digest as it is written, not read back
+            using (var gzip = new ParallelGzipStream(hashed))
             using (var tar = new TarWriter(gzip, leaveOpen: true) { EndArchiveOnDispose = false })
             {
                 foreach (var entry in _entries)
@@ -190,9 +190,10 @@ public static class BundleWriter
                             $"'{source.Path}' changed while the build was reading it (its layer and the bundle would differ); build again once it is no longer being written.", source.Path);
                 }
                 gzip.Finish();
+                digest = hashed.GetDigest();
             }
             temp.Commit();
-            SegmentSum.Record(Path);
+            SegmentSum.Record(Path, digest);
         }
     }
 }

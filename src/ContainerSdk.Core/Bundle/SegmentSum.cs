@@ -14,13 +14,11 @@ internal static class SegmentSum
 {
     public static string PathOf(string segment) => segment + ".sha256";
 
-    /// <summary>Records the segment's digest; a segment without one is treated as damaged.</summary>
-    public static void Record(string segment)
+    /// <summary>Records the segment's digest (taken while it was written); a segment without one is treated as damaged.</summary>
+    public static void Record(string segment, Oci.Digest digest)
     {
-        string hex;
-        using (var stream = File.OpenRead(segment)) hex = Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
         using var temp = new TempFile(PathOf(segment));
-        File.WriteAllText(temp.Path, hex + "\n" + Stamp(segment) + "\n");
+        File.WriteAllText(temp.Path, digest.Hex + "\n" + Cache.FileIdentity.StampOf(segment) + "\n");
         temp.Commit();
     }
 
@@ -37,7 +35,7 @@ internal static class SegmentSum
             stamp = lines.Length > 1 ? lines[1].Trim() : "";
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { expected = stamp = ""; }
-        if (stamp.Length > 0 && stamp == Stamp(segment))
+        if (stamp.Length > 0 && stamp == Cache.FileIdentity.StampOf(segment))
         {
             FileAppend.Append(segment, output);
             return true;
@@ -58,9 +56,6 @@ internal static class SegmentSum
         TryDelete(PathOf(segment));
         return false;
     }
-
-    private static string Stamp(string path) =>
-        Cache.FileIdentity.Of(path) is { } id ? FormattableString.Invariant($"{id.Device}:{id.Inode}:{id.Size}:{id.CTimeNs}") : "";
 
     private static void TryDelete(string path)
     {

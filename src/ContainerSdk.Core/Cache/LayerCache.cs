@@ -46,7 +46,7 @@ public sealed class LayerCache(string root, string blobDirectory)
             return null;
         }
 
-        if (lines[6] != Stamp(identity.Value))
+        if (lines[6] != identity.Value.Stamp)
         {
             // Touched since it was recorded (or hard-linked into a layout): only its digest can vouch for it.
             using (var stream = File.OpenRead(blobPath))
@@ -76,12 +76,10 @@ public sealed class LayerCache(string root, string blobDirectory)
         File.WriteAllLines(temp.Path, new[]
         {
             "v1", digest.ToString(), size.ToString(CultureInfo.InvariantCulture), diffId.ToString(), mediaType,
-            uncompressed.ToString(CultureInfo.InvariantCulture), Stamp(identity), "",
+            uncompressed.ToString(CultureInfo.InvariantCulture), identity.Stamp, "",
         });
         temp.Commit();
     }
-
-    private static string Stamp(FileIdentity id) => FormattableString.Invariant($"{id.Device}:{id.Inode}:{id.CTimeNs}");
 
     private string SelectorPath(byte[] fingerprint) => Path.Combine(_selectors, Convert.ToHexString(fingerprint).ToLowerInvariant());
 

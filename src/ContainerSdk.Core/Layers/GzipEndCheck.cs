@@ -9,7 +9,7 @@ namespace ContainerSdk.Core.Layers;
 /// file's last 4 bytes) with the bytes decompressed. A mismatch is either a cut file or a multi-member gzip (whose last
 /// trailer counts only the last member): SharpZipLib, which checks every member's CRC and size, then decides.
 /// </summary>
-internal sealed class GzipEndCheck : Stream
+internal sealed class GzipEndCheck : IO.ReadOnlyStream
 {
     private readonly Stream _decompressed;
     private readonly string _path;
@@ -21,14 +21,6 @@ internal sealed class GzipEndCheck : Stream
         _decompressed = decompressed;
         _path = path;
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -65,11 +57,6 @@ internal sealed class GzipEndCheck : Stream
             throw new ContainerSdkException(Codes.CorruptCompression, $"'{_path}' is not valid gzip data: {e.Message} (the file is cut or damaged).", _path, inner: e);
         }
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

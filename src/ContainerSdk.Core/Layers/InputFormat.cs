@@ -62,17 +62,9 @@ public static class InputFormat
     /// Turns a decompressor's exceptions into a coded error naming the archive. The decompressor is made on the first
     /// read, inside the same guard: BZip2InputStream reads (and may reject) the stream's header in its constructor.
     /// </summary>
-    private sealed class DecompressionErrors(Func<Stream> open, Stream compressed, string name, string format) : Stream
+    private sealed class DecompressionErrors(Func<Stream> open, Stream compressed, string name, string format) : IO.ReadOnlyStream
     {
         private Stream? inner;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -85,11 +77,6 @@ public static class InputFormat
                 throw new ContainerSdkException(Codes.CorruptCompression, $"'{name}' is not valid {format} data: {e.Message}", name, inner: e);
             }
         }
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

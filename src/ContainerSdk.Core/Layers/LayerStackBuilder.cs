@@ -96,32 +96,19 @@ public static class LayerStackBuilder
             foreach (var entry in plan.Entries.Where(e => e.HasData && e.ContentHash is null))
                 entry.ContentHash = HashContent(entry, plan, statCache);
 
-        LayerBlob blob;
-        bool unchanged = false;
-        string? whyRebuilt = null;
+        // With every content hash known the fingerprint is too, and the cache may have the layer; otherwise (a first
+        // build) writing the layer is what computes the missing hashes.
+        LayerBlob? cached = null;
         if (plan.Entries.All(e => !e.HasData || e.ContentHash is not null))
         {
-            var fingerprint = plan.Fingerprint = Fingerprint(plan, options);
-            var cached = cache.TryGet(fingerprint, out var problem);
-            if (cached is not null)
-            {
-                blob = cached;
-                unchanged = true;
-            }
-            else
-            {
-                if (problem is not null) log.Warning(Codes.CacheEntryRebuilt, $"{what}: {problem}; the layer is built again.");
-                whyRebuilt = journal.Explain(plan);
-                blob = Write(plan, options, cache.BlobDirectory, statCache);
-                cache.Put(fingerprint, blob);
-            }
+            plan.Fingerprint = Fingerprint(plan, options);
+            cached = cache.TryGet(plan.Fingerprint, out var problem);
+            if (cached is null && problem is not null) log.Warning(Codes.CacheEntryRebuilt, $"{what}: {problem}; the layer is built again.");
         }
-        else
-        {
-            whyRebuilt = journal.Explain(plan);
-            blob = Write(plan, options, cache.BlobDirectory, statCache);
-            cache.Put(plan.Fingerprint = Fingerprint(plan, options), blob);
-        }
+        bool unchanged = cached is not null;
+        string? whyRebuilt = unchanged ? null : journal.Explain(plan);
+        var blob = cached ?? Write(plan, options, cache.BlobDirectory, statCache);
+        if (!unchanged) cache.Put(plan.Fingerprint ??= Fingerprint(plan, options), blob);
         // Unchanged means the recorded plan still stands: a no-op build writes nothing.
         if (!unchanged || !journal.Exists) journal.Record(plan);
 

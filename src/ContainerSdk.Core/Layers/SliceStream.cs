@@ -1,17 +1,12 @@
 namespace ContainerSdk.Core.Layers;
 
 /// <summary>A read-only window of <c>length</c> bytes from the current position of an owned stream.</summary>
-internal sealed class SliceStream(Stream inner, long length) : Stream
+internal sealed class SliceStream(Stream inner, long length) : IO.ReadOnlyStream
 {
     private long _remaining = length;
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length { get; } = length;
     public override long Position { get => Length - _remaining; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -20,11 +15,6 @@ internal sealed class SliceStream(Stream inner, long length) : Stream
         _remaining -= n;
         return n;
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

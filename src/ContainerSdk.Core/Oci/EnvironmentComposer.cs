@@ -91,7 +91,8 @@ public sealed class EnvironmentComposer
     private static ContainerSdkException Invalid(string itemSpec, string pair, string why)
         => new(Codes.InvalidEnvironment, $"Item '{itemSpec}': Environment entry '{pair}' is invalid: {why}.");
 
-    internal static bool IsName(string s) => s.Length > 0 && IsNameStart(s[0]) && s.AsSpan(1).IndexOfAnyExcept(NameChars) < 0;
+    /// <summary>A POSIX variable name, [A-Za-z_][A-Za-z0-9_]*: the one rule for Environment metadata and ContainerEnvironmentVariable.</summary>
+    public static bool IsName(string s) => s.Length > 0 && IsNameStart(s[0]) && s.AsSpan(1).IndexOfAnyExcept(NameChars) < 0;
     private static bool IsNameStart(char c) => c is >= 'A' and <= 'Z' or >= 'a' and <= 'z' or '_';
     private static bool IsNamePart(char c) => IsNameStart(c) || c is >= '0' and <= '9';
 

@@ -1,3 +1,4 @@
+using ContainerSdk.Core.IO;
 using System.Text;
 
 namespace ContainerSdk.Core.Oci;
@@ -52,21 +53,13 @@ public sealed class OciLayoutWriter
         // linked again; only when the layout must hold copies (another file system) is a same-size copy kept.
         var existing = Cache.FileIdentity.Of(target);
         if (existing is { } e && Cache.FileIdentity.Of(source.FullName) is { } s && e.Device == s.Device && e.Inode == s.Inode) return;
-        var temp = Path.Combine(BlobDirectory, TempFiles.NewName("blob"));
-        try
+        using var temp = new TempFile(target);
+        if (!TryHardLink(source.FullName, temp.Path))
         {
-            if (!TryHardLink(source.FullName, temp))
-            {
-                if (HasBlob(descriptor)) return;
-                File.Copy(source.FullName, temp);
-            }
-            File.Move(temp, target, overwrite: true);
+            if (HasBlob(descriptor)) return;
+            File.Copy(source.FullName, temp.Path);
         }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
+        temp.Commit();
     }
 
     /// <summary>Writes index.json, then deletes every blob and temp file the new index does not reach.</summary>
@@ -122,21 +115,13 @@ public sealed class OciLayoutWriter
 
     private static void WriteAtomically(string path, byte[] content)
     {
-        var temp = Path.Combine(Path.GetDirectoryName(path)!, TempFiles.NewName(Path.GetFileName(path)));
-        try
+        using var temp = new TempFile(path);
+        using (var stream = new FileStream(temp.Path, FileMode.CreateNew, FileAccess.Write))
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                stream.Write(content);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, path, overwrite: true);
+            stream.Write(content);
+            stream.Flush(flushToDisk: true);
         }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
+        temp.Commit();
     }
 
     private static void TryDelete(string path)

@@ -387,7 +387,7 @@ public sealed class TarReader : IDisposable
         new(Codes.UnsupportedInputFormat, $"{_archiveName}: entry '{entry}': {message}.", _archiveName);
 
     /// <summary>A view of the current entry's data; stale once Next() moves on.</summary>
-    private sealed class EntryContentStream : Stream
+    private sealed class EntryContentStream : IO.ReadOnlyStream
     {
         private readonly TarReader _reader;
         private readonly TarHeader _entry;
@@ -398,9 +398,6 @@ public sealed class TarReader : IDisposable
             _entry = reader.Current!;
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
         public override long Length => _entry.Size;
         public override long Position
         {
@@ -408,18 +405,11 @@ public sealed class TarReader : IDisposable
             set => throw new NotSupportedException();
         }
 
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
         public override int Read(Span<byte> buffer)
         {
             if (!ReferenceEquals(_reader.Current, _entry))
                 throw new InvalidOperationException($"The content of '{_entry.Name}' is no longer available: the reader moved to the next entry.");
             return _reader.ReadContent(buffer);
         }
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
