@@ -1,5 +1,5 @@
 using ContainerSdk.Core.Bundle;
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Diagnostics;
 using Microsoft.Build.Framework;
 

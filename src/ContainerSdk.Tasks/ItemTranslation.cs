@@ -1,5 +1,5 @@
 using System.Globalization;
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Oci;
 using Microsoft.Build.Framework;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Oci;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;

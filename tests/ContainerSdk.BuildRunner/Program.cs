@@ -1,4 +1,4 @@
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Bundle;
 using ContainerSdk.Core.Diagnostics;
 

@@ -1,5 +1,5 @@
 using ContainerSdk.Core.Acl;
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Tar;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Cache;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Oci;

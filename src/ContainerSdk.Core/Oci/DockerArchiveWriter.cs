@@ -1,4 +1,4 @@
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.IO;
 using ContainerSdk.Core.Layers;

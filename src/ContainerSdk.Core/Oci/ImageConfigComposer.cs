@@ -1,4 +1,4 @@
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Diagnostics;
 
 namespace ContainerSdk.Core.Oci;

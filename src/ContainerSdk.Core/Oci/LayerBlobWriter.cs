@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
 
 namespace ContainerSdk.Core.Oci;
 

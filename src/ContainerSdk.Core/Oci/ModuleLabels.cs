@@ -1,4 +1,4 @@
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
 
 namespace ContainerSdk.Core.Oci;
 

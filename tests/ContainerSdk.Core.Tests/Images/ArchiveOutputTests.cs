@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Oci;
 using ContainerSdk.Core.Tests.Layers;

@@ -35,7 +35,7 @@ public class BundleSegmentTests
         AssertSameTree(run, layers);
     }
 
-    private static void AssertSameTree(EngineRun run, IReadOnlyList<ContainerSdk.Core.Build.BuiltLayer> layers)
+    private static void AssertSameTree(EngineRun run, IReadOnlyList<ContainerSdk.Core.Engine.BuiltLayer> layers)
     {
         string applied = run.Dir.Combine("applied-" + Guid.NewGuid().ToString("N")[..6]), extracted = applied + "-bundle";
         Directory.CreateDirectory(applied);

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Oci;
 

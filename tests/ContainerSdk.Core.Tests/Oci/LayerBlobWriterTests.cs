@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Oci;
 
 namespace ContainerSdk.Tests.Oci;

@@ -1,4 +1,4 @@
-namespace ContainerSdk.Core.Build;
+namespace ContainerSdk.Core.Engine;
 
 public enum LayerCompression { Gzip, Zstd, None }
 

@@ -1,6 +1,6 @@
 using ContainerSdk.Core.Oci;
 
-namespace ContainerSdk.Core.Build;
+namespace ContainerSdk.Core.Engine;
 
 /// <summary>A layer blob on disk and what the image needs to know about it.</summary>
 public sealed record BuiltLayer

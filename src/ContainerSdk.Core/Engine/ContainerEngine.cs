@@ -1,6 +1,6 @@
 using ContainerSdk.Core.Diagnostics;
 
-namespace ContainerSdk.Core.Build;
+namespace ContainerSdk.Core.Engine;
 
 /// <summary>ContainerArchiveFormat: oci (an oci-archive) or docker (a docker-archive).</summary>
 public enum ArchiveFormat { Oci, Docker }

@@ -1,7 +1,7 @@
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Oci;
 
-namespace ContainerSdk.Core.Build;
+namespace ContainerSdk.Core.Engine;
 
 /// <summary>
 /// Writes the image for a list of built layers: config, manifest and an index.json with one entry per tag, in an

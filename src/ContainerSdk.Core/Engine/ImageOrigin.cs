@@ -1,4 +1,4 @@
-namespace ContainerSdk.Core.Build;
+namespace ContainerSdk.Core.Engine;
 
 /// <summary>
 /// Where a layer came from when it is a layer of an image used as a base: the image's config (saved in the work

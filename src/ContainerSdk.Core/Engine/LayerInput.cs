@@ -1,4 +1,4 @@
-namespace ContainerSdk.Core.Build;
+namespace ContainerSdk.Core.Engine;
 
 public enum LayerKind { Base, Module }
 

@@ -1,4 +1,4 @@
-namespace ContainerSdk.Core.Build;
+namespace ContainerSdk.Core.Engine;
 
 /// <summary>The image config and naming the user set through properties and items.</summary>
 public sealed record ImageSettings
