@@ -4,6 +4,8 @@ using ContainerSdk.Core.Oci;
 using ContainerSdk.Tasks;
 using ContainerSdk.Tests;
 using Microsoft.Build.Framework;
+using ContainerSdk.Core.Inputs;
+using ContainerSdk.Core.Layers;
 
 namespace ContainerSdk.Build.Tests.MSBuild;
 

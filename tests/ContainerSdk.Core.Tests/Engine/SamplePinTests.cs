@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Tests.Layers;
 using ContainerSdk.Tests;
+using ContainerSdk.Core.Inputs;
 
 namespace ContainerSdk.Core.Tests.Engine;
 
@@ -22,7 +23,7 @@ public sealed class SamplePinTests
     public void The_sample_gives_the_pinned_manifest_bundle_and_archives()
     {
         using var run = new EngineRun("pin");
-        var site = Path.Combine(RepoRoot(), "samples", "site");
+        var site = Path.Combine(RepoRoot.Path, "samples", "site");
         var input = run.Dir.Combine("in");
         CopyWithFixedModes(Path.Combine(site, "modules"), Path.Combine(input, "modules"));
         CopyWithFixedModes(Path.Combine(site, "acl"), Path.Combine(input, "acl"));
@@ -50,8 +51,8 @@ public sealed class SamplePinTests
         }, run.Layout, run.Log);
         var oci = run.Dir.Combine("out", "site.oci.tar");
         var docker = run.Dir.Combine("out", "site.docker.tar");
-        ContainerEngine.WriteArchive(run.Layout, oci, ArchiveFormat.Oci, "site", 0, run.Work, run.Log);
-        ContainerEngine.WriteArchive(run.Layout, docker, ArchiveFormat.Docker, "site", 0, run.Work, run.Log);
+        ContainerEngine.WriteArchive(run.Layout, oci, "oci", "site", 0, run.Work, run.Log);
+        ContainerEngine.WriteArchive(run.Layout, docker, "docker", "site", 0, run.Work, run.Log);
 
         Assert.Equal(
             new[] { ManifestDigest, BundleSha256, BundleAclSha256, OciArchiveSha256, DockerArchiveSha256 },
@@ -78,12 +79,5 @@ public sealed class SamplePinTests
             bool executable = (File.GetUnixFileMode(file) & UnixFileMode.UserExecute) != 0;
             File.SetUnixFileMode(target, (UnixFileMode)(executable ? 0x1ED : 0x1A4));
         }
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "ContainerSdk.sln"))) return dir.FullName;
-        throw new InvalidOperationException("No ContainerSdk.sln above " + AppContext.BaseDirectory);
     }
 }

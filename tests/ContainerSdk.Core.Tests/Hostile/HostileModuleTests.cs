@@ -3,6 +3,7 @@ using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Tests.Layers;
 using ContainerSdk.Tests;
+using ContainerSdk.Core.Outputs;
 
 namespace ContainerSdk.Core.Tests.Hostile;
 

@@ -3,6 +3,8 @@ using ContainerSdk.Core.Bundle;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Tests.Layers;
 using ContainerSdk.Tests;
+using ContainerSdk.Core.Inputs;
+using ContainerSdk.Core.Outputs;
 
 namespace ContainerSdk.Core.Tests.Hostile;
 
