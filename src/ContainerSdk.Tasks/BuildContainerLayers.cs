@@ -37,6 +37,9 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
 
     public void Cancel() => _cancel.Cancel();
 
+    protected override IEnumerable<(string Type, ITaskItem Item)> Items =>
+        BaseLayers.Select(i => ("BaseLayer", i)).Concat(Modules.Select(i => ("Module", i))).Concat(AclFiles.Select(i => ("AclFile", i)));
+
     protected override void ExecuteCore(IBuildLog log)
     {
         var options = ToOptions(SourceDateEpoch, Compression, WorkDirectory, ProjectFile) with
