@@ -38,6 +38,9 @@ public sealed class FaultProxy : IAsyncDisposable
     private readonly ConcurrentQueue<ProxiedRequest> _requests = new();
     private readonly LoopbackHttpServer _front;
     private readonly LoopbackHttpServer _downgrade;
+    private readonly LoopbackHttpServer _storage;
+    // signature -> the Authorization of the request that was redirected: what a pre-signed URL stands for.
+    private readonly ConcurrentDictionary<string, string?> _signatures = new();
     private readonly X509Certificate2? _certificate;
 
     private FaultProxy(string upstreamHost, FaultPlan plan, TestCertificateAuthority? tls)
@@ -52,6 +55,7 @@ public sealed class FaultProxy : IAsyncDisposable
         _certificate = tls?.IssueServerCertificate();
         _front = new LoopbackHttpServer((exchange, ct) => HandleAsync(exchange, applyPlan: true, ct), _certificate);
         _downgrade = new LoopbackHttpServer((exchange, ct) => HandleAsync(exchange, applyPlan: false, ct));
+        _storage = new LoopbackHttpServer(ServeStorageAsync, _certificate);
     }
 
     /// <summary>"127.0.0.1:PORT": put it where the registry's host would go.</summary>
@@ -62,6 +66,9 @@ public sealed class FaultProxy : IAsyncDisposable
 
     /// <summary>The other listener ("127.0.0.1:PORT") that DowngradeLocation redirects to.</summary>
     public string DowngradeHost => _downgrade.Host;
+
+    /// <summary>The "storage server" ("127.0.0.1:PORT", the front's scheme) that RedirectToStorage sends clients to.</summary>
+    public string StorageHost => _storage.Host;
 
     /// <summary>The plan, whose rules say how many firings each has left.</summary>
     public FaultPlan Plan => _plan;
@@ -103,6 +110,11 @@ public sealed class FaultProxy : IAsyncDisposable
                 return await RedirectAsync(exchange, record, $"{exchange.ListenerScheme}://{exchange.ListenerHost}{request.Target}", cancellationToken);
             case FaultKind.DowngradeLocation:
                 return await RedirectAsync(exchange, record, $"http://{DowngradeHost}{request.Target}", cancellationToken);
+            case FaultKind.RedirectToStorage:
+                var signature = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+                _signatures[signature] = request["Authorization"];
+                var separator = request.Target.Contains('?') ? '&' : '?';
+                return await RedirectAsync(exchange, record, $"{_storage.Scheme}://{StorageHost}{request.Target}{separator}signature={signature}", cancellationToken);
             case FaultKind.Delay:
                 await Task.Delay(rule.Delay, cancellationToken);
                 break;
@@ -114,16 +126,34 @@ public sealed class FaultProxy : IAsyncDisposable
             return await AnswerErrorAsync(exchange, record, refusal, $"this registry takes blobs in chunks of at least {_chunked.MinChunk} bytes",
                 [new("OCI-Chunk-Min-Length", _chunked.MinChunk.ToString())], cancellationToken);
         }
-        return await ForwardAsync(exchange, record, rule, cancellationToken);
+        return await ForwardAsync(exchange, record, rule, null, cancellationToken);
     }
 
-    private async Task<bool> ForwardAsync(HttpExchange exchange, ProxiedRequest record, FaultRule? rule, CancellationToken cancellationToken)
+    /// <summary>A pre-signed URL: served upstream with the credentials of the request that was redirected, not the caller's.</summary>
+    private async Task<bool> ServeStorageAsync(HttpExchange exchange, CancellationToken cancellationToken)
     {
         var request = exchange.Request;
-        using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_upstream, request.Target));
+        var record = new ProxiedRequest(request.Method, request.Target, 0)
+        {
+            Listener = exchange.ListenerHost, HadAuthorization = request["Authorization"] is not null,
+        };
+        var match = System.Text.RegularExpressions.Regex.Match(request.Target, "[?&]signature=([0-9a-f]+)$");
+        if (!match.Success || !_signatures.TryGetValue(match.Groups[1].Value, out var authorization))
+            return await AnswerErrorAsync(exchange, record, 403, "no valid signature", [], cancellationToken);
+        var target = request.Target[..match.Index];
+        return await ForwardAsync(exchange, record, null, (target, authorization), cancellationToken);
+    }
+
+    private async Task<bool> ForwardAsync(HttpExchange exchange, ProxiedRequest record, FaultRule? rule,
+        (string Target, string? Authorization)? signed, CancellationToken cancellationToken)
+    {
+        var request = exchange.Request;
+        using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_upstream, signed?.Target ?? request.Target));
         if (request.HasBody || request.ContentLength == 0 && request.Method is "PUT" or "POST" or "PATCH")
             message.Content = exchange.Body.AsContent();
-        foreach (var (name, value) in request.Headers.Where(h => !HopByHop.Contains(h.Key)))
+        var forwarded = request.Headers.Where(h => !HopByHop.Contains(h.Key) && (signed is null || !h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase)));
+        if (signed?.Authorization is { } stored) forwarded = forwarded.Append(new("Authorization", stored));
+        foreach (var (name, value) in forwarded)
             if (!message.Headers.TryAddWithoutValidation(name, value)) message.Content?.Headers.TryAddWithoutValidation(name, value);
 
         HttpResponseMessage response;
@@ -198,6 +228,7 @@ public sealed class FaultProxy : IAsyncDisposable
     {
         await _front.DisposeAsync();
         await _downgrade.DisposeAsync();
+        await _storage.DisposeAsync();
         _client.Dispose();
         _certificate?.Dispose();
     }

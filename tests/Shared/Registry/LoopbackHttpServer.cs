@@ -69,7 +69,8 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
             }
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException
-                                      or InvalidDataException or System.Security.Authentication.AuthenticationException)
+                                      or InvalidDataException or FormatException or OverflowException or HttpRequestException
+                                      or System.Security.Authentication.AuthenticationException)
         {
             // The client went away, was reset on purpose, or spoke nonsense: this connection is over, the server is not.
         }
