@@ -19,9 +19,10 @@ public sealed record ProxiedRequest(string Method, string PathAndQuery, int Stat
 /// An HTTP/1.1 reverse proxy on 127.0.0.1 in front of a registry that injects the faults of a
 /// <see cref="FaultPlan"/>: plain HTTP on both sides, or HTTPS on both sides in front of a TLS
 /// <see cref="RegistryServer"/> (a certificate from the registry's CA). Location headers from upstream are
-/// rewritten to point at the proxy.
-/// A second listener, <see cref="DowngradeHost"/> (always plain HTTP), is where <see cref="FaultPlan.DowngradeLocation"/> sends
-/// clients; it forwards too, so a test sees whether a client followed it (and with which headers).
+/// rewritten to point at the proxy. Two more listeners stand for other hosts: <see cref="DowngradeHost"/> (always
+/// plain HTTP), where <see cref="FaultPlan.DowngradeLocation"/> sends clients, and <see cref="StorageHost"/>, where
+/// <see cref="FaultPlan.RedirectToStorage"/> does; both forward, so a test sees whether (and with which
+/// headers) a client followed.
 /// </summary>
 public sealed class FaultProxy : IAsyncDisposable
 {
@@ -73,7 +74,7 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>The plan, whose rules say how many firings each has left.</summary>
     public FaultPlan Plan => _plan;
 
-    /// <summary>Every request so far, on either listener, in the order they were answered.</summary>
+    /// <summary>Every request so far, on any of the listeners, in the order they were answered.</summary>
     public IReadOnlyList<ProxiedRequest> Requests => _requests.ToArray();
 
     // No CancellationToken on purpose, like RegistryServer.StartAsync: starting is immediate.
