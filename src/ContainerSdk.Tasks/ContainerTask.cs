@@ -48,6 +48,23 @@ public abstract class ContainerTask : Microsoft.Build.Utilities.Task
 
     protected abstract void ExecuteCore(IBuildLog log);
 
+    /// <summary>
+    /// Runs a check of a property's value: its error points at where the project sets the property (the first of
+    /// <paramref name="propertyNames"/> the project sets), so that an IDE jumps there.
+    /// </summary>
+    protected void AtProperty(Action check, params string[] propertyNames)
+    {
+        try
+        {
+            check();
+        }
+        catch (ContainerSdkException e) when (e.Line == 0 && (e.File is null || e.File == ProjectFile))
+        {
+            var (line, column) = propertyNames.Select(name => ItemLocator.FindProperty(ProjectFile, name)).FirstOrDefault(p => p.Line > 0);
+            throw new ContainerSdkException(e.Code, e.Message, ProjectFile, line, column, e);
+        }
+    }
+
     private void LogCoded(ContainerSdkException ex)
     {
         // ex.Message alone, never ex.ToString(): a user mistake is not a crash.
@@ -55,6 +72,8 @@ public abstract class ContainerTask : Microsoft.Build.Utilities.Task
         var (line, column) = (ex.Line, ex.Column);
         if (line == 0 && ex.ItemSpec is not null && file == ProjectFile)
             (line, column) = ItemLocator.Find(ProjectFile, ex.ItemType, ex.ItemSpec);
+        if (line == 0 && file == ProjectFile)
+            (line, column) = ItemLocator.FindProject(ProjectFile);
         Log.LogError(subcategory: null, errorCode: ex.Code, helpKeyword: null, file: file,
             lineNumber: line, columnNumber: column, endLineNumber: 0, endColumnNumber: 0, message: ex.Message);
     }
