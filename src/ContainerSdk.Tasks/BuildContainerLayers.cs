@@ -35,6 +35,11 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     [Output]
     public ITaskItem[] Layers { get; private set; } = Array.Empty<ITaskItem>();
 
+    /// <summary>How many layers this build wrote, took from the layer cache, reused from a base image (the summary line).</summary>
+    [Output] public int LayersBuilt { get; private set; }
+    [Output] public int LayersCached { get; private set; }
+    [Output] public int LayersReused { get; private set; }
+
     public void Cancel() => _cancel.Cancel();
 
     protected override IEnumerable<(string Type, ITaskItem Item)> Items =>
@@ -52,6 +57,9 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
             : new BundleOutput(Path.GetFullPath(BundlePath), Path.GetFullPath(string.IsNullOrEmpty(BundleAclPath) ? Path.ChangeExtension(BundlePath, ".acl") : BundleAclPath));
         var built = ContainerEngine.BuildLayers(inputs, aclFiles, options, log, _cancel.Token, bundle);
         Layers = built.Select(LayerItems.ToItem).ToArray();
+        LayersBuilt = built.Count(l => l.Origin == LayerOrigin.Built);
+        LayersCached = built.Count(l => l.Origin == LayerOrigin.Cached);
+        LayersReused = built.Count(l => l.Origin == LayerOrigin.Reused);
         if (!string.IsNullOrEmpty(StateFile)) WriteState(StateFile, Layers);
     }
 

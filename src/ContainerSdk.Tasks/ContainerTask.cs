@@ -51,6 +51,23 @@ public abstract class ContainerTask : Microsoft.Build.Utilities.Task
     /// <summary>The items the task was given, by item type: an error about one is reported where it is defined.</summary>
     protected virtual IEnumerable<(string Type, ITaskItem Item)> Items => Array.Empty<(string, ITaskItem)>();
 
+    /// <summary>
+    /// Runs a check of a property's value: its error points at where the project sets the property (the first of
+    /// <paramref name="propertyNames"/> the project sets), so that an IDE jumps there.
+    /// </summary>
+    protected void AtProperty(Action check, params string[] propertyNames)
+    {
+        try
+        {
+            check();
+        }
+        catch (ContainerSdkException e) when (e.Line == 0 && (e.File is null || e.File == ProjectFile))
+        {
+            var (line, column) = propertyNames.Select(name => ItemLocator.FindProperty(ProjectFile, name)).FirstOrDefault(p => p.Line > 0);
+            throw new ContainerSdkException(e.Code, e.Message, ProjectFile, line, column, e);
+        }
+    }
+
     private void LogCoded(ContainerSdkException ex)
     {
         // ex.Message alone, never ex.ToString(): a user mistake is not a crash.
@@ -63,6 +80,9 @@ public abstract class ContainerTask : Microsoft.Build.Utilities.Task
             if (item?.GetMetadata("DefiningProjectFullPath") is { Length: > 0 } defining) file = defining;
             (line, column) = ItemLocator.Find(file, ex.ItemType, ex.ItemSpec);
         }
+        // A property or the project as a whole: the project element, so that editors that need a line show it.
+        if (line == 0 && ex.ItemSpec is null && file == ProjectFile)
+            (line, column) = ItemLocator.FindProject(ProjectFile);
         Log.LogError(subcategory: null, errorCode: ex.Code, helpKeyword: null, file: file,
             lineNumber: line, columnNumber: column, endLineNumber: 0, endColumnNumber: 0, message: ex.Message);
     }

@@ -20,8 +20,11 @@ internal sealed class MSBuildLog : IBuildLog
 
     public void Detail(string message) => _log.LogMessage(MessageImportance.Low, "{0}", message);
 
-    /// <summary>A warning without a file of its own is about the project (a property or an item).</summary>
+    /// <summary>A warning without a file of its own is about the project: it points at the project's root element.</summary>
     public void Warning(string code, string message, string? file = null, int line = 0, int column = 0)
-        => _log.LogWarning(subcategory: null, warningCode: code, helpKeyword: null, file: file ?? _projectFile,
+    {
+        if (file is null && line == 0) (line, column) = ItemLocator.FindProject(_projectFile);
+        _log.LogWarning(subcategory: null, warningCode: code, helpKeyword: null, file: file ?? _projectFile,
             lineNumber: line, columnNumber: column, endLineNumber: 0, endColumnNumber: 0, message: message);
+    }
 }

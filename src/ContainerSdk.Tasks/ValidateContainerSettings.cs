@@ -19,11 +19,11 @@ public sealed class ValidateContainerSettings : ContainerTask
 
     protected override void ExecuteCore(IBuildLog log)
     {
-        ItemTranslation.ValidateRepository(Repository, ProjectFile);
-        ItemTranslation.ValidateTags(Tags, ProjectFile);
-        ItemTranslation.ParseEpoch(SourceDateEpoch, ProjectFile);
-        ItemTranslation.ParseCompression(Compression, ProjectFile);
-        ItemTranslation.ParsePlatform(Platform, ProjectFile);
-        if (ArchiveFormat is not null) WriteContainerArchive.ParseFormat(ArchiveFormat, ProjectFile);
+        AtProperty(() => ItemTranslation.ValidateRepository(Repository, ProjectFile), "ContainerRepository");
+        AtProperty(() => ItemTranslation.ValidateTags(Tags, ProjectFile), "ContainerImageTags", "ContainerImageTag");
+        AtProperty(() => ItemTranslation.ParseEpoch(SourceDateEpoch, ProjectFile), "ContainerSourceDateEpoch");
+        AtProperty(() => ItemTranslation.ParseCompression(Compression, ProjectFile), "ContainerLayerCompression");
+        AtProperty(() => ItemTranslation.ParsePlatform(Platform, ProjectFile), "ContainerPlatform");
+        if (ArchiveFormat is not null) AtProperty(() => WriteContainerArchive.ParseFormat(ArchiveFormat, ProjectFile), "ContainerArchiveFormat");
     }
 }

@@ -26,6 +26,9 @@ public static class Codes
     public const string ImagePlatformNotFound = "CSDK1042";
     public const string BlobDigestMismatch = "CSDK1043";
 
+    /// <summary>BaseLayer projects that build on each other in a cycle (Images/BaseProjectChain).</summary>
+    public const string ProjectCycle = "CSDK1044";
+
     public const string AclSyntax = "CSDK2001";
     public const string AclUnknownName = "CSDK2002";
     public const string AclPathNotFound = "CSDK2003";

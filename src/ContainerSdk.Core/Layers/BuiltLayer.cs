@@ -24,4 +24,10 @@ public sealed record BuiltLayer
 
     /// <summary>The history entry's created_by text.</summary>
     public required string CreatedBy { get; init; }
+
+    /// <summary>Where the blob came from on this build: what the build's one-line summary counts.</summary>
+    public LayerOrigin Origin { get; init; }
 }
+
+/// <summary>Written by this build, taken unchanged from the layer cache, or reused from an image used as a base.</summary>
+public enum LayerOrigin { Built, Cached, Reused }

@@ -45,7 +45,7 @@ public static class LayerStackBuilder
         {
             plan.Fingerprint = Convert.FromHexString(reused.Descriptor.Digest.Hex);
             report($"Layer {plan.Index + 1}/{count} {what}: reused from the image ({reused.Descriptor.Digest.ToString()[..19]}), {plan.Entries.Count} entries");
-            return Built(plan, reused, plan.CreatedBy ?? $"ContainerSdk {what}");
+            return Built(plan, reused, plan.CreatedBy ?? $"ContainerSdk {what}") with { Origin = LayerOrigin.Reused };
         }
         var journal = new LayerJournal(paths.Journal(plan.Index, input.ItemSpec));
 
@@ -89,7 +89,7 @@ public static class LayerStackBuilder
             log.Detail($"Layer {plan.Index + 1}/{count} {what} was rebuilt: {whyRebuilt}");
         }
 
-        return Built(plan, blob, $"ContainerSdk {what}");
+        return Built(plan, blob, $"ContainerSdk {what}") with { Origin = unchanged ? LayerOrigin.Cached : LayerOrigin.Built };
     }
 
     private static BuiltLayer Built(LayerPlan plan, LayerBlob blob, string createdBy)

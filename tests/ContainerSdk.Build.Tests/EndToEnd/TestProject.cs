@@ -32,21 +32,25 @@ public sealed class TestProject
     /// <summary>Writes the project with <paramref name="body"/> inside <c>&lt;Project&gt;</c>; returns its text.</summary>
     public async Task<string> WriteAsync(string body)
     {
-        var feed = await sdk.GetFeedAsync();
-        // <clear/>: the SDK package has no dependencies, so the local feed is the only source a build needs.
-        File.WriteAllText(Path("nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="containersdk-under-test" value="{feed}" />
-              </packageSources>
-            </configuration>
-            """);
+        WriteNuGetConfig(Path("nuget.config"), await sdk.GetFeedAsync());
         var text = $"<Project Sdk=\"{SdkPackage.Id}/{SdkPackage.Version}\">\n{body.Trim('\n')}\n</Project>\n";
         File.WriteAllText(ProjectPath, text);
         return text;
     }
+
+    /// <summary>
+    /// A nuget.config whose only source is <paramref name="feed"/>: the SDK package has no dependencies, so the
+    /// local feed is the only source a build needs (&lt;clear/&gt;: no build reaches nuget.org).
+    /// </summary>
+    public static void WriteNuGetConfig(string path, string feed) => File.WriteAllText(path, $"""
+        <?xml version="1.0" encoding="utf-8"?>
+        <configuration>
+          <packageSources>
+            <clear />
+            <add key="containersdk-under-test" value="{feed}" />
+          </packageSources>
+        </configuration>
+        """);
 
     /// <summary>NUGET_PACKAGES of this project's builds.</summary>
     public string PackagesFolder => sdk.PackagesFolder;
