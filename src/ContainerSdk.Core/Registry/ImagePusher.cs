@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.Layers;
+using ContainerSdk.Core.Oci;
+
+namespace ContainerSdk.Core.Registry;
+
+/// <summary>A blob to push: where its bytes are, and a repository of the same registry that may already hold it (mounted, not sent).</summary>
+public sealed record PushBlob(Descriptor Descriptor, string Path, string? MountFrom = null);
+
+/// <summary>What a push did: the manifest's digest (the local one: the bytes are sent as they are) and what each blob cost.</summary>
+public sealed record PushResult(Digest Digest, int Sent, int Mounted, int Present, long BytesSent);
+
+/// <summary>
+/// Pushes an image: every blob first (HEAD, then a mount from <see cref="PushBlob.MountFrom"/>, then an upload), a bounded
+/// number at once, then the manifest under each tag, so that no tag ever names a manifest whose blobs are not there yet.
+/// </summary>
+public sealed class ImagePusher
+{
+    private readonly RegistryOptions _options;
+    private readonly IBuildLog _log;
+
+    public ImagePusher(RegistryOptions options, IBuildLog log)
+    {
+        _options = options;
+        _log = log;
+    }
+
+    public async Task<PushResult> PushAsync(string registry, string repository, IReadOnlyList<string> tags, byte[] manifestJson, string manifestMediaType,
+        IReadOnlyList<PushBlob> blobs, CancellationToken cancel = default)
+    {
+        var clock = Stopwatch.StartNew();
+        using var client = new RegistryClient(registry, _options, _log);
+        int sent = 0, mounted = 0, present = 0;
+        long bytesSent = 0;
+        using var slots = new SemaphoreSlim(_options.MaxParallelTransfers);
+        await Task.WhenAll(blobs.DistinctBy(b => b.Descriptor.Digest).Select(async blob =>
+        {
+            await slots.WaitAsync(cancel);
+            try
+            {
+                var started = Stopwatch.StartNew();
+                var outcome = await PushBlobAsync(client, repository, blob, cancel);
+                string size = LayerStackBuilder.Size(blob.Descriptor.Size);
+                _log.Info($"  {registry}/{repository}: blob {blob.Descriptor.Digest} ({size}) {outcome} in {started.Elapsed.TotalSeconds:0.0} s");
+                switch (outcome)
+                {
+                    case "sent": Interlocked.Increment(ref sent); Interlocked.Add(ref bytesSent, blob.Descriptor.Size); break;
+                    case "present": Interlocked.Increment(ref present); break;
+                    default: Interlocked.Increment(ref mounted); break;
+                }
+            }
+            finally { slots.Release(); }
+        }));
+        var digest = Digest.Compute(manifestJson);
+        foreach (var reference in tags.Count == 0 ? new[] { digest.ToString() } : tags)
+            await client.PutManifestAsync(repository, reference, manifestJson, manifestMediaType, cancel);
+        string what = sent == 0 ? "no blob sent" : $"{sent} blobs sent ({LayerStackBuilder.Size(bytesSent)})";
+        _log.Info($"Pushed {registry}/{repository}:{string.Join(",", tags)} as {digest}: {what}, {mounted} mounted, {present} already present, " +
+                  $"{clock.Elapsed.TotalSeconds:0.0} s");
+        return new PushResult(digest, sent, mounted, present, bytesSent);
+    }
+
+    /// <summary>Pushes the image an OCI layout's index names, with the layout's own tags unless others are given.</summary>
+    public Task<PushResult> PushLayoutAsync(string layoutPath, string registry, string repository, IReadOnlyList<string>? tags,
+        Func<Digest, string?>? mountFrom = null, CancellationToken cancel = default)
+    {
+        var layout = new ImageLayoutReader(layoutPath);
+        var blobs = new[] { layout.Manifest.Config }.Concat(layout.Manifest.Layers)
+            .Select(d => new PushBlob(d, layout.BlobPath(d.Digest), mountFrom?.Invoke(d.Digest))).ToList();
+        var manifestJson = File.ReadAllBytes(layout.BlobPath(layout.ManifestDescriptor.Digest));
+        return PushAsync(registry, repository, tags ?? layout.Tags, manifestJson, layout.ManifestDescriptor.MediaType, blobs, cancel);
+    }
+
+    private static async Task<string> PushBlobAsync(RegistryClient client, string repository, PushBlob blob, CancellationToken cancel)
+    {
+        if (await client.BlobSizeAsync(repository, blob.Descriptor.Digest, cancel) is not null) return "present";
+        Uri? session = null;
+        if (blob.MountFrom is { } from && from != repository)
+        {
+            session = await client.MountBlobAsync(repository, blob.Descriptor.Digest, from, cancel);
+            if (session is null) return $"mounted from '{from}'";
+        }
+        await client.UploadBlobAsync(repository, blob.Descriptor, blob.Path, session, cancel);
+        return "sent";
+    }
+}
