@@ -1,0 +1,58 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using ContainerSdk.Tests.Registry;
+
+namespace ContainerSdk.Tests.RegistryFixture;
+
+/// <summary>The registry fixture itself: a real docker-registry, with each kind of transport and auth it offers.</summary>
+public sealed class RegistryServerTests
+{
+    private static readonly Dictionary<string, string> Users = new() { ["alice"] = "wonder-land", ["bob"] = "read:only" };
+
+    private static AuthenticationHeaderValue Basic(string user, string password) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+
+    [Fact]
+    public async Task Plain_registry_answers_v2_and_stops_on_dispose()
+    {
+        string storage;
+        Uri v2;
+        await using (var reg = await RegistryServer.StartAsync(new RegistryServerOptions()))
+        {
+            Assert.StartsWith("127.0.0.1:", reg.Host);
+            Assert.Equal($"http://{reg.Host}/", reg.BaseUri.ToString());
+            Assert.Null(reg.CaCertificatePath);
+            using var client = reg.CreateHttpClient();
+            using var response = await client.GetAsync("v2/", TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("registry/2.0", response.Headers.GetValues("Docker-Distribution-API-Version").Single());
+            storage = reg.StorageDirectory;
+            v2 = new Uri(reg.BaseUri, "v2/");
+        }
+        Assert.False(Directory.Exists(Path.GetDirectoryName(storage)));
+        using var after = new HttpClient();
+        await Assert.ThrowsAsync<HttpRequestException>(() => after.GetAsync(v2, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Htpasswd_registry_refuses_missing_and_wrong_credentials_and_accepts_the_right_ones()
+    {
+        await using var reg = await RegistryServer.StartAsync(new RegistryServerOptions { Users = Users });
+        using var client = reg.CreateHttpClient();
+        var ct = TestContext.Current.CancellationToken;
+
+        using var anonymous = await client.GetAsync("v2/", ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal("Basic", anonymous.Headers.WwwAuthenticate.Single().Scheme);
+
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, "v2/") { Headers = { Authorization = Basic("alice", "wrong") } };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(wrong, ct)).StatusCode);
+
+        foreach (var (user, password) in Users)
+        {
+            using var right = new HttpRequestMessage(HttpMethod.Get, "v2/") { Headers = { Authorization = Basic(user, password) } };
+            Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(right, ct)).StatusCode);
+        }
+    }
+}
