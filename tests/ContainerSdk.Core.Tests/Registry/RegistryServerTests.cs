@@ -55,4 +55,30 @@ public sealed class RegistryServerTests
             Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(right, ct)).StatusCode);
         }
     }
+
+    [Fact]
+    public async Task Tls_registry_is_trusted_through_its_ca_only()
+    {
+        await using var reg = await RegistryServer.StartAsync(new RegistryServerOptions { Tls = true, Users = Users });
+        var ct = TestContext.Current.CancellationToken;
+        Assert.Equal($"https://{reg.Host}/", reg.BaseUri.ToString());
+        Assert.StartsWith("-----BEGIN CERTIFICATE-----", await File.ReadAllTextAsync(reg.CaCertificatePath!, ct));
+
+        // The CA from the PEM file, as a client would load it from certs.d.
+        using var ca = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(reg.CaCertificatePath!);
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.CertificateChainPolicy = new System.Security.Cryptography.X509Certificates.X509ChainPolicy
+        {
+            TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust,
+            RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+            CustomTrustStore = { ca },
+        };
+        using var trusting = new HttpClient(handler) { BaseAddress = reg.BaseUri };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "v2/") { Headers = { Authorization = Basic("alice", "wonder-land") } };
+        Assert.Equal(HttpStatusCode.OK, (await trusting.SendAsync(request, ct)).StatusCode);
+
+        using var systemTrust = new HttpClient { BaseAddress = reg.BaseUri };
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => systemTrust.GetAsync("v2/", ct));
+        Assert.IsType<System.Security.Authentication.AuthenticationException>(refused.InnerException);
+    }
 }
