@@ -30,8 +30,15 @@ internal static class CredentialHelper
         using var process = System.Diagnostics.Process.Start(psi) ?? throw Failed(program, server, "it could not be started");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        process.StandardInput.Write(server);
-        process.StandardInput.Close();
+        try
+        {
+            process.StandardInput.Write(server);
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // A helper that answers without reading the server name (a fixed answer, or an early failure) closes the pipe first.
+        }
         if (!process.WaitForExit(Timeout))
         {
             process.Kill(entireProcessTree: true);
