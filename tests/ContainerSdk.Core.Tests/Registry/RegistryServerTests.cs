@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using ContainerSdk.Tests.Registry;
 
 namespace ContainerSdk.Tests.RegistryFixture;
@@ -8,10 +6,7 @@ namespace ContainerSdk.Tests.RegistryFixture;
 /// <summary>The registry fixture itself: a real docker-registry, with each kind of transport and auth it offers.</summary>
 public sealed class RegistryServerTests
 {
-    private static readonly Dictionary<string, string> Users = new() { ["alice"] = "wonder-land", ["bob"] = "read:only" };
-
-    private static AuthenticationHeaderValue Basic(string user, string password) =>
-        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+    private static readonly Dictionary<string, string> Users = TestUsers.All;
 
     [Fact]
     public async Task Plain_registry_answers_v2_and_stops_on_dispose()
@@ -46,12 +41,12 @@ public sealed class RegistryServerTests
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal("Basic", anonymous.Headers.WwwAuthenticate.Single().Scheme);
 
-        using var wrong = new HttpRequestMessage(HttpMethod.Get, "v2/") { Headers = { Authorization = Basic("alice", "wrong") } };
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, "v2/") { Headers = { Authorization = TestUsers.Basic("alice", "wrong") } };
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(wrong, ct)).StatusCode);
 
         foreach (var (user, password) in Users)
         {
-            using var right = new HttpRequestMessage(HttpMethod.Get, "v2/") { Headers = { Authorization = Basic(user, password) } };
+            using var right = new HttpRequestMessage(HttpMethod.Get, "v2/") { Headers = { Authorization = TestUsers.Basic(user, password) } };
             Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(right, ct)).StatusCode);
         }
     }
@@ -74,7 +69,7 @@ public sealed class RegistryServerTests
             CustomTrustStore = { ca },
         };
         using var trusting = new HttpClient(handler) { BaseAddress = reg.BaseUri };
-        using var request = new HttpRequestMessage(HttpMethod.Get, "v2/") { Headers = { Authorization = Basic("alice", "wonder-land") } };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "v2/") { Headers = { Authorization = TestUsers.Basic("alice", "wonder-land") } };
         Assert.Equal(HttpStatusCode.OK, (await trusting.SendAsync(request, ct)).StatusCode);
 
         using var systemTrust = new HttpClient { BaseAddress = reg.BaseUri };
