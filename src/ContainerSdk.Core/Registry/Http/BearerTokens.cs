@@ -19,6 +19,7 @@ internal sealed class BearerTokens
     private readonly string _registry;
     private readonly bool _insecure;
     private readonly TimeSpan _timeout;
+    private readonly SemaphoreSlim _fetching = new(1, 1);
 
     public BearerTokens(HttpClient http, string registry, bool insecure, TimeSpan timeout)
     {
@@ -36,7 +37,20 @@ internal sealed class BearerTokens
         CancellationToken cancel)
     {
         string key = Key(scopes);
-        if (_tokens.TryGetValue(key, out var cached) && cached.Expires > DateTimeOffset.UtcNow) return cached.Token;
+        if (TryCached(key) is { } cached) return cached;
+        // Blobs are pushed in parallel: the first asks, the others wait for its token instead of asking too.
+        await _fetching.WaitAsync(cancel);
+        try
+        {
+            return TryCached(key) ?? await FetchAsync(challenge, key, credential, operation, cancel);
+        }
+        finally { _fetching.Release(); }
+    }
+
+    private string? TryCached(string key) => _tokens.TryGetValue(key, out var cached) && cached.Expires > DateTimeOffset.UtcNow ? cached.Token : null;
+
+    private async Task<string> FetchAsync(AuthChallenge challenge, string key, RegistryCredential? credential, RegistryOperation operation, CancellationToken cancel)
+    {
 
         if (challenge["realm"] is not { } realmText || !Uri.TryCreate(realmText, UriKind.Absolute, out var realm) || realm.Scheme is not ("https" or "http"))
             throw operation.Fail(Codes.RegistryUnauthorized, "the registry asks for a token but names no valid token server (realm).");
