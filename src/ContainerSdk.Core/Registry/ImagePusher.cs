@@ -42,13 +42,15 @@ public sealed class ImagePusher
                 var started = Stopwatch.StartNew();
                 var outcome = await PushBlobAsync(client, repository, blob, cancel);
                 string size = LayerStackBuilder.Size(blob.Descriptor.Size);
-                _log.Info($"  {registry}/{repository}: blob {blob.Descriptor.Digest} ({size}) {outcome} in {started.Elapsed.TotalSeconds:0.0} s");
-                switch (outcome)
+                string what = outcome switch
                 {
-                    case "sent": Interlocked.Increment(ref sent); Interlocked.Add(ref bytesSent, blob.Descriptor.Size); break;
-                    case "present": Interlocked.Increment(ref present); break;
-                    default: Interlocked.Increment(ref mounted); break;
-                }
+                    BlobOutcome.Sent => "sent",
+                    BlobOutcome.Mounted => $"mounted from '{blob.MountFrom}'",
+                    _ => "already present",
+                };
+                _log.Info($"  {registry}/{repository}: blob {blob.Descriptor.Digest} ({size}) {what} in {started.Elapsed.TotalSeconds:0.0} s");
+                if (outcome == BlobOutcome.Sent) Interlocked.Add(ref bytesSent, blob.Descriptor.Size);
+                Interlocked.Increment(ref outcome == BlobOutcome.Sent ? ref sent : ref outcome == BlobOutcome.Mounted ? ref mounted : ref present);
             }
             finally { slots.Release(); }
         }));
@@ -72,16 +74,18 @@ public sealed class ImagePusher
         return PushAsync(registry, repository, tags ?? layout.Tags, manifestJson, layout.ManifestDescriptor.MediaType, blobs, cancel);
     }
 
-    private static async Task<string> PushBlobAsync(RegistryClient client, string repository, PushBlob blob, CancellationToken cancel)
+    private enum BlobOutcome { Present, Mounted, Sent }
+
+    private static async Task<BlobOutcome> PushBlobAsync(RegistryClient client, string repository, PushBlob blob, CancellationToken cancel)
     {
-        if (await client.BlobSizeAsync(repository, blob.Descriptor.Digest, cancel) is not null) return "present";
+        if (await client.BlobSizeAsync(repository, blob.Descriptor.Digest, cancel) is not null) return BlobOutcome.Present;
         Uri? session = null;
         if (blob.MountFrom is { } from && from != repository)
         {
             session = await client.MountBlobAsync(repository, blob.Descriptor.Digest, from, cancel);
-            if (session is null) return $"mounted from '{from}'";
+            if (session is null) return BlobOutcome.Mounted;
         }
         await client.UploadBlobAsync(repository, blob.Descriptor, blob.Path, session, cancel);
-        return "sent";
+        return BlobOutcome.Sent;
     }
 }
