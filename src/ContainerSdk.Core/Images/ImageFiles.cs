@@ -1,3 +1,4 @@
+using ContainerSdk.Core.IO;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Layers;
 using ContainerSdk.Core.Tar;

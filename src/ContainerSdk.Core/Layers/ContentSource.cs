@@ -1,3 +1,4 @@
+using ContainerSdk.Core.IO;
 using ContainerSdk.Core.Diagnostics;
 using Microsoft.Win32.SafeHandles;
 using Mono.Unix.Native;

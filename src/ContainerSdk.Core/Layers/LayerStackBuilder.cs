@@ -216,11 +216,5 @@ public static class LayerStackBuilder
         return hash;
     }
 
-    internal static string Size(long bytes) => bytes switch
-    {
-        < 1024 => $"{bytes} B",
-        < 1024 * 1024 => $"{bytes / 1024.0:0.0} KiB",
-        < 1024L * 1024 * 1024 => $"{bytes / (1024.0 * 1024):0.0} MiB",
-        _ => $"{bytes / (1024.0 * 1024 * 1024):0.00} GiB",
-    };
+    internal static string Size(long bytes) => ByteSize.Format(bytes);
 }

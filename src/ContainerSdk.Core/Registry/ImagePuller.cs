@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using ContainerSdk.Core.Diagnostics;
-using ContainerSdk.Core.Images;
-using ContainerSdk.Core.Layers;
 using ContainerSdk.Core.Oci;
 
 namespace ContainerSdk.Core.Registry;
@@ -60,12 +58,12 @@ public sealed class ImagePuller
             {
                 var started = Stopwatch.StartNew();
                 await client.DownloadBlobAsync(reference.Repository, blob, _store, cancel);
-                _log.Detail($"  {reference.Registry}/{reference.Repository}: blob {blob.Digest} ({LayerStackBuilder.Size(blob.Size)}) pulled in {started.Elapsed.TotalSeconds:0.0} s");
+                _log.Detail($"  {reference.Registry}/{reference.Repository}: blob {blob.Digest} ({ByteSize.Format(blob.Size)}) pulled in {started.Elapsed.TotalSeconds:0.0} s");
             }
             finally { slots.Release(); }
         }));
         _log.Info($"Pulled {reference} as {document.Digest}: {missing.Count} of {blobs.Count} blobs downloaded " +
-                  $"({LayerStackBuilder.Size(missing.Sum(b => b.Size))}), {clock.Elapsed.TotalSeconds:0.0} s");
+                  $"({ByteSize.Format(missing.Sum(b => b.Size))}), {clock.Elapsed.TotalSeconds:0.0} s");
         return Assemble(reference, document, manifest);
     }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using ContainerSdk.Core.Diagnostics;
-using ContainerSdk.Core.Layers;
 using ContainerSdk.Core.Oci;
 
 namespace ContainerSdk.Core.Registry;
@@ -41,7 +40,7 @@ public sealed class ImagePusher
             {
                 var started = Stopwatch.StartNew();
                 var outcome = await PushBlobAsync(client, repository, blob, cancel);
-                string size = LayerStackBuilder.Size(blob.Descriptor.Size);
+                string size = ByteSize.Format(blob.Descriptor.Size);
                 string what = outcome switch
                 {
                     BlobOutcome.Sent => "sent",
@@ -57,7 +56,7 @@ public sealed class ImagePusher
         var digest = Digest.Compute(manifestJson);
         foreach (var reference in tags.Count == 0 ? new[] { digest.ToString() } : tags)
             await client.PutManifestAsync(repository, reference, manifestJson, manifestMediaType, cancel);
-        string what = sent == 0 ? "no blob sent" : $"{sent} blobs sent ({LayerStackBuilder.Size(bytesSent)})";
+        string what = sent == 0 ? "no blob sent" : $"{sent} blobs sent ({ByteSize.Format(bytesSent)})";
         _log.Info($"Pushed {registry}/{repository}:{string.Join(",", tags)} as {digest}: {what}, {mounted} mounted, {present} already present, " +
                   $"{clock.Elapsed.TotalSeconds:0.0} s");
         return new PushResult(digest, sent, mounted, present, bytesSent);

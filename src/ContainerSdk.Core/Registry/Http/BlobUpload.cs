@@ -1,7 +1,7 @@
+using ContainerSdk.Core.IO;
 using System.Net;
 using System.Net.Http.Headers;
 using ContainerSdk.Core.Diagnostics;
-using ContainerSdk.Core.Layers;
 using ContainerSdk.Core.Oci;
 
 namespace ContainerSdk.Core.Registry;

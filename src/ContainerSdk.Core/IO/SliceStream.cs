@@ -1,7 +1,7 @@
-namespace ContainerSdk.Core.Layers;
+namespace ContainerSdk.Core.IO;
 
 /// <summary>A read-only window of <c>length</c> bytes from the current position of an owned stream.</summary>
-internal sealed class SliceStream(Stream inner, long length) : IO.ReadOnlyStream
+internal sealed class SliceStream(Stream inner, long length) : ReadOnlyStream
 {
     private long _remaining = length;
 

@@ -1,6 +1,5 @@
-using ContainerSdk.Core.Oci;
 
-namespace ContainerSdk.Core.Images;
+namespace ContainerSdk.Core.Oci;
 
 /// <summary>Which entry of a multi-platform index is for the platform the build targets: an exact variant beats a variant-less entry.</summary>
 internal static class PlatformMatch
