@@ -11,12 +11,25 @@ internal sealed class RequestBody(HttpConnection connection, HttpRequestHead hea
 {
     private bool _consumed;
 
+    /// <summary>How many body bytes were copied (once a copy finished).</summary>
+    public long BytesRead { get; private set; }
+
+    /// <summary>False when a copy started and did not finish (upstream answered early): the connection is out of step.</summary>
+    public bool Settled => !_consumed || _finished;
+
+    private bool _finished;
+
     /// <summary>Copies the body and returns how many bytes it had.</summary>
     public async Task<long> CopyToAsync(Stream destination, CancellationToken cancellationToken)
     {
         if (_consumed) throw new InvalidOperationException("the request body was already read");
         _consumed = true;
-        if (!head.IsChunked) return await CopyAsync(head.ContentLength ?? 0, destination, cancellationToken);
+        if (!head.IsChunked)
+        {
+            BytesRead = await CopyAsync(head.ContentLength ?? 0, destination, cancellationToken);
+            _finished = true;
+            return BytesRead;
+        }
         long total = 0;
         while (true)
         {
@@ -27,7 +40,8 @@ internal sealed class RequestBody(HttpConnection connection, HttpRequestHead hea
             await connection.ReadLineAsync(cancellationToken); // the CRLF after the chunk data
         }
         while (await connection.ReadLineAsync(cancellationToken) is { Length: > 0 }) { } // trailers
-        return total;
+        _finished = true;
+        return BytesRead = total;
     }
 
     public async Task<byte[]> ReadAllAsync(CancellationToken cancellationToken)
