@@ -48,7 +48,7 @@ internal sealed class BlobUpload(RegistryConnection connection, RegistryOperatio
             using var response = await connection.SendAsync(operation, scopes, _ =>
             {
                 var content = FileContent(at, length);
-                content.Headers.Add("Content-Range", $"{at}-{at + length - 1}");
+                content.Headers.TryAddWithoutValidation("Content-Range", $"{at}-{at + length - 1}");
                 return new HttpRequestMessage(HttpMethod.Patch, current) { Content = content };
             }, cancel);
             await ensureSuccess(operation, response, operation.Repository, Codes.RegistryRequestFailed, cancel);
