@@ -49,6 +49,7 @@ public static class Codes
     public const string ZstdNotInDockerArchive = "CSDK5005";
     public const string CacheEntryRebuilt = "CSDK5006";
     public const string BasePlatformMismatch = "CSDK5007";
+    public const string RegistryCacheUnusable = "CSDK5008";
 
     public const string InvalidRegistryReference = "CSDK6001";
     public const string RegistryUnreachable = "CSDK6002";
@@ -59,6 +60,7 @@ public static class Codes
     public const string RegistryRedirectRejected = "CSDK6007";
     public const string RegistryCredentialsFailed = "CSDK6008";
     public const string RegistryTlsFailed = "CSDK6009";
+    public const string RegistryNotAllowed = "CSDK6010";
 
     /// <summary>Not a user mistake: an unexpected exception, reported with its stack trace.</summary>
     public const string InternalError = "CSDK9999";

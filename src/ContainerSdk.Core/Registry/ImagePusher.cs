@@ -4,8 +4,13 @@ using ContainerSdk.Core.Oci;
 
 namespace ContainerSdk.Core.Registry;
 
-/// <summary>A blob to push: where its bytes are, and a repository of the same registry that may already hold it (mounted, not sent).</summary>
-public sealed record PushBlob(Descriptor Descriptor, string Path, string? MountFrom = null);
+/// <summary>A blob to push: how to read its bytes (a seekable stream, opened again for each try), and a repository of the
+/// same registry that may already hold it (mounted, not sent).</summary>
+public sealed record PushBlob(Descriptor Descriptor, Func<Stream> Open, string? MountFrom = null)
+{
+    public static PushBlob FromFile(Descriptor descriptor, string path, string? mountFrom = null) =>
+        new(descriptor, () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan), mountFrom);
+}
 
 /// <summary>What a push did: the manifest's digest (the local one: the bytes are sent as they are) and what each blob cost.</summary>
 public sealed record PushResult(Digest Digest, int Sent, int Mounted, int Present, long BytesSent);
@@ -62,15 +67,19 @@ public sealed class ImagePusher
         return new PushResult(digest, sent, mounted, present, bytesSent);
     }
 
-    /// <summary>Pushes the image an OCI layout's index names, with the layout's own tags unless others are given.</summary>
+    /// <summary>Pushes the image an OCI layout's index names (its first manifest), with the layout's own tags unless others are given.</summary>
     public Task<PushResult> PushLayoutAsync(string layoutPath, string registry, string repository, IReadOnlyList<string>? tags,
         Func<Digest, string?>? mountFrom = null, CancellationToken cancel = default)
     {
-        var layout = new ImageLayoutReader(layoutPath);
-        var blobs = new[] { layout.Manifest.Config }.Concat(layout.Manifest.Layers)
-            .Select(d => new PushBlob(d, layout.BlobPath(d.Digest), mountFrom?.Invoke(d.Digest))).ToList();
-        var manifestJson = File.ReadAllBytes(layout.BlobPath(layout.ManifestDescriptor.Digest));
-        return PushAsync(registry, repository, tags ?? layout.Tags, manifestJson, layout.ManifestDescriptor.MediaType, blobs, cancel);
+        string Blob(Digest d) => Path.Combine(layoutPath, "blobs", d.Algorithm, d.Hex);
+        var index = ImageIndex.Parse(File.ReadAllBytes(Path.Combine(layoutPath, "index.json")));
+        var manifestDescriptor = index.Manifests[0];
+        var manifestJson = File.ReadAllBytes(Blob(manifestDescriptor.Digest));
+        var manifest = Manifest.Parse(manifestJson);
+        var blobs = new[] { manifest.Config }.Concat(manifest.Layers)
+            .Select(d => PushBlob.FromFile(d, Blob(d.Digest), mountFrom?.Invoke(d.Digest))).ToList();
+        var layoutTags = index.Manifests.Select(m => m.Annotations?.GetValueOrDefault(ImageIndex.RefNameAnnotation)).OfType<string>().Distinct().ToArray();
+        return PushAsync(registry, repository, tags ?? layoutTags, manifestJson, manifestDescriptor.MediaType, blobs, cancel);
     }
 
     private enum BlobOutcome { Present, Mounted, Sent }
@@ -84,7 +93,7 @@ public sealed class ImagePusher
             session = await client.MountBlobAsync(repository, blob.Descriptor.Digest, from, cancel);
             if (session is null) return BlobOutcome.Mounted;
         }
-        await client.UploadBlobAsync(repository, blob.Descriptor, blob.Path, session, cancel);
+        await client.UploadBlobAsync(repository, blob.Descriptor, blob.Open, session, cancel);
         return BlobOutcome.Sent;
     }
 }

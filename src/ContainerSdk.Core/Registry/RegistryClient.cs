@@ -102,13 +102,13 @@ public sealed class RegistryClient : IDisposable
     }
 
     /// <summary>
-    /// Uploads a blob from a file: in one PUT, or in PATCH chunks of at least the registry's OCI-Chunk-Min-Length where it
+    /// Uploads a blob from a seekable stream (opened again for each try): in one PUT, or in PATCH chunks of at least the registry's OCI-Chunk-Min-Length where it
     /// refuses that. <paramref name="session"/> is an upload the registry already opened (a refused mount).
     /// </summary>
-    public Task UploadBlobAsync(string repository, Descriptor descriptor, string path, Uri? session = null, CancellationToken cancel = default)
+    public Task UploadBlobAsync(string repository, Descriptor descriptor, Func<Stream> open, Uri? session = null, CancellationToken cancel = default)
     {
         var operation = Operation(repository, $"push blob {descriptor.Digest}");
-        var upload = new BlobUpload(_connection, operation, RegistryConnection.PushScope(repository), descriptor, path, EnsureSuccessAsync);
+        var upload = new BlobUpload(_connection, operation, RegistryConnection.PushScope(repository), descriptor, open, EnsureSuccessAsync);
         var sessions = Api(repository, "blobs/uploads/");
         return _connection.RetryAsync(operation, async c =>
         {

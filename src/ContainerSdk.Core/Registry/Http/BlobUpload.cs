@@ -8,9 +8,9 @@ namespace ContainerSdk.Core.Registry;
 
 /// <summary>
 /// One blob's upload session (the distribution spec's POST, then PUT, or PATCHes then PUT). The body is read from the
-/// file again for each try, never held in memory.
+/// source again for each try, never held in memory.
 /// </summary>
-internal sealed class BlobUpload(RegistryConnection connection, RegistryOperation operation, IReadOnlyList<string> scopes, Descriptor blob, string path,
+internal sealed class BlobUpload(RegistryConnection connection, RegistryOperation operation, IReadOnlyList<string> scopes, Descriptor blob, Func<Stream> open,
     Func<RegistryOperation, HttpResponseMessage, string, string, CancellationToken, Task> ensureSuccess)
 {
     /// <summary>Opens a session: its Location and the registry's smallest accepted chunk (0 when it says none).</summary>
@@ -70,9 +70,9 @@ internal sealed class BlobUpload(RegistryConnection connection, RegistryOperatio
 
     private HttpContent FileContent(long offset, long length)
     {
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        file.Seek(offset, SeekOrigin.Begin);
-        var content = new StreamContent(new SliceStream(file, length), 1 << 16);
+        var source = open();
+        source.Seek(offset, SeekOrigin.Begin);
+        var content = new StreamContent(new SliceStream(source, length), 1 << 16);
         content.Headers.ContentLength = length;
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         return content;
