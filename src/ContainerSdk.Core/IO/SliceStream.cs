@@ -1,7 +1,7 @@
 namespace ContainerSdk.Core.IO;
 
 /// <summary>A read-only window of <c>length</c> bytes from the current position of an owned stream.</summary>
-internal sealed class SliceStream(Stream inner, long length) : ReadOnlyStream
+internal sealed class SliceStream(Stream inner, long length) : IO.ReadOnlyStream
 {
     private long _remaining = length;
 

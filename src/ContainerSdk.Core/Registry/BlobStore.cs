@@ -1,3 +1,4 @@
+using ContainerSdk.Core.Blobs;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.IO;
 using ContainerSdk.Core.Oci;

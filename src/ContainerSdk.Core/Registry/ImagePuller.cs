@@ -58,12 +58,12 @@ public sealed class ImagePuller
             {
                 var started = Stopwatch.StartNew();
                 await client.DownloadBlobAsync(reference.Repository, blob, _store, cancel);
-                _log.Detail($"  {reference.Registry}/{reference.Repository}: blob {blob.Digest} ({ByteSize.Format(blob.Size)}) pulled in {started.Elapsed.TotalSeconds:0.0} s");
+                _log.Detail($"  {reference.Registry}/{reference.Repository}: blob {blob.Digest} ({Sizes.Format(blob.Size)}) pulled in {started.Elapsed.TotalSeconds:0.0} s");
             }
             finally { slots.Release(); }
         }));
         _log.Info($"Pulled {reference} as {document.Digest}: {missing.Count} of {blobs.Count} blobs downloaded " +
-                  $"({ByteSize.Format(missing.Sum(b => b.Size))}), {clock.Elapsed.TotalSeconds:0.0} s");
+                  $"({Sizes.Format(missing.Sum(b => b.Size))}), {clock.Elapsed.TotalSeconds:0.0} s");
         return Assemble(reference, document, manifest);
     }
 

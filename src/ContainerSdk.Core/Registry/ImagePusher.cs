@@ -45,7 +45,7 @@ public sealed class ImagePusher
             {
                 var started = Stopwatch.StartNew();
                 var outcome = await PushBlobAsync(client, repository, blob, cancel);
-                string size = ByteSize.Format(blob.Descriptor.Size);
+                string size = Sizes.Format(blob.Descriptor.Size);
                 string what = outcome switch
                 {
                     BlobOutcome.Sent => "sent",
@@ -61,7 +61,7 @@ public sealed class ImagePusher
         var digest = Digest.Compute(manifestJson);
         foreach (var reference in tags.Count == 0 ? new[] { digest.ToString() } : tags)
             await client.PutManifestAsync(repository, reference, manifestJson, manifestMediaType, cancel);
-        string what = sent == 0 ? "no blob sent" : $"{sent} blobs sent ({ByteSize.Format(bytesSent)})";
+        string what = sent == 0 ? "no blob sent" : $"{sent} blobs sent ({Sizes.Format(bytesSent)})";
         _log.Info($"Pushed {registry}/{repository}:{string.Join(",", tags)} as {digest}: {what}, {mounted} mounted, {present} already present, " +
                   $"{clock.Elapsed.TotalSeconds:0.0} s");
         return new PushResult(digest, sent, mounted, present, bytesSent);

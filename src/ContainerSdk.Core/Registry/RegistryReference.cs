@@ -1,4 +1,5 @@
 using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.Inputs;
 using ContainerSdk.Core.Oci;
 
 namespace ContainerSdk.Core.Registry;
