@@ -10,8 +10,8 @@ public sealed class FaultProxyTests
     private const string Repo = "selftest/blob";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static HttpClient Client(FaultProxy proxy, TimeSpan? timeout = null) =>
-        new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
+    private static HttpClient Client(FaultProxy proxy, TimeSpan? timeout = null, HttpMessageHandler? handler = null) =>
+        new(handler ?? new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
         {
             BaseAddress = proxy.BaseUri, Timeout = timeout ?? TimeSpan.FromSeconds(20),
         };
@@ -32,6 +32,7 @@ public sealed class FaultProxyTests
     private static async Task PushMonolithicAsync(HttpClient client, byte[] blob)
     {
         using var started = await StartUploadAsync(client);
+        Assert.Equal(client.BaseAddress!.GetLeftPart(UriPartial.Authority), started.Headers.Location!.GetLeftPart(UriPartial.Authority));
         using var put = await client.PutAsync(WithDigest(started.Headers.Location!, blob), new ByteArrayContent(blob), Ct);
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
     }
@@ -161,5 +162,35 @@ public sealed class FaultProxyTests
         using (var done = await client.PutAsync(WithDigest(c.Headers.Location!, blob), null, Ct))
             Assert.Equal(HttpStatusCode.Created, done.StatusCode);
         Assert.Equal(Digest(blob), Digest(await client.GetByteArrayAsync($"v2/{Repo}/blobs/{Digest(blob)}", Ct)));
+    }
+
+    [Fact]
+    public async Task In_front_of_a_tls_registry_the_proxy_speaks_tls_downgrades_and_redirects_to_storage()
+    {
+        await using var reg = await RegistryServer.StartAsync(new RegistryServerOptions { Tls = true, Users = TestUsers.All });
+        var blob = RandomNumberGenerator.GetBytes(1000);
+        var path = $"/v2/{Repo}/blobs/{Digest(blob)}";
+        await using var proxy = await FaultProxy.StartAsync(reg, new FaultPlan()
+            .DowngradeLocation("GET", "/blobs/sha256:", times: 1)
+            .RedirectToStorage("GET", "/blobs/sha256:", times: 1));
+        Assert.Equal($"https://{proxy.Host}/", proxy.BaseUri.ToString());
+        using var client = Client(proxy, handler: reg.CertificateAuthority!.CreateTrustingHandler());
+        client.DefaultRequestHeaders.Authorization = TestUsers.Basic("alice", "wonder-land");
+        await PushMonolithicAsync(client, blob);
+
+        using var downgrade = await client.GetAsync(path, Ct);
+        Assert.Equal(HttpStatusCode.TemporaryRedirect, downgrade.StatusCode);
+        Assert.Equal($"http://{proxy.DowngradeHost}{path}", downgrade.Headers.Location!.ToString());
+        Assert.Equal([201], proxy.Requests.Where(r => r.Method == "PUT").Select(r => r.Status));
+
+        // A pre-signed storage URL: served without credentials (the registry wants them: the signature stands in).
+        using var redirected = await client.GetAsync(path, Ct);
+        var storage = redirected.Headers.Location!;
+        Assert.Equal($"https://{proxy.StorageHost}", storage.GetLeftPart(UriPartial.Authority));
+        using var anonymous = Client(proxy, handler: reg.CertificateAuthority.CreateTrustingHandler());
+        Assert.Equal(Digest(blob), Digest(await anonymous.GetByteArrayAsync(storage, Ct)));
+        using (var forged = await anonymous.GetAsync(System.Text.RegularExpressions.Regex.Replace(storage.ToString(), "signature=[0-9a-f]+", "signature=0"), Ct))
+            Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+        Assert.Equal([(200, false), (403, false)], proxy.Requests.Where(r => r.Listener == proxy.StorageHost).Select(r => (r.Status, r.HadAuthorization)));
     }
 }

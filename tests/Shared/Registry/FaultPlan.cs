@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace ContainerSdk.Tests.Registry;
 
 /// <summary>What a <see cref="FaultRule"/> does to a request it catches.</summary>
-public enum FaultKind { Fail, Reset, Delay, CorruptBody, EndlessBody, RedirectLoop, DowngradeLocation }
+public enum FaultKind { Fail, Reset, Delay, CorruptBody, EndlessBody, RedirectLoop, DowngradeLocation, RedirectToStorage }
 
 /// <summary>
 /// One fault: which requests it catches (method, or "*" for any; a regex searched in the path and query) and how
@@ -92,6 +92,14 @@ public sealed class FaultPlan
     /// <summary>Answers 307 with Location = the same path on http://<see cref="FaultProxy.DowngradeHost"/>, another port that forwards too.</summary>
     public FaultPlan DowngradeLocation(string method, string pathRegex, int times = Always) =>
         Add(new FaultRule(FaultKind.DowngradeLocation, method, pathRegex, times));
+
+    /// <summary>
+    /// Answers 307 to the same path on <see cref="FaultProxy.StorageHost"/> (same scheme, another port) with a
+    /// signature in the query, the way registries send blob downloads to a storage server with a pre-signed URL:
+    /// the storage listener serves it without the client's credentials, and records whether it got any.
+    /// </summary>
+    public FaultPlan RedirectToStorage(string method, string pathRegex, int times = Always) =>
+        Add(new FaultRule(FaultKind.RedirectToStorage, method, pathRegex, times));
 
     /// <summary>
     /// A registry that takes blobs in chunks only: a monolithic upload (POST ?digest= or a PUT with a body on a

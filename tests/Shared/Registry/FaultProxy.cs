@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace ContainerSdk.Tests.Registry;
@@ -15,10 +16,13 @@ public sealed record ProxiedRequest(string Method, string PathAndQuery, int Stat
 }
 
 /// <summary>
-/// An HTTP/1.1 reverse proxy on 127.0.0.1 in front of a registry (plain HTTP on both sides) that injects the
-/// faults of a <see cref="FaultPlan"/>. Location headers from upstream are rewritten to point at the proxy.
-/// A second listener, <see cref="DowngradeHost"/>, is where <see cref="FaultPlan.DowngradeLocation"/> sends
-/// clients; it forwards too, so a test sees whether a client followed it (and with which headers).
+/// An HTTP/1.1 reverse proxy on 127.0.0.1 in front of a registry that injects the faults of a
+/// <see cref="FaultPlan"/>: plain HTTP on both sides, or HTTPS on both sides in front of a TLS
+/// <see cref="RegistryServer"/> (a certificate from the registry's CA). Location headers from upstream are
+/// rewritten to point at the proxy. Two more listeners stand for other hosts: <see cref="DowngradeHost"/> (always
+/// plain HTTP), where <see cref="FaultPlan.DowngradeLocation"/> sends clients, and <see cref="StorageHost"/>, where
+/// <see cref="FaultPlan.RedirectToStorage"/> does; both forward, so a test sees whether (and with which
+/// headers) a client followed.
 /// </summary>
 public sealed class FaultProxy : IAsyncDisposable
 {
@@ -35,37 +39,51 @@ public sealed class FaultProxy : IAsyncDisposable
     private readonly ConcurrentQueue<ProxiedRequest> _requests = new();
     private readonly LoopbackHttpServer _front;
     private readonly LoopbackHttpServer _downgrade;
+    private readonly LoopbackHttpServer _storage;
+    // signature -> the Authorization of the request that was redirected: what a pre-signed URL stands for.
+    private readonly ConcurrentDictionary<string, string?> _signatures = new();
+    private readonly X509Certificate2? _certificate;
 
-    private FaultProxy(string upstreamHost, FaultPlan plan)
+    private FaultProxy(string upstreamHost, FaultPlan plan, TestCertificateAuthority? tls)
     {
-        _upstream = new Uri($"http://{upstreamHost}/");
+        _upstream = new Uri($"{(tls is null ? "http" : "https")}://{upstreamHost}/");
         _plan = plan;
         _chunked = plan.ChunkMinLength is { } min ? new ChunkedUploadPolicy(min) : null;
-        _client = new HttpClient(new SocketsHttpHandler
+        _client = new HttpClient(tls?.CreateTrustingHandler() ?? new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, UseProxy = false })
         {
-            AllowAutoRedirect = false, UseCookies = false, UseProxy = false,
-            AutomaticDecompression = System.Net.DecompressionMethods.None,
-        }) { Timeout = Timeout.InfiniteTimeSpan };
-        _front = new LoopbackHttpServer((exchange, ct) => HandleAsync(exchange, applyPlan: true, ct));
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        _certificate = tls?.IssueServerCertificate();
+        _front = new LoopbackHttpServer((exchange, ct) => HandleAsync(exchange, applyPlan: true, ct), _certificate);
         _downgrade = new LoopbackHttpServer((exchange, ct) => HandleAsync(exchange, applyPlan: false, ct));
+        _storage = new LoopbackHttpServer(ServeStorageAsync, _certificate);
     }
 
     /// <summary>"127.0.0.1:PORT": put it where the registry's host would go.</summary>
     public string Host => _front.Host;
 
-    public Uri BaseUri => new($"http://{Host}/");
+    /// <summary>http(s)://127.0.0.1:PORT/: https when in front of a TLS registry.</summary>
+    public Uri BaseUri => new($"{_front.Scheme}://{Host}/");
 
     /// <summary>The other listener ("127.0.0.1:PORT") that DowngradeLocation redirects to.</summary>
     public string DowngradeHost => _downgrade.Host;
 
+    /// <summary>The "storage server" ("127.0.0.1:PORT", the front's scheme) that RedirectToStorage sends clients to.</summary>
+    public string StorageHost => _storage.Host;
+
     /// <summary>The plan, whose rules say how many firings each has left.</summary>
     public FaultPlan Plan => _plan;
 
-    /// <summary>Every request so far, on either listener, in the order they were answered.</summary>
+    /// <summary>Every request so far, on any of the listeners, in the order they were answered.</summary>
     public IReadOnlyList<ProxiedRequest> Requests => _requests.ToArray();
 
     // No CancellationToken on purpose, like RegistryServer.StartAsync: starting is immediate.
-    public static Task<FaultProxy> StartAsync(string upstreamHost, FaultPlan plan) => Task.FromResult(new FaultProxy(upstreamHost, plan));
+    /// <summary>A plain-HTTP proxy in front of a plain-HTTP registry at "host:port".</summary>
+    public static Task<FaultProxy> StartAsync(string upstreamHost, FaultPlan plan) => Task.FromResult(new FaultProxy(upstreamHost, plan, null));
+
+    /// <summary>A proxy in front of a fixture registry: HTTPS on both sides (trusting and issued by its CA) when it has TLS.</summary>
+    public static Task<FaultProxy> StartAsync(RegistryServer upstream, FaultPlan plan) =>
+        Task.FromResult(new FaultProxy(upstream.Host, plan, upstream.Options.Tls ? upstream.CertificateAuthority : null));
 
     private async Task<bool> HandleAsync(HttpExchange exchange, bool applyPlan, CancellationToken cancellationToken)
     {
@@ -90,9 +108,14 @@ public sealed class FaultProxy : IAsyncDisposable
                 var headers = rule.RetryAfter is { } wait ? [new("Retry-After", ((int)Math.Ceiling(wait.TotalSeconds)).ToString())] : Array.Empty<KeyValuePair<string, string>>();
                 return await AnswerErrorAsync(exchange, record, rule.Status, "injected by FaultProxy", headers, cancellationToken);
             case FaultKind.RedirectLoop:
-                return await RedirectAsync(exchange, record, $"http://{exchange.ListenerHost}{request.Target}", cancellationToken);
+                return await RedirectAsync(exchange, record, $"{exchange.ListenerScheme}://{exchange.ListenerHost}{request.Target}", cancellationToken);
             case FaultKind.DowngradeLocation:
                 return await RedirectAsync(exchange, record, $"http://{DowngradeHost}{request.Target}", cancellationToken);
+            case FaultKind.RedirectToStorage:
+                var signature = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+                _signatures[signature] = request["Authorization"];
+                var separator = request.Target.Contains('?') ? '&' : '?';
+                return await RedirectAsync(exchange, record, $"{_storage.Scheme}://{StorageHost}{request.Target}{separator}signature={signature}", cancellationToken);
             case FaultKind.Delay:
                 await Task.Delay(rule.Delay, cancellationToken);
                 break;
@@ -104,16 +127,34 @@ public sealed class FaultProxy : IAsyncDisposable
             return await AnswerErrorAsync(exchange, record, refusal, $"this registry takes blobs in chunks of at least {_chunked.MinChunk} bytes",
                 [new("OCI-Chunk-Min-Length", _chunked.MinChunk.ToString())], cancellationToken);
         }
-        return await ForwardAsync(exchange, record, rule, cancellationToken);
+        return await ForwardAsync(exchange, record, rule, null, cancellationToken);
     }
 
-    private async Task<bool> ForwardAsync(HttpExchange exchange, ProxiedRequest record, FaultRule? rule, CancellationToken cancellationToken)
+    /// <summary>A pre-signed URL: served upstream with the credentials of the request that was redirected, not the caller's.</summary>
+    private async Task<bool> ServeStorageAsync(HttpExchange exchange, CancellationToken cancellationToken)
     {
         var request = exchange.Request;
-        using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_upstream, request.Target));
+        var record = new ProxiedRequest(request.Method, request.Target, 0)
+        {
+            Listener = exchange.ListenerHost, HadAuthorization = request["Authorization"] is not null,
+        };
+        var match = System.Text.RegularExpressions.Regex.Match(request.Target, "[?&]signature=([0-9a-f]+)$");
+        if (!match.Success || !_signatures.TryGetValue(match.Groups[1].Value, out var authorization))
+            return await AnswerErrorAsync(exchange, record, 403, "no valid signature", [], cancellationToken);
+        var target = request.Target[..match.Index];
+        return await ForwardAsync(exchange, record, null, (target, authorization), cancellationToken);
+    }
+
+    private async Task<bool> ForwardAsync(HttpExchange exchange, ProxiedRequest record, FaultRule? rule,
+        (string Target, string? Authorization)? signed, CancellationToken cancellationToken)
+    {
+        var request = exchange.Request;
+        using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_upstream, signed?.Target ?? request.Target));
         if (request.HasBody || request.ContentLength == 0 && request.Method is "PUT" or "POST" or "PATCH")
             message.Content = exchange.Body.AsContent();
-        foreach (var (name, value) in request.Headers.Where(h => !HopByHop.Contains(h.Key)))
+        var forwarded = request.Headers.Where(h => !HopByHop.Contains(h.Key) && (signed is null || !h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase)));
+        if (signed?.Authorization is { } stored) forwarded = forwarded.Append(new("Authorization", stored));
+        foreach (var (name, value) in forwarded)
             if (!message.Headers.TryAddWithoutValidation(name, value)) message.Content?.Headers.TryAddWithoutValidation(name, value);
 
         HttpResponseMessage response;
@@ -128,7 +169,7 @@ public sealed class FaultProxy : IAsyncDisposable
             var status = (int)response.StatusCode;
             var headers = response.Headers.Concat(response.Content.Headers)
                 .Where(h => !HopByHop.Contains(h.Key))
-                .SelectMany(h => h.Value.Select(v => new KeyValuePair<string, string>(h.Key, h.Key.Equals("Location", StringComparison.OrdinalIgnoreCase) ? Relocate(v, exchange.ListenerHost) : v)))
+                .SelectMany(h => h.Value.Select(v => new KeyValuePair<string, string>(h.Key, h.Key.Equals("Location", StringComparison.OrdinalIgnoreCase) ? Relocate(v, exchange) : v)))
                 .ToList();
             if (_chunked is not null && ChunkedUploadPolicy.StartsSession(request) && status == 202)
                 headers.Add(new("OCI-Chunk-Min-Length", _chunked.MinChunk.ToString()));
@@ -160,9 +201,9 @@ public sealed class FaultProxy : IAsyncDisposable
     }
 
     /// <summary>Upstream's absolute Locations point back at the listener the client used; relative ones already do.</summary>
-    private string Relocate(string location, string listenerHost) =>
+    private string Relocate(string location, HttpExchange exchange) =>
         Uri.TryCreate(location, UriKind.Absolute, out var uri) && uri.Authority == _upstream.Authority
-            ? $"http://{listenerHost}{uri.PathAndQuery}"
+            ? $"{exchange.ListenerScheme}://{exchange.ListenerHost}{uri.PathAndQuery}"
             : location;
 
     private async Task<bool> RedirectAsync(HttpExchange exchange, ProxiedRequest record, string location, CancellationToken cancellationToken)
@@ -188,6 +229,8 @@ public sealed class FaultProxy : IAsyncDisposable
     {
         await _front.DisposeAsync();
         await _downgrade.DisposeAsync();
+        await _storage.DisposeAsync();
         _client.Dispose();
+        _certificate?.Dispose();
     }
 }

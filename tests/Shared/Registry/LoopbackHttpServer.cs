@@ -7,7 +7,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace ContainerSdk.Tests.Registry;
 
 /// <summary>One request on a connection: its head, its body (read it or not), and the connection to answer on.</summary>
-internal sealed record HttpExchange(HttpConnection Connection, HttpRequestHead Request, RequestBody Body, string ListenerHost);
+internal sealed record HttpExchange(HttpConnection Connection, HttpRequestHead Request, RequestBody Body, string ListenerHost, string ListenerScheme);
 
 /// <summary>
 /// A small HTTP/1.1 server on 127.0.0.1 (a free port, optionally TLS) for the token server and the fault proxy:
@@ -64,12 +64,13 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
             while (await connection.ReadRequestHeadAsync(_stop.Token) is { } request)
             {
                 var body = connection.OpenBody(request);
-                if (!await _handle(new HttpExchange(connection, request, body, Host), _stop.Token) || request.WantsClose) break;
+                if (!await _handle(new HttpExchange(connection, request, body, Host, Scheme), _stop.Token) || request.WantsClose) break;
                 await body.DrainAsync(_stop.Token);
             }
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException
-                                      or InvalidDataException or System.Security.Authentication.AuthenticationException)
+                                      or InvalidDataException or FormatException or OverflowException or HttpRequestException
+                                      or System.Security.Authentication.AuthenticationException)
         {
             // The client went away, was reset on purpose, or spoke nonsense: this connection is over, the server is not.
         }

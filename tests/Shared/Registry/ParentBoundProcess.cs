@@ -33,6 +33,9 @@ internal sealed class ParentBoundProcess : IDisposable
 
     public bool HasExited => _watchdog.HasExited;
 
+    /// <summary>The watchdog's process id (the server is its only child).</summary>
+    internal int WatchdogId => _watchdog.Id;
+
     public static ParentBoundProcess Start(string logPath, string file, IEnumerable<string> args,
         IReadOnlyDictionary<string, string?>? environment = null)
     {

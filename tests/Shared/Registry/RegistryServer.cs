@@ -59,6 +59,8 @@ public sealed class RegistryServer : IAsyncDisposable
         var registry = Tools.Require("docker-registry");
         if (options.TokenAuth && options.Users is null)
             throw new ArgumentException("TokenAuth needs Users: the token server authenticates them.", nameof(options));
+        if (options.ReadOnlyUsers is { Count: > 0 } && !options.TokenAuth)
+            throw new ArgumentException("ReadOnlyUsers needs TokenAuth: htpasswd auth cannot tell pull from push.", nameof(options));
         var unknown = (options.ReadOnlyUsers ?? []).Where(u => options.Users?.ContainsKey(u) != true).ToList();
         if (unknown.Count > 0)
             throw new ArgumentException($"ReadOnlyUsers not in Users: {string.Join(", ", unknown)}", nameof(options));

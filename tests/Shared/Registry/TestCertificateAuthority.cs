@@ -68,7 +68,7 @@ public sealed class TestCertificateAuthority : IDisposable
     /// <summary>A handler that trusts exactly this CA (and no system root), as a registry client configured with it would.</summary>
     public SocketsHttpHandler CreateTrustingHandler()
     {
-        var handler = new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false };
+        var handler = new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false, UseProxy = false };
         handler.SslOptions.CertificateChainPolicy = new X509ChainPolicy
         {
             TrustMode = X509ChainTrustMode.CustomRootTrust,
