@@ -31,6 +31,15 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     [Required]
     public string WorkDirectory { get; set; } = "";
 
+    /// <summary>ContainerInsecureRegistries: hosts reached over plain HTTP or unverified TLS.</summary>
+    public string? InsecureRegistries { get; set; }
+
+    /// <summary>ContainerCacheDirectory: where pulled base blobs are kept (shareable); empty for the work folder.</summary>
+    public string? CacheDirectory { get; set; }
+
+    /// <summary>ContainerCacheRepository: a registry repository used as a shared layer cache, or empty.</summary>
+    public string? CacheRepository { get; set; }
+
     /// <summary>The <c>_ContainerLayer</c> items, bottom layer first.</summary>
     [Output]
     public ITaskItem[] Layers { get; private set; } = Array.Empty<ITaskItem>();
@@ -55,7 +64,13 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
         var aclFiles = AclFiles.Select(a => About("AclFile", a, () => ItemTranslation.ToAclFileInput(a, ProjectFile))).ToList();
         var bundle = string.IsNullOrEmpty(BundlePath) ? null
             : new BundleOutput(Path.GetFullPath(BundlePath), Path.GetFullPath(string.IsNullOrEmpty(BundleAclPath) ? Path.ChangeExtension(BundlePath, ".acl") : BundleAclPath));
-        var built = ContainerEngine.BuildLayers(inputs, aclFiles, options, log, _cancel.Token, bundle);
+        var registries = new RegistrySettings
+        {
+            InsecureRegistries = InsecureRegistries,
+            CacheDirectory = string.IsNullOrWhiteSpace(CacheDirectory) ? null : Path.GetFullPath(CacheDirectory),
+            CacheRepository = string.IsNullOrWhiteSpace(CacheRepository) ? null : CacheRepository.Trim(),
+        };
+        var built = ContainerEngine.BuildLayers(inputs, aclFiles, options, log, _cancel.Token, bundle, registries);
         Layers = built.Select(LayerItems.ToItem).ToArray();
         LayersBuilt = built.Count(l => l.Origin == LayerOrigin.Built);
         LayersCached = built.Count(l => l.Origin == LayerOrigin.Cached);

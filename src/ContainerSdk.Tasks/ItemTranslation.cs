@@ -31,6 +31,7 @@ public static class ItemTranslation
             Version = Metadata(item, "Version"),
             License = Metadata(item, "License"),
             Reference = Metadata(item, "Reference"),
+            AllowedRegistries = SplitList(item, "AllowedRegistries"),
         };
         return AtProject(() => LayerInputs.Validate(input), projectFile);
     }

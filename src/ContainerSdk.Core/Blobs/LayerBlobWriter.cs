@@ -7,7 +7,11 @@ using ContainerSdk.Core.IO;
 namespace ContainerSdk.Core.Blobs;
 
 /// <summary>What <see cref="LayerBlobWriter.Complete"/> produced: the blob's descriptor and file, and the tar's diffID.</summary>
-public sealed record LayerBlob(Descriptor Descriptor, Digest DiffId, long UncompressedSize, string BlobPath);
+public sealed record LayerBlob(Descriptor Descriptor, Digest DiffId, long UncompressedSize, string BlobPath)
+{
+    /// <summary>Where a cache found it, when that is not this machine ("the registry cache host/name"), for the per-layer line.</summary>
+    public string? Origin { get; init; }
+}
 
 /// <summary>
 /// Takes a layer's uncompressed tar bytes and writes the compressed blob, computing the diffID (sha256 of the tar) and

@@ -3,7 +3,7 @@ namespace ContainerSdk.Core.Diagnostics;
 /// <summary>
 /// Every diagnostic code the SDK emits, in one place so codes are never reused.
 /// 1xxx inputs (items and the files they name), 2xxx ACLs, 3xxx properties and image settings,
-/// 4xxx outputs and the cache, 5xxx warnings, 9999 internal errors (bugs).
+/// 4xxx outputs and the cache, 5xxx warnings, 6xxx registries, 9999 internal errors (bugs).
 /// </summary>
 public static class Codes
 {
@@ -53,6 +53,18 @@ public static class Codes
     public const string ZstdNotInDockerArchive = "CSDK5005";
     public const string CacheEntryRebuilt = "CSDK5006";
     public const string BasePlatformMismatch = "CSDK5007";
+    public const string RegistryCacheUnusable = "CSDK5008";
+
+    public const string InvalidRegistryReference = "CSDK6001";
+    public const string RegistryUnreachable = "CSDK6002";
+    public const string RegistryUnauthorized = "CSDK6003";
+    public const string RegistryNotFound = "CSDK6004";
+    public const string RegistryRequestFailed = "CSDK6005";
+    public const string RegistryContentInvalid = "CSDK6006";
+    public const string RegistryRedirectRejected = "CSDK6007";
+    public const string RegistryCredentialsFailed = "CSDK6008";
+    public const string RegistryTlsFailed = "CSDK6009";
+    public const string RegistryNotAllowed = "CSDK6010";
 
     /// <summary>Not a user mistake: an unexpected exception, reported with its stack trace.</summary>
     public const string InternalError = "CSDK9999";

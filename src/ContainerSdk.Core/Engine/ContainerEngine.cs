@@ -4,6 +4,7 @@ using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Inputs;
 using ContainerSdk.Core.Layers;
 using ContainerSdk.Core.Outputs;
+using ContainerSdk.Core.Registry;
 
 namespace ContainerSdk.Core.Engine;
 
@@ -19,8 +20,10 @@ public static class ContainerEngine
     /// plans, without reading the layers back.
     /// </summary>
     public static IReadOnlyList<BuiltLayer> BuildLayers(IReadOnlyList<LayerInput> layers, IReadOnlyList<AclFileInput> aclFiles,
-        LayerBuildOptions options, IBuildLog log, CancellationToken cancellationToken = default, BundleOutput? bundle = null)
+        LayerBuildOptions options, IBuildLog log, CancellationToken cancellationToken = default, BundleOutput? bundle = null,
+        RegistrySettings? registries = null)
     {
+        registries ??= new RegistrySettings();
         var inputs = layers.Select(ValidateItem).ToList();
         var acls = aclFiles.Select(LayerInputs.Validate).ToList();
         options = options with { Platform = Properties.Platform(options.Platform) };
@@ -33,10 +36,15 @@ public static class ContainerEngine
             log.Detail($"Deleted {n} temporary file(s) left in {options.WorkDirectory} by an interrupted build.");
 
         var paths = new WorkPaths(options.WorkDirectory);
+        var registryOptions = Kinds.Registries(registries.InsecureRegistries);
+        // Pulled bases and registry cache hits, by digest: ContainerCacheDirectory, which other projects and clones may share.
+        var store = new BlobStore(Path.Combine(registries.CacheDirectory ?? options.WorkDirectory, "registry"));
+        using var shared = SharedLayerCache(registries.CacheRepository, inputs, registryOptions, store, log);
         var context = new BuildContext
         {
-            Options = options, Paths = paths, StatCache = StatCache.Load(paths.StatCache), LayerCache = Kinds.LayerCache(paths),
-            ImageSources = Kinds.ImageSources, Log = log, Cancellation = cancellationToken,
+            Options = options, Paths = paths, StatCache = StatCache.Load(paths.StatCache), LayerCache = Kinds.LayerCache(paths, shared),
+            LayerCacheIsShared = shared is not null,
+            ImageSources = Kinds.ImageSourcesWith(registryOptions, store, log), Log = log, Cancellation = cancellationToken,
         };
         try
         {
@@ -51,6 +59,27 @@ public static class ContainerEngine
             // Spooled tarballs are only needed while layers are written.
             if (Directory.Exists(paths.Spool)) Directory.Delete(paths.Spool, recursive: true);
         }
+    }
+
+    /// <summary>ContainerCacheRepository, once every module's AllowedRegistries lets its layer go there (checked before any byte is sent).</summary>
+    private static LayerCacheRepository? SharedLayerCache(string? location, IReadOnlyList<LayerInput> inputs, RegistryOptions options, BlobStore store, IBuildLog log)
+    {
+        if (string.IsNullOrWhiteSpace(location)) return null;
+        var (registry, repository) = LayerCacheRepository.ParseLocation(location);
+        AllowedRegistries.Check(registry, repository, inputs.Select(i => (i.ItemSpec, i.AllowedRegistries)), "store its layer in the layer cache (ContainerCacheRepository)");
+        return new LayerCacheRepository(registry, repository, options, store, log);
+    }
+
+    /// <summary>
+    /// Pushes the image of the layout at <paramref name="layoutPath"/> to the registry <paramref name="settings"/> name
+    /// (<c>dotnet publish</c>); returns the pushed manifest's digest, the local one.
+    /// </summary>
+    public static Oci.Digest PublishImage(string layoutPath, PublishSettings settings, RegistrySettings registries, IBuildLog log)
+    {
+        var writer = Kinds.RegistryWriter(Kinds.Registries(registries.InsecureRegistries), settings, registries.CacheRepository);
+        var image = BuiltImage.FromLayout(Path.GetFullPath(layoutPath), settings.Repository);
+        writer.Write(image, $"{settings.Registry}/{settings.Repository}", new ImageWriteContext(0, Path.GetFullPath(layoutPath), log));
+        return writer.PushedDigest!.Value;
     }
 
     private static LayerInput ValidateItem(LayerInput input)

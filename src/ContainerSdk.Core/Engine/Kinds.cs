@@ -3,6 +3,7 @@ using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Images;
 using ContainerSdk.Core.Inputs;
 using ContainerSdk.Core.Outputs;
+using ContainerSdk.Core.Registry;
 
 namespace ContainerSdk.Core.Engine;
 
@@ -21,8 +22,24 @@ public static class Kinds
     /// <summary>The single-file outputs ContainerArchiveFormat selects by name.</summary>
     public static IReadOnlyList<IImageWriter> ArchiveWriters { get; } = new IImageWriter[] { new OciArchiveWriter(), new DockerArchiveWriter() };
 
-    /// <summary>The layer cache of a build: today the folder cache in the work folder.</summary>
-    public static ILayerCache LayerCache(WorkPaths paths) => new FolderLayerCache(paths.CacheRoot, paths.Blobs);
+    /// <summary>The kinds of one build: a registry source needs the build's registry options, blob store and log.</summary>
+    public static IReadOnlyList<IImageSourceKind> ImageSourcesWith(RegistryOptions registries, BlobStore store, IBuildLog log) =>
+        new IImageSourceKind[] { new RegistryImageSource(registries, store.Root, log) }.Concat(ImageSources).ToArray();
+
+    /// <summary>The layer cache of a build: the folder cache in the work folder, then ContainerCacheRepository when set.</summary>
+    public static ILayerCache LayerCache(WorkPaths paths, LayerCacheRepository? shared = null) =>
+        shared is null ? new FolderLayerCache(paths.CacheRoot, paths.Blobs)
+            : new LayerCacheChain(new FolderLayerCache(paths.CacheRoot, paths.Blobs), new RegistryLayerCache(shared));
+
+    /// <summary>Where a built image goes on <c>dotnet publish</c>.</summary>
+    public static RegistryImageWriter RegistryWriter(RegistryOptions registries, PublishSettings settings, string? cacheRepository) =>
+        new(registries, settings, cacheRepository);
+
+    /// <summary>How this build reaches registries: ContainerInsecureRegistries plus DOTNET_CONTAINER_INSECURE_REGISTRIES, the user's credentials.</summary>
+    public static RegistryOptions Registries(string? insecureRegistries) => new()
+    {
+        InsecureRegistries = RegistryOptions.ParseInsecureRegistries(insecureRegistries, Environment.GetEnvironmentVariable("DOTNET_CONTAINER_INSECURE_REGISTRIES")),
+    };
 
     /// <summary>The writer ContainerArchiveFormat names; blank is <see cref="Properties.DefaultArchiveFormat"/>.</summary>
     public static IImageWriter ArchiveWriter(string? format)

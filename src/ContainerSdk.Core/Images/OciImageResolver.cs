@@ -58,13 +58,9 @@ internal static class OciImageResolver
                     $"Image '{files.ItemSpec}' holds {distinct.Count} images and nothing tells them apart: set the BaseLayer's Reference metadata to the tag to use.");
             else
             {
-                var matching = distinct.Where(c => c.Platform is { } p && Matches(p, platform)).ToList();
-                if (matching.Count == 0)
-                    throw new ContainerSdkException(Codes.ImagePlatformNotFound,
-                        $"Image '{files.ItemSpec}' has no image for platform {platform} (ContainerPlatform); it has: " +
-                        string.Join(", ", distinct.Select(c => c.Platform?.ToString() ?? "(no platform)")) + ".");
-                // An exact variant match wins over a variant-less entry.
-                chosen = matching.FirstOrDefault(c => c.Platform!.Variant == platform.Variant) ?? matching[0];
+                chosen = PlatformMatch.Best(distinct, platform)
+                    ?? throw new ContainerSdkException(Codes.ImagePlatformNotFound,
+                        $"Image '{files.ItemSpec}' has no image for platform {platform} (ContainerPlatform); it has: {PlatformMatch.Describe(distinct)}.");
             }
 
             if (chosen.MediaType is MediaTypes.ImageIndex or MediaTypes.DockerManifestList)
@@ -80,9 +76,6 @@ internal static class OciImageResolver
         }
         throw Invalid(files, "its indexes nest more than 8 deep");
     }
-
-    private static bool Matches(Platform p, Platform wanted) =>
-        p.Os == wanted.Os && p.Architecture == wanted.Architecture && (wanted.Variant is null || p.Variant is null || p.Variant == wanted.Variant);
 
     private static ImageIndex ParseIndex(ImageFiles files, string relative, Descriptor? descriptor = null)
     {

@@ -19,9 +19,16 @@ public static partial class ImageReference
     [GeneratedRegex(@"^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(\.([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[[a-fA-F0-9:]+\])(:[0-9]+)?$")]
     private static partial Regex DomainPattern();
 
+    public static bool IsTag(string tag) => TagPattern().IsMatch(tag);
+
+    public static bool IsRegistryHost(string host) => DomainPattern().IsMatch(host);
+
+    /// <summary>A repository path without a registry host: '/'-separated path components, at most 255 characters.</summary>
+    public static bool IsRepositoryPath(string path) => path.Length is > 0 and <= 255 && path.Split('/').All(c => PathComponentPattern().IsMatch(c));
+
     public static void ValidateTag(string tag)
     {
-        if (!TagPattern().IsMatch(tag))
+        if (!IsTag(tag))
             throw new ContainerSdkException(Codes.InvalidTag,
                 $"Image tag '{tag}' is invalid: a tag is 1 to 128 characters matching {TagRule} (letters, digits, '_', '.', '-'; not starting with '.' or '-').");
     }

@@ -33,6 +33,9 @@ public sealed record LayerInput
     public string? Version { get; init; }
     public string? License { get; init; }
 
+    /// <summary>Registry hosts (or host/namespace prefixes) this layer may be pushed to, as a module's AllowedRegistries; empty: any.</summary>
+    public IReadOnlyList<string> AllowedRegistries { get; init; } = Array.Empty<string>();
+
     /// <summary>Tag to pick when the source is an image whose index holds several.</summary>
     public string? Reference { get; init; }
 }

@@ -46,6 +46,15 @@ public static class Properties
         return epoch;
     }
 
+    /// <summary>ContainerRegistry: a registry host, "host[:port]".</summary>
+    public static string Registry(string? value)
+    {
+        string registry = (value ?? "").Trim();
+        if (!ImageReference.IsRegistryHost(registry))
+            throw new ContainerSdkException(Codes.InvalidProperty, $"ContainerRegistry is '{value}': expected a registry host[:port], such as registry.example.org or 127.0.0.1:5000.");
+        return registry;
+    }
+
     /// <summary>ContainerRepository, checked against the reference grammar.</summary>
     public static string Repository(string? value)
     {

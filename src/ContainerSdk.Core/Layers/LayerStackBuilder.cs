@@ -57,7 +57,7 @@ public static class LayerStackBuilder
         // A layer built before is probably unchanged: hash the files the stat cache cannot vouch for (new or
         // racily clean ones) and look it up. A layer never built before is written at once, hashing as it goes,
         // so a cold build reads every file once.
-        if (journal.Exists && plan.Entries.Any(e => e.HasData && e.ContentHash is null))
+        if ((journal.Exists || context.LayerCacheIsShared) && plan.Entries.Any(e => e.HasData && e.ContentHash is null))
             foreach (var entry in plan.Entries.Where(e => e.HasData && e.ContentHash is null))
                 entry.ContentHash = HashContent(entry, plan, statCache);
 
@@ -80,7 +80,9 @@ public static class LayerStackBuilder
         string digest = blob.Descriptor.Digest.ToString()[..19];
         if (unchanged)
         {
-            report($"Layer {plan.Index + 1}/{count} {what}: unchanged ({digest}), {plan.Entries.Count} entries checked in {clock.Elapsed.TotalSeconds:0.00} s");
+            report(cached!.Origin is { } origin
+                ? $"Layer {plan.Index + 1}/{count} {what}: from {origin} ({digest}), {plan.Entries.Count} entries checked in {clock.Elapsed.TotalSeconds:0.00} s"
+                : $"Layer {plan.Index + 1}/{count} {what}: unchanged ({digest}), {plan.Entries.Count} entries checked in {clock.Elapsed.TotalSeconds:0.00} s");
         }
         else
         {

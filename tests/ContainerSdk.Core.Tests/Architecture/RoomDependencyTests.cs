@@ -20,12 +20,13 @@ public sealed partial class RoomDependencyTests
         ["Acl"] = new[] { "Tar", "IO", "Diagnostics" },
         ["Inputs"] = new[] { "Tar", "Oci", "Diagnostics" },
         ["Blobs"] = new[] { "Inputs", "Oci", "IO", "Diagnostics" },
-        ["Cache"] = new[] { "Blobs", "Inputs", "Tar", "Oci", "IO", "Diagnostics" },
-        ["Images"] = new[] { "Blobs", "Tar", "Oci", "IO", "Diagnostics" },
+        ["Registry"] = new[] { "Blobs", "Inputs", "Oci", "IO", "Diagnostics" },
+        ["Cache"] = new[] { "Registry", "Blobs", "Inputs", "Tar", "Oci", "IO", "Diagnostics" },
+        ["Images"] = new[] { "Registry", "Blobs", "Tar", "Oci", "IO", "Diagnostics" },
         ["Layers"] = new[] { "Images", "Cache", "Blobs", "Inputs", "Acl", "Tar", "Oci", "IO", "Diagnostics" },
         ["Bundle"] = new[] { "Layers", "Cache", "Blobs", "Inputs", "Acl", "Tar", "Oci", "IO", "Diagnostics" },
-        ["Outputs"] = new[] { "Layers", "Cache", "Blobs", "Inputs", "Tar", "Oci", "IO", "Diagnostics" },
-        ["Engine"] = new[] { "Outputs", "Bundle", "Layers", "Images", "Cache", "Blobs", "Inputs", "Acl", "Tar", "Oci", "IO", "Diagnostics" },
+        ["Outputs"] = new[] { "Layers", "Registry", "Cache", "Blobs", "Inputs", "Tar", "Oci", "IO", "Diagnostics" },
+        ["Engine"] = new[] { "Outputs", "Bundle", "Layers", "Images", "Cache", "Registry", "Blobs", "Inputs", "Acl", "Tar", "Oci", "IO", "Diagnostics" },
     };
 
     [GeneratedRegex(@"\bContainerSdk\.Core\.(\w+)")]

@@ -1,0 +1,31 @@
+using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.Registry;
+
+namespace ContainerSdk.Core.Images;
+
+/// <summary>
+/// A base image in a registry (<c>docker://host[:port]/repository[:tag|@sha256:…]</c>): pulled into the blob store of
+/// ContainerCacheDirectory, where its blobs are used in place. A tag costs one manifest request per build; a digest
+/// whose blobs are all in the store costs none.
+/// </summary>
+public sealed class RegistryImageSource(RegistryOptions options, string storeDirectory, IBuildLog log) : IImageSourceKind
+{
+    public string Name => "registry";
+
+    public bool Recognizes(string location, string itemSpec) => RegistryReference.IsRegistryReference(location);
+
+    /// <summary>A tag may move between builds: the registry is asked each build (one manifest request).</summary>
+    public string? ResolutionKey(ImageRequest request, Func<string, byte[]> hashFile) => null;
+
+    public IImageSource Open(ImageRequest request)
+    {
+        var reference = RegistryReference.Parse(request.Location);
+        var store = new BlobStore(storeDirectory);
+        var pulled = new ImagePuller(options, store, log).PullAsync(reference, request.Platform).GetAwaiter().GetResult();
+        // The store is laid out as an OCI layout's blobs folder: the layout reader's pairing of layers and config applies as it is.
+        var files = new DirectoryImageFiles(store.Root, request.ItemSpec);
+        var configJson = files.ReadDocument(ImageFiles.BlobPath(pulled.Parsed.Config.Digest));
+        var layers = pulled.Parsed.Layers.Select(l => (l, ImageFiles.BlobPath(l.Digest))).ToList();
+        return ImageConfigReader.Build(files, configJson, layers, pulled.Digest, reference.ToString());
+    }
+}

@@ -1,0 +1,26 @@
+namespace ContainerSdk.Core.Inputs;
+
+/// <summary>How a build reaches registries: ContainerInsecureRegistries, ContainerCacheDirectory and ContainerCacheRepository.</summary>
+public sealed record RegistrySettings
+{
+    /// <summary>';'-separated hosts reached over plain HTTP or unverified TLS (DOTNET_CONTAINER_INSECURE_REGISTRIES adds to them).</summary>
+    public string? InsecureRegistries { get; init; }
+
+    /// <summary>Where pulled base blobs are kept; several projects and clones may share it. Null: the work folder.</summary>
+    public string? CacheDirectory { get; init; }
+
+    /// <summary>"host[:port]/name": the registry repository used as a shared layer cache, or null.</summary>
+    public string? CacheRepository { get; init; }
+}
+
+/// <summary>One layer of the image being published: which item made it, and where that item's AllowedRegistries let it go.</summary>
+public sealed record PublishedLayer(Oci.Digest Digest, string SourceItem, IReadOnlyList<string> AllowedRegistries);
+
+/// <summary>What <c>dotnet publish</c> pushes where (ContainerRegistry, ContainerRepository, every tag).</summary>
+public sealed record PublishSettings
+{
+    public required string Registry { get; init; }
+    public required string Repository { get; init; }
+    public required IReadOnlyList<string> Tags { get; init; }
+    public IReadOnlyList<PublishedLayer> Layers { get; init; } = Array.Empty<PublishedLayer>();
+}

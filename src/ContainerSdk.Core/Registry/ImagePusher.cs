@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.Oci;
+
+namespace ContainerSdk.Core.Registry;
+
+/// <summary>A blob to push: how to read its bytes (a seekable stream, opened again for each try), and a repository of the
+/// same registry that may already hold it (mounted, not sent).</summary>
+public sealed record PushBlob(Descriptor Descriptor, Func<Stream> Open, string? MountFrom = null)
+{
+    public static PushBlob FromFile(Descriptor descriptor, string path, string? mountFrom = null) =>
+        new(descriptor, () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan), mountFrom);
+}
+
+/// <summary>What a push did: the manifest's digest (the local one: the bytes are sent as they are) and what each blob cost.</summary>
+public sealed record PushResult(Digest Digest, int Sent, int Mounted, int Present, long BytesSent);
+
+/// <summary>
+/// Pushes an image: every blob first (HEAD, then a mount from <see cref="PushBlob.MountFrom"/>, then an upload), a bounded
+/// number at once, then the manifest under each tag, so that no tag ever names a manifest whose blobs are not there yet.
+/// </summary>
+public sealed class ImagePusher
+{
+    private readonly RegistryOptions _options;
+    private readonly IBuildLog _log;
+
+    public ImagePusher(RegistryOptions options, IBuildLog log)
+    {
+        _options = options;
+        _log = log;
+    }
+
+    public async Task<PushResult> PushAsync(string registry, string repository, IReadOnlyList<string> tags, byte[] manifestJson, string manifestMediaType,
+        IReadOnlyList<PushBlob> blobs, CancellationToken cancel = default)
+    {
+        var clock = Stopwatch.StartNew();
+        using var client = new RegistryClient(registry, _options, _log);
+        int sent = 0, mounted = 0, present = 0;
+        long bytesSent = 0;
+        using var slots = new SemaphoreSlim(_options.MaxParallelTransfers);
+        await Task.WhenAll(blobs.DistinctBy(b => b.Descriptor.Digest).Select(async blob =>
+        {
+            await slots.WaitAsync(cancel);
+            try
+            {
+                var started = Stopwatch.StartNew();
+                var outcome = await PushBlobAsync(client, repository, blob, cancel);
+                string size = Sizes.Format(blob.Descriptor.Size);
+                string what = outcome switch
+                {
+                    BlobOutcome.Sent => "sent",
+                    BlobOutcome.Mounted => $"mounted from '{blob.MountFrom}'",
+                    _ => "already present",
+                };
+                _log.Info($"  {registry}/{repository}: blob {blob.Descriptor.Digest} ({size}) {what} in {started.Elapsed.TotalSeconds:0.0} s");
+                if (outcome == BlobOutcome.Sent) Interlocked.Add(ref bytesSent, blob.Descriptor.Size);
+                Interlocked.Increment(ref outcome == BlobOutcome.Sent ? ref sent : ref outcome == BlobOutcome.Mounted ? ref mounted : ref present);
+            }
+            finally { slots.Release(); }
+        }));
+        var digest = Digest.Compute(manifestJson);
+        foreach (var reference in tags.Count == 0 ? new[] { digest.ToString() } : tags)
+            await client.PutManifestAsync(repository, reference, manifestJson, manifestMediaType, cancel);
+        string what = sent == 0 ? "no blob sent" : $"{sent} blobs sent ({Sizes.Format(bytesSent)})";
+        _log.Info($"Pushed {registry}/{repository}:{string.Join(",", tags)} as {digest}: {what}, {mounted} mounted, {present} already present, " +
+                  $"{clock.Elapsed.TotalSeconds:0.0} s");
+        return new PushResult(digest, sent, mounted, present, bytesSent);
+    }
+
+    /// <summary>Pushes the image an OCI layout's index names (its first manifest), with the layout's own tags unless others are given.</summary>
+    public Task<PushResult> PushLayoutAsync(string layoutPath, string registry, string repository, IReadOnlyList<string>? tags,
+        Func<Digest, string?>? mountFrom = null, CancellationToken cancel = default)
+    {
+        string Blob(Digest d) => Path.Combine(layoutPath, "blobs", d.Algorithm, d.Hex);
+        var index = ImageIndex.Parse(File.ReadAllBytes(Path.Combine(layoutPath, "index.json")));
+        var manifestDescriptor = index.Manifests[0];
+        var manifestJson = File.ReadAllBytes(Blob(manifestDescriptor.Digest));
+        var manifest = Manifest.Parse(manifestJson);
+        var blobs = new[] { manifest.Config }.Concat(manifest.Layers)
+            .Select(d => PushBlob.FromFile(d, Blob(d.Digest), mountFrom?.Invoke(d.Digest))).ToList();
+        var layoutTags = index.Manifests.Select(m => m.Annotations?.GetValueOrDefault(ImageIndex.RefNameAnnotation)).OfType<string>().Distinct().ToArray();
+        return PushAsync(registry, repository, tags ?? layoutTags, manifestJson, manifestDescriptor.MediaType, blobs, cancel);
+    }
+
+    private enum BlobOutcome { Present, Mounted, Sent }
+
+    private static async Task<BlobOutcome> PushBlobAsync(RegistryClient client, string repository, PushBlob blob, CancellationToken cancel)
+    {
+        if (await client.BlobSizeAsync(repository, blob.Descriptor.Digest, cancel) is not null) return BlobOutcome.Present;
+        Uri? session = null;
+        if (blob.MountFrom is { } from && from != repository)
+        {
+            session = await client.MountBlobAsync(repository, blob.Descriptor.Digest, from, cancel);
+            if (session is null) return BlobOutcome.Mounted;
+        }
+        await client.UploadBlobAsync(repository, blob.Descriptor, blob.Open, session, cancel);
+        return BlobOutcome.Sent;
+    }
+}

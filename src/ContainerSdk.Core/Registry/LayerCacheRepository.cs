@@ -1,0 +1,125 @@
+using System.Globalization;
+using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.Oci;
+
+namespace ContainerSdk.Core.Registry;
+
+/// <summary>A layer blob the registry cache holds: what a build needs to use it in place of building it.</summary>
+public sealed record CachedLayer(Descriptor Blob, Digest DiffId, long UncompressedSize, string Path);
+
+/// <summary>
+/// A registry repository as a layer cache shared by machines (<c>ContainerCacheRepository</c>): each layer is a small OCI
+/// manifest tagged by the layer's fingerprint, whose one layer is the blob and whose annotations say its diff_id and
+/// size. A hit is downloaded into the blob store and used only once its digest is checked; the cache is an optimisation,
+/// so any failure to read it is a miss and any failure to write it a warning (CSDK5008), never a failed build.
+/// Whoever can write the repository decides what a hit contains: only CI that builds trusted inputs should have push rights.
+/// </summary>
+public sealed class LayerCacheRepository : IDisposable
+{
+    public const string ConfigMediaType = "application/vnd.oci.empty.v1+json";
+    public const string DiffIdAnnotation = "org.containersdk.layer.diff-id";
+    public const string UncompressedSizeAnnotation = "org.containersdk.layer.uncompressed-size";
+    private static readonly byte[] EmptyConfig = "{}"u8.ToArray();
+
+    private readonly RegistryClient _client;
+    private readonly BlobStore _store;
+    private readonly IBuildLog _log;
+    private readonly object _warnLock = new();
+    private bool _warned;
+
+    public LayerCacheRepository(string registry, string repository, RegistryOptions options, BlobStore store, IBuildLog log)
+    {
+        Registry = registry;
+        Repository = repository;
+        _client = new RegistryClient(registry, options, log);
+        _store = store;
+        _log = log;
+    }
+
+    public string Registry { get; }
+    public string Repository { get; }
+
+    /// <summary>"host:port/name" as ContainerCacheRepository names it.</summary>
+    public static (string Registry, string Repository) ParseLocation(string text)
+    {
+        var reference = RegistryReference.Parse(RegistryReference.Scheme + text.Trim());
+        if (reference.Tag is not null || reference.Digest is not null)
+            throw new ContainerSdkException(Codes.InvalidRegistryReference,
+                $"ContainerCacheRepository '{text}' names a tag or digest; it must be a repository, such as registry.example.org/ci/layer-cache.");
+        return (reference.Registry, reference.Repository);
+    }
+
+    /// <summary>The tag a fingerprint is stored under.</summary>
+    public static string Tag(byte[] fingerprint) => "csdk-" + Convert.ToHexString(fingerprint).ToLowerInvariant();
+
+    /// <summary>The layer cached under <paramref name="fingerprint"/>, downloaded and digest-checked, or null (a miss, or a cache that cannot be read).</summary>
+    public async Task<CachedLayer?> TryGetAsync(byte[] fingerprint, CancellationToken cancel = default)
+    {
+        try
+        {
+            ManifestDocument document;
+            try { document = await _client.GetManifestAsync(Repository, Tag(fingerprint), cancel); }
+            catch (ContainerSdkException e) when (e.Code == Codes.RegistryNotFound) { return null; }
+            var manifest = Manifest.Parse(document.Json);
+            if (manifest.Layers.Count != 1 || manifest.Annotations is not { } notes
+                || !notes.TryGetValue(DiffIdAnnotation, out var diffIdText) || !Digest.TryParse(diffIdText, out var diffId)
+                || !notes.TryGetValue(UncompressedSizeAnnotation, out var sizeText)
+                || !long.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out var uncompressed))
+            {
+                Warn($"its entry {Tag(fingerprint)} is not a ContainerSdk layer record; the layer is built instead");
+                return null;
+            }
+            var blob = manifest.Layers[0];
+            string path = _store.Find(blob) ?? await _client.DownloadBlobAsync(Repository, blob, _store, cancel);
+            return new CachedLayer(blob with { Annotations = null, Platform = null }, diffId, uncompressed, path);
+        }
+        catch (Exception e) when (e is ContainerSdkException or FormatException)
+        {
+            Warn($"reading it failed ({e.Message}); the layer is built instead");
+            return null;
+        }
+    }
+
+    /// <summary>Stores a layer under its fingerprint: the blob (unless the repository has it), the empty config, then the tag. False (with one warning per build) when it cannot.</summary>
+    public async Task<bool> TryPutAsync(byte[] fingerprint, CachedLayer layer, CancellationToken cancel = default)
+    {
+        try
+        {
+            var config = new Descriptor(ConfigMediaType, Digest.Compute(EmptyConfig), EmptyConfig.Length);
+            var configPath = _store.WriteDocument(config.Digest, EmptyConfig);
+            var manifest = new Manifest
+            {
+                Config = config,
+                Layers = new[] { layer.Blob },
+                Annotations = new Dictionary<string, string>
+                {
+                    [DiffIdAnnotation] = layer.DiffId.ToString(),
+                    [UncompressedSizeAnnotation] = layer.UncompressedSize.ToString(CultureInfo.InvariantCulture),
+                },
+            };
+            foreach (var blob in new[] { PushBlob.FromFile(layer.Blob, layer.Path), PushBlob.FromFile(config, configPath) })
+                if (await _client.BlobSizeAsync(Repository, blob.Descriptor.Digest, cancel) is null)
+                    await _client.UploadBlobAsync(Repository, blob.Descriptor, blob.Open, cancel: cancel);
+            await _client.PutManifestAsync(Repository, Tag(fingerprint), manifest.ToJson(), MediaTypes.ImageManifest, cancel);
+            return true;
+        }
+        catch (ContainerSdkException e)
+        {
+            Warn($"writing to it failed ({e.Message}); the build goes on without it");
+            return false;
+        }
+    }
+
+    private void Warn(string what)
+    {
+        // One warning per build and cache: a read-only or full cache would otherwise warn once per layer.
+        lock (_warnLock)
+        {
+            if (_warned) { _log.Detail($"Layer cache {Registry}/{Repository}: {what}"); return; }
+            _warned = true;
+        }
+        _log.Warning(Codes.RegistryCacheUnusable, $"Layer cache {Registry}/{Repository} (ContainerCacheRepository): {what}.");
+    }
+
+    public void Dispose() => _client.Dispose();
+}

@@ -1,0 +1,185 @@
+using System.Net;
+using System.Net.Http.Headers;
+using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.Oci;
+
+namespace ContainerSdk.Core.Registry;
+
+/// <summary>A manifest or index as the registry sent it: the bytes are what the digest is of.</summary>
+public sealed record ManifestDocument(byte[] Json, string MediaType, Digest Digest)
+{
+    public bool IsIndex => MediaType is MediaTypes.ImageIndex or MediaTypes.DockerManifestList;
+}
+
+/// <summary>
+/// The OCI distribution API of one registry (manifests, blobs, uploads, mounts), each call retried and its failures
+/// coded. Nothing a registry sends is trusted before its digest is checked.
+/// </summary>
+public sealed class RegistryClient : IDisposable
+{
+    private static readonly string[] ManifestTypes =
+        { MediaTypes.ImageIndex, MediaTypes.ImageManifest, MediaTypes.DockerManifestList, MediaTypes.DockerManifest };
+
+    private readonly RegistryConnection _connection;
+    private volatile bool _wantsChunks;
+    private long _minChunk;
+
+    public RegistryClient(string registry, RegistryOptions options, IBuildLog log) => _connection = new RegistryConnection(registry, options, log);
+
+    public string Registry => _connection.Registry;
+    public RegistryOptions Options => _connection.Options;
+
+    private RegistryOperation Operation(string repository, string action) => new(Registry, repository, action);
+
+    public Task<ManifestDocument> GetManifestAsync(string repository, string reference, CancellationToken cancel = default)
+    {
+        var operation = Operation(repository, $"pull manifest '{reference}'");
+        return _connection.RetryAsync(operation, async c =>
+        {
+            using var response = await _connection.SendAsync(operation, RegistryConnection.PullScope(repository), b =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Get, Api(b, repository, "manifests/" + reference));
+                foreach (var type in ManifestTypes) request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
+                return request;
+            }, c);
+            await EnsureSuccessAsync(operation, response, repository, Codes.RegistryNotFound, c);
+            var json = await ResponseBody.ReadLimitedAsync(response, Options.MaxManifestSize, operation, "manifest", Options.ReadIdleTimeout, c);
+            var digest = Digest.Compute(json);
+            if (Digest.TryParse(reference, out var pinned) && pinned != digest)
+                throw operation.Fail(Codes.RegistryContentInvalid, $"the registry sent a manifest whose digest is {digest}; nothing of it was kept.");
+            if (response.Headers.TryGetValues("Docker-Content-Digest", out var said) && said.FirstOrDefault() is { } claimed && claimed != digest.ToString())
+                throw operation.Fail(Codes.RegistryContentInvalid, $"the registry says the manifest is {claimed} but its bytes are {digest}; nothing of it was kept.");
+            string mediaType = response.Content.Headers.ContentType?.MediaType is { } t && ManifestTypes.Contains(t) ? t : MediaTypeOf(json, operation);
+            return new ManifestDocument(json, mediaType, digest);
+        }, cancel);
+    }
+
+    /// <summary>The blob's size when the repository has it (HEAD), else null.</summary>
+    public Task<long?> BlobSizeAsync(string repository, Digest digest, CancellationToken cancel = default)
+    {
+        var operation = Operation(repository, $"check blob {digest}");
+        return _connection.RetryAsync(operation, async c =>
+        {
+            using var response = await _connection.SendAsync(operation, RegistryConnection.PushScope(repository),
+                b => new HttpRequestMessage(HttpMethod.Head, Api(b, repository, "blobs/" + digest)), c);
+            if (response.StatusCode == HttpStatusCode.NotFound) return (long?)null;
+            await EnsureSuccessAsync(operation, response, repository, Codes.RegistryRequestFailed, c);
+            return response.Content.Headers.ContentLength ?? 0;
+        }, cancel);
+    }
+
+    /// <summary>Downloads a blob into the store, digest-checked as it is written; follows the registry's redirect to its storage.</summary>
+    public Task<string> DownloadBlobAsync(string repository, Descriptor descriptor, BlobStore store, CancellationToken cancel = default)
+    {
+        var operation = Operation(repository, $"pull blob {descriptor.Digest}");
+        return _connection.RetryAsync(operation, async c =>
+        {
+            using var response = await _connection.SendAsync(operation, RegistryConnection.PullScope(repository),
+                b => new HttpRequestMessage(HttpMethod.Get, Api(b, repository, "blobs/" + descriptor.Digest)), c);
+            await EnsureSuccessAsync(operation, response, repository, Codes.RegistryNotFound, c);
+            if (response.Content.Headers.ContentLength is { } declared && declared != descriptor.Size)
+                throw operation.Fail(Codes.RegistryContentInvalid, $"the registry sends {declared} bytes for a blob of {descriptor.Size}; nothing of it was kept.");
+            return await store.WriteAsync(descriptor,
+                target => ResponseBody.CopyAsync(response, target, descriptor.Size, operation, "blob", Options.ReadIdleTimeout, c),
+                why => operation.Fail(Codes.RegistryContentInvalid, $"the blob the registry sent is not the one asked for: {why}; nothing of it was kept."));
+        }, cancel);
+    }
+
+    /// <summary>Asks the registry to link a blob that another of its repositories holds (no bytes sent). Null when mounted,
+    /// else the upload session the registry opened instead.</summary>
+    public Task<Uri?> MountBlobAsync(string repository, Digest digest, string fromRepository, CancellationToken cancel = default)
+    {
+        var operation = Operation(repository, $"mount blob {digest} from '{fromRepository}'");
+        var scopes = RegistryConnection.PushScope(repository).Concat(RegistryConnection.PullScope(fromRepository)).ToArray();
+        return _connection.RetryAsync(operation, async c =>
+        {
+            using var response = await _connection.SendAsync(operation, scopes, b => new HttpRequestMessage(HttpMethod.Post,
+                Api(b, repository, $"blobs/uploads/?mount={Uri.EscapeDataString(digest.ToString())}&from={Uri.EscapeDataString(fromRepository)}")), c);
+            if (response.StatusCode == HttpStatusCode.Created) return null;
+            await EnsureSuccessAsync(operation, response, repository, Codes.RegistryRequestFailed, c);
+            return UploadLocation(operation, response);
+        }, cancel);
+    }
+
+    /// <summary>
+    /// Uploads a blob from a seekable stream (opened again for each try): in one PUT, or in PATCH chunks of at least the registry's OCI-Chunk-Min-Length where it
+    /// refuses that. <paramref name="session"/> is an upload the registry already opened (a refused mount).
+    /// </summary>
+    public Task UploadBlobAsync(string repository, Descriptor descriptor, Func<Stream> open, Uri? session = null, CancellationToken cancel = default)
+    {
+        var operation = Operation(repository, $"push blob {descriptor.Digest}");
+        var upload = new BlobUpload(_connection, operation, RegistryConnection.PushScope(repository), descriptor, open, EnsureSuccessAsync);
+        var sessions = Api(repository, "blobs/uploads/");
+        return _connection.RetryAsync(operation, async c =>
+        {
+            var (location, min) = session is { } open ? (open, 0L) : await upload.StartAsync(sessions, c);
+            session = null;
+            if (!_wantsChunks)
+            {
+                if (await upload.TryMonolithicAsync(location, c)) return true;
+                // Learnt once per registry: the next blobs go in chunks straight away, not twice.
+                _wantsChunks = true;
+                (location, min) = await upload.StartAsync(sessions, c);
+            }
+            if (min > 0) _minChunk = min;
+            await upload.ChunkedAsync(location, Math.Max(_minChunk, Options.ChunkSize), c);
+            return true;
+        }, cancel);
+    }
+
+    /// <summary>Puts a manifest under a tag (or its digest); the registry must agree on its digest.</summary>
+    public Task PutManifestAsync(string repository, string reference, byte[] json, string mediaType, CancellationToken cancel = default)
+    {
+        var operation = Operation(repository, $"push manifest '{reference}'");
+        var digest = Digest.Compute(json);
+        return _connection.RetryAsync(operation, async c =>
+        {
+            using var response = await _connection.SendAsync(operation, RegistryConnection.PushScope(repository), b =>
+            {
+                var content = new ByteArrayContent(json);
+                content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+                return new HttpRequestMessage(HttpMethod.Put, Api(b, repository, "manifests/" + reference)) { Content = content };
+            }, c);
+            await EnsureSuccessAsync(operation, response, repository, Codes.RegistryRequestFailed, c);
+            if (response.Headers.TryGetValues("Docker-Content-Digest", out var said) && said.FirstOrDefault() is { } claimed && claimed != digest.ToString())
+                throw operation.Fail(Codes.RegistryContentInvalid, $"the registry stored the manifest as {claimed}, not as its digest {digest}.");
+            return true;
+        }, cancel);
+    }
+
+    internal static Uri Api(Uri baseUri, string repository, string rest) => new(baseUri, $"v2/{repository}/{rest}");
+
+    private static Func<Uri, Uri> Api(string repository, string rest) => b => Api(b, repository, rest);
+
+    internal static Uri UploadLocation(RegistryOperation operation, HttpResponseMessage response)
+    {
+        if (response.Headers.Location is not { } location)
+            throw operation.Fail(Codes.RegistryRequestFailed, "the registry opened an upload but gave no Location for it.");
+        return location.IsAbsoluteUri ? location : new Uri(response.RequestMessage!.RequestUri!, location);
+    }
+
+    /// <summary>Turns an unsuccessful response into the coded error for it.</summary>
+    private async Task EnsureSuccessAsync(RegistryOperation operation, HttpResponseMessage response, string repository, string notFoundCode, CancellationToken cancel)
+    {
+        if (response.IsSuccessStatusCode) return;
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            throw _connection.Unauthorized(operation, response, repository);
+        string detail = await ResponseBody.ErrorTextAsync(response, cancel);
+        throw operation.Fail(response.StatusCode == HttpStatusCode.NotFound ? notFoundCode : Codes.RegistryRequestFailed, response.StatusCode, detail);
+    }
+
+    private static string MediaTypeOf(byte[] json, RegistryOperation operation)
+    {
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(json);
+            if (doc.RootElement.TryGetProperty("mediaType", out var m) && m.GetString() is { } type && ManifestTypes.Contains(type)) return type;
+            if (doc.RootElement.TryGetProperty("manifests", out _)) return MediaTypes.ImageIndex;
+            if (doc.RootElement.TryGetProperty("layers", out _)) return MediaTypes.ImageManifest;
+        }
+        catch (System.Text.Json.JsonException) { }
+        throw operation.Fail(Codes.RegistryContentInvalid, "the registry's answer is not an image manifest or index.");
+    }
+
+    public void Dispose() => _connection.Dispose();
+}

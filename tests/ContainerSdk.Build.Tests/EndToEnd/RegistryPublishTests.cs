@@ -1,0 +1,130 @@
+using System.Text;
+using ContainerSdk.Tests.Registry;
+
+namespace ContainerSdk.Tests.EndToEnd;
+
+/// <summary>
+/// Registries through <c>dotnet build</c> and <c>dotnet publish</c> with the packed SDK: a real docker-registry on
+/// 127.0.0.1, logins written by skopeo and by a docker credential helper, skopeo reading what was pushed.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class RegistryPublishTests(SdkPackage sdk)
+{
+    private static Tools.Result Dotnet(TestProject project, IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
+        var env = EndToEnd.Dotnet.ChildEnvironment(project.PackagesFolder);
+        foreach (var (k, v) in environment) env[k] = v;
+        return Tools.Run(EndToEnd.Dotnet.Path, args.Concat(new[] { "-nologo", "-tl:off", "--disable-build-servers", "-v:n" }), project.Directory, env,
+            TimeSpan.FromMinutes(8));
+    }
+
+    [Fact]
+    public async Task Publish_pushes_the_image_skopeo_reads_with_a_skopeo_login_and_an_unchanged_image_sends_nothing()
+    {
+        var skopeo = Tools.Require("skopeo");
+        await using var reg = await RegistryServer.StartAsync(new RegistryServerOptions { Users = new Dictionary<string, string> { ["ci"] = "e2e-secret" } });
+        var project = new TestProject(sdk, Path.Combine(sdk.Root, "publish-" + Guid.NewGuid().ToString("N")[..8]));
+        var authFile = project.Path("..", Path.GetFileName(project.Directory) + "-auth.json");
+        Tools.Run(skopeo, new[] { "login", "--tls-verify=false", "--authfile", authFile, "-u", "ci", "--password-stdin", reg.Host },
+            stdin: Encoding.UTF8.GetBytes("e2e-secret")).EnsureSuccess("skopeo login");
+        Trees.TextRootfs(project.Path("base"));
+        Trees.WriteFile(project.Path("modules", "tool", "bin", "tool"), "#!/bin/sh\necho tool\n", "755");
+        await project.WriteAsync($"""
+              <PropertyGroup>
+                <ContainerRegistry>{reg.Host}</ContainerRegistry>
+                <ContainerInsecureRegistries>{reg.Host}</ContainerInsecureRegistries>
+                <ContainerRepository>hpc/site</ContainerRepository>
+                <ContainerImageTags>2026.11;latest</ContainerImageTags>
+              </PropertyGroup>
+              <ItemGroup>
+                <BaseLayer Include="base" />
+                <Module Include="modules/tool" TargetPath="/opt/tool" />
+              </ItemGroup>
+            """);
+        var env = new Dictionary<string, string?> { ["REGISTRY_AUTH_FILE"] = authFile };
+
+        var first = Dotnet(project, env, "publish", project.ProjectPath).EnsureSuccess("dotnet publish");
+        var local = ImageTools.ManifestDigest(project.ImageLayout);
+        foreach (var tag in new[] { "2026.11", "latest" })
+        {
+            var raw = Tools.Run(skopeo, "inspect", "--tls-verify=false", "--creds", "ci:e2e-secret", "--raw", $"docker://{reg.Host}/hpc/site:{tag}")
+                .EnsureSuccess("skopeo inspect");
+            Assert.Equal(local, ContainerSdk.Core.Oci.Digest.Compute(Encoding.UTF8.GetBytes(raw.StdOut)).ToString());
+        }
+        Assert.Contains(" sent in ", first.StdOut);
+        Assert.DoesNotContain("e2e-secret", first.StdOut + first.StdErr);
+
+        var again = Dotnet(project, env, "build", project.ProjectPath, "-t:PublishContainer").EnsureSuccess("dotnet build -t:PublishContainer");
+        Assert.Contains("no blob sent", again.StdOut);
+        Assert.DoesNotContain(" sent in ", again.StdOut);
+
+        // Without credentials the registry refuses: a coded error at the project, no stack trace, no secret.
+        var refused = Dotnet(project, new Dictionary<string, string?> { ["REGISTRY_AUTH_FILE"] = project.Path("no-such-auth.json") },
+            "build", project.ProjectPath, "-t:PublishContainer");
+        Assert.True(refused.ExitCode != 0 && refused.StdOut.Contains("error CSDK6003"), refused.StdOut);
+        Assert.DoesNotContain("   at ", refused.StdOut);
+    }
+
+    [Fact]
+    public async Task A_fresh_runner_takes_every_module_layer_from_the_registry_cache_and_gets_the_same_digest()
+    {
+        var skopeo = Tools.Require("skopeo");
+        await using var reg = await RegistryServer.StartAsync(new RegistryServerOptions { Users = new Dictionary<string, string> { ["robot$ci"] = "helper-secret" } });
+        var root = Path.Combine(sdk.Root, "fresh-" + Guid.NewGuid().ToString("N")[..8]);
+        // The credentials come from a docker credential helper on PATH, as docker login with credHelpers leaves them.
+        var bin = Path.Combine(root, "bin-helper");
+        Trees.WriteFile(Path.Combine(bin, "docker-credential-e2e"),
+            "#!/bin/sh\nread -r server\necho '{\"ServerURL\":\"'\"$server\"'\",\"Username\":\"robot$ci\",\"Secret\":\"helper-secret\"}'\n", "755");
+        var dockerConfig = Path.Combine(root, "docker");
+        Trees.WriteFile(Path.Combine(dockerConfig, "config.json"), $"{{\"credHelpers\":{{\"{reg.Host}\":\"e2e\"}}}}", "644");
+        var env = new Dictionary<string, string?>
+        {
+            ["DOCKER_CONFIG"] = dockerConfig,
+            ["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH"),
+            ["DOTNET_CONTAINER_INSECURE_REGISTRIES"] = reg.Host,
+        };
+
+        // A base made by a first project and copied into the registry by skopeo, as a site publishes its base images.
+        var baseProject = new TestProject(sdk, Path.Combine(root, "base-image"), "base");
+        Trees.TextRootfs(baseProject.Path("rootfs"));
+        await baseProject.WriteAsync("""<ItemGroup><BaseLayer Include="rootfs" /></ItemGroup>""");
+        baseProject.Build().EnsureSuccess("dotnet build base");
+        Tools.Run(skopeo, "copy", "--dest-tls-verify=false", "--dest-creds", "robot$ci:helper-secret", $"oci:{baseProject.ImageLayout}:latest",
+            $"docker://{reg.Host}/bases/text:1").EnsureSuccess("skopeo copy base");
+
+        var first = new TestProject(sdk, Path.Combine(root, "runner-a", "site"));
+        Trees.WriteFile(first.Path("modules", "a", "bin", "a"), "#!/bin/sh\necho a\n", "755");
+        Trees.WriteFile(first.Path("modules", "b", "share", "b.txt"), "b\n", "644");
+        var body = $"""
+              <PropertyGroup>
+                <ContainerCacheRepository>{reg.Host}/ci/layer-cache</ContainerCacheRepository>
+                <ContainerCacheDirectory>$(MSBuildProjectDirectory)/../cache</ContainerCacheDirectory>
+              </PropertyGroup>
+              <ItemGroup>
+                <BaseLayer Include="docker://{reg.Host}/bases/text:1" />
+                <Module Include="modules/a" TargetPath="/opt/a" />
+                <Module Include="modules/b" TargetPath="/opt/b" />
+              </ItemGroup>
+            """;
+        await first.WriteAsync(body);
+        var cold = Dotnet(first, env, "build", first.ProjectPath).EnsureSuccess("dotnet build on runner A");
+        Assert.Contains("Pulled", cold.StdOut);
+        var digest = ImageTools.ManifestDigest(first.ImageLayout);
+
+        // Runner B: the sources only (no obj/, bin/, outputs), another cache folder.
+        var second = new TestProject(sdk, Path.Combine(root, "runner-b", "site"));
+        foreach (var file in Directory.EnumerateFiles(first.Directory, "*", SearchOption.AllDirectories)
+                     .Where(f => !Path.GetRelativePath(first.Directory, f).Split('/')[0].Equals("obj") && !Path.GetRelativePath(first.Directory, f).Split('/')[0].Equals("bin")))
+        {
+            var target = Path.Combine(second.Directory, Path.GetRelativePath(first.Directory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+            File.SetUnixFileMode(target, File.GetUnixFileMode(file));
+        }
+        var warm = Dotnet(second, env, "build", second.ProjectPath).EnsureSuccess("dotnet build on runner B");
+        Assert.Equal(digest, ImageTools.ManifestDigest(second.ImageLayout));
+        Assert.Contains("Module modules/a -> /opt/a: from the registry cache", warm.StdOut);
+        Assert.Contains("Module modules/b -> /opt/b: from the registry cache", warm.StdOut);
+        Assert.DoesNotContain("helper-secret", cold.StdOut + warm.StdOut);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Security.Cryptography;
+using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.Oci;
+using ContainerSdk.Core.Registry;
+
+namespace ContainerSdk.Tests.Registry;
+
+/// <summary>A registry repository as the layer cache CI runners share (ContainerCacheRepository).</summary>
+public sealed class LayerCacheRepositoryTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private static (byte[] Fingerprint, CachedLayer Layer) AnyLayer(TestLayout layout, int i = 0)
+    {
+        var blob = layout.Manifest.Layers[i];
+        return (RandomNumberGenerator.GetBytes(32), new CachedLayer(blob, Digest.Compute(new byte[] { (byte)i }), 12345 + i, layout.BlobPath(blob.Digest)));
+    }
+
+    [Fact]
+    public async Task A_layer_put_by_one_machine_is_found_by_another_digest_checked_and_skopeo_reads_the_entry()
+    {
+        using var dir = new TempDir("lcache");
+        await using var reg = await RegistryServer.StartAsync();
+        var layout = TestLayout.Create(dir.Combine("layout"));
+        var (fingerprint, layer) = AnyLayer(layout, 1);
+        var options = TestRegistryOptions.Plain(reg, dir.Combine("home"));
+        var log = new TranscriptLog();
+        using (var writer = new LayerCacheRepository(reg.Host, "ci/layers", options, new BlobStore(dir.Combine("a")), log))
+            Assert.True(await writer.TryPutAsync(fingerprint, layer, Cancel));
+
+        using var reader = new LayerCacheRepository(reg.Host, "ci/layers", options, new BlobStore(dir.Combine("b")), log);
+        var hit = await reader.TryGetAsync(fingerprint, Cancel);
+        Assert.NotNull(hit);
+        Assert.Equal((layer.Blob, layer.DiffId, layer.UncompressedSize), (hit.Blob, hit.DiffId, hit.UncompressedSize));
+        Assert.StartsWith(dir.Combine("b"), hit.Path);
+        Assert.Equal(File.ReadAllBytes(layer.Path), File.ReadAllBytes(hit.Path));
+        Assert.Null(await reader.TryGetAsync(RandomNumberGenerator.GetBytes(32), Cancel));
+        Assert.DoesNotContain(log.Lines, l => l.StartsWith("warning"));
+
+        var skopeo = Tools.Require("skopeo");
+        Tools.Run(skopeo, "inspect", "--tls-verify=false", "--raw", $"docker://{reg.Host}/ci/layers:{LayerCacheRepository.Tag(fingerprint)}")
+            .EnsureSuccess("skopeo inspect of a cache entry");
+    }
+
+    [Fact]
+    public async Task A_cache_the_build_may_not_write_warns_once_and_a_corrupt_hit_is_a_miss()
+    {
+        using var dir = new TempDir("lcache");
+        await using var reg = await RegistryServer.StartAsync(new RegistryServerOptions
+        {
+            TokenAuth = true, Users = new Dictionary<string, string> { ["writer"] = "w", ["reader"] = "r" }, ReadOnlyUsers = new[] { "reader" },
+        });
+        var layout = TestLayout.Create(dir.Combine("layout"), "1", 5000, 7000);
+        var (first, layer) = AnyLayer(layout, 0);
+        var (second, other) = AnyLayer(layout, 1);
+        var log = new TranscriptLog();
+        var reader = TestRegistryOptions.Plain(reg, dir.Combine("home"), new Dictionary<string, string> { ["CONTAINERSDK_REGISTRY_USER"] = "reader", ["CONTAINERSDK_REGISTRY_PASSWORD"] = "r" });
+        using (var cache = new LayerCacheRepository(reg.Host, "ci/layers", reader, new BlobStore(dir.Combine("a")), log))
+        {
+            Assert.False(await cache.TryPutAsync(first, layer, Cancel));
+            Assert.False(await cache.TryPutAsync(second, other, Cancel));
+        }
+        Assert.Single(log.Lines, l => l.StartsWith($"warning {Codes.RegistryCacheUnusable}"));
+        Assert.DoesNotContain(log.All, "\"r\"");
+
+        var writer = TestRegistryOptions.Plain(reg, dir.Combine("home"), new Dictionary<string, string> { ["CONTAINERSDK_REGISTRY_USER"] = "writer", ["CONTAINERSDK_REGISTRY_PASSWORD"] = "w" });
+        using (var cache = new LayerCacheRepository(reg.Host, "ci/layers", writer, new BlobStore(dir.Combine("a")), new TranscriptLog()))
+            Assert.True(await cache.TryPutAsync(first, layer, Cancel));
+
+        await using var proxy = await FaultProxy.StartAsync(reg.Host, new FaultPlan().CorruptBody("GET", "/blobs/sha256:"));
+        var corrupt = new TranscriptLog();
+        var viaProxy = TestRegistryOptions.For(dir.Combine("home"), new Dictionary<string, string> { ["CONTAINERSDK_REGISTRY_USER"] = "reader", ["CONTAINERSDK_REGISTRY_PASSWORD"] = "r" },
+            insecure: new[] { proxy.Host });
+        var store = new BlobStore(dir.Combine("c"));
+        using (var cache = new LayerCacheRepository(proxy.Host, "ci/layers", viaProxy, store, corrupt))
+            Assert.Null(await cache.TryGetAsync(first, Cancel));
+        Assert.Contains(corrupt.Lines, l => l.StartsWith($"warning {Codes.RegistryCacheUnusable}") && l.Contains("is not the one asked for"));
+        Assert.False(File.Exists(store.PathOf(layer.Blob.Digest)));
+    }
+}
