@@ -20,7 +20,7 @@ namespace ContainerSdk.Core.Bundle;
 /// </summary>
 public static class BundleWriter
 {
-    private const string FormatVersion = "csdk-bundle-1";
+    internal const string FormatVersion = "csdk-bundle-1";
 
     public static void Write(IReadOnlyList<LayerPlan> plans, BundleOutput output, long epoch, string workDirectory, IBuildLog log)
     {
@@ -40,24 +40,17 @@ public static class BundleWriter
 
         using var acls = new BundleAclDump(output.AclPath);
         var segments = new List<Segment>();
-        var current = new List<PlannedEntry>();
-        long currentBytes = 0, entries = 0;
+        var cutter = new SegmentCutter();
+        long entries = 0;
         foreach (var entry in PlanMerge.Flatten(plans))
         {
             var header = entry.Header.ModificationTime == epoch ? entry.Header : WithTime(entry.Header, epoch);
             var planned = ReferenceEquals(header, entry.Header) ? entry : new PlannedEntry(header, entry.Content) { ContentHash = entry.ContentHash };
-            current.Add(planned);
             acls.Add(header);
             entries++;
-            currentBytes += 512 + (header.Size + 511) / 512 * 512 + (header.PaxRecords.Count > 0 ? 1024 : 0);
-            if (SegmentPolicy.EndsSegment(planned.Key, currentBytes))
-            {
-                segments.Add(new Segment(current, segmentDirectory));
-                current = new List<PlannedEntry>();
-                currentBytes = 0;
-            }
+            if (cutter.Add(planned)) segments.Add(new Segment(cutter.Take(), segmentDirectory));
         }
-        if (current.Count > 0) segments.Add(new Segment(current, segmentDirectory));
+        if (cutter.HasEntries) segments.Add(new Segment(cutter.Take(), segmentDirectory));
 
         // Nothing to do when the same segments already make up the bundle and its dump, untouched since.
         string state = Path.Combine(workDirectory, "bundle.state");
@@ -154,15 +147,12 @@ public static class BundleWriter
         public Segment(List<PlannedEntry> entries, string directory)
         {
             _entries = entries;
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            hash.AppendData(Encoding.UTF8.GetBytes(FormatVersion + "\0" + LayerFingerprint.ToolVersion + "\0"));
-            foreach (var e in entries)
-            {
-                if (e.HasData && e.ContentHash is null) throw new InvalidOperationException($"No content hash for '{e.Key}' when writing the bundle.");
-                hash.AppendData(LayerFingerprint.Entry(e.Header, e.ContentHash));
-            }
-            Path = System.IO.Path.Combine(directory, Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant() + ".gz");
+            Name = SegmentCutter.Name(entries);
+            Path = System.IO.Path.Combine(directory, Name + ".gz");
         }
+
+        /// <summary>The digest of its entries (headers and content hashes), as <see cref="SegmentCutter.Name"/> gives it.</summary>
+        public string Name { get; }
 
         /// <summary>The cached gzip member, named by the digest of its entries (headers and content hashes).</summary>
         public string Path { get; }
@@ -200,25 +190,3 @@ public static class BundleWriter
 
 /// <summary>Where the bundle and its ACL dump go.</summary>
 public sealed record BundleOutput(string BundlePath, string AclPath);
-
-/// <summary>
-/// Where segments end: after an entry whose path hashes to a boundary, once the segment holds enough bytes
-/// to compress well; or when it is large. Boundaries depend on paths alone, so a change in one place moves
-/// no boundary elsewhere and every other segment keeps its digest.
-/// </summary>
-internal static class SegmentPolicy
-{
-    // Small enough that one changed file recompresses a few MiB, large enough that a 1 GiB tree is a few
-    // hundred cached files. Each segment's members are 4 MiB chunks anyway, so the size cost is nil.
-    public const long MinBytes = 1L << 20;
-    public const long MaxBytes = 16L << 20;
-
-    public static bool EndsSegment(string key, long bytes)
-    {
-        if (bytes >= MaxBytes) return true;
-        if (bytes < MinBytes) return false;
-        uint h = 2166136261;
-        foreach (char c in key) h = (h ^ c) * 16777619;
-        return (h & 31) == 0;
-    }
-}
