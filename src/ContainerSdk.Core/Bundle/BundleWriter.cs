@@ -22,7 +22,9 @@ public static class BundleWriter
 {
     internal const string FormatVersion = "csdk-bundle-1";
 
-    public static void Write(IReadOnlyList<LayerPlan> plans, BundleOutput output, long epoch, string workDirectory, IBuildLog log)
+    /// <param name="layerBlobs">The layers' blobs: a segment that one of them holds (<see cref="LayerSegments"/>) is copied out of it, not compressed.</param>
+    public static void Write(IReadOnlyList<LayerPlan> plans, BundleOutput output, long epoch, string workDirectory, IBuildLog log,
+        IReadOnlyList<string>? layerBlobs = null)
     {
         var clock = Stopwatch.StartNew();
         string segmentDirectory = Path.Combine(workDirectory, "bundle");
@@ -66,13 +68,17 @@ public static class BundleWriter
         var flattened = clock.Elapsed;
         var missing = segments.Where(s => !SegmentSum.IsRecorded(s.Path)).ToList();
         int reused = segments.Count - missing.Count;
+        // A layer written with the bundle's segment boundaries holds most of them already compressed.
+        var copied = LayerSegmentCopy.Take(missing.Select(s => (s.Name, s.Path)), new WorkPaths(workDirectory).CacheRoot, layerBlobs ?? Array.Empty<string>());
+        missing = missing.Where(s => !copied.Contains(s.Name)).ToList();
+        int fromLayers = copied.Count;
         var damaged = new List<Segment>();
         // A second pass only when a cached segment turned out damaged: it is compressed again and the bundle rewritten.
         for (int pass = 0; ; pass++)
         {
             var compressing = clock.Elapsed;
             Parallel.ForEach(pass == 0 ? missing : damaged, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, s => s.Compress());
-            log.Detail($"Bundle: flattened and keyed {segments.Count} segments in {flattened.TotalSeconds:0.00} s, compressed {(pass == 0 ? missing : damaged).Count} in {(clock.Elapsed - compressing).TotalSeconds:0.00} s.");
+            log.Detail($"Bundle: flattened and keyed {segments.Count} segments in {flattened.TotalSeconds:0.00} s, copied {(pass == 0 ? fromLayers : 0)} out of layer blobs, compressed {(pass == 0 ? missing : damaged).Count} in {(clock.Elapsed - compressing).TotalSeconds:0.00} s.");
             damaged.Clear();
             using var bundle = new TempFile(output.BundlePath);
             using (var file = new FileStream(bundle.Path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
@@ -105,7 +111,7 @@ public static class BundleWriter
         foreach (var stale in Directory.EnumerateFiles(segmentDirectory).Where(f => !used.Contains(f)))
             File.Delete(stale);
 
-        log.Info($"Bundle {output.BundlePath}: {entries} entries from {plans.Count} layers, {reused} of {segments.Count} segments reused, " +
+        log.Info($"Bundle {output.BundlePath}: {entries} entries from {plans.Count} layers, {reused} of {segments.Count} segments reused, {fromLayers} copied from the layers, " +
                  $"{LayerStackBuilder.Size(new FileInfo(output.BundlePath).Length)}, {acls.Count} {(acls.Count == 1 ? "path" : "paths")} with ACLs in {output.AclPath}, {clock.Elapsed.TotalSeconds:0.00} s");
     }
 

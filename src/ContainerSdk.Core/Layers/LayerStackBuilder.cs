@@ -56,7 +56,7 @@ public static class LayerStackBuilder
             statCache.Save();
             log.Detail($"Stat cache: {statCache.Hits} files unchanged, {statCache.Misses} read and hashed.");
             cancellationToken.ThrowIfCancellationRequested();
-            if (bundle is not null) Bundle.BundleWriter.Write(plans, bundle, options.Epoch, options.WorkDirectory, log);
+            if (bundle is not null) Bundle.BundleWriter.Write(plans, bundle, options.Epoch, options.WorkDirectory, log, built.Select(b => b.BlobPath).ToList());
             return built;
         }
         catch (AggregateException e) when (e.InnerException is ContainerSdkException)
@@ -107,7 +107,7 @@ public static class LayerStackBuilder
         }
         bool unchanged = cached is not null;
         string? whyRebuilt = unchanged ? null : journal.Explain(plan);
-        var blob = cached ?? Write(plan, options, cache.BlobDirectory, statCache);
+        var blob = cached ?? Write(plan, options, cache.BlobDirectory, statCache, paths.CacheRoot);
         if (!unchanged) cache.Put(plan.Fingerprint ??= Fingerprint(plan, options), blob);
         // Unchanged means the recorded plan still stands: a no-op build writes nothing.
         if (!unchanged || !journal.Exists) journal.Record(plan);
@@ -148,25 +148,33 @@ public static class LayerStackBuilder
     private static byte[] Fingerprint(LayerPlan plan, LayerBuildOptions options) =>
         LayerFingerprint.Compute(options.Compression, plan.Entries.Select(e => (e.Header, e.ContentHash)));
 
-    /// <summary>Writes the layer's tar through the compressor, hashing each file's content on the way for the stat cache.</summary>
-    private static LayerBlob Write(LayerPlan plan, LayerBuildOptions options, string blobDirectory, StatCache statCache)
+    /// <summary>
+    /// Writes the layer's tar through the compressor, hashing each file's content on the way for the stat cache. A gzip
+    /// layer is cut into the bundle's segments as it goes, and where they lie in the blob is recorded for the bundle.
+    /// </summary>
+    private static LayerBlob Write(LayerPlan plan, LayerBuildOptions options, string blobDirectory, StatCache statCache, string cacheRoot)
     {
         using var writer = LayerBlobWriter.Create(blobDirectory, options.Compression);
+        var cutter = writer.RecordsSegments ? new Bundle.SegmentCutter() : null;
         using (var tar = new TarWriter(writer, leaveOpen: true))
         {
             foreach (var entry in plan.Entries)
             {
-                if (!entry.HasData)
+                if (!entry.HasData) tar.WriteEntry(entry.Header);
+                else
                 {
-                    tar.WriteEntry(entry.Header);
-                    continue;
+                    var hash = ReadVerified(entry, plan, statCache, content => tar.WriteEntry(entry.Header, content));
+                    entry.ContentHash ??= hash;
                 }
-                var hash = ReadVerified(entry, plan, statCache, content => tar.WriteEntry(entry.Header, content));
-                entry.ContentHash ??= hash;
+                if (cutter?.Add(entry) == true) writer.EndSegment(Bundle.SegmentCutter.Name(cutter.Take()));
             }
+            // The end blocks in a member of their own, as in the bundle, so the last segment can serve it too.
+            if (cutter?.HasEntries == true) writer.EndSegment(Bundle.SegmentCutter.Name(cutter.Take()));
             tar.Finish();
         }
-        return writer.Complete();
+        var blob = writer.Complete();
+        if (writer.RecordsSegments) Bundle.LayerSegments.Record(cacheRoot, blob.BlobPath, writer.Segments);
+        return blob;
     }
 
     private static byte[] HashContent(PlannedEntry entry, LayerPlan plan, StatCache statCache) =>

@@ -19,7 +19,10 @@ public sealed class LayerBlobWriter : Stream
     private readonly string _tempPath;
     private readonly FileStream _file;
     private readonly HashingWriteStream _compressed;
+    private readonly HashingWriteStream? _segmentHash;
     private readonly Stream? _compressor;
+    private readonly List<Bundle.LayerSegment> _segments = new();
+    private long _segmentStart;
     private readonly IncrementalHash _tarHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private long _tarSize;
     private bool _completed;
@@ -36,7 +39,7 @@ public sealed class LayerBlobWriter : Stream
         _compressor = compression switch
         {
             // Members compressed on every core; each member's header is normalized (mtime 0, OS Unix).
-            LayerCompression.Gzip => new ParallelGzipStream(_compressed),
+            LayerCompression.Gzip => new ParallelGzipStream(_segmentHash = new HashingWriteStream(_compressed)),
             // Single-threaded zstd is deterministic for a given level and library version.
             LayerCompression.Zstd => new ZstdSharp.CompressionStream(_compressed, 3, 0, leaveOpen: true),
             LayerCompression.None => null,
@@ -64,6 +67,27 @@ public sealed class LayerBlobWriter : Stream
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
     public override void WriteByte(byte value) => Write(new[] { value });
+
+    /// <summary>Whether <see cref="EndSegment"/> records anything: the bundle is gzip, so only a gzip layer's bytes serve it.</summary>
+    public bool RecordsSegments => _compressor is ParallelGzipStream;
+
+    /// <summary>
+    /// Ends a bundle segment (named by <see cref="Bundle.SegmentCutter.Name"/>) after the bytes written so far: its
+    /// gzip members end here, so they are exactly what compressing the segment alone gives, and the bundle can copy
+    /// them out of the blob (<see cref="Segments"/>) instead of compressing the same bytes again.
+    /// </summary>
+    public void EndSegment(string name)
+    {
+        if (_compressor is not ParallelGzipStream parallel) return;
+        parallel.EndMember(end =>
+        {
+            _segments.Add(new Bundle.LayerSegment(name, _segmentStart, end - _segmentStart, _segmentHash!.TakeDigest().Hex));
+            _segmentStart = end;
+        });
+    }
+
+    /// <summary>The segments ended so far, where their members lie in the blob; complete after <see cref="Complete"/>.</summary>
+    internal IReadOnlyList<Bundle.LayerSegment> Segments => _segments;
 
     /// <summary>Finishes the compressed stream and moves the blob to its content address.</summary>
     public LayerBlob Complete()
@@ -116,6 +140,7 @@ public sealed class LayerBlobWriter : Stream
                 try { _file.Dispose(); } catch (IOException) { }
                 try { File.Delete(_tempPath); } catch (IOException) { }
             }
+            _segmentHash?.Dispose();
             _compressed.Dispose();
             _tarHash.Dispose();
         }
