@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ContainerSdk.Core.Blobs;
 using ContainerSdk.Core.Cache;
 using ContainerSdk.Core.IO;
 using ContainerSdk.Core.Oci;
@@ -15,11 +16,11 @@ namespace ContainerSdk.Core.Bundle;
 internal static class LayerSegmentCopy
 {
     /// <summary>Writes each wanted segment (name, cache path) that a layer blob holds; returns the names written.</summary>
-    public static HashSet<string> Take(IEnumerable<(string Name, string Path)> wanted, string cacheRoot, IReadOnlyList<string> layerBlobs)
+    public static HashSet<string> Take(IEnumerable<(string Name, string Path)> wanted, string indexDirectory, IReadOnlyList<string> layerBlobs)
     {
         var taken = new HashSet<string>(StringComparer.Ordinal);
         var indexes = layerBlobs.Distinct(StringComparer.Ordinal)
-            .Select(blob => (Blob: blob, Index: LayerSegments.Load(cacheRoot, blob)))
+            .Select(blob => (Blob: blob, Index: LayerSegments.Load(indexDirectory, blob)))
             .Where(x => x.Index is not null)
             .Select(x => (x.Blob, x.Index!.Value.Stamp, x.Index!.Value.ByName))
             .ToList();
@@ -34,7 +35,7 @@ internal static class LayerSegmentCopy
         return taken;
     }
 
-    private static bool TryCopy(string blob, string stamp, LayerSegment segment, string segmentPath)
+    private static bool TryCopy(string blob, string stamp, BlobSegment segment, string segmentPath)
     {
         using var temp = new TempFile(segmentPath);
         try
@@ -54,7 +55,7 @@ internal static class LayerSegmentCopy
         return true;
     }
 
-    private static bool CopyHashed(FileStream input, LayerSegment segment, FileStream output)
+    private static bool CopyHashed(FileStream input, BlobSegment segment, FileStream output)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[1 << 20];
