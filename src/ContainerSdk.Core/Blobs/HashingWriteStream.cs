@@ -30,6 +30,9 @@ internal sealed class HashingWriteStream : Stream
 
     public Digest GetDigest() => Digest.FromSha256Bytes(_hash.GetCurrentHash());
 
+    /// <summary>The digest of the bytes written since the last call (or since the start); the next call starts over.</summary>
+    public Digest TakeDigest() => Digest.FromSha256Bytes(_hash.GetHashAndReset());
+
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         if (NormalizeGzipHeader && BytesWritten < 10 && !buffer.IsEmpty)

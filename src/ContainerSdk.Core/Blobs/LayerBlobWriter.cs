@@ -6,6 +6,9 @@ using ContainerSdk.Core.IO;
 
 namespace ContainerSdk.Core.Blobs;
 
+/// <summary>One bundle segment inside a layer blob: where its gzip members lie, and their SHA-256 (hex).</summary>
+internal sealed record BlobSegment(string Name, long Offset, long Length, string Sha256);
+
 /// <summary>What <see cref="LayerBlobWriter.Complete"/> produced: the blob's descriptor and file, and the tar's diffID.</summary>
 public sealed record LayerBlob(Descriptor Descriptor, Digest DiffId, long UncompressedSize, string BlobPath)
 {
@@ -25,7 +28,10 @@ public sealed class LayerBlobWriter : Stream
     private readonly string _tempPath;
     private readonly FileStream _file;
     private readonly HashingWriteStream _compressed;
+    private readonly HashingWriteStream? _segmentHash;
     private readonly Stream? _compressor;
+    private readonly List<BlobSegment> _segments = new();
+    private long _segmentStart;
     private readonly IncrementalHash _tarHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private long _tarSize;
     private bool _completed;
@@ -42,7 +48,7 @@ public sealed class LayerBlobWriter : Stream
         _compressor = compression switch
         {
             // Members compressed on every core; each member's header is normalized (mtime 0, OS Unix).
-            LayerCompression.Gzip => new ParallelGzipStream(_compressed),
+            LayerCompression.Gzip => new ParallelGzipStream(_segmentHash = new HashingWriteStream(_compressed)),
             // Single-threaded zstd is deterministic for a given level and library version.
             LayerCompression.Zstd => new ZstdSharp.CompressionStream(_compressed, 3, 0, leaveOpen: true),
             LayerCompression.None => null,
@@ -70,6 +76,27 @@ public sealed class LayerBlobWriter : Stream
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
     public override void WriteByte(byte value) => Write(new[] { value });
+
+    /// <summary>Whether <see cref="EndSegment"/> records anything: the bundle is gzip, so only a gzip layer's bytes serve it.</summary>
+    public bool RecordsSegments => _compressor is ParallelGzipStream;
+
+    /// <summary>
+    /// Ends a bundle segment (named by the caller from its entries) after the bytes written so far: its
+    /// gzip members end here, so they are exactly what compressing the segment alone gives, and the bundle can copy
+    /// them out of the blob (<see cref="Segments"/>) instead of compressing the same bytes again.
+    /// </summary>
+    public void EndSegment(string name)
+    {
+        if (_compressor is not ParallelGzipStream parallel) return;
+        parallel.EndMember(end =>
+        {
+            _segments.Add(new BlobSegment(name, _segmentStart, end - _segmentStart, _segmentHash!.TakeDigest().Hex));
+            _segmentStart = end;
+        });
+    }
+
+    /// <summary>The segments ended so far, where their members lie in the blob; complete after <see cref="Complete"/>.</summary>
+    internal IReadOnlyList<BlobSegment> Segments => _segments;
 
     /// <summary>Finishes the compressed stream and moves the blob to its content address.</summary>
     public LayerBlob Complete()
@@ -122,6 +149,7 @@ public sealed class LayerBlobWriter : Stream
                 try { _file.Dispose(); } catch (IOException) { }
                 try { File.Delete(_tempPath); } catch (IOException) { }
             }
+            _segmentHash?.Dispose();
             _compressed.Dispose();
             _tarHash.Dispose();
         }

@@ -20,9 +20,11 @@ internal sealed class ParallelGzipStream : Stream
     private static readonly SemaphoreSlim InFlight = new(Math.Max(2, Environment.ProcessorCount * 2));
 
     private readonly Stream _output;
-    private readonly Queue<Task<GzipMember.Member>> _pending = new();
+    // Members in order, and the boundary marks of EndMember between them.
+    private readonly Queue<(Task<GzipMember.Member>? Member, Action<long>? Mark)> _pending = new();
     private byte[]? _chunk;
     private int _filled;
+    private long _written;
     private bool _finished;
 
     public ParallelGzipStream(Stream output)
@@ -50,11 +52,11 @@ internal sealed class ParallelGzipStream : Stream
         AcquireSlot();
         var chunk = _chunk ?? ArrayPool<byte>.Shared.Rent(ChunkSize);
         int length = _filled;
-        _pending.Enqueue(Task.Run(() =>
+        _pending.Enqueue((Task.Run(() =>
         {
             try { return GzipMember.Compress(chunk, 0, length); }
             finally { ArrayPool<byte>.Shared.Return(chunk); }
-        }));
+        }), null));
         _chunk = null;
         _filled = 0;
     }
@@ -74,16 +76,41 @@ internal sealed class ParallelGzipStream : Stream
 
     private void Drain()
     {
-        using var member = _pending.Dequeue().GetAwaiter().GetResult();
-        try { _output.Write(member.Span); }
+        var (task, mark) = _pending.Dequeue();
+        if (task is null)
+        {
+            mark!(_written);
+            return;
+        }
+        using var member = task.GetAwaiter().GetResult();
+        try
+        {
+            _output.Write(member.Span);
+            _written += member.Span.Length;
+        }
         finally { InFlight.Release(); }
+    }
+
+    /// <summary>
+    /// Ends the current member here: the next byte starts a new chunk, so the bytes written between two calls come
+    /// out as exactly the members a fresh stream makes of them (a layer's bundle segments, copied into the bundle
+    /// as they are). <paramref name="written"/> gets the output offset of the boundary once everything before it
+    /// has been written to the output.
+    /// </summary>
+    public void EndMember(Action<long>? written = null)
+    {
+        if (_filled > 0) Submit();
+        if (written is null) return;
+        if (_pending.Count == 0) written(_written);
+        else _pending.Enqueue((null, written));
     }
 
     /// <summary>Compresses what is left and writes every member; the stream is complete afterwards.</summary>
     public void Finish()
     {
         if (_finished) return;
-        if (_filled > 0 || _pending.Count == 0) Submit();
+        // An empty stream is one empty member: gzip readers reject a file of no bytes.
+        if (_filled > 0 || (_written == 0 && !_pending.Any(p => p.Member is not null))) Submit();
         while (_pending.Count > 0) Drain();
         _finished = true;
     }
@@ -95,7 +122,9 @@ internal sealed class ParallelGzipStream : Stream
             // Abandoned (an error upstream): let running workers end and give back what they hold; write nothing more.
             while (_pending.Count > 0)
             {
-                try { _pending.Dequeue().GetAwaiter().GetResult().Dispose(); } catch (Exception) { }
+                var (task, _) = _pending.Dequeue();
+                if (task is null) continue;
+                try { task.GetAwaiter().GetResult().Dispose(); } catch (Exception) { }
                 InFlight.Release();
             }
             if (_chunk is not null) ArrayPool<byte>.Shared.Return(_chunk);

@@ -21,9 +21,10 @@ namespace ContainerSdk.Core.Bundle;
 /// </summary>
 public static class BundleWriter
 {
-    private const string FormatVersion = "csdk-bundle-1";
+    private const string FormatVersion = SegmentCutter.FormatVersion;
 
-    public static void Write(IReadOnlyList<LayerPlan> plans, BundleOutput output, BuildContext context)
+    /// <param name="layerBlobs">The layers' blobs: a segment that one of them holds (<see cref="LayerSegments"/>) is copied out of it, not compressed.</param>
+    public static void Write(IReadOnlyList<LayerPlan> plans, BundleOutput output, BuildContext context, IReadOnlyList<string>? layerBlobs = null)
     {
         var (epoch, log, paths) = (context.Options.Epoch, context.Log, context.Paths);
         var clock = Stopwatch.StartNew();
@@ -42,24 +43,17 @@ public static class BundleWriter
 
         using var acls = new BundleAclDump(output.AclPath);
         var segments = new List<Segment>();
-        var current = new List<PlannedEntry>();
-        long currentBytes = 0, entries = 0;
+        var cutter = new SegmentCutter();
+        long entries = 0;
         foreach (var entry in PlanMerge.Flatten(plans))
         {
             var header = entry.Header.ModificationTime == epoch ? entry.Header : WithTime(entry.Header, epoch);
             var planned = ReferenceEquals(header, entry.Header) ? entry : new PlannedEntry(header, entry.Content) { ContentHash = entry.ContentHash };
-            current.Add(planned);
             acls.Add(header);
             entries++;
-            currentBytes += 512 + (header.Size + 511) / 512 * 512 + (header.PaxRecords.Count > 0 ? 1024 : 0);
-            if (SegmentPolicy.EndsSegment(planned.Key, currentBytes))
-            {
-                segments.Add(new Segment(current, segmentDirectory));
-                current = new List<PlannedEntry>();
-                currentBytes = 0;
-            }
+            if (cutter.Add(planned)) segments.Add(new Segment(cutter.Take(), segmentDirectory));
         }
-        if (current.Count > 0) segments.Add(new Segment(current, segmentDirectory));
+        if (cutter.HasEntries) segments.Add(new Segment(cutter.Take(), segmentDirectory));
 
         // Nothing to do when the same segments already make up the bundle and its dump, untouched since.
         string state = paths.BundleState;
@@ -75,13 +69,17 @@ public static class BundleWriter
         var flattened = clock.Elapsed;
         var missing = segments.Where(s => !SegmentSum.IsRecorded(s.Path)).ToList();
         int reused = segments.Count - missing.Count;
+        // A layer written with the bundle's segment boundaries holds most of them already compressed.
+        var copied = LayerSegmentCopy.Take(missing.Select(s => (s.Name, s.Path)), paths.LayerSegments, layerBlobs ?? Array.Empty<string>());
+        missing = missing.Where(s => !copied.Contains(s.Name)).ToList();
+        int fromLayers = copied.Count;
         var damaged = new List<Segment>();
         // A second pass only when a cached segment turned out damaged: it is compressed again and the bundle rewritten.
         for (int pass = 0; ; pass++)
         {
             var compressing = clock.Elapsed;
             Parallel.ForEach(pass == 0 ? missing : damaged, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, s => s.Compress());
-            log.Detail($"Bundle: flattened and keyed {segments.Count} segments in {flattened.TotalSeconds:0.00} s, compressed {(pass == 0 ? missing : damaged).Count} in {(clock.Elapsed - compressing).TotalSeconds:0.00} s.");
+            log.Detail($"Bundle: flattened and keyed {segments.Count} segments in {flattened.TotalSeconds:0.00} s, copied {(pass == 0 ? fromLayers : 0)} out of layer blobs, compressed {(pass == 0 ? missing : damaged).Count} in {(clock.Elapsed - compressing).TotalSeconds:0.00} s.");
             damaged.Clear();
             using var bundle = new TempFile(output.BundlePath);
             using (var file = new FileStream(bundle.Path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
@@ -114,7 +112,7 @@ public static class BundleWriter
         foreach (var stale in Directory.EnumerateFiles(segmentDirectory).Where(f => !used.Contains(f)))
             File.Delete(stale);
 
-        log.Info($"Bundle {output.BundlePath}: {entries} entries from {plans.Count} layers, {reused} of {segments.Count} segments reused, " +
+        log.Info($"Bundle {output.BundlePath}: {entries} entries from {plans.Count} layers, {reused} of {segments.Count} segments reused, {fromLayers} copied from the layers, " +
                  $"{Sizes.Format(new FileInfo(output.BundlePath).Length)}, {acls.Count} {(acls.Count == 1 ? "path" : "paths")} with ACLs in {output.AclPath}, {clock.Elapsed.TotalSeconds:0.00} s");
     }
 
@@ -156,15 +154,12 @@ public static class BundleWriter
         public Segment(List<PlannedEntry> entries, string directory)
         {
             _entries = entries;
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            hash.AppendData(Encoding.UTF8.GetBytes(FormatVersion + "\0" + LayerFingerprint.ToolVersion + "\0"));
-            foreach (var e in entries)
-            {
-                if (e.HasData && e.ContentHash is null) throw new InvalidOperationException($"No content hash for '{e.Key}' when writing the bundle.");
-                hash.AppendData(LayerFingerprint.Entry(e.Header, e.ContentHash));
-            }
-            Path = System.IO.Path.Combine(directory, Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant() + ".gz");
+            Name = SegmentCutter.Name(entries);
+            Path = System.IO.Path.Combine(directory, Name + ".gz");
         }
+
+        /// <summary>The digest of its entries (headers and content hashes), as <see cref="SegmentCutter.Name"/> gives it.</summary>
+        public string Name { get; }
 
         /// <summary>The cached gzip member, named by the digest of its entries (headers and content hashes).</summary>
         public string Path { get; }
@@ -202,25 +197,3 @@ public static class BundleWriter
 
 /// <summary>Where the bundle and its ACL dump go.</summary>
 public sealed record BundleOutput(string BundlePath, string AclPath);
-
-/// <summary>
-/// Where segments end: after an entry whose path hashes to a boundary, once the segment holds enough bytes
-/// to compress well; or when it is large. Boundaries depend on paths alone, so a change in one place moves
-/// no boundary elsewhere and every other segment keeps its digest.
-/// </summary>
-internal static class SegmentPolicy
-{
-    // Small enough that one changed file recompresses a few MiB, large enough that a 1 GiB tree is a few
-    // hundred cached files. Each segment's members are 4 MiB chunks anyway, so the size cost is nil.
-    public const long MinBytes = 1L << 20;
-    public const long MaxBytes = 16L << 20;
-
-    public static bool EndsSegment(string key, long bytes)
-    {
-        if (bytes >= MaxBytes) return true;
-        if (bytes < MinBytes) return false;
-        uint h = 2166136261;
-        foreach (char c in key) h = (h ^ c) * 16777619;
-        return (h & 31) == 0;
-    }
-}

@@ -17,6 +17,8 @@ public sealed class WorkPaths(string workDirectory)
 
     /// <summary>The bundle's cached gzip segments, and what the last bundle was made of (to skip an unchanged one).</summary>
     public string BundleSegments { get; } = Path.Combine(workDirectory, "bundle");
+    /// <summary>Where each gzip layer blob written here holds the bundle's segments, by the blob's digest.</summary>
+    public string LayerSegments { get; } = Path.Combine(workDirectory, "cache", "segments");
     public string BundleInputs { get; } = Path.Combine(workDirectory, "bundle.inputs");
     public string BundleState { get; } = Path.Combine(workDirectory, "bundle.state");
 

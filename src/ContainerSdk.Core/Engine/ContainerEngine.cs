@@ -51,7 +51,7 @@ public static class ContainerEngine
             var plans = LayerStackPlanner.Plan(inputs, acls, context);
             var built = LayerStackBuilder.Build(plans, context);
             cancellationToken.ThrowIfCancellationRequested();
-            if (bundle is not null) BundleWriter.Write(plans, bundle, context);
+            if (bundle is not null) BundleWriter.Write(plans, bundle, context, built.Select(b => b.BlobPath).ToList());
             return built;
         }
         finally

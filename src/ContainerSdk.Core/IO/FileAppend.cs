@@ -17,13 +17,25 @@ internal static class FileAppend
     public static void Append(string source, FileStream destination)
     {
         using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
-        long length = input.Length;
-        if (!_unsupported && TryKernelCopy(input, destination, length)) return;
-        input.Position = 0;
-        input.CopyTo(destination, 1 << 20);
+        AppendRange(input, 0, input.Length, destination);
     }
 
-    private static bool TryKernelCopy(FileStream input, FileStream output, long length)
+    /// <summary>Appends <paramref name="length"/> bytes of <paramref name="input"/> from <paramref name="offset"/> (a bundle segment inside a layer blob).</summary>
+    public static void AppendRange(FileStream input, long offset, long length, FileStream destination)
+    {
+        if (!_unsupported && TryKernelCopy(input, offset, destination, length)) return;
+        input.Position = offset;
+        var buffer = new byte[1 << 20];
+        for (long left = length; left > 0;)
+        {
+            int n = input.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            if (n <= 0) throw new EndOfStreamException($"'{input.Name}' ended {left} bytes before the range to copy did.");
+            destination.Write(buffer, 0, n);
+            left -= n;
+        }
+    }
+
+    private static bool TryKernelCopy(FileStream input, long start, FileStream output, long length)
     {
         output.Flush();
         long before = output.Position;
@@ -31,16 +43,16 @@ internal static class FileAppend
         {
             int fdIn = (int)input.SafeFileHandle.DangerousGetHandle();
             int fdOut = (int)output.SafeFileHandle.DangerousGetHandle();
-            long offset = 0, at = before;
-            while (offset < length)
+            long offset = start, at = before;
+            while (offset < start + length)
             {
                 // Explicit offsets on both sides: .NET writes with pwrite and keeps its own position, so the
                 // descriptor's file offset says nothing about where the stream is.
-                nint n = CopyFileRange(fdIn, ref offset, fdOut, ref at, (nuint)(length - offset), 0);
+                nint n = CopyFileRange(fdIn, ref offset, fdOut, ref at, (nuint)(start + length - offset), 0);
                 if (n <= 0)
                 {
-                    if (offset == 0) { _unsupported = n < 0; return false; }
-                    throw new IOException($"copy_file_range stopped after {offset} of {length} bytes (errno {Marshal.GetLastPInvokeError()}).");
+                    if (offset == start) { _unsupported = n < 0; return false; }
+                    throw new IOException($"copy_file_range stopped after {offset - start} of {length} bytes (errno {Marshal.GetLastPInvokeError()}).");
                 }
             }
             // FileStream tracks its own position: move it to where the kernel left the file.

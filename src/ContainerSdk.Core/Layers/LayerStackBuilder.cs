@@ -72,7 +72,7 @@ public static class LayerStackBuilder
         }
         bool unchanged = cached is not null;
         string? whyRebuilt = unchanged ? null : journal.Explain(plan);
-        var blob = cached ?? Write(plan, options, paths.Blobs, statCache);
+        var blob = cached ?? Write(plan, options, paths.Blobs, statCache, paths.LayerSegments);
         if (!unchanged) cache.Put(plan.Fingerprint ??= Fingerprint(plan, options), blob);
         // Unchanged means the recorded plan still stands: a no-op build writes nothing.
         if (!unchanged || !journal.Exists) journal.Record(plan);
@@ -115,25 +115,33 @@ public static class LayerStackBuilder
     private static byte[] Fingerprint(LayerPlan plan, LayerBuildOptions options) =>
         LayerFingerprint.Compute(options.Compression, plan.Entries.Select(e => (e.Header, e.ContentHash)));
 
-    /// <summary>Writes the layer's tar through the compressor, hashing each file's content on the way for the stat cache.</summary>
-    private static LayerBlob Write(LayerPlan plan, LayerBuildOptions options, string blobDirectory, StatCache statCache)
+    /// <summary>
+    /// Writes the layer's tar through the compressor, hashing each file's content on the way for the stat cache. A gzip
+    /// layer is cut into the bundle's segments as it goes, and where they lie in the blob is recorded for the bundle.
+    /// </summary>
+    private static LayerBlob Write(LayerPlan plan, LayerBuildOptions options, string blobDirectory, StatCache statCache, string segmentIndexes)
     {
         using var writer = LayerBlobWriter.Create(blobDirectory, options.Compression);
+        var cutter = writer.RecordsSegments ? new SegmentCutter() : null;
         using (var tar = new TarWriter(writer, leaveOpen: true))
         {
             foreach (var entry in plan.Entries)
             {
-                if (!entry.HasData)
+                if (!entry.HasData) tar.WriteEntry(entry.Header);
+                else
                 {
-                    tar.WriteEntry(entry.Header);
-                    continue;
+                    var hash = ReadVerified(entry, plan, statCache, content => tar.WriteEntry(entry.Header, content));
+                    entry.ContentHash ??= hash;
                 }
-                var hash = ReadVerified(entry, plan, statCache, content => tar.WriteEntry(entry.Header, content));
-                entry.ContentHash ??= hash;
+                if (cutter?.Add(entry) == true) writer.EndSegment(SegmentCutter.Name(cutter.Take()));
             }
+            // The end blocks in a member of their own, as in the bundle, so the last segment can serve it too.
+            if (cutter?.HasEntries == true) writer.EndSegment(SegmentCutter.Name(cutter.Take()));
             tar.Finish();
         }
-        return writer.Complete();
+        var blob = writer.Complete();
+        if (writer.RecordsSegments) LayerSegments.Record(segmentIndexes, blob.BlobPath, writer.Segments);
+        return blob;
     }
 
     private static byte[] HashContent(PlannedEntry entry, LayerPlan plan, StatCache statCache) =>

@@ -36,6 +36,50 @@ public class BundleSegmentTests
         AssertSameTree(run, layers);
     }
 
+    [Fact]
+    public void A_bundle_made_of_the_layers_compressed_bytes_is_byte_for_byte_the_one_compressed_anew()
+    {
+        using var run = new EngineRun("segcopy");
+        var rootfs = Tree.Rootfs(run.Dir.Combine("base"));
+        var random = new Random(11);
+        var inputs = new List<ContainerSdk.Core.Inputs.LayerInput> { EngineRun.Base(rootfs) };
+        foreach (var name in new[] { "a", "b", "c" })
+        {
+            var mod = run.Dir.Combine(name);
+            var text = new char[9000];
+            for (int i = 0; i < 700; i++)
+            {
+                for (int j = 0; j < text.Length; j++) text[j] = (char)('a' + random.Next(20));
+                Tree.File(mod, $"share/d{i % 9}/f{i:D4}.txt", new string(text, 0, 500 + random.Next(text.Length - 500)));
+            }
+            var noise = new byte[3 << 20];
+            random.NextBytes(noise);
+            Directory.CreateDirectory(Path.Combine(mod, "lib"));
+            File.WriteAllBytes(Path.Combine(mod, "lib", "blob.so"), noise);
+            inputs.Add(EngineRun.Module(mod, "/opt/" + name));
+        }
+
+        var layers = run.Layers(inputs, bundle: true);
+        var first = Assert.Single(run.Log.Infos, l => l.StartsWith("Bundle "));
+        int total = int.Parse(Regex.Match(first, @" of (\d+) segments").Groups[1].Value);
+        int copied = int.Parse(Regex.Match(first, @"(\d+) copied from the layers").Groups[1].Value);
+        // Each module's stream meets the flattened one at a boundary after a segment or two.
+        Assert.True(total >= 9 && copied >= total / 2, first);
+        var fromLayers = File.ReadAllBytes(run.Bundle);
+        AssertSameTree(run, layers);
+        Tools.Run("tar", "-tzf", run.Bundle).EnsureSuccess("tar -t");
+
+        // The same bundle with nothing to copy from: every segment compressed from the files.
+        Directory.Delete(Path.Combine(run.Work, "cache", "segments"), recursive: true);
+        Directory.Delete(Path.Combine(run.Work, "bundle"), recursive: true);
+        File.Delete(run.Bundle);
+        run.Log.Infos.Clear();
+        run.Layers(inputs, bundle: true);
+        var second = Assert.Single(run.Log.Infos, l => l.StartsWith("Bundle "));
+        Assert.Contains(" 0 copied from the layers", second);
+        Assert.Equal(fromLayers, File.ReadAllBytes(run.Bundle));
+    }
+
     private static void AssertSameTree(EngineRun run, IReadOnlyList<ContainerSdk.Core.Layers.BuiltLayer> layers)
     {
         string applied = run.Dir.Combine("applied-" + Guid.NewGuid().ToString("N")[..6]), extracted = applied + "-bundle";

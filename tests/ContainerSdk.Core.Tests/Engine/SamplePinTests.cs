@@ -13,11 +13,11 @@ namespace ContainerSdk.Core.Tests.Engine;
 /// </summary>
 public sealed class SamplePinTests
 {
-    private const string ManifestDigest = "sha256:f525c0a56c96a34f27ea52e6bd12f30decfda6dbb4fc4c39050aca5d4d9e55b1";
-    private const string BundleSha256 = "f9f618d8daf3774945b213d8d18b14cc2a4b99f07976d141970fdd13ceea2221";
+    private const string ManifestDigest = "sha256:7ae7e08afcae9c46579f5aa37071565b7db011fdafa12f1ec65d1ddef5053114";
+    private const string BundleSha256 = "7d6fb2a3f941e3602edf0b7ac50547cc43ca70cfd31820719e20d5de326b1bef";
     private const string BundleAclSha256 = "792f3409e94b0521b23a8138e5832979960016f25a9ed8c493cb5ce0b2e22b53";
-    private const string OciArchiveSha256 = "45a7c88f4c1bdcbbf0c350f0900f9e154723988037af0fc384897940ded0dc13";
-    private const string DockerArchiveSha256 = "dd8f99d20c3f9e8ce6d0989aabf4598174bf700622fdc5e30960ee0f7a22a771";
+    private const string OciArchiveSha256 = "4e72e9a44111ef3da2b5c1c098fab67af4f95fca8a473bdec8bfac539864b49c";
+    private const string DockerArchiveSha256 = "ed35fdfb5b03eab6dcded785d3ef04644c0c1cc2849659cebbd69754632db32f";
 
     [Fact]
     public void The_sample_gives_the_pinned_manifest_bundle_and_archives()
