@@ -50,8 +50,8 @@ public static class BaseImagePlanner
             var (blobPath, descriptor) = (layer.BlobPath, layer.Descriptor);
             // Keyed by the diffID (the hash of the uncompressed tar, which the index's offsets are into): a later build
             // plans from the cached index and reads no blob.
-            var entries = TarballPlanner.Plan(blobPath, input.ItemSpec, "", new PathGlob(Array.Empty<string>(), input.ItemSpec), null, null,
-                options.Epoch, paths.Spool, context.Log, Convert.FromHexString(layer.DiffId.Hex), paths.TarballIndexes);
+            var source = new PlanSource(blobPath, input.ItemSpec, "", new PathGlob(Array.Empty<string>(), input.ItemSpec), null, null, options.Epoch);
+            var entries = TarballPlanner.Plan(source, Convert.FromHexString(layer.DiffId.Hex), context);
             // The item's Environment applies once, with its top layer (each layer's Environment is composed in turn).
             var layerInput = i == resolution.Layers.Count - 1 ? input : input with { Environment = Array.Empty<string>() };
             plans.Add(new LayerPlan(layerInput, firstIndex + i, entries)

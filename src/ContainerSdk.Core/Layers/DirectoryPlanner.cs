@@ -12,15 +12,16 @@ namespace ContainerSdk.Core.Layers;
 /// </summary>
 public static class DirectoryPlanner
 {
-    /// <param name="rootKey">Image path (key form) where the folder's root lands; "" for "/".</param>
     /// <param name="readXattrs">Reads the xattrs worth keeping (ACLs, user.*, security.capability) of a path, without following links.</param>
     /// <remarks>
     /// The folder's top-level entries are walked concurrently (a build with nothing changed is mostly this walk) and
     /// their lists joined in name order, so the result is exactly what a sequential walk gives.
     /// </remarks>
-    public static List<PlannedEntry> Plan(string directory, string itemSpec, string rootKey, PathGlob exclude,
-        long uid, long gid, long epoch, IBuildLog log, Func<string, IReadOnlyDictionary<string, byte[]>>? readXattrs = null)
+    public static List<PlannedEntry> Plan(PlanSource source, IBuildLog log, Func<string, IReadOnlyDictionary<string, byte[]>>? readXattrs = null)
     {
+        var (directory, itemSpec, rootKey, exclude, epoch) = (source.Path, source.ItemSpec, source.RootKey, source.Exclude, source.Epoch);
+        // A folder's files are the build user's: without an override they are stored as root's.
+        long uid = source.Uid ?? 0, gid = source.Gid ?? 0;
         var entries = new List<PlannedEntry>();
         var rootStat = LStat(directory, itemSpec);
         if (rootKey.Length > 0)

@@ -16,15 +16,14 @@ public static class LayerPlanner
             return BaseImagePlanner.Plan(input, imageKind, below.Count, context);
 
         string rootKey = LayerInputs.TargetKey(input.TargetPath, input.ItemSpec);
-        var exclude = new PathGlob(input.Exclude, input.ItemSpec);
-        long? uid = NumericId(input.Owner), gid = NumericId(input.Group);
         var options = context.Options;
+        var source = new PlanSource(input.SourcePath, input.ItemSpec, rootKey, new PathGlob(input.Exclude, input.ItemSpec),
+            NumericId(input.Owner), NumericId(input.Group), options.Epoch);
         List<PlannedEntry> entries;
         if (Directory.Exists(input.SourcePath))
-            entries = DirectoryPlanner.Plan(input.SourcePath, input.ItemSpec, rootKey, exclude, uid ?? 0, gid ?? 0, options.Epoch, context.Log, DiskMetadata.Read);
+            entries = DirectoryPlanner.Plan(source, context.Log, DiskMetadata.Read);
         else if (File.Exists(input.SourcePath))
-            entries = TarballPlanner.Plan(input.SourcePath, input.ItemSpec, rootKey, exclude, uid, gid, options.Epoch, context.Paths.Spool, context.Log,
-                context.HashFile(input.SourcePath), context.Paths.TarballIndexes);
+            entries = TarballPlanner.Plan(source, context.HashFile(input.SourcePath), context);
         else if (LayerInputs.IsAddress(input.SourcePath))
             throw new ContainerSdkException(Codes.UnsupportedInputFormat,
                 $"'{input.ItemSpec}' is an address no image source reads (known: {string.Join(", ", context.ImageSources.Select(k => k.Name))}).");

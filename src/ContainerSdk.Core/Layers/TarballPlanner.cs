@@ -15,11 +15,12 @@ namespace ContainerSdk.Core.Layers;
 public static class TarballPlanner
 {
     /// <param name="tarballHash">SHA-256 of the tarball file: with an entry's offset and size it identifies the entry's content without reading it.</param>
-    /// <param name="indexDirectory">Where tarball indexes are cached by content hash (see <see cref="TarballIndex"/>).</param>
-    public static List<PlannedEntry> Plan(string tarball, string itemSpec, string rootKey, PathGlob exclude,
-        long? uid, long? gid, long epoch, string spoolDirectory, IBuildLog log, byte[] tarballHash, string indexDirectory)
+    /// <remarks>The spool and the tarball indexes (cached by content hash, see <see cref="TarballIndex"/>) live in the context's work folder.</remarks>
+    public static List<PlannedEntry> Plan(PlanSource planned, byte[] tarballHash, BuildContext context)
     {
-        var source = new LazySpool(tarball, spoolDirectory);
+        var (tarball, itemSpec, rootKey, exclude) = (planned.Path, planned.ItemSpec, planned.RootKey, planned.Exclude);
+        var (uid, gid, epoch, log, indexDirectory) = (planned.Uid, planned.Gid, planned.Epoch, context.Log, context.Paths.TarballIndexes);
+        var source = new LazySpool(tarball, context.Paths.Spool);
         var byKey = new Dictionary<string, PlannedEntry>(StringComparer.Ordinal);
         var symlinkKeys = new HashSet<string>(StringComparer.Ordinal);
 

@@ -9,9 +9,9 @@ public sealed class CompressionTests(SdkPackage sdk)
     {
         var tar = Tools.Require("tar");
         Tools.Require("zstd");
-        var project = new TestProject(sdk, Path.Combine(sdk.Root, "zstd-" + Guid.NewGuid().ToString("N")[..8]));
-        Trees.TextRootfs(project.Path("base"));
-        Trees.WriteFile(project.Path("inputs", "app", "bin", "app"), "#!/bin/sh\necho app\n", "755");
+        var project = TestProject.Fresh(sdk, "zstd");
+        Tree.TextRootfs(project.Path("base"));
+        Tree.File(project.Path("inputs"), "app/bin/app", "#!/bin/sh\necho app\n", "755");
         Directory.CreateDirectory(project.Path("modules"));
         Tools.Run(tar, "--sort=name", "--mtime=@0", "--owner=0", "--group=0", "--numeric-owner", "--zstd",
             "-C", project.Path("inputs", "app"), "-cf", project.Path("modules", "app.tar.zst"), ".").EnsureSuccess("tar --zstd");

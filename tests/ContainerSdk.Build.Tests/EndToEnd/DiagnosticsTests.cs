@@ -9,8 +9,8 @@ public sealed class DiagnosticsTests(SdkPackage sdk)
     [Fact]
     public async Task A_missing_module_is_CSDK1001_at_its_line_in_the_project()
     {
-        var project = new TestProject(sdk, Path.Combine(sdk.Root, "missing-" + Guid.NewGuid().ToString("N")[..8]));
-        Trees.TextRootfs(project.Path("base"));
+        var project = TestProject.Fresh(sdk, "missing");
+        Tree.TextRootfs(project.Path("base"));
         await project.WriteAsync("""
               <ItemGroup>
                 <BaseLayer Include="base" />

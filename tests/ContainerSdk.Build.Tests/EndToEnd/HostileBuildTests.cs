@@ -19,8 +19,8 @@ public sealed class HostileBuildTests(SdkPackage sdk)
 
     private async Task<TestProject> ProjectAsync(string name, Action<string> writeVendorTar)
     {
-        var project = new TestProject(sdk, Path.Combine(sdk.Root, name + "-" + Guid.NewGuid().ToString("N")[..8]));
-        Trees.BusyboxRootfs(project.Path("base-rootfs"));
+        var project = TestProject.Fresh(sdk, name);
+        Tree.BusyboxRootfs(project.Path("base-rootfs"));
         Directory.CreateDirectory(project.Path("modules"));
         writeVendorTar(project.Path("modules", "vendor.tar"));
         await project.WriteAsync(Body);

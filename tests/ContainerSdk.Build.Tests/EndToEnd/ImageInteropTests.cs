@@ -13,9 +13,9 @@ public sealed class ImageInteropTests(SdkPackage sdk)
     [Fact]
     public async Task An_umoci_image_base_and_a_docker_archive_output_through_dotnet_build()
     {
-        var project = new TestProject(sdk, Path.Combine(sdk.Root, "interop-" + Guid.NewGuid().ToString("N")[..8]));
+        var project = TestProject.Fresh(sdk, "interop");
         var image = UmociBase.Create(project.Path("images"));
-        Trees.WriteFile(project.Path("modules", "hello", "bin", "hello"), "#!/bin/sh\necho hello\n", "755");
+        Tree.File(project.Path("modules"), "hello/bin/hello", "#!/bin/sh\necho hello\n", "755");
         await project.WriteAsync($"""
               <PropertyGroup>
                 <ContainerRepository>hpc/interop</ContainerRepository>
@@ -61,8 +61,8 @@ public sealed class ImageInteropTests(SdkPackage sdk)
     [Fact]
     public async Task An_unknown_archive_format_is_CSDK3010()
     {
-        var project = new TestProject(sdk, Path.Combine(sdk.Root, "archfmt-" + Guid.NewGuid().ToString("N")[..8]));
-        Trees.TextRootfs(project.Path("base"));
+        var project = TestProject.Fresh(sdk, "archfmt");
+        Tree.TextRootfs(project.Path("base"));
         await project.WriteAsync("""
               <PropertyGroup>
                 <ContainerArchiveOutputPath>bin/x.tar</ContainerArchiveOutputPath>

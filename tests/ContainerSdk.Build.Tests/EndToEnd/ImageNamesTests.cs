@@ -27,10 +27,10 @@ public sealed class ImageNamesTests(SdkPackage sdk)
         var setfacl = Tools.Require("setfacl");
         var getfacl = Tools.Require("getfacl");
         Tools.RequireRoot("extracting owners and ACLs of other users");
-        var project = new TestProject(sdk, Path.Combine(sdk.Root, "names-" + Guid.NewGuid().ToString("N")[..8]));
-        Trees.TextRootfs(project.Path("base"));
-        Trees.WriteFile(project.Path("modules", "licensed", "data", "license.txt"), "seat=42\n", "640");
-        Trees.WriteFile(project.Path("acl", "site.acl"), Acl, "644");
+        var project = TestProject.Fresh(sdk, "names");
+        Tree.TextRootfs(project.Path("base"));
+        Tree.File(project.Path("modules"), "licensed/data/license.txt", "seat=42\n", "640");
+        Tree.File(project.Path("acl"), "site.acl", Acl, "644");
         await project.WriteAsync("""
               <PropertyGroup>
                 <ContainerRepository>names</ContainerRepository>
@@ -46,7 +46,7 @@ public sealed class ImageNamesTests(SdkPackage sdk)
 
         var bundle = project.Path("bin", "Debug", "names.tar.gz");
         var aclDump = project.Path("bin", "Debug", "names.acl");
-        var expectedOwners = $"{Trees.AliceUid}:{Trees.LicensedGid}";
+        var expectedOwners = $"{Tree.AliceUid}:{Tree.LicensedGid}";
 
         // A plain extraction followed by setfacl --restore ...
         using var plain = new TempDir("plain");
@@ -60,8 +60,8 @@ public sealed class ImageNamesTests(SdkPackage sdk)
         {
             Assert.Equal(expectedOwners, FileStat.Of(Path.Combine(root, "opt/licensed/data/license.txt")).Owners);
             var acl = Tools.Run(getfacl, new[] { "-n", "-p", "opt/licensed/data" }, root).EnsureSuccess("getfacl").StdOut;
-            Assert.Contains($"user:{Trees.BobUid}:r-x", acl);
-            Assert.Contains($"group:{Trees.LicensedGid}:rwx", acl);
+            Assert.Contains($"user:{Tree.BobUid}:r-x", acl);
+            Assert.Contains($"group:{Tree.LicensedGid}:rwx", acl);
             Assert.Contains("other::---", acl);
         }
     }

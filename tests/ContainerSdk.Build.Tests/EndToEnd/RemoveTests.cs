@@ -8,10 +8,10 @@ public sealed class RemoveTests(SdkPackage sdk)
     public async Task Removed_paths_are_gone_from_the_unpacked_image_and_the_bundle()
     {
         Tools.RequireRoot("umoci unpack applies the image's owners");
-        var project = new TestProject(sdk, Path.Combine(sdk.Root, "remove-" + Guid.NewGuid().ToString("N")[..8]));
-        Trees.TextRootfs(project.Path("base"));
-        Trees.WriteFile(project.Path("base", "etc", "legacy", "old.conf"), "old\n", "644");
-        Trees.WriteFile(project.Path("modules", "cfg", "motd"), "welcome\n", "644");
+        var project = TestProject.Fresh(sdk, "remove");
+        Tree.TextRootfs(project.Path("base"));
+        Tree.File(project.Path("base"), "etc/legacy/old.conf", "old\n", "644");
+        Tree.File(project.Path("modules"), "cfg/motd", "welcome\n", "644");
         await project.WriteAsync("""
               <PropertyGroup>
                 <ContainerRepository>remove</ContainerRepository>

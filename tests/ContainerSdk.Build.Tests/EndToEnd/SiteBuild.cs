@@ -50,7 +50,7 @@ public sealed class SiteBuild
     /// <summary>Writes the inputs and the project into a new folder of the run and builds it (a clean build).</summary>
     public async Task<SiteOutput> BuildCopyAsync(string folder)
     {
-        var project = new TestProject(sdk, Path.Combine(sdk.Root, folder + "-" + Guid.NewGuid().ToString("N")[..8]));
+        var project = TestProject.Fresh(sdk, folder);
         WriteInputs(project);
         await project.WriteAsync(ProjectBody);
         var build = await Task.Run(() => project.Build());
@@ -59,27 +59,27 @@ public sealed class SiteBuild
 
     private static void WriteInputs(TestProject project)
     {
-        Trees.BusyboxRootfs(project.Path("base-rootfs"));
+        Tree.BusyboxRootfs(project.Path("base-rootfs"));
 
         var hello = project.Path("modules", "hello");
-        Trees.WriteFile(Path.Combine(hello, "bin", "hello"), "#!/bin/sh\necho \"hello from $HELLO_HOME\"\n", "755");
-        Trees.HardLink(Path.Combine(hello, "bin", "hello"), Path.Combine(hello, "bin", "hello-again"));
+        Tree.File(hello, "bin/hello", "#!/bin/sh\necho \"hello from $HELLO_HOME\"\n", "755");
+        Tree.HardLink(Path.Combine(hello, "bin", "hello"), Path.Combine(hello, "bin", "hello-again"));
         File.CreateSymbolicLink(Path.Combine(hello, "bin", "hi"), "hello");
-        Trees.WriteFile(Path.Combine(hello, "bin", "su-helper"), "#!/bin/sh\nid -u\n", "4755");
-        Trees.WriteFile(Path.Combine(hello, "share", "README"), "The hello module.\n", "644");
+        Tree.File(hello, "bin/su-helper", "#!/bin/sh\nid -u\n", "4755");
+        Tree.File(hello, "share/README", "The hello module.\n", "644");
         // A directory module's files belong to 0:0 in the image whoever owns them here (root can show it).
         if (Environment.UserName == "root")
         {
             Tools.Run("chown", "-hR", "4321:4321", hello).EnsureSuccess("chown module");
             // chown clears setuid: set it again, last.
-            Trees.Chmod(Path.Combine(hello, "bin", "su-helper"), "4755");
+            Tree.Chmod(Path.Combine(hello, "bin", "su-helper"), "4755");
         }
 
         var toolSource = project.Path("inputs", "tool");
-        Trees.WriteFile(Path.Combine(toolSource, "bin", "tool"), "#!/bin/sh\necho \"tool from $TOOL_HOME\"\n", "755");
-        Trees.WriteFile(Path.Combine(toolSource, "share", "tool.txt"), "vendor data\n", "644");
+        Tree.File(toolSource, "bin/tool", "#!/bin/sh\necho \"tool from $TOOL_HOME\"\n", "755");
+        Tree.File(toolSource, "share/tool.txt", "vendor data\n", "644");
         Directory.CreateDirectory(project.Path("modules"));
-        Trees.Tarball(toolSource, project.Path("modules", "tool.tar.gz"), TarballUid, TarballGid);
+        Tree.Tarball(toolSource, project.Path("modules", "tool.tar.gz"), TarballUid, TarballGid);
     }
 }
 

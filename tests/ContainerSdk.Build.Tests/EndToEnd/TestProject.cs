@@ -16,6 +16,10 @@ public sealed class TestProject
         System.IO.Directory.CreateDirectory(directory);
     }
 
+    /// <summary>A project in a folder of its own below the test run's root, so tests of one class never share one.</summary>
+    public static TestProject Fresh(SdkPackage sdk, string prefix) =>
+        new(sdk, System.IO.Path.Combine(sdk.Root, prefix + "-" + Guid.NewGuid().ToString("N")[..8]));
+
     public string Directory { get; }
 
     /// <summary>The project's name, and so the default ContainerRepository.</summary>

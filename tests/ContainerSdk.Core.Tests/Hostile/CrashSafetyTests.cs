@@ -17,7 +17,7 @@ public class CrashSafetyTests(ITestOutputHelper output)
     /// <summary>A base and a module of ~24 MiB of incompressible files: a cold build takes about a second.</summary>
     private static (string Base, string Module) Inputs(TempDir dir)
     {
-        var rootfs = Layers.Tree.Rootfs(dir.Combine("base"));
+        var rootfs = Tree.Rootfs(dir.Combine("base"));
         var module = dir.Combine("module");
         var random = new Random(7);
         for (int i = 0; i < 12; i++)
@@ -144,9 +144,9 @@ public class CrashSafetyTests(ITestOutputHelper output)
     public void A_build_that_cannot_get_the_lock_in_time_fails_with_a_code_naming_the_holder()
     {
         using var dir = new TempDir("locked");
-        var rootfs = Layers.Tree.Rootfs(dir.Combine("base"));
-        var module = Layers.Tree.Dir(dir.Path, "module");
-        Layers.Tree.File(module, "a.txt", "a");
+        var rootfs = Tree.Rootfs(dir.Combine("base"));
+        var module = Tree.Dir(dir.Path, "module");
+        Tree.File(module, "a.txt", "a");
         var project = dir.Combine("project");
         // This test process holds the lock: the child, another process, must not get it.
         using var held = Core.Cache.WorkLock.Acquire(Path.Combine(project, "obj", ".lock"), NullBuildLog.Instance, cancellationToken: TestContext.Current.CancellationToken);

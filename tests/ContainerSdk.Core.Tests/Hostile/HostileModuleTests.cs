@@ -125,8 +125,8 @@ public class HostileModuleTests
         Tree.File(mod, "open.txt", "o");
         string culprit = what switch
         {
-            "file" => Tree.File(mod, "secret/key.pem", "k", 0x180),   // 0600 root
-            "folder" => Tree.Dir(mod, "private", 0x1C0),               // 0700 root
+            "file" => Tree.File(mod, "secret/key.pem", "k", "600"),   // root only
+            "folder" => Tree.Dir(mod, "private", "700"),               // root only
             _ => dir.Combine("vendor.tar"),
         };
         if (what == "folder") Tree.File(mod, "private/inside.txt", "i");
@@ -136,10 +136,10 @@ public class HostileModuleTests
             File.SetUnixFileMode(culprit, (UnixFileMode)0x180); // 0600 root
             mod = culprit;
         }
-        var project = Tree.Dir(dir.Path, "project", 0x1FF);
+        var project = Tree.Dir(dir.Path, "project", "777");
 
         // nobody may not read the clone (a checkout under a 0700 home): it runs a copy of the runner from the temp folder.
-        var runnerCopy = Tree.Dir(dir.Path, "runner", 0x1ED);
+        var runnerCopy = Tree.Dir(dir.Path, "runner", "755");
         foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory, "*", SearchOption.AllDirectories))
         {
             var target = Path.Combine(runnerCopy, Path.GetRelativePath(AppContext.BaseDirectory, file));

@@ -14,23 +14,22 @@ namespace ContainerSdk.Core.Tests.Hostile;
 /// </summary>
 internal sealed class HostileRun : IDisposable
 {
+    private readonly EngineRun _run = new("hostile", "proj");
     private readonly HashSet<string> _before;
 
     public HostileRun()
     {
-        Jail = new TempDir("hostile");
         Directory.CreateDirectory(In);
         Tree.Rootfs(Path.Combine(In, "rootfs"));
         _before = Snapshot();
     }
 
-    public TempDir Jail { get; }
+    public TempDir Jail => _run.Dir;
     public string In => Jail.Combine("in");
-    public string Work => Jail.Combine("proj", "obj");
-    public string Layout => Jail.Combine("proj", "out", "image");
-    public string Bundle => Jail.Combine("proj", "out", "site.tar.gz");
-    public string BundleAcl => Jail.Combine("proj", "out", "site.acl");
-    public RecordingLog Log { get; } = new();
+    public string Work => _run.Work;
+    public string Layout => _run.Layout;
+    public string Bundle => _run.Bundle;
+    public RecordingLog Log => _run.Log;
 
     public string Input(string name) => Path.Combine(In, name);
 
@@ -47,9 +46,7 @@ internal sealed class HostileRun : IDisposable
     {
         // Whatever the test put in the jail before building is input; only what appears during the build is suspect.
         _before.UnionWith(Snapshot());
-        var options = new LayerBuildOptions { Epoch = 0, Compression = LayerCompression.Gzip, WorkDirectory = Work };
-        var built = ContainerEngine.BuildLayers(layers, Array.Empty<AclFileInput>(), options, Log, default, new BundleOutput(Bundle, BundleAcl));
-        return ContainerEngine.WriteImage(built, new ImageSettings { Repository = "site", Tags = new[] { "1.0" } }, Layout, Log);
+        return _run.Build(layers).Image;
     }
 
     public LayerInput Base() => EngineRun.Base(Input("rootfs"));
@@ -103,5 +100,5 @@ internal sealed class HostileRun : IDisposable
         return all;
     }
 
-    public void Dispose() => Jail.Dispose();
+    public void Dispose() => _run.Dispose();
 }

@@ -18,7 +18,7 @@ public class BaseImageTests
     private static string ModuleTree(EngineRun run)
     {
         var module = Path.Combine(run.Dir.Path, "modules", "tool-1.2");
-        Tree.File(module, "bin/tool", "#!/bin/sh\necho tool\n", 0x1ED);
+        Tree.File(module, "bin/tool", "#!/bin/sh\necho tool\n", "755");
         Tree.File(module, "share/doc.txt", "doc\n");
         return module;
     }

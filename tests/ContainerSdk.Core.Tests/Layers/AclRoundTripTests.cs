@@ -64,9 +64,9 @@ public class AclRoundTripTests
     {
         var rootfs = Tree.Rootfs(run.Dir.Combine("base"));
         var mod = run.Dir.Combine("mod");
-        Tree.Dir(mod, "data", 0x1ED);
-        Tree.File(mod, "data/licensed.bin", "payload", 0x1A4);
-        Tree.File(mod, "disk-acl.txt", "acl from disk", 0x1A4);
+        Tree.Dir(mod, "data", "755");
+        Tree.File(mod, "data/licensed.bin", "payload", "644");
+        Tree.File(mod, "disk-acl.txt", "acl from disk", "644");
         Tools.Run(Tools.Require("setfacl"), "-m", "u:4343:rw-,g:4344:r--", Path.Combine(mod, "disk-acl.txt")).EnsureSuccess("setfacl");
         var aclFile = Tree.File(run.Dir.Path, "site.acl", dump);
         var inputs = new[] { EngineRun.Base(rootfs), EngineRun.Module(mod, "/opt/m") };

@@ -8,17 +8,18 @@ using ContainerSdk.Core.Outputs;
 
 namespace ContainerSdk.Core.Tests.Layers;
 
-/// <summary>Builds small stacks through the engine facade, as the tasks do, and keeps what the log said.</summary>
-internal sealed class EngineRun : IDisposable
+/// <summary>
+/// Builds small stacks through the engine facade, as the tasks do, and keeps what the log said. The project's obj/
+/// and out/ folders sit in <paramref name="project"/> below the run's temporary folder.
+/// </summary>
+internal sealed class EngineRun(string? prefix = null, string project = "") : IDisposable
 {
-    public EngineRun(string? prefix = null) => Dir = new TempDir(prefix ?? "eng");
-
-    public TempDir Dir { get; }
+    public TempDir Dir { get; } = new(prefix ?? "eng");
     public RecordingLog Log { get; } = new();
-    public string Work => Dir.Combine("obj");
-    public string Layout => Dir.Combine("out", "image");
-    public string Bundle => Dir.Combine("out", "site.tar.gz");
-    public string BundleAcl => Dir.Combine("out", "site.acl");
+    public string Work => Dir.Combine(project, "obj");
+    public string Layout => Dir.Combine(project, "out", "image");
+    public string Bundle => Dir.Combine(project, "out", "site.tar.gz");
+    public string BundleAcl => Dir.Combine(project, "out", "site.acl");
 
     public static LayerInput Base(string path) => new() { ItemSpec = Path.GetFileName(path), Kind = LayerKind.Base, SourcePath = path };
 
@@ -38,35 +39,4 @@ internal sealed class EngineRun : IDisposable
     }
 
     public void Dispose() => Dir.Dispose();
-}
-
-/// <summary>Writes small trees on disk for tests.</summary>
-internal static class Tree
-{
-    public static string File(string root, string relative, string content, int? mode = null)
-    {
-        var path = Path.Combine(root, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        System.IO.File.WriteAllText(path, content);
-        if (mode is { } m) System.IO.File.SetUnixFileMode(path, (UnixFileMode)m);
-        return path;
-    }
-
-    public static string Dir(string root, string relative, int? mode = null)
-    {
-        var path = Path.Combine(root, relative);
-        Directory.CreateDirectory(path);
-        if (mode is { } m) System.IO.File.SetUnixFileMode(path, (UnixFileMode)m);
-        return path;
-    }
-
-    /// <summary>A minimal root filesystem: accounts that exist only in the image, and /tmp 1777.</summary>
-    public static string Rootfs(string root)
-    {
-        File(root, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\nsvc:x:4100:4200:service:/home/svc:/bin/sh\n");
-        File(root, "etc/group", "root:x:0:\nlicensed:x:4200:svc\n");
-        File(root, "etc/os-release", "NAME=test\n");
-        Dir(root, "tmp", 0x3FF); // 1777
-        return root;
-    }
 }

@@ -19,7 +19,7 @@ public class LayerStackBuilderTests
         foreach (var run in new[] { a, b })
         {
             Tree.Rootfs(run.Dir.Combine("base"));
-            Tree.File(run.Dir.Combine("mod"), "bin/tool", "#!/bin/sh\necho hi\n", 0x1ED);
+            Tree.File(run.Dir.Combine("mod"), "bin/tool", "#!/bin/sh\necho hi\n", "755");
         }
         File.SetLastWriteTimeUtc(b.Dir.Combine("mod", "bin", "tool"), new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc));
 
@@ -39,7 +39,7 @@ public class LayerStackBuilderTests
     {
         using var run = new EngineRun();
         var rootfs = Tree.Rootfs(run.Dir.Combine("base"));
-        Tree.Dir(rootfs, "opt", 0x1E8); // 0750: the module's parent keeps it
+        Tree.Dir(rootfs, "opt", "750"); // the module's parent keeps it
         var mod = run.Dir.Combine("mod");
         Tree.File(mod, "b.txt", "b");
         Tree.File(mod, "a-b/x", "x");
@@ -64,7 +64,7 @@ public class LayerStackBuilderTests
         // Names chosen so that sorting puts the hard link before the file it was made from.
         Tree.File(src, "z-original", "shared content");
         File.CreateSymbolicLink(Path.Combine(src, "link"), "z-original");
-        Tree.File(src, "suid", "x", 0x9ED); // 04755
+        Tree.File(src, "suid", "x", "4755");
         Tools.Run("ln", Path.Combine(src, "z-original"), Path.Combine(src, "a-hardlink")).EnsureSuccess("ln");
         var tgz = run.Dir.Combine("mod.tar.gz");
         Tools.Run(Tools.Require("tar"), "-C", src, "--owner=1234", "--group=5678", "--numeric-owner", "-czf", tgz, "z-original", "link", "suid", "a-hardlink")
@@ -152,7 +152,7 @@ public class LayerStackBuilderTests
         using var run = new EngineRun();
         var rootfs = Tree.Rootfs(run.Dir.Combine("base"));
         var mod = run.Dir.Combine("mod");
-        Tree.File(mod, "bin/run", "#!/bin/sh\n", 0xDED); // 06755
+        Tree.File(mod, "bin/run", "#!/bin/sh\n", "6755");
         File.CreateSymbolicLink(Path.Combine(mod, "bin/alias"), "run");
         run.Build(new[] { EngineRun.Base(rootfs), EngineRun.Module(mod, "/opt/m") });
 

@@ -20,7 +20,7 @@ public class ArchiveOutputTests
         var run = new EngineRun(prefix);
         var image = UmociBase.Create(run.Dir.Combine("base"));
         var module = Path.Combine(run.Dir.Path, "modules", "hello");
-        Tree.File(module, "bin/hello", "#!/bin/sh\necho hello from the module\n", 0x1ED);
+        Tree.File(module, "bin/hello", "#!/bin/sh\necho hello from the module\n", "755");
         var inputs = new[]
         {
             new LayerInput { ItemSpec = "base", Kind = LayerKind.Base, SourcePath = image.Layout, Reference = UmociBase.Tag },
