@@ -25,9 +25,12 @@ public static class Tree
     public const int AliceUid = 2001, BobUid = 2002, LicensedGid = 3001;
 
     /// <summary>Writes <paramref name="relative"/> below <paramref name="root"/>, parents included; a mode is octal as chmod takes it ("4755").</summary>
-    public static string File(string root, string relative, string content, string? mode = null)
+    public static string File(string root, string relative, string content, string? mode = null) =>
+        FileAt(Path.Combine(root, relative), content, mode);
+
+    /// <summary>Writes the file at a full path, parents included.</summary>
+    public static string FileAt(string path, string content, string? mode = null)
     {
-        var path = Path.Combine(root, relative);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         System.IO.File.WriteAllText(path, content);
         if (mode is not null) Chmod(path, mode);

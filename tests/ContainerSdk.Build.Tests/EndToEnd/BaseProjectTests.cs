@@ -14,7 +14,7 @@ public sealed class BaseProjectTests(SdkPackage sdk)
     private static async Task<(SolutionWorkspace Workspace, string Solution, TestProject Base, TestProject App1, TestProject App2)> BaseAndTwoAppsAsync(SdkPackage sdk)
     {
         var workspace = new SolutionWorkspace(sdk, "bases");
-        Trees.TextRootfs(workspace.Path("base", "rootfs"));
+        Tree.TextRootfs(workspace.Path("base", "rootfs"));
         var baseProject = await workspace.AddContainerProjectAsync("base", """
               <PropertyGroup>
                 <ContainerImageTag>1.0</ContainerImageTag>
@@ -27,7 +27,7 @@ public sealed class BaseProjectTests(SdkPackage sdk)
         var apps = new List<TestProject>();
         foreach (var name in new[] { "app1", "app2" })
         {
-            Trees.WriteFile(workspace.Path(name, "modules", name, "README"), $"{name}\n", "644");
+            Tree.FileAt(workspace.Path(name, "modules", name, "README"), $"{name}\n", "644");
             apps.Add(await workspace.AddContainerProjectAsync(name, $"""
                   <ItemGroup>
                     <BaseLayer Include="../base/base.containerproj" />
@@ -118,7 +118,7 @@ public sealed class BaseProjectTests(SdkPackage sdk)
     public async Task The_terminal_logger_shows_the_line_too()
     {
         var workspace = new SolutionWorkspace(sdk, "tl");
-        Trees.TextRootfs(workspace.Path("tl", "rootfs"));
+        Tree.TextRootfs(workspace.Path("tl", "rootfs"));
         var project = await workspace.AddContainerProjectAsync("tl", """<ItemGroup><BaseLayer Include="rootfs" /></ItemGroup>""");
         var env = Dotnet.ChildEnvironment(sdk.PackagesFolder);
         var build = Tools.Run(Dotnet.Path, new[] { "build", project.ProjectPath, "-tl:on", "-nologo", "--disable-build-servers" },

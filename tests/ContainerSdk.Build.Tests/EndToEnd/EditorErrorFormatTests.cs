@@ -18,8 +18,8 @@ public sealed class EditorErrorFormatTests(SdkPackage sdk)
     private async Task<(TestProject Project, List<Match> Errors)> BuildAsync(string name, string body, Action<TestProject>? prepare = null)
     {
         var project = new TestProject(sdk, Path.Combine(sdk.Root, name + "-" + Guid.NewGuid().ToString("N")[..8]));
-        Trees.TextRootfs(project.Path("base"));
-        Trees.WriteFile(project.Path("modules", "tool", "README"), "tool\n", "644");
+        Tree.TextRootfs(project.Path("base"));
+        Tree.FileAt(project.Path("modules", "tool", "README"), "tool\n", "644");
         prepare?.Invoke(project);
         await project.WriteAsync(body);
         var build = project.Build("-p:GenerateFullPaths=true");
@@ -59,7 +59,7 @@ public sealed class EditorErrorFormatTests(SdkPackage sdk)
                 <Module Include="modules/tool" TargetPath="/opt/tool" />
                 <AclFile Include="acl/site.acl" />
               </ItemGroup>
-            """, p => Trees.WriteFile(p.Path("acl", "site.acl"), "# file: opt/tool\nuser::rwx\ngroup:nosuchgroup:r-x\nmask::r-x\nother::---\n", "644"));
+            """, p => Tree.FileAt(p.Path("acl", "site.acl"), "# file: opt/tool\nuser::rwx\ngroup:nosuchgroup:r-x\nmask::r-x\nother::---\n", "644"));
         AssertOneError(errors, project.Path("acl", "site.acl"), 3, "CSDK2002");
     }
 

@@ -27,8 +27,8 @@ public sealed class RegistryPublishTests(SdkPackage sdk)
         var authFile = project.Path("..", Path.GetFileName(project.Directory) + "-auth.json");
         Tools.Run(skopeo, new[] { "login", "--tls-verify=false", "--authfile", authFile, "-u", "ci", "--password-stdin", reg.Host },
             stdin: Encoding.UTF8.GetBytes("e2e-secret")).EnsureSuccess("skopeo login");
-        Trees.TextRootfs(project.Path("base"));
-        Trees.WriteFile(project.Path("modules", "tool", "bin", "tool"), "#!/bin/sh\necho tool\n", "755");
+        Tree.TextRootfs(project.Path("base"));
+        Tree.FileAt(project.Path("modules", "tool", "bin", "tool"), "#!/bin/sh\necho tool\n", "755");
         await project.WriteAsync($"""
               <PropertyGroup>
                 <ContainerRegistry>{reg.Host}</ContainerRegistry>
@@ -73,10 +73,10 @@ public sealed class RegistryPublishTests(SdkPackage sdk)
         var root = Path.Combine(sdk.Root, "fresh-" + Guid.NewGuid().ToString("N")[..8]);
         // The credentials come from a docker credential helper on PATH, as docker login with credHelpers leaves them.
         var bin = Path.Combine(root, "bin-helper");
-        Trees.WriteFile(Path.Combine(bin, "docker-credential-e2e"),
+        Tree.FileAt(Path.Combine(bin, "docker-credential-e2e"),
             "#!/bin/sh\nread -r server\necho '{\"ServerURL\":\"'\"$server\"'\",\"Username\":\"robot$ci\",\"Secret\":\"helper-secret\"}'\n", "755");
         var dockerConfig = Path.Combine(root, "docker");
-        Trees.WriteFile(Path.Combine(dockerConfig, "config.json"), $"{{\"credHelpers\":{{\"{reg.Host}\":\"e2e\"}}}}", "644");
+        Tree.FileAt(Path.Combine(dockerConfig, "config.json"), $"{{\"credHelpers\":{{\"{reg.Host}\":\"e2e\"}}}}", "644");
         var env = new Dictionary<string, string?>
         {
             ["DOCKER_CONFIG"] = dockerConfig,
@@ -86,15 +86,15 @@ public sealed class RegistryPublishTests(SdkPackage sdk)
 
         // A base made by a first project and copied into the registry by skopeo, as a site publishes its base images.
         var baseProject = new TestProject(sdk, Path.Combine(root, "base-image"), "base");
-        Trees.TextRootfs(baseProject.Path("rootfs"));
+        Tree.TextRootfs(baseProject.Path("rootfs"));
         await baseProject.WriteAsync("""<ItemGroup><BaseLayer Include="rootfs" /></ItemGroup>""");
         baseProject.Build().EnsureSuccess("dotnet build base");
         Tools.Run(skopeo, "copy", "--dest-tls-verify=false", "--dest-creds", "robot$ci:helper-secret", $"oci:{baseProject.ImageLayout}:latest",
             $"docker://{reg.Host}/bases/text:1").EnsureSuccess("skopeo copy base");
 
         var first = new TestProject(sdk, Path.Combine(root, "runner-a", "site"));
-        Trees.WriteFile(first.Path("modules", "a", "bin", "a"), "#!/bin/sh\necho a\n", "755");
-        Trees.WriteFile(first.Path("modules", "b", "share", "b.txt"), "b\n", "644");
+        Tree.FileAt(first.Path("modules", "a", "bin", "a"), "#!/bin/sh\necho a\n", "755");
+        Tree.FileAt(first.Path("modules", "b", "share", "b.txt"), "b\n", "644");
         var body = $"""
               <PropertyGroup>
                 <ContainerCacheRepository>{reg.Host}/ci/layer-cache</ContainerCacheRepository>

@@ -14,8 +14,8 @@ public sealed class SolutionTests(SdkPackage sdk)
     private static async Task<(SolutionWorkspace Workspace, TestProject Site, string Library)> SiteAndLibraryAsync(SdkPackage sdk, string prefix)
     {
         var workspace = new SolutionWorkspace(sdk, prefix);
-        Trees.TextRootfs(workspace.Path("site", "base"));
-        Trees.WriteFile(workspace.Path("site", "modules", "tool", "bin", "tool"), "#!/bin/sh\necho tool\n", "755");
+        Tree.TextRootfs(workspace.Path("site", "base"));
+        Tree.FileAt(workspace.Path("site", "modules", "tool", "bin", "tool"), "#!/bin/sh\necho tool\n", "755");
         var site = await workspace.AddContainerProjectAsync("site", """
               <ItemGroup>
                 <BaseLayer Include="base" />
