@@ -1,5 +1,3 @@
-using ContainerSdk.Core.Engine;
-using ContainerSdk.Core.Bundle;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Tests.Layers;
 using ContainerSdk.Tests;
