@@ -22,6 +22,12 @@ public sealed class ParentBoundProcessTests
                 catch (IOException) { return false; } catch (UnauthorizedAccessException) { return false; }
             });
 
+    private static string Cmdline(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/cmdline"); }
+        catch (IOException) { return ""; }
+    }
+
     [Fact]
     public async Task Server_stops_when_the_test_process_side_of_the_pipe_closes_and_nobody_else_holds_it()
     {
@@ -32,6 +38,8 @@ public sealed class ParentBoundProcessTests
         for (var i = 0; i < 200 && child == 0; i++, await Task.Delay(10, TestContext.Current.CancellationToken))
             child = File.ReadAllText($"/proc/{watchdog}/task/{watchdog}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).FirstOrDefault();
         Assert.NotEqual(0, child);
+        // The forked shell redirects stdin and execs the server a moment after it appears: look once it is the server.
+        Assert.True(SpinWait.SpinUntil(() => Cmdline(child).StartsWith("/bin/sleep\0", StringComparison.Ordinal), TimeSpan.FromSeconds(10)), "the server did not start");
         Assert.Equal("/dev/null", Link($"/proc/{child}/fd/0"));
 
         // Another process started later must not inherit the write end (it would keep the server alive).
