@@ -25,6 +25,9 @@ public static class Codes
     public const string ImageReferenceNotFound = "CSDK1041";
     public const string ImagePlatformNotFound = "CSDK1042";
     public const string BlobDigestMismatch = "CSDK1043";
+    public const string ModuleFileSyntax = "CSDK1050";
+    public const string ModuleFileUnsupported = "CSDK1051";
+    public const string ModuleFileLoadFails = "CSDK1052";
 
     public const string AclSyntax = "CSDK2001";
     public const string AclUnknownName = "CSDK2002";
@@ -49,6 +52,8 @@ public static class Codes
     public const string ZstdNotInDockerArchive = "CSDK5005";
     public const string CacheEntryRebuilt = "CSDK5006";
     public const string BasePlatformMismatch = "CSDK5007";
+    public const string ModuleStatementIgnored = "CSDK5008";
+    public const string ModulePathNotMoved = "CSDK5009";
 
     /// <summary>Not a user mistake: an unexpected exception, reported with its stack trace.</summary>
     public const string InternalError = "CSDK9999";
