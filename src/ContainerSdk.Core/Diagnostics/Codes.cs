@@ -28,6 +28,7 @@ public static class Codes
     public const string ModuleFileSyntax = "CSDK1050";
     public const string ModuleFileUnsupported = "CSDK1051";
     public const string ModuleFileLoadFails = "CSDK1052";
+    public const string InvalidModulePrefix = "CSDK1053";
 
     public const string AclSyntax = "CSDK2001";
     public const string AclUnknownName = "CSDK2002";
@@ -54,6 +55,7 @@ public static class Codes
     public const string BasePlatformMismatch = "CSDK5007";
     public const string ModuleStatementIgnored = "CSDK5008";
     public const string ModulePathNotMoved = "CSDK5009";
+    public const string ModuleDependencyNotProvided = "CSDK5010";
 
     /// <summary>Not a user mistake: an unexpected exception, reported with its stack trace.</summary>
     public const string InternalError = "CSDK9999";

@@ -54,40 +54,69 @@ public sealed class ModuleFile
     public static ModuleFile Read(string path, IEnumerable<string> environment)
     {
         path = System.IO.Path.GetFullPath(path);
-        string text;
+        return Parse(ReadText(path), path, environment);
+    }
+
+    /// <summary>The text of the modulefile at <paramref name="path"/> (UTF-8, at most <see cref="MaxLength"/> bytes).</summary>
+    public static string ReadText(string path)
+    {
         try
         {
             var info = new FileInfo(path);
-            if (!info.Exists) throw new ContainerSdkException(Codes.InputNotFound, $"The modulefile '{path}' does not exist.", path);
+            // No file position: the item that names the file is at fault, and the tasks point at it.
+            if (!info.Exists) throw new ContainerSdkException(Codes.InputNotFound, $"The modulefile '{path}' does not exist.");
             if (info.Length > MaxLength)
                 throw new ContainerSdkException(Codes.ModuleFileSyntax, $"'{path}' is {info.Length} bytes, more than a modulefile can be ({MaxLength}).", path);
-            text = File.ReadAllText(path, new UTF8Encoding(false, throwOnInvalidBytes: true));
+            return File.ReadAllText(path, new UTF8Encoding(false, throwOnInvalidBytes: true));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException)
         {
             throw new ContainerSdkException(Codes.InputUnreadable, $"The modulefile '{path}' cannot be read: {e.Message}", path, inner: e);
         }
-        return Parse(text, path, environment);
     }
 
     /// <summary>Evaluates <paramref name="text"/> as the modulefile at <paramref name="path"/> (which names it and says its language).</summary>
     public static ModuleFile Parse(string text, string path, IEnumerable<string> environment)
         => Parse(text, path, environment, null);
 
-    private static ModuleFile Parse(string text, string path, IEnumerable<string> environment, Func<ModuleFileRecorder, IEnumerable<ModuleFileWarning>>? check)
+    internal static ModuleFile Parse(string text, string path, IEnumerable<string> environment, Func<ModuleFileRecorder, IEnumerable<ModuleFileWarning>>? check)
+    {
+        var (language, name, version) = Naming(path);
+        var recorder = new ModuleFileRecorder(path, environment, pathsVisible: language == ModuleFileLanguage.Lua);
+        Evaluate(text, recorder, language, name, version);
+        return new ModuleFile(path, text, language, name, version, recorder, check?.Invoke(recorder));
+    }
+
+    /// <summary>
+    /// The file's root before the image's environment is known: syntax errors and statements the SDK cannot apply fail
+    /// here already; what would only fail in some environment (an unset $env(X)) leaves the root found so far.
+    /// </summary>
+    public static string? FindRoot(string text, string path)
+    {
+        var (language, name, version) = Naming(path);
+        var recorder = new ModuleFileRecorder(path, Array.Empty<string>(), pathsVisible: language == ModuleFileLanguage.Lua);
+        try { Evaluate(text, recorder, language, name, version); }
+        catch (ContainerSdkException e) when (e.Code == Codes.ModuleFileLoadFails) { }
+        return recorder.Root;
+    }
+
+    private static void Evaluate(string text, ModuleFileRecorder recorder, ModuleFileLanguage language, string name, string version)
+    {
+        if (language == ModuleFileLanguage.Lua) LuaModuleReader.Read(text, recorder, name, version);
+        else TclModuleReader.Read(text, recorder, name, version);
+    }
+
+    /// <summary>Lmod's naming: the folder is the name, the file the version (<c>.lua</c> marks Lua and is not part of it).</summary>
+    public static (ModuleFileLanguage Language, string Name, string Version) Naming(string path)
     {
         var fileName = System.IO.Path.GetFileName(path);
         var language = fileName.EndsWith(".lua", StringComparison.Ordinal) ? ModuleFileLanguage.Lua : ModuleFileLanguage.Tcl;
         var version = language == ModuleFileLanguage.Lua ? fileName[..^4] : fileName;
         var name = System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(path) ?? "");
-        if (name.Length == 0 || version.Length == 0)
+        if (name.Length == 0 || version.Length == 0 || version.StartsWith('.'))
             throw new ContainerSdkException(Codes.ModuleFileSyntax,
                 $"'{path}' cannot be named as Lmod names modulefiles (<name>/<version>[.lua]): put it in a folder named after the module.", path);
-
-        var recorder = new ModuleFileRecorder(path, environment, pathsVisible: language == ModuleFileLanguage.Lua);
-        if (language == ModuleFileLanguage.Lua) LuaModuleReader.Read(text, recorder, name, version);
-        else TclModuleReader.Read(text, recorder, name, version);
-        return new ModuleFile(path, text, language, name, version, recorder, check?.Invoke(recorder));
+        return (language, name, version);
     }
 
     /// <summary>
@@ -101,10 +130,14 @@ public sealed class ModuleFile
     {
         from ??= Root;
         if (from is null) return this;
-        return Parse(PrefixRewriter.Rewrite(Text, from, to), Path, environment, recorded => recorded.Operations
+        return Parse(PrefixRewriter.Rewrite(Text, from, to), Path, environment, recorded => UnmovedPaths(recorded.Operations, from, to));
+    }
+
+    /// <summary>Warnings for operation values still under <paramref name="from"/> once the text has been moved to <paramref name="to"/>.</summary>
+    internal static IEnumerable<ModuleFileWarning> UnmovedPaths(IEnumerable<EnvironmentOperation> operations, string from, string to)
+        => operations
             .Where(op => op.Value is not null && !ReferenceEquals(PrefixRewriter.Rewrite(op.Value, from, to), op.Value))
             .Select(op => new ModuleFileWarning(Codes.ModulePathNotMoved,
                 $"{op.Name} gets '{op.Value}', under the install prefix '{from}', but the file builds that path rather than writing it, so it cannot be moved to '{to}': write the prefix out (local root = \"{from}\" / set root {from})",
-                op.Line)));
-    }
+                op.Line));
 }

@@ -1,0 +1,70 @@
+using ContainerSdk.Core.Diagnostics;
+
+namespace ContainerSdk.Core.Modules;
+
+/// <summary>
+/// A Module item's modulefile as the image holds it: at <c>&lt;ContainerModulePath&gt;/&lt;name&gt;/&lt;version&gt;[.lua]</c>,
+/// with its install prefix (the file's <c>root</c>, else the item's <c>ModulePrefix</c>) moved to the item's
+/// <c>TargetPath</c>. The layer step prepares it (reads, checks and moves the text; the layer holds those bytes); the
+/// image step evaluates the same text against the environment of the layers below, so the file <c>module load</c>
+/// reads in the container and the config's environment cannot disagree.
+/// </summary>
+public sealed record InstalledModuleFile
+{
+    /// <summary>ContainerModulePath's default: where modulefiles go when the project does not say.</summary>
+    public const string DefaultModulePath = "/opt/modulefiles";
+
+    /// <summary>The user's file: it names the module and is where errors point (lines are kept by the move).</summary>
+    public required string SourcePath { get; init; }
+
+    /// <summary>Absolute image path of the installed file.</summary>
+    public required string ImagePath { get; init; }
+
+    /// <summary>The installed text: the source's, with the prefix moved.</summary>
+    public required string Text { get; init; }
+
+    /// <summary>The prefix the file was written for; null when it has no root and the item gives no ModulePrefix.</summary>
+    public string? FromPrefix { get; init; }
+
+    /// <summary>The module's TargetPath.</summary>
+    public required string ToPrefix { get; init; }
+
+    /// <summary>The folder the file is installed under (ContainerModulePath): what MODULEPATH needs.</summary>
+    public string ModulePath => ImagePath[..ImagePath.LastIndexOf('/', ImagePath.LastIndexOf('/') - 1)] is { Length: > 0 } p ? p : "/";
+
+    public static InstalledModuleFile Prepare(string sourcePath, string? modulePrefix, string targetPath, string? modulePath)
+    {
+        sourcePath = Path.GetFullPath(sourcePath);
+        var imageFolder = ValidModulePath(modulePath);
+        if (modulePrefix is { Length: > 0 } && (modulePrefix[0] != '/' || modulePrefix.Split('/').Contains("..")))
+            throw new ContainerSdkException(Codes.InvalidModulePrefix,
+                $"ModulePrefix '{modulePrefix}' must be the absolute path the modulefile was written for, such as /opt/spack/opt/spack/linux-x86_64/gcc-12/zlib-1.3-abcdef.");
+        var text = ModuleFile.ReadText(sourcePath);
+        var from = string.IsNullOrEmpty(modulePrefix) ? ModuleFile.FindRoot(text, sourcePath) : modulePrefix;
+        var (language, name, version) = ModuleFile.Naming(sourcePath);
+        return new InstalledModuleFile
+        {
+            SourcePath = sourcePath,
+            ImagePath = $"{imageFolder.TrimEnd('/')}/{name}/{(language == ModuleFileLanguage.Lua ? version + ".lua" : version)}",
+            Text = from is null ? text : PrefixRewriter.Rewrite(text, from, targetPath),
+            FromPrefix = from,
+            ToPrefix = targetPath,
+        };
+    }
+
+    /// <summary>The installed file read as <c>module load</c> reads it over <paramref name="environment"/> (the layers below).</summary>
+    public ModuleFile Evaluate(IEnumerable<string> environment)
+        => ModuleFile.Parse(Text, SourcePath, environment,
+            FromPrefix is null ? null : recorded => ModuleFile.UnmovedPaths(recorded.Operations, FromPrefix, ToPrefix));
+
+    /// <summary>ContainerModulePath's one rule: an absolute image path without '..'; empty is the default.</summary>
+    public static string ValidModulePath(string? modulePath)
+    {
+        if (string.IsNullOrWhiteSpace(modulePath)) return DefaultModulePath;
+        if (modulePath[0] != '/' || modulePath.Split('/').Contains("..") || modulePath.Contains(':'))
+            throw new ContainerSdkException(Codes.InvalidProperty,
+                $"ContainerModulePath '{modulePath}' must be an absolute image path without '..' or ':', such as {DefaultModulePath}.");
+        var trimmed = modulePath.TrimEnd('/');
+        return trimmed.Length == 0 ? "/" : trimmed;
+    }
+}
