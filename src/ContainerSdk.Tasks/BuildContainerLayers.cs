@@ -22,6 +22,9 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     public string? SourceDateEpoch { get; set; }
     public string? Compression { get; set; }
 
+    /// <summary>ContainerModulePath: the image folder modulefiles are installed into; empty is the engine's default.</summary>
+    public string? ModulePath { get; set; }
+
     /// <summary>ContainerPlatform: picks the image of a multi-platform base.</summary>
     public string? Platform { get; set; }
 
@@ -40,6 +43,7 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
         var options = ToOptions(SourceDateEpoch, Compression, WorkDirectory, ProjectFile) with
         {
             Platform = ItemTranslation.ParsePlatform(string.IsNullOrWhiteSpace(Platform) ? "linux/amd64" : Platform, ProjectFile),
+            ModulePath = ContainerSdk.Core.Modules.InstalledModuleFile.ValidModulePath(ModulePath),
         };
         var inputs = ToLayerInputs(BaseLayers, Modules, ProjectFile);
         var aclFiles = AclFiles.Select(a => About("AclFile", a, () => ItemTranslation.ToAclFileInput(a, ProjectFile))).ToList();

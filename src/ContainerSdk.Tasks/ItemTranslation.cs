@@ -54,6 +54,9 @@ public static class ItemTranslation
             Remove = remove,
             Version = Metadata(item, "Version"),
             License = Metadata(item, "License"),
+            // Relative to the project, as Include is.
+            ModuleFile = Metadata(item, "ModuleFile") is { } moduleFile ? Path.GetFullPath(moduleFile, Path.GetDirectoryName(projectFile)!) : null,
+            ModulePrefix = Metadata(item, "ModulePrefix"),
             Reference = Metadata(item, "Reference"),
         };
     }

@@ -43,7 +43,7 @@ public static class ImageWriter
         catch (FormatException e) { throw new ContainerSdkException(Codes.InvalidProperty, $"ContainerRuntimeIdentifier/platform: {e.Message}"); }
 
         var created = OciJson.FormatTime(settings.Epoch);
-        var config = ImageConfigComposer.Compose(layers, settings, platform, created);
+        var config = ImageConfigComposer.Compose(layers, settings, platform, created, log);
         var configJson = config.ToJson();
 
         var layout = new OciLayoutWriter(layoutPath);

@@ -30,6 +30,12 @@ public sealed record LayerInput
     public string? Version { get; init; }
     public string? License { get; init; }
 
+    /// <summary>Full path of the module's Lmod or Tcl modulefile (metadata ModuleFile), or null.</summary>
+    public string? ModuleFile { get; init; }
+
+    /// <summary>The install prefix the modulefile was written for, when it has no root (metadata ModulePrefix).</summary>
+    public string? ModulePrefix { get; init; }
+
     /// <summary>Tag to pick when the source is an image whose index holds several.</summary>
     public string? Reference { get; init; }
 }
