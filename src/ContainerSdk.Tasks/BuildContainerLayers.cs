@@ -1,5 +1,7 @@
 using ContainerSdk.Core.Bundle;
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
+using ContainerSdk.Core.Inputs;
+using ContainerSdk.Core.Layers;
 using ContainerSdk.Core.Diagnostics;
 using Microsoft.Build.Framework;
 
@@ -38,12 +40,15 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
 
     public void Cancel() => _cancel.Cancel();
 
+    protected override IEnumerable<(string Type, ITaskItem Item)> Items =>
+        BaseLayers.Select(i => ("BaseLayer", i)).Concat(Modules.Select(i => ("Module", i))).Concat(AclFiles.Select(i => ("AclFile", i)));
+
     protected override void ExecuteCore(IBuildLog log)
     {
         var options = ToOptions(SourceDateEpoch, Compression, WorkDirectory, ProjectFile) with
         {
-            Platform = ItemTranslation.ParsePlatform(string.IsNullOrWhiteSpace(Platform) ? "linux/amd64" : Platform, ProjectFile),
-            ModulePath = ContainerSdk.Core.Modules.InstalledModuleFile.ValidModulePath(ModulePath),
+            Platform = ItemTranslation.ParsePlatform(Platform, ProjectFile),
+            ModulePath = ItemTranslation.ParseModulePath(ModulePath, ProjectFile),
         };
         var inputs = ToLayerInputs(BaseLayers, Modules, ProjectFile);
         var aclFiles = AclFiles.Select(a => About("AclFile", a, () => ItemTranslation.ToAclFileInput(a, ProjectFile))).ToList();
@@ -89,9 +94,7 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
         var inputs = baseLayers.Select(b => About("BaseLayer", b, () => ItemTranslation.ToLayerInput(b, LayerKind.Base, projectFile)))
             .Concat(modules.Select(m => About("Module", m, () => ItemTranslation.ToLayerInput(m, LayerKind.Module, projectFile))))
             .ToList();
-        if (inputs.Count == 0)
-            throw new ContainerSdkException(Codes.NoLayers,
-                "The project has no BaseLayer and no Module item: an image needs at least one layer.", projectFile);
+        if (inputs.Count == 0) throw new ContainerSdkException(Codes.NoLayers, LayerInputs.NoLayers().Message, projectFile);
         return inputs;
     }
 

@@ -48,13 +48,21 @@ public abstract class ContainerTask : Microsoft.Build.Utilities.Task
 
     protected abstract void ExecuteCore(IBuildLog log);
 
+    /// <summary>The items the task was given, by item type: an error about one is reported where it is defined.</summary>
+    protected virtual IEnumerable<(string Type, ITaskItem Item)> Items => Array.Empty<(string, ITaskItem)>();
+
     private void LogCoded(ContainerSdkException ex)
     {
         // ex.Message alone, never ex.ToString(): a user mistake is not a crash.
         string file = ex.File ?? ProjectFile;
         var (line, column) = (ex.Line, ex.Column);
         if (line == 0 && ex.ItemSpec is not null && file == ProjectFile)
-            (line, column) = ItemLocator.Find(ProjectFile, ex.ItemType, ex.ItemSpec);
+        {
+            // An item from an import is reported at the import, where the user wrote it.
+            var item = Items.FirstOrDefault(i => i.Type == ex.ItemType && i.Item.ItemSpec == ex.ItemSpec).Item;
+            if (item?.GetMetadata("DefiningProjectFullPath") is { Length: > 0 } defining) file = defining;
+            (line, column) = ItemLocator.Find(file, ex.ItemType, ex.ItemSpec);
+        }
         Log.LogError(subcategory: null, errorCode: ex.Code, helpKeyword: null, file: file,
             lineNumber: line, columnNumber: column, endLineNumber: 0, endColumnNumber: 0, message: ex.Message);
     }

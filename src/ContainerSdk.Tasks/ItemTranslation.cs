@@ -1,7 +1,6 @@
 using System.Globalization;
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Inputs;
 using ContainerSdk.Core.Diagnostics;
-using ContainerSdk.Core.Oci;
 using Microsoft.Build.Framework;
 
 namespace ContainerSdk.Tasks;
@@ -13,45 +12,22 @@ namespace ContainerSdk.Tasks;
 /// </summary>
 public static class ItemTranslation
 {
+    /// <summary>The item as written, checked by the engine's rules (<see cref="LayerInputs.Validate(LayerInput)"/>).</summary>
     public static LayerInput ToLayerInput(ITaskItem item, LayerKind kind, string projectFile)
     {
         string what = kind == LayerKind.Base ? "BaseLayer" : "Module";
-        string source = FullPathOf(item, what, projectFile);
-        if (!File.Exists(source) && !Directory.Exists(source))
-            throw new ContainerSdkException(Codes.InputNotFound,
-                $"{what} '{item.ItemSpec}' does not exist: no file or directory at '{source}'.", projectFile);
-
-        string targetPath = Metadata(item, "TargetPath") ?? "/";
-        if (kind == LayerKind.Module)
-            RequireAbsoluteImagePath(targetPath, $"{what} '{item.ItemSpec}' has TargetPath '{targetPath}'", Codes.InvalidTargetPath, projectFile);
-        else if (targetPath != "/")
-            throw new ContainerSdkException(Codes.InvalidTargetPath,
-                $"BaseLayer '{item.ItemSpec}' has TargetPath '{targetPath}': a base layer always lands at '/'. Use a Module to place content elsewhere.", projectFile);
-
-        var remove = SplitList(item, "Remove");
-        foreach (var path in remove)
-            RequireAbsoluteImagePath(path, $"{what} '{item.ItemSpec}' has Remove entry '{path}'", Codes.InvalidRemove, projectFile);
-
-        var environment = SplitList(item, "Environment");
-        foreach (var pair in environment)
-        {
-            int eq = pair.IndexOf('=');
-            if (eq <= 0 || !IsEnvironmentName(pair.AsSpan(0, eq)))
-                throw new ContainerSdkException(Codes.InvalidEnvironment,
-                    $"{what} '{item.ItemSpec}' has Environment entry '{pair}': expected NAME=value, NAME made of letters, digits and '_' (not starting with a digit).", projectFile);
-        }
-
-        return new LayerInput
+        var input = new LayerInput
         {
             ItemSpec = item.ItemSpec,
             Kind = kind,
-            SourcePath = source,
-            TargetPath = targetPath,
+            // An address (docker://...) is kept as written for the image source that reads it; a path is made full.
+            SourcePath = LayerInputs.IsAddress(item.ItemSpec) ? item.ItemSpec : FullPathOf(item, what, projectFile),
+            TargetPath = Metadata(item, "TargetPath") ?? "/",
             Owner = Metadata(item, "Owner"),
             Group = Metadata(item, "Group"),
             Exclude = SplitList(item, "Exclude"),
-            Environment = environment,
-            Remove = remove,
+            Environment = SplitList(item, "Environment"),
+            Remove = SplitList(item, "Remove"),
             Version = Metadata(item, "Version"),
             License = Metadata(item, "License"),
             // Relative to the project, as Include is.
@@ -59,6 +35,7 @@ public static class ItemTranslation
             ModulePrefix = Metadata(item, "ModulePrefix"),
             Reference = Metadata(item, "Reference"),
         };
+        return AtProject(() => LayerInputs.Validate(input), projectFile);
     }
 
     public static AclFileInput ToAclFileInput(ITaskItem item, string projectFile)
@@ -66,70 +43,26 @@ public static class ItemTranslation
         string path = FullPathOf(item, "AclFile", projectFile);
         if (!File.Exists(path))
             throw new ContainerSdkException(Codes.InputNotFound, $"AclFile '{item.ItemSpec}' does not exist: no file at '{path}'.", projectFile);
-        string root = Metadata(item, "Root") ?? "/";
-        RequireAbsoluteImagePath(root, $"AclFile '{item.ItemSpec}' has Root '{root}'", Codes.InvalidTargetPath, projectFile);
-        return new AclFileInput(path, root);
+        return AtProject(() => LayerInputs.Validate(new AclFileInput(path, Metadata(item, "Root") ?? "/")), projectFile);
     }
 
-    public static LayerCompression ParseCompression(string? value, string projectFile) =>
-        (value ?? "").Trim().ToLowerInvariant() switch
-        {
-            "gzip" or "" => LayerCompression.Gzip,
-            "zstd" => LayerCompression.Zstd,
-            "none" => LayerCompression.None,
-            _ => throw new ContainerSdkException(Codes.InvalidCompression,
-                $"ContainerLayerCompression is '{value}': expected gzip, zstd or none.", projectFile),
-        };
+    public static LayerCompression ParseCompression(string? value, string projectFile) => AtProject(() => Properties.Compression(value), projectFile);
 
-    /// <summary>Seconds since 1970-01-01 UTC, as SOURCE_DATE_EPOCH (reproducible-builds.org) defines it.</summary>
-    public static long ParseEpoch(string? value, string projectFile)
-    {
-        string text = (value ?? "").Trim();
-        if (text.Length == 0) return 0;
-        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long epoch) || epoch > 253402300799)
-            throw new ContainerSdkException(Codes.InvalidEpoch,
-                $"ContainerSourceDateEpoch is '{value}': expected a whole number of seconds since 1970-01-01 UTC (SOURCE_DATE_EPOCH), such as 1700000000.", projectFile);
-        return epoch;
-    }
+    public static long ParseEpoch(string? value, string projectFile) => AtProject(() => Properties.Epoch(value), projectFile);
 
-    public static string ParsePlatform(string? value, string projectFile)
-    {
-        try
-        {
-            return Platform.Parse((value ?? "").Trim()).ToString();
-        }
-        catch (FormatException ex)
-        {
-            throw new ContainerSdkException(Codes.InvalidProperty, $"ContainerPlatform: {ex.Message}", projectFile);
-        }
-    }
+    /// <summary>ContainerPlatform, blank for the engine's default.</summary>
+    public static string ParsePlatform(string? value, string projectFile) => AtProject(() => Properties.Platform(value), projectFile);
 
-    /// <summary>The engine's grammar check (ImageReference), reported at the project file.</summary>
-    public static string ValidateRepository(string? value, string projectFile)
-    {
-        string repository = (value ?? "").Trim();
-        AtProject(() => ImageReference.ValidateRepository(repository), projectFile);
-        return repository;
-    }
+    public static string ParseModulePath(string? value, string projectFile) => AtProject(() => Properties.ModulePath(value), projectFile);
 
-    public static IReadOnlyList<string> ValidateTags(IEnumerable<string>? tags, string projectFile)
-    {
-        var result = new List<string>();
-        foreach (var raw in tags ?? Array.Empty<string>())
-        {
-            string tag = raw.Trim();
-            if (tag.Length == 0) continue;
-            AtProject(() => ImageReference.ValidateTag(tag), projectFile);
-            if (!result.Contains(tag, StringComparer.Ordinal)) result.Add(tag);
-        }
-        if (result.Count == 0)
-            throw new ContainerSdkException(Codes.InvalidTag, "No image tag: set ContainerImageTag or ContainerImageTags (the default is 'latest').", projectFile);
-        return result;
-    }
+    public static string ValidateRepository(string? value, string projectFile) => AtProject(() => Properties.Repository(value), projectFile);
 
-    private static void AtProject(Action check, string projectFile)
+    public static IReadOnlyList<string> ValidateTags(IEnumerable<string>? tags, string projectFile) => AtProject(() => Properties.Tags(tags), projectFile);
+
+    /// <summary>An engine error about a property or an item's metadata is reported at the project file: that is where the user wrote it.</summary>
+    internal static T AtProject<T>(Func<T> check, string projectFile)
     {
-        try { check(); }
+        try { return check(); }
         catch (ContainerSdkException e) when (e.File is null) { throw new ContainerSdkException(e.Code, e.Message, projectFile, inner: e); }
     }
 
@@ -139,9 +72,7 @@ public static class ItemTranslation
         var pairs = new List<KeyValuePair<string, string>>();
         foreach (var item in items ?? Array.Empty<ITaskItem>())
         {
-            if (itemType == "ContainerEnvironmentVariable" && !IsEnvironmentName(item.ItemSpec.AsSpan()))
-                throw new ContainerSdkException(Codes.InvalidEnvironment,
-                    $"ContainerEnvironmentVariable '{item.ItemSpec}' is not a variable name: letters, digits and '_', not starting with a digit.", projectFile);
+            if (itemType == "ContainerEnvironmentVariable") AtProject(() => Properties.EnvironmentVariableName(item.ItemSpec), projectFile);
             pairs.Add(new(item.ItemSpec, item.GetMetadata("Value")));
         }
         return pairs;
@@ -153,19 +84,7 @@ public static class ItemTranslation
         var ports = new List<string>();
         foreach (var item in items ?? Array.Empty<ITaskItem>())
         {
-            string spec = item.ItemSpec.Trim();
-            string type = Metadata(item, "Type") ?? "tcp";
-            int slash = spec.IndexOf('/');
-            if (slash >= 0)
-            {
-                type = spec[(slash + 1)..];
-                spec = spec[..slash];
-            }
-            type = type.Trim().ToLowerInvariant();
-            if (!int.TryParse(spec, NumberStyles.None, CultureInfo.InvariantCulture, out int number) || number is < 1 or > 65535 || type is not ("tcp" or "udp"))
-                throw new ContainerSdkException(Codes.InvalidProperty,
-                    $"ContainerPort '{item.ItemSpec}' (Type '{type}') is not valid: expected a port number 1-65535 and Type tcp or udp.", projectFile);
-            string key = $"{number}/{type}";
+            string key = AtProject(() => Properties.Port(item.ItemSpec, Metadata(item, "Type")), projectFile);
             if (!ports.Contains(key)) ports.Add(key);
         }
         return ports;
@@ -195,14 +114,6 @@ public static class ItemTranslation
         string trimmed = full.TrimEnd('/', Path.DirectorySeparatorChar);
         return trimmed.Length == 0 ? full[..1] : trimmed;
     }
-
-    private static void RequireAbsoluteImagePath(string path, string what, string code, string projectFile)
-    {
-        if (!path.StartsWith('/') || path.Contains('\0') || path.Split('/').Any(p => p == ".."))
-            throw new ContainerSdkException(code, $"{what}: expected an absolute image path such as '/opt/tool', without '..'.", projectFile);
-    }
-
-    private static bool IsEnvironmentName(ReadOnlySpan<char> name) => EnvironmentComposer.IsName(name.ToString());
 
     private static string? Metadata(ITaskItem item, string name)
     {

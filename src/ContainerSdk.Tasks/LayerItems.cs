@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Inputs;
+using ContainerSdk.Core.Layers;
 using ContainerSdk.Core.Modules;
 using ContainerSdk.Core.Oci;
 using Microsoft.Build.Framework;

@@ -23,7 +23,7 @@ public sealed class ValidateContainerSettings : ContainerTask
         ItemTranslation.ValidateTags(Tags, ProjectFile);
         ItemTranslation.ParseEpoch(SourceDateEpoch, ProjectFile);
         ItemTranslation.ParseCompression(Compression, ProjectFile);
-        ItemTranslation.ParsePlatform(string.IsNullOrWhiteSpace(Platform) ? "linux/amd64" : Platform, ProjectFile);
+        ItemTranslation.ParsePlatform(Platform, ProjectFile);
         if (ArchiveFormat is not null) WriteContainerArchive.ParseFormat(ArchiveFormat, ProjectFile);
     }
 }

@@ -1,4 +1,4 @@
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Diagnostics;
 using Microsoft.Build.Framework;
 
@@ -22,17 +22,12 @@ public sealed class WriteContainerArchive : ContainerTask
 
     protected override void ExecuteCore(IBuildLog log)
     {
-        var format = ParseFormat(Format, ProjectFile);
+        ParseFormat(Format, ProjectFile);
         string repository = ItemTranslation.ValidateRepository(Repository, ProjectFile);
         long epoch = ItemTranslation.ParseEpoch(SourceDateEpoch, ProjectFile);
-        ContainerEngine.WriteArchive(Path.GetFullPath(LayoutPath), Path.GetFullPath(ArchivePath), format, repository, epoch, Path.GetFullPath(WorkDirectory), log);
+        ContainerEngine.WriteArchive(Path.GetFullPath(LayoutPath), Path.GetFullPath(ArchivePath), Format, repository, epoch, Path.GetFullPath(WorkDirectory), log);
     }
 
-    public static ArchiveFormat ParseFormat(string? value, string projectFile) => (value ?? "").Trim().ToLowerInvariant() switch
-    {
-        "" or "oci" or "oci-archive" => ArchiveFormat.Oci,
-        "docker" or "docker-archive" => ArchiveFormat.Docker,
-        _ => throw new ContainerSdkException(Codes.InvalidArchiveFormat,
-            $"ContainerArchiveFormat is '{value}': expected oci (an oci-archive) or docker (a docker-archive, for docker load and podman load).", projectFile),
-    };
+    /// <summary>The engine's writer for ContainerArchiveFormat (blank is the engine's default), reported at the project file.</summary>
+    public static string ParseFormat(string? value, string projectFile) => ItemTranslation.AtProject(() => Kinds.ArchiveWriter(value).Names[0], projectFile);
 }

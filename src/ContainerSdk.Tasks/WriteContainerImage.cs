@@ -1,4 +1,7 @@
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
+using ContainerSdk.Core.Inputs;
+using ContainerSdk.Core.Layers;
+using ContainerSdk.Core.Outputs;
 using ContainerSdk.Core.Diagnostics;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
@@ -59,7 +62,7 @@ public sealed class WriteContainerImage : ContainerTask
         Entrypoint = ItemTranslation.ToArguments(Entrypoint),
         Cmd = ItemTranslation.ToArguments(DefaultArgs),
         Epoch = ItemTranslation.ParseEpoch(SourceDateEpoch, projectFile),
-        Platform = ItemTranslation.ParsePlatform(string.IsNullOrWhiteSpace(Platform) ? "linux/amd64" : Platform, projectFile),
+        Platform = ItemTranslation.ParsePlatform(Platform, projectFile),
     };
 
     public static ITaskItem ToImageItem(ImageResult result, string repository)

@@ -1,6 +1,7 @@
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Bundle;
 using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.Inputs;
 
 // usage: ContainerSdk.BuildRunner <project folder> <base> <module>
 // Builds layers, bundle and image as the tasks do, into <project>/obj and <project>/out, printing each step.

@@ -1,6 +1,7 @@
 using System.Text;
 using ContainerSdk.Core.Acl;
 using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.Blobs;
 using ContainerSdk.Core.Layers;
 using ContainerSdk.Core.Tar;
 using SharpFuzz;
@@ -61,7 +62,7 @@ public static class Program
             n >= 4 && head[0] == 0x28 && head[1] == 0xB5 && head[2] == 0x2F && head[3] == 0xFD ? StreamCompression.Zstd : StreamCompression.None;
         try
         {
-            using var decompressed = InputFormat.Decompress(input, compression, "fuzz.tar.x");
+            using var decompressed = Decompression.Decompress(input, compression, "fuzz.tar.x");
             Tar(decompressed);
         }
         catch (ContainerSdkException) { }

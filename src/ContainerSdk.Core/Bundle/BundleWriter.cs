@@ -8,6 +8,7 @@ using ContainerSdk.Core.IO;
 using ContainerSdk.Core.Layers;
 using ContainerSdk.Core.Oci;
 using ContainerSdk.Core.Tar;
+using ContainerSdk.Core.Blobs;
 
 namespace ContainerSdk.Core.Bundle;
 
@@ -22,15 +23,16 @@ public static class BundleWriter
 {
     private const string FormatVersion = "csdk-bundle-1";
 
-    public static void Write(IReadOnlyList<LayerPlan> plans, BundleOutput output, long epoch, string workDirectory, IBuildLog log)
+    public static void Write(IReadOnlyList<LayerPlan> plans, BundleOutput output, BuildContext context)
     {
+        var (epoch, log, paths) = (context.Options.Epoch, context.Log, context.Paths);
         var clock = Stopwatch.StartNew();
-        string segmentDirectory = Path.Combine(workDirectory, "bundle");
+        string segmentDirectory = paths.BundleSegments;
         Directory.CreateDirectory(segmentDirectory);
 
         // The layers' fingerprints cover every byte the bundle is made of: when they, the epoch and the two
         // output files are as the last bundle left them, there is nothing to flatten, hash or write.
-        string inputsState = Path.Combine(workDirectory, "bundle.inputs");
+        string inputsState = paths.BundleInputs;
         string inputsNow = InputsKey(plans, epoch) + "\n" + FileIdentity.StampOf(output.BundlePath) + "\n" + FileIdentity.StampOf(output.AclPath);
         if (plans.All(p => p.Fingerprint is not null) && File.Exists(inputsState) && File.ReadAllText(inputsState) == inputsNow)
         {
@@ -60,7 +62,7 @@ public static class BundleWriter
         if (current.Count > 0) segments.Add(new Segment(current, segmentDirectory));
 
         // Nothing to do when the same segments already make up the bundle and its dump, untouched since.
-        string state = Path.Combine(workDirectory, "bundle.state");
+        string state = paths.BundleState;
         string stateNow = string.Join("\n", segments.Select(s => System.IO.Path.GetFileName(s.Path)));
         if (File.Exists(state) && File.ReadAllText(state) == stateNow + "\n" + FileIdentity.StampOf(output.BundlePath) + "\n" + FileIdentity.StampOf(output.AclPath))
         {
@@ -113,7 +115,7 @@ public static class BundleWriter
             File.Delete(stale);
 
         log.Info($"Bundle {output.BundlePath}: {entries} entries from {plans.Count} layers, {reused} of {segments.Count} segments reused, " +
-                 $"{LayerStackBuilder.Size(new FileInfo(output.BundlePath).Length)}, {acls.Count} {(acls.Count == 1 ? "path" : "paths")} with ACLs in {output.AclPath}, {clock.Elapsed.TotalSeconds:0.00} s");
+                 $"{Sizes.Format(new FileInfo(output.BundlePath).Length)}, {acls.Count} {(acls.Count == 1 ? "path" : "paths")} with ACLs in {output.AclPath}, {clock.Elapsed.TotalSeconds:0.00} s");
     }
 
     private static string InputsKey(IReadOnlyList<LayerPlan> plans, long epoch)

@@ -18,7 +18,7 @@ internal static class SegmentSum
     public static void Record(string segment, Oci.Digest digest)
     {
         using var temp = new TempFile(PathOf(segment));
-        File.WriteAllText(temp.Path, digest.Hex + "\n" + Cache.FileIdentity.StampOf(segment) + "\n");
+        File.WriteAllText(temp.Path, digest.Hex + "\n" + FileIdentity.StampOf(segment) + "\n");
         temp.Commit();
     }
 
@@ -35,7 +35,7 @@ internal static class SegmentSum
             stamp = lines.Length > 1 ? lines[1].Trim() : "";
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { expected = stamp = ""; }
-        if (stamp.Length > 0 && stamp == Cache.FileIdentity.StampOf(segment))
+        if (stamp.Length > 0 && stamp == FileIdentity.StampOf(segment))
         {
             FileAppend.Append(segment, output);
             return true;
@@ -52,13 +52,9 @@ internal static class SegmentSum
             }
         }
         if (Convert.ToHexString(hash.GetHashAndReset()).Equals(expected, StringComparison.OrdinalIgnoreCase)) return true;
-        TryDelete(segment);
-        TryDelete(PathOf(segment));
+        FileCleanup.TryDelete(segment);
+        FileCleanup.TryDelete(PathOf(segment));
         return false;
     }
 
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
 }

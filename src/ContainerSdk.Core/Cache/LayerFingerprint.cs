@@ -1,8 +1,8 @@
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
-using ContainerSdk.Core.Build;
 using ContainerSdk.Core.Tar;
+using ContainerSdk.Core.Inputs;
 
 namespace ContainerSdk.Core.Cache;
 

@@ -3,8 +3,8 @@ using System.Text;
 
 namespace ContainerSdk.Core.Cache;
 
-/// <summary>The layout of the engine's folder under the intermediate output, in one place.</summary>
-internal sealed class WorkPaths(string workDirectory)
+/// <summary>The layout of the engine's work folder under the intermediate output, in one place.</summary>
+public sealed class WorkPaths(string workDirectory)
 {
     public string Spool { get; } = Path.Combine(workDirectory, "spool");
     public string Blobs { get; } = Path.Combine(workDirectory, "blobs", "sha256");
@@ -14,6 +14,14 @@ internal sealed class WorkPaths(string workDirectory)
     public string CacheRoot { get; } = Path.Combine(workDirectory, "cache");
     public string StatCache { get; } = Path.Combine(workDirectory, "cache", "statcache.bin");
     public string TarballIndexes { get; } = Path.Combine(workDirectory, "cache", "tarballs");
+
+    /// <summary>The bundle's cached gzip segments, and what the last bundle was made of (to skip an unchanged one).</summary>
+    public string BundleSegments { get; } = Path.Combine(workDirectory, "bundle");
+    public string BundleInputs { get; } = Path.Combine(workDirectory, "bundle.inputs");
+    public string BundleState { get; } = Path.Combine(workDirectory, "bundle.state");
+
+    /// <summary>zstd layers recompressed to gzip for a docker-archive, by digest.</summary>
+    public string DockerArchiveBlobs { get; } = Path.Combine(workDirectory, "docker-archive");
 
     /// <summary>Where a layer position's last plan summary is kept, for saying what changed.</summary>
     public string Journal(int index, string itemSpec) =>

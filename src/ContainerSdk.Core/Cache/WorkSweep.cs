@@ -1,4 +1,4 @@
-using ContainerSdk.Core.Oci;
+using ContainerSdk.Core.IO;
 
 namespace ContainerSdk.Core.Cache;
 
@@ -16,8 +16,7 @@ internal static class WorkSweep
         var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint };
         foreach (var file in Directory.EnumerateFiles(workDirectory, TempFiles.Prefix + "*", options))
         {
-            try { File.Delete(file); deleted++; }
-            catch (IOException) { } catch (UnauthorizedAccessException) { }
+            if (FileCleanup.TryDelete(file)) deleted++;
         }
         return deleted;
     }
@@ -32,8 +31,7 @@ internal static class WorkSweep
             if (!Directory.Exists(folder)) continue;
             foreach (var file in Directory.EnumerateFiles(folder, TempFiles.Prefix + Path.GetFileName(output) + "-*"))
             {
-                try { File.Delete(file); deleted++; }
-                catch (IOException) { } catch (UnauthorizedAccessException) { }
+                if (FileCleanup.TryDelete(file)) deleted++;
             }
         }
         return deleted;

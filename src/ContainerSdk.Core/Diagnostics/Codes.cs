@@ -45,6 +45,7 @@ public static class Codes
 
     public const string OutputWriteFailed = "CSDK4001";
     public const string BuildFolderLocked = "CSDK4002";
+    public const string InvalidLayoutPath = "CSDK4003";
 
     public const string SocketSkipped = "CSDK5001";
     public const string AbsolutePathNormalized = "CSDK5002";

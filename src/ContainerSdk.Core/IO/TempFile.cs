@@ -1,5 +1,3 @@
-using ContainerSdk.Core.Oci;
-
 namespace ContainerSdk.Core.IO;
 
 /// <summary>
@@ -23,9 +21,12 @@ public sealed class TempFile : IDisposable
     /// <summary>Where to write.</summary>
     public string Path { get; }
 
-    public void Commit()
+    public void Commit() => CommitAs(_target);
+
+    /// <summary>Renames the file to a name known only once it is written (a blob named by its digest), in the same folder.</summary>
+    public void CommitAs(string target)
     {
-        File.Move(Path, _target, overwrite: true);
+        File.Move(Path, target, overwrite: true);
         _committed = true;
     }
 

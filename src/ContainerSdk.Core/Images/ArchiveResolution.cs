@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using ContainerSdk.Core.IO;
 using ContainerSdk.Core.Oci;
 
 namespace ContainerSdk.Core.Images;
@@ -17,9 +18,9 @@ internal sealed record ArchiveResolution(string ConfigPath, string? ManifestDige
     private sealed record Stored(string ConfigPath, string? ManifestDigest, string? Name, StoredLayer[] Layers);
     private sealed record StoredLayer(string MediaType, string Digest, long Size, string DiffId, string BlobPath, string? CreatedBy);
 
-    public static string PathFor(string directory, byte[] archiveHash, string? reference, string platform)
+    public static string PathFor(string directory, string sourceKey, string? reference, string platform)
     {
-        var key = SHA256.HashData(Encoding.UTF8.GetBytes($"{Convert.ToHexString(archiveHash)}\n{reference}\n{platform}"));
+        var key = SHA256.HashData(Encoding.UTF8.GetBytes($"{sourceKey}\n{reference}\n{platform}"));
         return Path.Combine(directory, Convert.ToHexString(key)[..32].ToLowerInvariant() + ".resolved.json");
     }
 
@@ -51,8 +52,8 @@ internal sealed record ArchiveResolution(string ConfigPath, string? ManifestDige
         var stored = new Stored(ConfigPath, ManifestDigest, Name, Layers.Select(l =>
             new StoredLayer(l.Descriptor.MediaType, l.Descriptor.Digest.ToString(), l.Descriptor.Size, l.DiffId.ToString(), l.BlobPath, l.CreatedBy)).ToArray());
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        string temp = path + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(stored));
-        File.Move(temp, path, overwrite: true);
+        using var temp = new TempFile(path);
+        File.WriteAllBytes(temp.Path, JsonSerializer.SerializeToUtf8Bytes(stored));
+        temp.Commit();
     }
 }

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using ContainerSdk.Core.Diagnostics;
-using ContainerSdk.Core.Layers;
 using ContainerSdk.Core.Oci;
+using ContainerSdk.Core.IO;
+using ContainerSdk.Core.Blobs;
 
 namespace ContainerSdk.Core.Images;
 
@@ -67,9 +68,12 @@ internal static class DockerArchiveResolver
         Span<byte> magic = stackalloc byte[4];
         int n;
         using (var s = files.Open(name)) n = s.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
-        string mediaType = n >= 2 && magic[0] == 0x1F && magic[1] == 0x8B ? MediaTypes.LayerGzip
-            : n >= 4 && magic[0] == 0x28 && magic[1] == 0xB5 && magic[2] == 0x2F && magic[3] == 0xFD ? MediaTypes.LayerZstd
-            : MediaTypes.LayerTar;
+        string mediaType = Decompression.Detect(magic[..n]) switch
+        {
+            StreamCompression.Gzip => MediaTypes.LayerGzip,
+            StreamCompression.Zstd => MediaTypes.LayerZstd,
+            _ => MediaTypes.LayerTar,
+        };
         // No digest yet: it is computed (and the blob checked against the config) when the blob is copied out.
         Digest digest = default;
         return new Descriptor(mediaType, digest, files.Length(name));

@@ -1,7 +1,8 @@
 using System.Text.RegularExpressions;
 using ContainerSdk.Core.Diagnostics;
-using ContainerSdk.Core.Layers;
 using ContainerSdk.Core.Tar;
+using ContainerSdk.Core.IO;
+using ContainerSdk.Core.Blobs;
 
 namespace ContainerSdk.Core.Images;
 
@@ -21,7 +22,7 @@ public static partial class ImageArchiveProbe
     {
         try
         {
-            using var stream = InputFormat.OpenDecompressed(path);
+            using var stream = Decompression.OpenDecompressed(path);
             using var reader = new TarReader(stream, itemSpec);
             int seen = 0;
             while (seen < EntriesLooked && reader.Next() is { } header)

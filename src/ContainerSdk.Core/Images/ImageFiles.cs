@@ -1,6 +1,7 @@
 using ContainerSdk.Core.Diagnostics;
-using ContainerSdk.Core.Layers;
 using ContainerSdk.Core.Tar;
+using ContainerSdk.Core.IO;
+using ContainerSdk.Core.Blobs;
 
 namespace ContainerSdk.Core.Images;
 
@@ -68,7 +69,7 @@ internal sealed class TarImageFiles : ImageFiles
 
     public TarImageFiles(string archive, string itemSpec, string spoolDirectory) : base(itemSpec)
     {
-        _tarPath = SpoolIfCompressed(archive, spoolDirectory);
+        _tarPath = Decompression.ToPlainFile(archive, spoolDirectory);
         var links = new List<(string Name, string Target)>();
         using (var stream = new FileStream(_tarPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
         using (var reader = new TarReader(stream, itemSpec))
@@ -112,16 +113,5 @@ internal sealed class TarImageFiles : ImageFiles
         var file = new FileStream(_tarPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         file.Seek(offset, SeekOrigin.Begin);
         return new SliceStream(file, size);
-    }
-
-    private static string SpoolIfCompressed(string archive, string spoolDirectory)
-    {
-        if (InputFormat.DetectCompression(archive) == StreamCompression.None) return archive;
-        Directory.CreateDirectory(spoolDirectory);
-        string spool = Path.Combine(spoolDirectory, "image-" + Guid.NewGuid().ToString("N")[..12] + ".tar");
-        using (var input = InputFormat.OpenDecompressed(archive))
-        using (var output = new FileStream(spool, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            input.CopyTo(output, 1 << 16);
-        return spool;
     }
 }

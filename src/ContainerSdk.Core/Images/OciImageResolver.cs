@@ -100,7 +100,7 @@ internal static class OciImageResolver
     }
 
     private static string? RefName(Descriptor d) => d.Annotations is { } a && a.TryGetValue(ImageIndex.RefNameAnnotation, out var v) ? v : null;
-    private static string? ContainerdName(Descriptor d) => d.Annotations is { } a && a.TryGetValue(Build.ImageWriter.ContainerdNameAnnotation, out var v) ? v : null;
+    private static string? ContainerdName(Descriptor d) => d.Annotations is { } a && a.TryGetValue(Annotations.ContainerdName, out var v) ? v : null;
 
     private static string DescribeTags(ImageIndex index)
     {

@@ -1,7 +1,7 @@
 using ContainerSdk.Core.Acl;
-using ContainerSdk.Core.Build;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Tar;
+using ContainerSdk.Core.Inputs;
 
 namespace ContainerSdk.Core.Layers;
 

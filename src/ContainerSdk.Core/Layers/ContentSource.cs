@@ -1,6 +1,7 @@
 using ContainerSdk.Core.Diagnostics;
 using Microsoft.Win32.SafeHandles;
 using Mono.Unix.Native;
+using ContainerSdk.Core.IO;
 
 namespace ContainerSdk.Core.Layers;
 

@@ -1,6 +1,7 @@
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Tar;
 using Mono.Unix.Native;
+using ContainerSdk.Core.IO;
 
 namespace ContainerSdk.Core.Layers;
 
@@ -75,7 +76,7 @@ public static class DirectoryPlanner
                 case FilePermissions.S_IFREG:
                     var file = Header(key, TarEntryType.Regular, st, uid, gid, epoch, Xattrs(full));
                     file.Size = st.st_size;
-                    var planned = new PlannedEntry(file, new FileContent(full)) { Identity = Cache.FileIdentity.From(st) };
+                    var planned = new PlannedEntry(file, new FileContent(full)) { Identity = FileIdentity.From(st) };
                     into.Entries.Add(planned);
                     if (st.st_nlink > 1) into.SharedInodes.Add((planned, st.st_dev, st.st_ino));
                     break;

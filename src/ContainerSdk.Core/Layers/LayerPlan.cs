@@ -1,5 +1,6 @@
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Blobs;
 using ContainerSdk.Core.Tar;
+using ContainerSdk.Core.Inputs;
 
 namespace ContainerSdk.Core.Layers;
 
@@ -28,7 +29,7 @@ public sealed class LayerPlan
     /// A layer that already exists as a blob (a layer of a base image): it is reused byte for byte, never
     /// rewritten; the plan still lists its entries for the layers above it and for the bundle.
     /// </summary>
-    public Oci.LayerBlob? Prebuilt { get; init; }
+    public LayerBlob? Prebuilt { get; init; }
 
     /// <summary>Set for a layer of an image used as a base (its config, name, and the sorted copy the bundle reads).</summary>
     public ImageOrigin? FromImage { get; init; }

@@ -1,6 +1,6 @@
-using ContainerSdk.Core.Build;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Tar;
+using ContainerSdk.Core.Inputs;
 
 namespace ContainerSdk.Core.Layers;
 
@@ -10,40 +10,33 @@ public static class LayerPlanner
     private const int DefaultDirectoryMode = 0x1ED; // 0755
 
     /// <summary>The plans one item adds to the stack: one for a folder or tarball; one per layer for an image.</summary>
-    public static IReadOnlyList<LayerPlan> Plan(LayerInput input, IReadOnlyList<LayerPlan> below, LayerBuildOptions options, string spoolDirectory, IBuildLog log, Func<string, byte[]> hashFile)
+    public static IReadOnlyList<LayerPlan> Plan(LayerInput input, IReadOnlyList<LayerPlan> below, BuildContext context)
     {
-        string rootKey = TargetKey(input.TargetPath, input.ItemSpec);
+        if (context.ImageSources.FirstOrDefault(k => k.Recognizes(input.SourcePath, input.ItemSpec)) is { } imageKind)
+            return BaseImagePlanner.Plan(input, imageKind, below.Count, context);
+
+        string rootKey = LayerInputs.TargetKey(input.TargetPath, input.ItemSpec);
         var exclude = new PathGlob(input.Exclude, input.ItemSpec);
         long? uid = NumericId(input.Owner), gid = NumericId(input.Group);
-
-        var kind = InputFormat.Detect(input.SourcePath, input.ItemSpec);
-        if (kind is InputKind.OciLayout or InputKind.ImageArchive)
-            return Images.BaseImagePlanner.Plan(input, kind, below.Count, options, spoolDirectory, log, hashFile);
-        List<PlannedEntry> entries = kind switch
-        {
-            InputKind.Directory => DirectoryPlanner.Plan(input.SourcePath, input.ItemSpec, rootKey, exclude, uid ?? 0, gid ?? 0, options.Epoch, log, DiskMetadata.Read),
-            InputKind.Tarball => TarballPlanner.Plan(input.SourcePath, input.ItemSpec, rootKey, exclude, uid, gid, options.Epoch, spoolDirectory, log, hashFile(input.SourcePath),
-                new Cache.WorkPaths(options.WorkDirectory).TarballIndexes),
-            _ => throw new InvalidOperationException($"Unexpected input kind {kind}."),
-        };
+        var options = context.Options;
+        List<PlannedEntry> entries;
+        if (Directory.Exists(input.SourcePath))
+            entries = DirectoryPlanner.Plan(input.SourcePath, input.ItemSpec, rootKey, exclude, uid ?? 0, gid ?? 0, options.Epoch, context.Log, DiskMetadata.Read);
+        else if (File.Exists(input.SourcePath))
+            entries = TarballPlanner.Plan(input.SourcePath, input.ItemSpec, rootKey, exclude, uid, gid, options.Epoch, context.Paths.Spool, context.Log,
+                context.HashFile(input.SourcePath), context.Paths.TarballIndexes);
+        else if (LayerInputs.IsAddress(input.SourcePath))
+            throw new ContainerSdkException(Codes.UnsupportedInputFormat,
+                $"'{input.ItemSpec}' is an address no image source reads (known: {string.Join(", ", context.ImageSources.Select(k => k.Name))}).");
+        else
+            throw new ContainerSdkException(Codes.InputNotFound, $"'{input.ItemSpec}' does not exist (looked for '{input.SourcePath}').");
         var plan = new LayerPlan(input, below.Count, entries);
 
         ApplyOwnerNames(plan, below, input);
-        AddModuleFile(plan, input, options, log);
+        AddModuleFile(plan, input, options, context.Log);
         AddWhiteouts(plan, input, options.Epoch);
         AddParents(plan, below, rootKey, options.Epoch);
         return new[] { plan };
-    }
-
-    /// <summary>"/opt/x/" gives "opt/x"; the path must be absolute and stay inside the image.</summary>
-    internal static string TargetKey(string targetPath, string itemSpec)
-    {
-        if (string.IsNullOrWhiteSpace(targetPath) || targetPath[0] != '/')
-            throw new ContainerSdkException(Codes.InvalidTargetPath, $"TargetPath '{targetPath}' of '{itemSpec}' must be an absolute image path, such as /opt/suite.");
-        string key = TarPath.Normalize(targetPath);
-        if (key.Split('/').Any(p => p == ".."))
-            throw new ContainerSdkException(Codes.InvalidTargetPath, $"TargetPath '{targetPath}' of '{itemSpec}' must not contain '..'.");
-        return key;
     }
 
     private static long? NumericId(string? value) => long.TryParse(value, out var id) && id >= 0 ? id : null;
@@ -90,11 +83,8 @@ public static class LayerPlanner
     {
         foreach (var path in input.Remove)
         {
-            string trimmed = path.Trim();
-            if (trimmed.Length == 0) continue;
-            string key = TarPath.Normalize(trimmed);
-            if (trimmed[0] != '/' || key.Length == 0 || key.Split('/').Any(p => p == ".."))
-                throw new ContainerSdkException(Codes.InvalidRemove, $"Remove path '{path}' of '{input.ItemSpec}' must be an absolute image path other than '/', without '..'.");
+            if (path.Trim().Length == 0) continue;
+            string key = LayerInputs.RemoveKey(path, input.ItemSpec);
             string whiteout = TarPath.Join(TarPath.Parent(key)!, TarPath.WhiteoutPrefix + TarPath.BaseName(key));
             plan.Add(new PlannedEntry(new TarHeader { Name = whiteout, Type = TarEntryType.Regular, Mode = 0x1A4, ModificationTime = epoch }, EmptyContent.Instance));
         }

@@ -1,78 +1,43 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using ContainerSdk.Core.Build;
 using ContainerSdk.Core.Cache;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Oci;
 using ContainerSdk.Core.Tar;
+using ContainerSdk.Core.Blobs;
+using ContainerSdk.Core.Inputs;
+using ContainerSdk.Core.IO;
 
 namespace ContainerSdk.Core.Layers;
 
 /// <summary>
-/// Builds one layer per base and module. Plans every layer first (headers only), because what a layer
-/// holds depends on the layers around it: owner names resolve against the composed /etc/passwd, parent
-/// directories of a TargetPath copy the owner and mode the layers below give them, ACL entries land on
-/// the topmost layer that has their path. Then each layer is looked up in the layer cache by its
-/// fingerprint, and the ones that are not there are written, concurrently, each in one streaming pass
-/// that also hashes their files for the next build.
+/// The layers step: each planned layer is looked up in the layer cache by its fingerprint, and the ones that are not
+/// there are written, concurrently, each in one streaming pass that also hashes their files for the next build.
 /// </summary>
 public static class LayerStackBuilder
 {
-    /// <param name="bundle">When set, the bundle is flattened from the same plans before the spool is discarded.</param>
-    public static IReadOnlyList<BuiltLayer> Build(IReadOnlyList<LayerInput> layers, IReadOnlyList<AclFileInput> aclFiles,
-        LayerBuildOptions options, IBuildLog log, CancellationToken cancellationToken, Bundle.BundleOutput? bundle = null)
+    public static IReadOnlyList<BuiltLayer> Build(IReadOnlyList<LayerPlan> plans, BuildContext context)
     {
-        if (layers.Count == 0)
-            throw new ContainerSdkException(Codes.NoLayers, "The project has no BaseLayer or Module items: an image needs at least one layer.");
-
-        var paths = new WorkPaths(options.WorkDirectory);
-        var statCache = StatCache.Load(paths.StatCache);
-        var cache = new LayerCache(paths.CacheRoot, paths.Blobs);
-        Directory.CreateDirectory(paths.Blobs);
-
+        Directory.CreateDirectory(context.Paths.Blobs);
+        var built = new BuiltLayer[plans.Count];
+        var ordered = new InOrderLog(context.Log, plans.Count);
         try
         {
-            var planning = Stopwatch.StartNew();
-            var plans = new List<LayerPlan>();
-            foreach (var input in layers)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                try
-                {
-                    plans.AddRange(LayerPlanner.Plan(input, plans, options, paths.Spool, log, file => HashFile(file, statCache)));
-                }
-                catch (ContainerSdkException e) when (e.File is null)
-                {
-                    throw e.About(input.Kind == LayerKind.Base ? "BaseLayer" : "Module", input.ItemSpec);
-                }
-            }
-            AclPlacement.Apply(aclFiles, plans);
-            log.Detail($"Planned {plans.Count} layers ({plans.Sum(p => p.Entries.Count)} entries) in {planning.Elapsed.TotalSeconds:0.00} s.");
-
-            var built = new BuiltLayer[plans.Count];
-            var ordered = new InOrderLog(log, plans.Count);
-            Parallel.For(0, plans.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount },
-                i => built[i] = BuildOne(plans[i], plans.Count, options, cache, statCache, paths, log, message => ordered.Info(i, message)));
-            statCache.Save();
-            log.Detail($"Stat cache: {statCache.Hits} files unchanged, {statCache.Misses} read and hashed.");
-            cancellationToken.ThrowIfCancellationRequested();
-            if (bundle is not null) Bundle.BundleWriter.Write(plans, bundle, options.Epoch, options.WorkDirectory, log);
-            return built;
+            Parallel.For(0, plans.Count, new ParallelOptions { CancellationToken = context.Cancellation, MaxDegreeOfParallelism = Environment.ProcessorCount },
+                i => built[i] = BuildOne(plans[i], plans.Count, context, message => ordered.Info(i, message)));
         }
         catch (AggregateException e) when (e.InnerException is ContainerSdkException)
         {
             throw e.InnerException!;
         }
-        finally
-        {
-            // Spooled tarballs are only needed while layers are written.
-            if (Directory.Exists(paths.Spool)) Directory.Delete(paths.Spool, recursive: true);
-        }
+        context.StatCache.Save();
+        context.Log.Detail($"Stat cache: {context.StatCache.Hits} files unchanged, {context.StatCache.Misses} read and hashed.");
+        return built;
     }
 
-    private static BuiltLayer BuildOne(LayerPlan plan, int count, LayerBuildOptions options, LayerCache cache, StatCache statCache,
-        WorkPaths paths, IBuildLog log, Action<string> report)
+    private static BuiltLayer BuildOne(LayerPlan plan, int count, BuildContext context, Action<string> report)
     {
+        var (options, cache, statCache, paths, log) = (context.Options, context.LayerCache, context.StatCache, context.Paths, context.Log);
         var clock = Stopwatch.StartNew();
         var input = plan.Input;
         string what = input.Kind == LayerKind.Base ? $"BaseLayer {input.ItemSpec}" : $"Module {input.ItemSpec} -> {input.TargetPath}";
@@ -107,7 +72,7 @@ public static class LayerStackBuilder
         }
         bool unchanged = cached is not null;
         string? whyRebuilt = unchanged ? null : journal.Explain(plan);
-        var blob = cached ?? Write(plan, options, cache.BlobDirectory, statCache);
+        var blob = cached ?? Write(plan, options, paths.Blobs, statCache);
         if (!unchanged) cache.Put(plan.Fingerprint ??= Fingerprint(plan, options), blob);
         // Unchanged means the recorded plan still stands: a no-op build writes nothing.
         if (!unchanged || !journal.Exists) journal.Record(plan);
@@ -120,7 +85,7 @@ public static class LayerStackBuilder
         else
         {
             long bytesIn = plan.Entries.Where(e => e.HasData).Sum(e => e.Header.Size);
-            report($"Layer {plan.Index + 1}/{count} {what}: built {plan.Entries.Count} entries, {Size(bytesIn)} in, {Size(blob.Descriptor.Size)} out ({digest}), {clock.Elapsed.TotalSeconds:0.00} s");
+            report($"Layer {plan.Index + 1}/{count} {what}: built {plan.Entries.Count} entries, {Sizes.Format(bytesIn)} in, {Sizes.Format(blob.Descriptor.Size)} out ({digest}), {clock.Elapsed.TotalSeconds:0.00} s");
             log.Detail($"Layer {plan.Index + 1}/{count} {what} was rebuilt: {whyRebuilt}");
         }
 
@@ -195,33 +160,4 @@ public static class LayerStackBuilder
         }
         return hash;
     }
-
-    /// <summary>Hashes a whole input file (a tarball) unless the stat cache already knows it.</summary>
-    private static byte[] HashFile(string path, StatCache statCache)
-    {
-        var identity = FileIdentity.Of(path);
-        if (identity is { } id && statCache.TryGet(path, id, out var known)) return known;
-        long started = StatCache.NowNs();
-        byte[] hash;
-        try
-        {
-            using var stream = File.OpenRead(path);
-            hash = SHA256.HashData(stream);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            // The first read of a tarball input: a build run as a normal user over root's files must say which one.
-            throw new ContainerSdkException(Codes.InputUnreadable, $"Cannot read '{path}': permission denied. The build needs read access to every input.", path, inner: e);
-        }
-        if (identity is { } before && FileIdentity.Of(path) == before) statCache.Set(path, before, hash, started);
-        return hash;
-    }
-
-    internal static string Size(long bytes) => bytes switch
-    {
-        < 1024 => $"{bytes} B",
-        < 1024 * 1024 => $"{bytes / 1024.0:0.0} KiB",
-        < 1024L * 1024 * 1024 => $"{bytes / (1024.0 * 1024):0.0} MiB",
-        _ => $"{bytes / (1024.0 * 1024 * 1024):0.00} GiB",
-    };
 }

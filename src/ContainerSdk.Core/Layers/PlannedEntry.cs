@@ -1,4 +1,5 @@
 using ContainerSdk.Core.Tar;
+using ContainerSdk.Core.IO;
 
 namespace ContainerSdk.Core.Layers;
 
@@ -9,7 +10,7 @@ public sealed class PlannedEntry(TarHeader header, ContentSource content)
     public ContentSource Content { get; set; } = content;
 
     /// <summary>lstat of the file the content comes from, when it is a file on disk: the stat cache's key.</summary>
-    public Cache.FileIdentity? Identity { get; set; }
+    public FileIdentity? Identity { get; set; }
 
     /// <summary>SHA-256 of the content (regular files with data), once known: from the stat cache, the tarball's identity, or hashing while the layer is written.</summary>
     public byte[]? ContentHash { get; set; }

@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Tar;
+using ContainerSdk.Core.IO;
+using ContainerSdk.Core.Blobs;
 
 namespace ContainerSdk.Core.Layers;
 
@@ -136,25 +138,5 @@ public static class TarballPlanner
     }
 
     /// <summary>A plain tar is read in place; a compressed one is decompressed once into the spool folder.</summary>
-    internal static string Spool(string tarball, string spoolDirectory)
-    {
-        var compression = InputFormat.DetectCompression(tarball);
-        if (compression == StreamCompression.None) return tarball;
-        Directory.CreateDirectory(spoolDirectory);
-        string name = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(tarball))))[..16].ToLowerInvariant();
-        string spool = Path.Combine(spoolDirectory, name + ".tar");
-        string temp = spool + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
-        try
-        {
-            using (var input = InputFormat.OpenDecompressed(tarball))
-            using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-                input.CopyTo(output, 1 << 16);
-            File.Move(temp, spool, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-        return spool;
-    }
+    internal static string Spool(string tarball, string spoolDirectory) => Decompression.ToPlainFile(tarball, spoolDirectory);
 }

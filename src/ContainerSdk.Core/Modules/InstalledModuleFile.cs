@@ -11,9 +11,6 @@ namespace ContainerSdk.Core.Modules;
 /// </summary>
 public sealed record InstalledModuleFile
 {
-    /// <summary>ContainerModulePath's default: where modulefiles go when the project does not say.</summary>
-    public const string DefaultModulePath = "/opt/modulefiles";
-
     /// <summary>The user's file: it names the module and is where errors point (lines are kept by the move).</summary>
     public required string SourcePath { get; init; }
 
@@ -32,20 +29,18 @@ public sealed record InstalledModuleFile
     /// <summary>The folder the file is installed under (ContainerModulePath): what MODULEPATH needs.</summary>
     public string ModulePath => ImagePath[..ImagePath.LastIndexOf('/', ImagePath.LastIndexOf('/') - 1)] is { Length: > 0 } p ? p : "/";
 
-    public static InstalledModuleFile Prepare(string sourcePath, string? modulePrefix, string targetPath, string? modulePath)
+    /// <param name="modulePrefix">The item's ModulePrefix (checked by <c>LayerInputs.Validate</c>), or null for the file's root.</param>
+    /// <param name="modulePath">ContainerModulePath, as <c>Properties.ModulePath</c> gives it.</param>
+    public static InstalledModuleFile Prepare(string sourcePath, string? modulePrefix, string targetPath, string modulePath)
     {
         sourcePath = Path.GetFullPath(sourcePath);
-        var imageFolder = ValidModulePath(modulePath);
-        if (modulePrefix is { Length: > 0 } && (modulePrefix[0] != '/' || modulePrefix.Split('/').Contains("..")))
-            throw new ContainerSdkException(Codes.InvalidModulePrefix,
-                $"ModulePrefix '{modulePrefix}' must be the absolute path the modulefile was written for, such as /opt/spack/opt/spack/linux-x86_64/gcc-12/zlib-1.3-abcdef.");
         var text = ModuleFile.ReadText(sourcePath);
         var from = string.IsNullOrEmpty(modulePrefix) ? ModuleFile.FindRoot(text, sourcePath) : modulePrefix;
         var (language, name, version) = ModuleFile.Naming(sourcePath);
         return new InstalledModuleFile
         {
             SourcePath = sourcePath,
-            ImagePath = $"{imageFolder.TrimEnd('/')}/{name}/{(language == ModuleFileLanguage.Lua ? version + ".lua" : version)}",
+            ImagePath = $"{modulePath.TrimEnd('/')}/{name}/{(language == ModuleFileLanguage.Lua ? version + ".lua" : version)}",
             Text = from is null ? text : PrefixRewriter.Rewrite(text, from, targetPath),
             FromPrefix = from,
             ToPrefix = targetPath,
@@ -56,15 +51,4 @@ public sealed record InstalledModuleFile
     public ModuleFile Evaluate(IEnumerable<string> environment)
         => ModuleFile.Parse(Text, SourcePath, environment,
             FromPrefix is null ? null : recorded => ModuleFile.UnmovedPaths(recorded.Operations, FromPrefix, ToPrefix));
-
-    /// <summary>ContainerModulePath's one rule: an absolute image path without '..'; empty is the default.</summary>
-    public static string ValidModulePath(string? modulePath)
-    {
-        if (string.IsNullOrWhiteSpace(modulePath)) return DefaultModulePath;
-        if (modulePath[0] != '/' || modulePath.Split('/').Contains("..") || modulePath.Contains(':'))
-            throw new ContainerSdkException(Codes.InvalidProperty,
-                $"ContainerModulePath '{modulePath}' must be an absolute image path without '..' or ':', such as {DefaultModulePath}.");
-        var trimmed = modulePath.TrimEnd('/');
-        return trimmed.Length == 0 ? "/" : trimmed;
-    }
 }

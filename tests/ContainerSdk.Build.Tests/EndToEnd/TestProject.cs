@@ -54,11 +54,5 @@ public sealed class TestProject
     public Tools.Result Build(params string[] extraArgs) => Dotnet.Build(ProjectPath, sdk.PackagesFolder, extraArgs);
 
     /// <summary>1-based number of the first line of the project file that contains <paramref name="text"/>.</summary>
-    public int LineOf(string text)
-    {
-        var lines = File.ReadAllLines(ProjectPath);
-        var index = Array.FindIndex(lines, l => l.Contains(text, StringComparison.Ordinal));
-        Assert.True(index >= 0, $"'{text}' is not in {ProjectPath}");
-        return index + 1;
-    }
+    public int LineOf(string text) => ProjectText.LineOf(ProjectPath, text);
 }

@@ -74,4 +74,50 @@ public sealed class ErrorReportingTests
         using var p = new SdkProject("");
         AssertOneError(p.Build("Build"), "CSDK1015", p);
     }
+
+    [Fact]
+    public void An_item_from_an_import_is_reported_at_the_import_and_its_line()
+    {
+        using var p = new SdkProject("""
+            <ItemGroup><Module Include="tool" TargetPath="/opt/tool" /></ItemGroup>
+            <Import Project="site.modules.props" />
+            """);
+        Directory.CreateDirectory(p.Dir.Combine("tool"));
+        var props = p.Dir.Combine("site.modules.props");
+        File.WriteAllText(props, "<Project>\n  <ItemGroup>\n\n    <Module Include=\"modules/nope\" TargetPath=\"/opt/nope\" />\n  </ItemGroup>\n</Project>\n");
+        var error = Assert.Single(p.Build("Build").Log.Errors);
+        Assert.Equal(("CSDK1001", props, 4), (error.Code, error.File, error.LineNumber));
+    }
+
+    [Fact]
+    public void An_item_from_a_property_is_reported_at_the_element_that_computes_it()
+    {
+        using var p = new SdkProject("""
+            <PropertyGroup><ShellRoot>$(MSBuildProjectDirectory)/shell</ShellRoot></PropertyGroup>
+            <ItemGroup>
+              <Module Include="tool" TargetPath="/opt/tool" />
+              <BaseLayer Include="$(ShellRoot)" TargetPath="/opt/elsewhere" />
+            </ItemGroup>
+            """);
+        Directory.CreateDirectory(p.Dir.Combine("tool"));
+        Directory.CreateDirectory(p.Dir.Combine("shell"));
+        var error = Assert.Single(p.Build("Build").Log.Errors);
+        Assert.Equal(("CSDK1010", p.ProjectPath, p.LineOf("$(ShellRoot)\" TargetPath")), (error.Code, error.File, error.LineNumber));
+    }
+
+    [Fact]
+    public void Two_computed_candidates_give_the_file_and_no_line_rather_than_a_wrong_one()
+    {
+        using var p = new SdkProject("""
+            <PropertyGroup><A>$(MSBuildProjectDirectory)/a</A><B>$(MSBuildProjectDirectory)/b</B></PropertyGroup>
+            <ItemGroup>
+              <Module Include="$(A)" TargetPath="/opt/a" />
+              <Module Include="$(B)" TargetPath="opt/b" />
+            </ItemGroup>
+            """);
+        Directory.CreateDirectory(p.Dir.Combine("a"));
+        Directory.CreateDirectory(p.Dir.Combine("b"));
+        var error = Assert.Single(p.Build("Build").Log.Errors);
+        Assert.Equal(("CSDK1010", p.ProjectPath, 0), (error.Code, error.File, error.LineNumber));
+    }
 }

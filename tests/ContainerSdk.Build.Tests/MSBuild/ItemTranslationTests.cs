@@ -1,9 +1,11 @@
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Oci;
 using ContainerSdk.Tasks;
 using ContainerSdk.Tests;
 using Microsoft.Build.Framework;
+using ContainerSdk.Core.Inputs;
+using ContainerSdk.Core.Layers;
 
 namespace ContainerSdk.Build.Tests.MSBuild;
 

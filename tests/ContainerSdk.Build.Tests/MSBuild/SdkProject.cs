@@ -49,7 +49,7 @@ public sealed class SdkProject : IDisposable
     }
 
     /// <summary>The line of the project file on which <paramref name="text"/> appears (1-based).</summary>
-    public int LineOf(string text) => Array.FindIndex(File.ReadAllLines(ProjectPath), l => l.Contains(text)) + 1;
+    public int LineOf(string text) => ProjectText.LineOf(ProjectPath, text);
 
     private readonly List<ProjectCollection> _collections = new();
 

@@ -1,6 +1,8 @@
 using ContainerSdk.Core.Acl;
 using ContainerSdk.Core.Diagnostics;
 
+using ContainerSdk.Tests;
+
 namespace ContainerSdk.Core.Tests.Acl;
 
 /// <summary>Every malformed dump is a build error naming the file, line and column a user must fix.</summary>

@@ -1,6 +1,8 @@
 using ContainerSdk.Core.Acl;
 using ContainerSdk.Core.Diagnostics;
 
+using ContainerSdk.Tests;
+
 namespace ContainerSdk.Core.Tests.Acl;
 
 public sealed class AclModelTests

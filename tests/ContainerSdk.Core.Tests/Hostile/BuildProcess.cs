@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 
+using ContainerSdk.Tests;
+
 namespace ContainerSdk.Core.Tests.Hostile;
 
 /// <summary>The engine building one project in a child process (tests/ContainerSdk.BuildRunner), which a test can SIGKILL.</summary>

@@ -1,6 +1,10 @@
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Layers;
 using ContainerSdk.Core.Tar;
+using ContainerSdk.Core.IO;
+using ContainerSdk.Core.Blobs;
+
+using ContainerSdk.Tests;
 
 namespace ContainerSdk.Core.Tests.Hostile;
 
@@ -12,7 +16,7 @@ public class FuzzRegressionTests
     {
         return Assert.Throws<ContainerSdkException>(() =>
         {
-            using var decompressed = InputFormat.Decompress(new MemoryStream(bytes), compression, "fuzz.tar.bz2");
+            using var decompressed = Decompression.Decompress(new MemoryStream(bytes), compression, "fuzz.tar.bz2");
             using var reader = new TarReader(decompressed, "fuzz.tar.bz2");
             var buffer = new byte[8192];
             while (reader.Next() is not null)

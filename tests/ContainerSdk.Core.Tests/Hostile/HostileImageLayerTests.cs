@@ -1,6 +1,7 @@
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Tests;
+using ContainerSdk.Core.Inputs;
 
 namespace ContainerSdk.Core.Tests.Hostile;
 

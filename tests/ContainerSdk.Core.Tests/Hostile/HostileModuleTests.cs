@@ -1,7 +1,9 @@
 using System.Net.Sockets;
+using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Tests.Layers;
 using ContainerSdk.Tests;
+using ContainerSdk.Core.Outputs;
 
 namespace ContainerSdk.Core.Tests.Hostile;
 
@@ -148,7 +150,7 @@ public class HostileModuleTests
         Assert.False(File.Exists(Path.Combine(project, "out", "image", "index.json")));
     }
 
-    private static string LayerBlob(HostileRun run, Build.ImageResult image, int index)
+    private static string LayerBlob(HostileRun run, ImageResult image, int index)
     {
         var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run.Layout, "blobs", "sha256", image.ManifestDigest.Hex)));
         var layer = manifest.RootElement.GetProperty("layers")[index].GetProperty("digest").GetString()!;

@@ -1,8 +1,10 @@
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Bundle;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Tests.Layers;
 using ContainerSdk.Tests;
+using ContainerSdk.Core.Inputs;
+using ContainerSdk.Core.Outputs;
 
 namespace ContainerSdk.Core.Tests.Hostile;
 

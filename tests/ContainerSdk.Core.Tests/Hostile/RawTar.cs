@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 
+using ContainerSdk.Tests;
+
 namespace ContainerSdk.Core.Tests.Hostile;
 
 /// <summary>

@@ -1,10 +1,11 @@
 using System.Text.Json.Nodes;
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Oci;
 using ContainerSdk.Core.Tests.Layers;
 using ContainerSdk.Tests;
 using ContainerSdk.Tests.Images;
+using ContainerSdk.Core.Inputs;
 
 namespace ContainerSdk.Core.Tests.Images;
 
@@ -76,8 +77,8 @@ public class BaseImageTests
         Assert.Equal(baseConfig.DiffIds, config.DiffIds.Take(2));
 
         Assert.Equal(ImageIndex.Parse(File.ReadAllBytes(Path.Combine(image.Layout, "index.json"))).Manifests[0].Digest.ToString(),
-            manifest.Annotations![ImageWriter.BaseDigestAnnotation]);
-        Assert.Equal(UmociBase.Tag, manifest.Annotations[ImageWriter.BaseNameAnnotation]);
+            manifest.Annotations![Annotations.BaseDigest]);
+        Assert.Equal(UmociBase.Tag, manifest.Annotations[Annotations.BaseName]);
         Assert.Equal("tool-1.2", manifest.Annotations["io.containersdk.module.1.name"]);
 
         // Owner names resolved in the base image's own /etc/passwd and /etc/group.

@@ -1,10 +1,12 @@
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Images;
 using ContainerSdk.Core.Layers;
 using ContainerSdk.Core.Oci;
 using ContainerSdk.Core.Tests.Layers;
 using ContainerSdk.Tests;
 using ContainerSdk.Tests.Images;
+using ContainerSdk.Core.IO;
+using ContainerSdk.Core.Inputs;
 
 namespace ContainerSdk.Core.Tests.Images;
 
@@ -19,7 +21,7 @@ public class ImageArchiveProbeTests
         Tree.File(rootfs, "manifest.json", "{}"); // a file by that name in a rootfs does not make it an image
         var tarball = dir.Combine("rootfs.tar.gz");
         Tools.Run(Tools.Require("tar"), "-czf", tarball, "-C", rootfs, ".").EnsureSuccess("tar");
-        Assert.Equal(InputKind.Tarball, InputFormat.Detect(tarball, "rootfs.tar.gz"));
+        Assert.False(new ImageArchiveSource().Recognizes(tarball, "rootfs.tar.gz"));
     }
 
     [Fact]
@@ -63,7 +65,7 @@ public class ImageArchiveProbeTests
         var archive = Path.Combine(legacy, "base.tar.gz");
         Tools.Run(Tools.Require("python3"), py, image.DockerArchive, archive).EnsureSuccess("python3 legacy docker archive");
 
-        Assert.Equal(InputKind.ImageArchive, InputFormat.Detect(archive, "base.tar.gz"));
+        Assert.True(new ImageArchiveSource().Recognizes(archive, "base.tar.gz"));
         var input = new LayerInput { ItemSpec = "base.tar.gz", Kind = LayerKind.Base, SourcePath = archive };
         var (layers, _) = run.Build(new[] { input });
         using var reference = new EngineRun("probelr");

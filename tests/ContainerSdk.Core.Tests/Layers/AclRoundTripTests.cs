@@ -1,6 +1,8 @@
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Tests;
+using ContainerSdk.Core.Layers;
+using ContainerSdk.Core.Inputs;
 
 namespace ContainerSdk.Core.Tests.Layers;
 

@@ -1,7 +1,10 @@
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Bundle;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Tests;
+using ContainerSdk.Core.Inputs;
+using ContainerSdk.Core.Layers;
+using ContainerSdk.Core.Outputs;
 
 namespace ContainerSdk.Core.Tests.Layers;
 
@@ -35,15 +38,6 @@ internal sealed class EngineRun : IDisposable
     }
 
     public void Dispose() => Dir.Dispose();
-}
-
-internal sealed class RecordingLog : IBuildLog
-{
-    public List<string> Infos { get; } = new();
-    public List<(string Code, string Message)> Warnings { get; } = new();
-    public void Info(string message) { lock (Infos) Infos.Add(message); }
-    public void Detail(string message) { }
-    public void Warning(string code, string message, string? file = null, int line = 0, int column = 0) { lock (Warnings) Warnings.Add((code, message)); }
 }
 
 /// <summary>Writes small trees on disk for tests.</summary>

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ContainerSdk.Core.Build;
+using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Tests;
 

@@ -1,4 +1,5 @@
 using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.Inputs;
 using ContainerSdk.Core.Modules;
 
 namespace ContainerSdk.Tests.Modules;
@@ -23,7 +24,7 @@ public class InstalledModuleFileTests
     public void A_file_with_a_root_is_installed_under_its_name_with_the_root_moved()
     {
         using var dir = new TempDir("imf");
-        var installed = InstalledModuleFile.Prepare(Write(dir, ModuleFileCorpus.EasyBuildLua), null, "/opt/gcccore/12.3.0", null);
+        var installed = InstalledModuleFile.Prepare(Write(dir, ModuleFileCorpus.EasyBuildLua), null, "/opt/gcccore/12.3.0", "/opt/modulefiles");
         Assert.Equal("/opt/modulefiles/GCCcore/12.3.0.lua", installed.ImagePath);
         Assert.Equal("/opt/modulefiles", installed.ModulePath);
         Assert.Equal(ModuleFileCorpus.EasyBuildLuaPrefix, installed.FromPrefix);
@@ -39,7 +40,7 @@ public class InstalledModuleFileTests
     public void A_spack_file_moves_from_the_given_prefix_into_the_given_module_path()
     {
         using var dir = new TempDir("imf");
-        var installed = InstalledModuleFile.Prepare(Write(dir, ModuleFileCorpus.SpackTcl), ModuleFileCorpus.SpackTclPrefix + "/", "/opt/fftw", "/sw/modules/");
+        var installed = InstalledModuleFile.Prepare(Write(dir, ModuleFileCorpus.SpackTcl), ModuleFileCorpus.SpackTclPrefix + "/", "/opt/fftw", "/sw/modules");
         Assert.Equal("/sw/modules/fftw/3.3.10-gcc-12.3.0-ncvrkvt", installed.ImagePath);
         Assert.Equal("/sw/modules", installed.ModulePath);
         Assert.Contains("prepend-path -d {:} PATH {/opt/fftw/bin}", installed.Text);
@@ -63,7 +64,7 @@ public class InstalledModuleFileTests
     {
         using var dir = new TempDir("imf");
         var path = WriteFile(dir, "app/1", "#%Module\nset root $env(SW)/app/1\nprepend-path PATH $root/bin\n");
-        var installed = InstalledModuleFile.Prepare(path, null, "/opt/app", null);
+        var installed = InstalledModuleFile.Prepare(path, null, "/opt/app", "/opt/modulefiles");
         Assert.Null(installed.FromPrefix);
         Assert.Equal("/sw/app/1/bin", installed.Evaluate(new[] { "SW=/sw" }).Operations.Single().Value);
         var e = Assert.Throws<ContainerSdkException>(() => installed.Evaluate(Array.Empty<string>()));
@@ -71,15 +72,31 @@ public class InstalledModuleFileTests
     }
 
     [Theory]
-    [InlineData("opt/x", null, Codes.InvalidModulePrefix)]
-    [InlineData("/opt/../x", null, Codes.InvalidModulePrefix)]
-    [InlineData(null, "modulefiles", Codes.InvalidProperty)]
-    [InlineData(null, "/opt/a:/opt/b", Codes.InvalidProperty)]
-    public void Bad_prefix_or_module_path_is_a_coded_error(string? prefix, string? modulePath, string code)
+    [InlineData("opt/x")]
+    [InlineData("/opt/../x")]
+    public void A_relative_ModulePrefix_is_CSDK1053(string prefix)
     {
         using var dir = new TempDir("imf");
-        var e = Assert.Throws<ContainerSdkException>(() => InstalledModuleFile.Prepare(Write(dir, ModuleFileCorpus.SpackLua), prefix, "/opt/x", modulePath));
-        Assert.Equal(code, e.Code);
+        var input = new LayerInput
+        {
+            ItemSpec = "modules/x", Kind = LayerKind.Module, SourcePath = dir.Path, TargetPath = "/opt/x",
+            ModuleFile = Write(dir, ModuleFileCorpus.SpackLua), ModulePrefix = prefix,
+        };
+        Assert.Equal(Codes.InvalidModulePrefix, Assert.Throws<ContainerSdkException>(() => LayerInputs.Validate(input)).Code);
+        Assert.Equal(Codes.InputNotFound, Assert.Throws<ContainerSdkException>(() => LayerInputs.Validate(input with { ModulePrefix = null, ModuleFile = dir.Combine("no", "1.lua") })).Code);
+    }
+
+    [Theory]
+    [InlineData("", "/opt/modulefiles")]
+    [InlineData(" /sw/modules/ ", "/sw/modules")]
+    [InlineData("/", "/")]
+    [InlineData("modulefiles", null)]
+    [InlineData("/opt/a:/opt/b", null)]
+    [InlineData("/opt/../etc", null)]
+    public void ContainerModulePath_is_an_absolute_image_path(string value, string? expected)
+    {
+        if (expected is not null) Assert.Equal(expected, Properties.ModulePath(value));
+        else Assert.Equal(Codes.InvalidProperty, Assert.Throws<ContainerSdkException>(() => Properties.ModulePath(value)).Code);
     }
 
     [Fact]
@@ -87,7 +104,7 @@ public class InstalledModuleFileTests
     {
         using var dir = new TempDir("imf");
         var path = WriteFile(dir, "app/1.lua", "local root = \"/sw/app\"\nprepend_path(\"PATH\", root .. \"/bin\"\n");
-        var e = Assert.Throws<ContainerSdkException>(() => InstalledModuleFile.Prepare(path, null, "/opt/app", null));
+        var e = Assert.Throws<ContainerSdkException>(() => InstalledModuleFile.Prepare(path, null, "/opt/app", "/opt/modulefiles"));
         Assert.Equal((Codes.ModuleFileSyntax, path, 3), (e.Code, e.File, e.Line));
     }
 }

@@ -1,7 +1,10 @@
 using System.Text;
 using ContainerSdk.Core.Oci;
+using ContainerSdk.Core.Outputs;
 
-namespace ContainerSdk.Tests.Oci;
+using ContainerSdk.Tests;
+
+namespace ContainerSdk.Core.Tests.Oci;
 
 public class ImageJsonTests
 {

@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using Json.Schema;
 
-namespace ContainerSdk.Tests.Oci;
+using ContainerSdk.Tests;
+
+namespace ContainerSdk.Core.Tests.Oci;
 
 /// <summary>
 /// The OCI image-spec JSON schemas from ../shared/oci-image-spec-schema. They are draft-04 (which JsonSchema.Net does not

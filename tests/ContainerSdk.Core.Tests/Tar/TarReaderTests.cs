@@ -3,6 +3,8 @@ using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Tar;
 using static ContainerSdk.Core.Tests.Tar.TarTestArchives;
 
+using ContainerSdk.Tests;
+
 namespace ContainerSdk.Core.Tests.Tar;
 
 public class TarReaderTests

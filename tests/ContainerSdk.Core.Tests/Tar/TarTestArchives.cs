@@ -1,6 +1,8 @@
 using System.Text;
 using ContainerSdk.Core.Tar;
 
+using ContainerSdk.Tests;
+
 namespace ContainerSdk.Core.Tests.Tar;
 
 /// <summary>Small helpers to build archives in memory and read them back.</summary>

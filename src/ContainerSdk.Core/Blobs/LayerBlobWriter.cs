@@ -1,0 +1,126 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using ContainerSdk.Core.Inputs;
+using ContainerSdk.Core.Oci;
+using ContainerSdk.Core.IO;
+
+namespace ContainerSdk.Core.Blobs;
+
+/// <summary>What <see cref="LayerBlobWriter.Complete"/> produced: the blob's descriptor and file, and the tar's diffID.</summary>
+public sealed record LayerBlob(Descriptor Descriptor, Digest DiffId, long UncompressedSize, string BlobPath);
+
+/// <summary>
+/// Takes a layer's uncompressed tar bytes and writes the compressed blob, computing the diffID (sha256 of the tar) and
+/// the digest (sha256 of the blob) in the same single pass: tar -> hash -> compressor -> hash -> temp file.
+/// <see cref="Complete"/> renames the temp file to <c>&lt;directory&gt;/&lt;hex&gt;</c>; disposing without it deletes the temp file.
+/// </summary>
+public sealed class LayerBlobWriter : Stream
+{
+    private readonly string _directory;
+    private readonly LayerCompression _compression;
+    private readonly string _tempPath;
+    private readonly FileStream _file;
+    private readonly HashingWriteStream _compressed;
+    private readonly Stream? _compressor;
+    private readonly IncrementalHash _tarHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private long _tarSize;
+    private bool _completed;
+    private bool _disposed;
+
+    private LayerBlobWriter(string directory, LayerCompression compression)
+    {
+        _directory = directory;
+        _compression = compression;
+        Directory.CreateDirectory(directory);
+        _tempPath = Path.Combine(directory, TempFiles.NewName("layer"));
+        _file = new FileStream(_tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        _compressed = new HashingWriteStream(_file);
+        _compressor = compression switch
+        {
+            // Members compressed on every core; each member's header is normalized (mtime 0, OS Unix).
+            LayerCompression.Gzip => new ParallelGzipStream(_compressed),
+            // Single-threaded zstd is deterministic for a given level and library version.
+            LayerCompression.Zstd => new ZstdSharp.CompressionStream(_compressed, 3, 0, leaveOpen: true),
+            LayerCompression.None => null,
+            _ => throw new ArgumentOutOfRangeException(nameof(compression)),
+        };
+    }
+
+    public static LayerBlobWriter Create(string directory, LayerCompression compression) => new(directory, compression);
+
+    public static string MediaTypeOf(LayerCompression compression) => compression switch
+    {
+        LayerCompression.Gzip => MediaTypes.LayerGzip,
+        LayerCompression.Zstd => MediaTypes.LayerZstd,
+        _ => MediaTypes.LayerTar,
+    };
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_completed) throw new InvalidOperationException("The layer blob is already complete.");
+        _tarHash.AppendData(buffer);
+        _tarSize += buffer.Length;
+        (_compressor ?? _compressed).Write(buffer);
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+    public override void WriteByte(byte value) => Write(new[] { value });
+
+    /// <summary>Finishes the compressed stream and moves the blob to its content address.</summary>
+    public LayerBlob Complete()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_completed) throw new InvalidOperationException("The layer blob is already complete.");
+        _completed = true;
+        try
+        {
+            if (_compressor is ParallelGzipStream parallel) parallel.Finish();
+            _compressor?.Dispose(); // writes the trailer (gzip CRC and size, zstd end frame)
+            _compressed.Flush();
+            _file.Flush(flushToDisk: true);
+            _file.Dispose();
+
+            var digest = _compressed.GetDigest();
+            var size = _compressed.BytesWritten;
+            var diffId = Digest.FromSha256Bytes(_tarHash.GetCurrentHash());
+            var blobPath = Path.Combine(_directory, digest.Hex);
+            var existing = new FileInfo(blobPath);
+            if (existing.Exists && existing.Length == size) File.Delete(_tempPath);
+            else File.Move(_tempPath, blobPath, overwrite: true);
+            return new LayerBlob(new Descriptor(MediaTypeOf(_compression), digest, size), diffId, _tarSize, blobPath);
+        }
+        catch
+        {
+            try { _file.Dispose(); File.Delete(_tempPath); } catch (IOException) { }
+            throw;
+        }
+    }
+
+    public override void Flush() { }
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => !_completed && !_disposed;
+    public override long Length => _tarSize;
+    public override long Position { get => _tarSize; set => throw new NotSupportedException(); }
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_disposed)
+        {
+            _disposed = true;
+            if (!_completed)
+            {
+                try { _compressor?.Dispose(); } catch (IOException) { } // the file may be what failed
+                try { _file.Dispose(); } catch (IOException) { }
+                try { File.Delete(_tempPath); } catch (IOException) { }
+            }
+            _compressed.Dispose();
+            _tarHash.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}

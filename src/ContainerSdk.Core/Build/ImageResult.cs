@@ -1,6 +1,0 @@
-using ContainerSdk.Core.Oci;
-
-namespace ContainerSdk.Core.Build;
-
-/// <summary>What writing the image produced: the manifest's address and the tags it carries.</summary>
-public sealed record ImageResult(Digest ManifestDigest, Digest ConfigDigest, IReadOnlyList<string> Tags, string LayoutPath);

@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using ContainerSdk.Core.IO;
+using ContainerSdk.Core.Oci;
+using ContainerSdk.Core.Blobs;
+
+namespace ContainerSdk.Core.Cache;
+
+/// <summary>
+/// Built layers by fingerprint, as jib-core keeps them: a selector file (fingerprint to digest) beside the
+/// blobs (by digest). A selector is written only after its blob is complete, both through a rename, so a
+/// killed build never leaves a selector that points at half a blob. A blob is trusted when its size matches
+/// and its inode and ctime are the ones recorded; otherwise it is hashed again, and a wrong digest throws
+/// both away so the layer is rebuilt.
+/// </summary>
+public sealed class FolderLayerCache(string root, string blobDirectory) : ILayerCache
+{
+    private readonly string _selectors = Path.Combine(root, "selectors");
+
+    public string BlobDirectory { get; } = blobDirectory;
+
+    /// <summary>The cached blob for <paramref name="fingerprint"/>, or null with the reason it cannot be used.</summary>
+    public LayerBlob? TryGet(byte[] fingerprint, out string? problem)
+    {
+        problem = null;
+        string selector = SelectorPath(fingerprint);
+        string[] lines;
+        try { lines = File.ReadAllLines(selector); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return null; }
+        catch (IOException) { problem = "its cache record could not be read"; return null; }
+
+        if (lines.Length < 8 || lines[0] != "v1" || !Digest.TryParse(lines[1], out var digest) || !Digest.TryParse(lines[3], out var diffId)
+            || !long.TryParse(lines[2], CultureInfo.InvariantCulture, out var size) || !long.TryParse(lines[5], CultureInfo.InvariantCulture, out var uncompressed))
+        {
+            problem = "its cache record was malformed";
+            FileCleanup.TryDelete(selector);
+            return null;
+        }
+
+        string blobPath = Path.Combine(BlobDirectory, digest.Hex);
+        var identity = FileIdentity.Of(blobPath);
+        if (identity is null || identity.Value.Size != size)
+        {
+            problem = identity is null ? $"its cached blob {digest} is missing" : $"its cached blob {digest} has the wrong size ({identity.Value.Size} bytes, expected {size})";
+            FileCleanup.TryDelete(selector);
+            if (identity is not null) FileCleanup.TryDelete(blobPath);
+            return null;
+        }
+
+        if (lines[6] != identity.Value.Stamp)
+        {
+            // Touched since it was recorded (or hard-linked into a layout): only its digest can vouch for it.
+            using (var stream = File.OpenRead(blobPath))
+            {
+                if (Digest.FromSha256Bytes(SHA256.HashData(stream)) != digest)
+                {
+                    problem = $"its cached blob {digest} was corrupt (its content no longer has that digest)";
+                    FileCleanup.TryDelete(selector);
+                    FileCleanup.TryDelete(blobPath);
+                    return null;
+                }
+            }
+            WriteSelector(fingerprint, digest, size, diffId, lines[4], uncompressed, identity.Value);
+        }
+        return new LayerBlob(new Descriptor(lines[4], digest, size), diffId, uncompressed, blobPath);
+    }
+
+    /// <summary>A blob from elsewhere (a far cache's download) is linked or copied in first: a selector names only blobs of this folder.</summary>
+    public void Put(byte[] fingerprint, LayerBlob blob)
+    {
+        string local = Path.Combine(BlobDirectory, blob.Descriptor.Digest.Hex);
+        if (Path.GetFullPath(blob.BlobPath) != Path.GetFullPath(local))
+        {
+            using var temp = new TempFile(local);
+            if (!HardLink.TryCreate(blob.BlobPath, temp.Path)) File.Copy(blob.BlobPath, temp.Path);
+            temp.Commit();
+            blob = blob with { BlobPath = local };
+        }
+        var identity = FileIdentity.Of(blob.BlobPath) ?? throw new IOException($"The layer blob '{blob.BlobPath}' vanished after it was written.");
+        WriteSelector(fingerprint, blob.Descriptor.Digest, blob.Descriptor.Size, blob.DiffId, blob.Descriptor.MediaType, blob.UncompressedSize, identity);
+    }
+
+    private void WriteSelector(byte[] fingerprint, Digest digest, long size, Digest diffId, string mediaType, long uncompressed, FileIdentity identity)
+    {
+        using var temp = new TempFile(SelectorPath(fingerprint));
+        File.WriteAllLines(temp.Path, new[]
+        {
+            "v1", digest.ToString(), size.ToString(CultureInfo.InvariantCulture), diffId.ToString(), mediaType,
+            uncompressed.ToString(CultureInfo.InvariantCulture), identity.Stamp, "",
+        });
+        temp.Commit();
+    }
+
+    private string SelectorPath(byte[] fingerprint) => Path.Combine(_selectors, Convert.ToHexString(fingerprint).ToLowerInvariant());
+
+}

@@ -1,0 +1,85 @@
+using ContainerSdk.Core.Bundle;
+using ContainerSdk.Core.Cache;
+using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.Inputs;
+using ContainerSdk.Core.Layers;
+using ContainerSdk.Core.Outputs;
+
+namespace ContainerSdk.Core.Engine;
+
+/// <summary>
+/// The entry point, as the MSBuild tasks call it: layers (plan, layers, bundle), then the image, then any other
+/// output. Each is independent so that a target can skip it when its inputs did not change.
+/// </summary>
+public static class ContainerEngine
+{
+    /// <summary>
+    /// Builds (or takes from the layer cache) one layer per base and module, in item order, and, when
+    /// <paramref name="bundle"/> is given, the bundle: the flattened tree and its ACL dump, flattened from the same
+    /// plans, without reading the layers back.
+    /// </summary>
+    public static IReadOnlyList<BuiltLayer> BuildLayers(IReadOnlyList<LayerInput> layers, IReadOnlyList<AclFileInput> aclFiles,
+        LayerBuildOptions options, IBuildLog log, CancellationToken cancellationToken = default, BundleOutput? bundle = null)
+    {
+        var inputs = layers.Select(ValidateItem).ToList();
+        var acls = aclFiles.Select(LayerInputs.Validate).ToList();
+        options = options with { Platform = Properties.Platform(options.Platform) };
+
+        // Two builds of one project at once would write the same cache, blobs and bundle: the second waits.
+        using var _ = WorkLock.Acquire(Path.Combine(options.WorkDirectory, ".lock"), log, cancellationToken: cancellationToken);
+        int leftovers = WorkSweep.DeleteLeftovers(options.WorkDirectory)
+                        + (bundle is null ? 0 : WorkSweep.DeleteLeftoversOf(bundle.BundlePath, bundle.AclPath));
+        if (leftovers is > 0 and var n)
+            log.Detail($"Deleted {n} temporary file(s) left in {options.WorkDirectory} by an interrupted build.");
+
+        var paths = new WorkPaths(options.WorkDirectory);
+        var context = new BuildContext
+        {
+            Options = options, Paths = paths, StatCache = StatCache.Load(paths.StatCache), LayerCache = Kinds.LayerCache(paths),
+            ImageSources = Kinds.ImageSources, Log = log, Cancellation = cancellationToken,
+        };
+        try
+        {
+            var plans = LayerStackPlanner.Plan(inputs, acls, context);
+            var built = LayerStackBuilder.Build(plans, context);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (bundle is not null) BundleWriter.Write(plans, bundle, context);
+            return built;
+        }
+        finally
+        {
+            // Spooled tarballs are only needed while layers are written.
+            if (Directory.Exists(paths.Spool)) Directory.Delete(paths.Spool, recursive: true);
+        }
+    }
+
+    private static LayerInput ValidateItem(LayerInput input)
+    {
+        try { return LayerInputs.Validate(input); }
+        catch (ContainerSdkException e) when (e.File is null) { throw e.About(input.ItemType, input.ItemSpec); }
+    }
+
+    /// <summary>Writes the OCI image layout (config, manifest, index.json with every tag) at <paramref name="layoutPath"/>.</summary>
+    public static ImageResult WriteImage(IReadOnlyList<BuiltLayer> layers, ImageSettings settings, string layoutPath, IBuildLog log)
+    {
+        var image = ImageComposer.Compose(layers, settings, log);
+        var full = OciLayoutWriter.CheckLayoutPath(layoutPath);
+        // The layout's garbage collection deletes blobs it does not reach, another build's half-written ones among them.
+        // The lock file sits beside the layout, not in it: an OCI layout holds only what the spec names.
+        using var _ = WorkLock.Acquire(Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".lock"), log);
+        Kinds.LayoutWriter.Write(image, full, new ImageWriteContext(settings.Epoch, Path.GetDirectoryName(full)!, log));
+        return new ImageResult(image.ManifestDescriptor.Digest, image.Manifest.Config.Digest, image.Tags, full);
+    }
+
+    /// <summary>
+    /// Writes the image of the layout at <paramref name="layoutPath"/> as one file in the <paramref name="format"/>
+    /// (ContainerArchiveFormat) names, under <paramref name="repository"/> with every tag of the layout.
+    /// </summary>
+    public static void WriteArchive(string layoutPath, string archivePath, string? format, string repository, long epoch, string workDirectory, IBuildLog log)
+    {
+        var writer = Kinds.ArchiveWriter(format);
+        var image = BuiltImage.FromLayout(Path.GetFullPath(layoutPath), Properties.Repository(repository));
+        writer.Write(image, archivePath, new ImageWriteContext(epoch, workDirectory, log));
+        log.Info($"Image archive ({writer.Names[0]}) written to {archivePath}");
+    }
+}

@@ -1,0 +1,57 @@
+using ContainerSdk.Core.Oci;
+
+namespace ContainerSdk.Core.Images;
+
+/// <summary>
+/// A kind of place a base image comes from (an OCI layout folder, an image archive; a registry next). A new kind is a
+/// class of this interface plus one line in <c>Engine.Kinds.ImageSources</c>; nothing else in the engine names kinds.
+/// </summary>
+public interface IImageSourceKind
+{
+    /// <summary>For messages: "oci-layout", "image archive".</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Whether this kind reads what <paramref name="location"/> names: a full path, or an address with a scheme
+    /// (<c>docker://host/repo:tag</c>) as <see cref="Inputs.Locations"/> keeps it. Cheap: a look at a folder or at a
+    /// file's first bytes, never the network (it runs for every item on every build).
+    /// </summary>
+    bool Recognizes(string location, string itemSpec);
+
+    /// <summary>
+    /// A key that names exactly the image <paramref name="request"/> resolves to, found without opening it (an
+    /// archive's content hash), under which its resolution is kept between builds; null to open the source every build.
+    /// </summary>
+    string? ResolutionKey(ImageRequest request, Func<string, byte[]> hashFile);
+
+    /// <summary>Picks the one image the request names (tag, then platform) and reads its documents, digest-checked.</summary>
+    IImageSource Open(ImageRequest request);
+}
+
+/// <summary>What a base item asks of its source: which image (tag, platform), and where the source may spool.</summary>
+public sealed record ImageRequest(string Location, string ItemSpec, string? Reference, Platform Platform, string SpoolDirectory);
+
+/// <summary>One layer of a source image, as its manifest and config describe it (an OCI media type).</summary>
+public sealed record SourceLayer(Descriptor Descriptor, Digest DiffId, string? CreatedBy);
+
+/// <summary>
+/// One image of a source: its config, its layers bottom first and their blobs. A blob's size is checked on open;
+/// its digest by whoever reads it through (the engine copies it out hashing on the way, or hashes a file in place).
+/// </summary>
+public interface IImageSource : IDisposable
+{
+    byte[] ConfigJson { get; }
+
+    /// <summary>Null when the source has no manifest blob (a docker-archive).</summary>
+    Digest? ManifestDigest { get; }
+
+    /// <summary>The image's name, when the source gives one (for the base.name annotation).</summary>
+    string? Name { get; }
+
+    IReadOnlyList<SourceLayer> Layers { get; }
+
+    /// <summary>The layer's blob as a file of its own, to be used in place (a layout folder), or null: read it through <see cref="OpenBlob"/>.</summary>
+    string? BlobFile(int layer);
+
+    Stream OpenBlob(int layer);
+}

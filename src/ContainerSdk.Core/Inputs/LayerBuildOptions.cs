@@ -1,0 +1,20 @@
+namespace ContainerSdk.Core.Inputs;
+
+public enum LayerCompression { Gzip, Zstd, None }
+
+/// <summary>Settings that change a layer's bytes, shared by every layer of one build.</summary>
+public sealed record LayerBuildOptions
+{
+    /// <summary>The one timestamp written into every entry (ContainerSourceDateEpoch).</summary>
+    public long Epoch { get; init; }
+    public LayerCompression Compression { get; init; } = LayerCompression.Gzip;
+
+    /// <summary>"os/arch[/variant]": the image picked from a multi-platform base image (ContainerPlatform).</summary>
+    public string Platform { get; init; } = "linux/amd64";
+
+    /// <summary>Folder the engine owns under the intermediate output: spool files, layer cache.</summary>
+    public required string WorkDirectory { get; init; }
+
+    /// <summary>The image folder modulefiles are installed into (ContainerModulePath).</summary>
+    public string ModulePath { get; init; } = Properties.DefaultModulePath;
+}

@@ -1,0 +1,86 @@
+using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.Tar;
+
+namespace ContainerSdk.Core.Inputs;
+
+/// <summary>
+/// The rules of a <c>BaseLayer</c>/<c>Module</c> item, in one place: the task fills a <see cref="LayerInput"/> with the
+/// item's text, the engine checks it here before planning. Errors name the item; the task reports them at its line.
+/// </summary>
+public static class LayerInputs
+{
+    public static ContainerSdkException NoLayers() =>
+        new(Codes.NoLayers, "The project has no BaseLayer and no Module item: an image needs at least one layer.");
+
+    /// <summary>
+    /// Whether an item names an address (<c>docker://host/repo:tag</c>: a scheme, then <c>://</c>) rather than a path:
+    /// an address is kept as written for the image source that reads it; a path is made full and must exist.
+    /// </summary>
+    public static bool IsAddress(string itemSpec)
+    {
+        int colon = itemSpec.IndexOf("://", StringComparison.Ordinal);
+        return colon > 0 && itemSpec.AsSpan(0, colon).IndexOfAnyExcept("abcdefghijklmnopqrstuvwxyz0123456789+-.") < 0;
+    }
+
+    /// <summary>Checks and normalizes one item: its source exists, its TargetPath, Remove and Environment entries are well formed.</summary>
+    public static LayerInput Validate(LayerInput input)
+    {
+        string what = $"{input.ItemType} '{input.ItemSpec}'";
+        if (!IsAddress(input.SourcePath) && !File.Exists(input.SourcePath) && !Directory.Exists(input.SourcePath))
+            throw new ContainerSdkException(Codes.InputNotFound, $"{what} does not exist: no file or directory at '{input.SourcePath}'.");
+
+        string targetPath = string.IsNullOrWhiteSpace(input.TargetPath) ? "/" : input.TargetPath.Trim();
+        if (input.Kind == LayerKind.Base && targetPath != "/")
+            throw new ContainerSdkException(Codes.InvalidTargetPath,
+                $"{what} has TargetPath '{targetPath}': a base layer always lands at '/'. Use a Module to place content elsewhere.");
+        TargetKey(targetPath, input.ItemSpec);
+
+        var remove = input.Remove.Select(r => r.Trim()).Where(r => r.Length > 0).ToArray();
+        foreach (var path in remove) RemoveKey(path, input.ItemSpec);
+
+        foreach (var pair in input.Environment)
+        {
+            int eq = pair.IndexOf('=');
+            if (eq <= 0 || !EnvironmentNames.IsName(pair[..eq]))
+                throw new ContainerSdkException(Codes.InvalidEnvironment,
+                    $"{what} has Environment entry '{pair}': expected NAME=value, NAME made of letters, digits and '_' (not starting with a digit).");
+        }
+        string? modulePrefix = string.IsNullOrWhiteSpace(input.ModulePrefix) ? null : input.ModulePrefix.Trim();
+        if (!string.IsNullOrEmpty(input.ModuleFile) && !File.Exists(input.ModuleFile))
+            throw new ContainerSdkException(Codes.InputNotFound, $"{what} has ModuleFile '{input.ModuleFile}', which does not exist.");
+        if (modulePrefix is not null && (modulePrefix[0] != '/' || modulePrefix.Split('/').Contains("..") || modulePrefix.Contains('\0')))
+            throw new ContainerSdkException(Codes.InvalidModulePrefix,
+                $"{what} has ModulePrefix '{input.ModulePrefix}': expected the absolute path its ModuleFile was written for, such as /opt/spack/opt/spack/linux-x86_64/gcc-12/zlib-1.3-abcdef.");
+        return input with { TargetPath = targetPath, Remove = remove, ModulePrefix = modulePrefix };
+    }
+
+    /// <summary>"/opt/x/" gives "opt/x": the path must be absolute and stay inside the image.</summary>
+    public static string TargetKey(string targetPath, string itemSpec)
+    {
+        if (string.IsNullOrWhiteSpace(targetPath) || targetPath[0] != '/' || targetPath.Contains('\0'))
+            throw new ContainerSdkException(Codes.InvalidTargetPath, $"TargetPath '{targetPath}' of '{itemSpec}' must be an absolute image path, such as /opt/suite.");
+        string key = TarPath.Normalize(targetPath);
+        if (key.Split('/').Any(p => p == ".."))
+            throw new ContainerSdkException(Codes.InvalidTargetPath, $"TargetPath '{targetPath}' of '{itemSpec}' must not contain '..'.");
+        return key;
+    }
+
+    /// <summary>A Remove entry's image path: absolute, not '/' itself (that would empty the image), without '..'.</summary>
+    public static string RemoveKey(string path, string itemSpec)
+    {
+        string trimmed = path.Trim();
+        string key = TarPath.Normalize(trimmed);
+        if (trimmed.Length == 0 || trimmed[0] != '/' || trimmed.Contains('\0') || key.Length == 0 || key.Split('/').Any(p => p == ".."))
+            throw new ContainerSdkException(Codes.InvalidRemove, $"Remove path '{path}' of '{itemSpec}' must be an absolute image path other than '/', without '..'.");
+        return key;
+    }
+
+    /// <summary>An <c>AclFile</c> item: the dump exists, its Root is an absolute image path.</summary>
+    public static AclFileInput Validate(AclFileInput input)
+    {
+        if (!File.Exists(input.Path))
+            throw new ContainerSdkException(Codes.InputNotFound, $"AclFile '{input.Path}' does not exist: no file at '{input.Path}'.");
+        TargetKey(input.Root, input.Path);
+        return input;
+    }
+}

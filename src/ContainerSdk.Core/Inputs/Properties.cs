@@ -1,0 +1,110 @@
+using System.Globalization;
+using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.Oci;
+
+namespace ContainerSdk.Core.Inputs;
+
+/// <summary>
+/// The project's properties, parsed, checked and defaulted here once: the tasks pass the text as MSBuild gives it. An
+/// error names the property; the task reports it at the project file.
+/// </summary>
+public static class Properties
+{
+    /// <summary>ContainerPlatform when none is set.</summary>
+    public const string DefaultPlatform = "linux/amd64";
+
+    /// <summary>ContainerArchiveFormat when none is set: an oci-archive.</summary>
+    public const string DefaultArchiveFormat = "oci";
+
+    /// <summary>ContainerModulePath when none is set: where modulefiles are installed in the image.</summary>
+    public const string DefaultModulePath = "/opt/modulefiles";
+
+    /// <summary>ContainerImageTag when none is set.</summary>
+    public const string DefaultTag = "latest";
+
+    /// <summary>ContainerPlatform, normalized ("os/arch[/variant]"); blank is <see cref="DefaultPlatform"/>.</summary>
+    public static string Platform(string? value)
+    {
+        try { return Oci.Platform.Parse(string.IsNullOrWhiteSpace(value) ? DefaultPlatform : value.Trim()).ToString(); }
+        catch (FormatException e) { throw new ContainerSdkException(Codes.InvalidProperty, $"ContainerPlatform: {e.Message}"); }
+    }
+
+    public static LayerCompression Compression(string? value) =>
+        (value ?? "").Trim().ToLowerInvariant() switch
+        {
+            "gzip" or "" => LayerCompression.Gzip,
+            "zstd" => LayerCompression.Zstd,
+            "none" => LayerCompression.None,
+            _ => throw new ContainerSdkException(Codes.InvalidCompression, $"ContainerLayerCompression is '{value}': expected gzip, zstd or none."),
+        };
+
+    /// <summary>ContainerSourceDateEpoch: seconds since 1970-01-01 UTC, as SOURCE_DATE_EPOCH (reproducible-builds.org) defines it.</summary>
+    public static long Epoch(string? value)
+    {
+        string text = (value ?? "").Trim();
+        if (text.Length == 0) return 0;
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long epoch) || epoch > 253402300799)
+            throw new ContainerSdkException(Codes.InvalidEpoch,
+                $"ContainerSourceDateEpoch is '{value}': expected a whole number of seconds since 1970-01-01 UTC (SOURCE_DATE_EPOCH), such as 1700000000.");
+        return epoch;
+    }
+
+    /// <summary>ContainerModulePath: an absolute image path without '..' or ':' (it goes into MODULEPATH); blank is <see cref="DefaultModulePath"/>.</summary>
+    public static string ModulePath(string? value)
+    {
+        string path = (value ?? "").Trim();
+        if (path.Length == 0) return DefaultModulePath;
+        if (path[0] != '/' || path.Split('/').Contains("..") || path.Contains(':') || path.Contains('\0'))
+            throw new ContainerSdkException(Codes.InvalidProperty,
+                $"ContainerModulePath is '{value}': expected an absolute image path without '..' or ':', such as {DefaultModulePath}.");
+        return path.Length > 1 ? path.TrimEnd('/') : path;
+    }
+
+    /// <summary>ContainerRepository, checked against the reference grammar.</summary>
+    public static string Repository(string? value)
+    {
+        string repository = (value ?? "").Trim();
+        ImageReference.ValidateRepository(repository);
+        return repository;
+    }
+
+    /// <summary>ContainerImageTag(s): trimmed, blanks dropped, each checked, duplicates dropped; at least one.</summary>
+    public static IReadOnlyList<string> Tags(IEnumerable<string>? tags)
+    {
+        var result = new List<string>();
+        foreach (var raw in tags ?? Array.Empty<string>())
+        {
+            string tag = raw.Trim();
+            if (tag.Length == 0) continue;
+            ImageReference.ValidateTag(tag);
+            if (!result.Contains(tag, StringComparer.Ordinal)) result.Add(tag);
+        }
+        if (result.Count == 0)
+            throw new ContainerSdkException(Codes.InvalidTag, $"No image tag: set ContainerImageTag or ContainerImageTags (the default is '{DefaultTag}').");
+        return result;
+    }
+
+    /// <summary>A ContainerPort as an OCI ExposedPorts key ("8080/tcp"); the Include may carry the type ("53/udp").</summary>
+    public static string Port(string include, string? type)
+    {
+        string spec = include.Trim();
+        type = string.IsNullOrWhiteSpace(type) ? "tcp" : type;
+        int slash = spec.IndexOf('/');
+        if (slash >= 0)
+        {
+            type = spec[(slash + 1)..];
+            spec = spec[..slash];
+        }
+        type = type.Trim().ToLowerInvariant();
+        if (!int.TryParse(spec, NumberStyles.None, CultureInfo.InvariantCulture, out int number) || number is < 1 or > 65535 || type is not ("tcp" or "udp"))
+            throw new ContainerSdkException(Codes.InvalidProperty,
+                $"ContainerPort '{include}' (Type '{type}') is not valid: expected a port number 1-65535 and Type tcp or udp.");
+        return $"{number}/{type}";
+    }
+
+    /// <summary>A ContainerEnvironmentVariable name: letters, digits and '_', not starting with a digit.</summary>
+    public static string EnvironmentVariableName(string name) =>
+        EnvironmentNames.IsName(name) ? name
+            : throw new ContainerSdkException(Codes.InvalidEnvironment,
+                $"ContainerEnvironmentVariable '{name}' is not a variable name: letters, digits and '_', not starting with a digit.");
+}

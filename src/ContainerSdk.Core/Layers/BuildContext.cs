@@ -1,0 +1,49 @@
+using System.Security.Cryptography;
+using ContainerSdk.Core.Cache;
+using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.Images;
+using ContainerSdk.Core.Inputs;
+using ContainerSdk.Core.IO;
+using ContainerSdk.Core.Oci;
+
+namespace ContainerSdk.Core.Layers;
+
+/// <summary>
+/// What the steps of one layer build share (plan, layers, bundle): the settings, the work folder's paths, the stat
+/// cache, the layer cache and image sources the engine registered, the log and the cancellation. Made by the entry
+/// point (<c>Engine.ContainerEngine</c>) once per build.
+/// </summary>
+public sealed class BuildContext
+{
+    public required LayerBuildOptions Options { get; init; }
+    public required WorkPaths Paths { get; init; }
+    public required StatCache StatCache { get; init; }
+    public required ILayerCache LayerCache { get; init; }
+    public required IReadOnlyList<IImageSourceKind> ImageSources { get; init; }
+    public required IBuildLog Log { get; init; }
+    public CancellationToken Cancellation { get; init; }
+
+    /// <summary>The platform a multi-platform base is picked by, parsed once (<see cref="LayerBuildOptions"/> holds it validated).</summary>
+    public Platform Platform => Platform.Parse(Options.Platform);
+
+    /// <summary>Hashes a whole input file (a tarball, an archive) unless the stat cache already knows it.</summary>
+    public byte[] HashFile(string path)
+    {
+        var identity = FileIdentity.Of(path);
+        if (identity is { } id && StatCache.TryGet(path, id, out var known)) return known;
+        long started = StatCache.NowNs();
+        byte[] hash;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            hash = SHA256.HashData(stream);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            // The first read of a tarball input: a build run as a normal user over root's files must say which one.
+            throw new ContainerSdkException(Codes.InputUnreadable, $"Cannot read '{path}': permission denied. The build needs read access to every input.", path, inner: e);
+        }
+        if (identity is { } before && FileIdentity.Of(path) == before) StatCache.Set(path, before, hash, started);
+        return hash;
+    }
+}

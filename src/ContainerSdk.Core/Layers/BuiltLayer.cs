@@ -1,0 +1,30 @@
+using ContainerSdk.Core.Oci;
+using ContainerSdk.Core.Inputs;
+
+namespace ContainerSdk.Core.Layers;
+
+/// <summary>A layer blob on disk and what the image needs to know about it.</summary>
+public sealed record BuiltLayer
+{
+    /// <summary>Where the compressed blob is (the engine's layer cache).</summary>
+    public required string BlobPath { get; init; }
+    public required Descriptor Descriptor { get; init; }
+
+    /// <summary>sha256 of the uncompressed tar (the config's rootfs.diff_ids).</summary>
+    public required Digest DiffId { get; init; }
+
+    public required string ItemSpec { get; init; }
+    public required LayerKind Kind { get; init; }
+    public IReadOnlyList<string> Environment { get; init; } = Array.Empty<string>();
+    /// <summary>The module's modulefile as the layer installs it; its environment is evaluated when the config is written.</summary>
+    public Modules.InstalledModuleFile? ModuleFile { get; init; }
+
+    public string? Version { get; init; }
+    public string? License { get; init; }
+
+    /// <summary>Set for a layer of an image used as a base.</summary>
+    public ImageOrigin? FromImage { get; init; }
+
+    /// <summary>The history entry's created_by text.</summary>
+    public required string CreatedBy { get; init; }
+}

@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.Inputs;
+
+namespace ContainerSdk.Core.Layers;
+
+/// <summary>
+/// The plan step: every layer planned (headers only) before any is written, because what a layer holds depends on
+/// the layers around it: owner names resolve against the composed /etc/passwd, parent directories of a TargetPath
+/// copy the owner and mode the layers below give them, ACL entries land on the topmost layer that has their path.
+/// </summary>
+public static class LayerStackPlanner
+{
+    public static IReadOnlyList<LayerPlan> Plan(IReadOnlyList<LayerInput> layers, IReadOnlyList<AclFileInput> aclFiles, BuildContext context)
+    {
+        if (layers.Count == 0) throw LayerInputs.NoLayers();
+        var planning = Stopwatch.StartNew();
+        var plans = new List<LayerPlan>();
+        foreach (var input in layers)
+        {
+            context.Cancellation.ThrowIfCancellationRequested();
+            try
+            {
+                plans.AddRange(LayerPlanner.Plan(input, plans, context));
+            }
+            catch (ContainerSdkException e) when (e.File is null)
+            {
+                throw e.About(input.ItemType, input.ItemSpec);
+            }
+        }
+        AclPlacement.Apply(aclFiles, plans);
+        context.Log.Detail($"Planned {plans.Count} layers ({plans.Sum(p => p.Entries.Count)} entries) in {planning.Elapsed.TotalSeconds:0.00} s.");
+        return plans;
+    }
+}

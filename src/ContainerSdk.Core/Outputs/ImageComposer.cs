@@ -1,0 +1,67 @@
+using ContainerSdk.Core.Inputs;
+using ContainerSdk.Core.Layers;
+using ContainerSdk.Core.Oci;
+
+namespace ContainerSdk.Core.Outputs;
+
+/// <summary>
+/// The image step: the config, the manifest and an index with one entry per tag, for a list of built layers, as one
+/// <see cref="BuiltImage"/> that every <see cref="IImageWriter"/> writes as is.
+/// </summary>
+public static class ImageComposer
+{
+    /// <summary>The creation time, the modules (same keys as the labels) and, when the base is an image, which one.</summary>
+    private static SortedDictionary<string, string> ManifestAnnotations(IReadOnlyList<BuiltLayer> layers, string created)
+    {
+        var annotations = ModuleLabels.For(layers);
+        annotations[Annotations.Created] = created;
+        if (layers.LastOrDefault(l => l.FromImage is not null)?.FromImage is { } origin)
+        {
+            if (origin.ManifestDigest is { } digest) annotations[Annotations.BaseDigest] = digest;
+            if (!string.IsNullOrEmpty(origin.ImageName)) annotations[Annotations.BaseName] = origin.ImageName;
+        }
+        return annotations;
+    }
+
+    /// <param name="log">Where the modulefiles' warnings go (they are evaluated here, over the layers below each).</param>
+    public static BuiltImage Compose(IReadOnlyList<BuiltLayer> layers, ImageSettings settings, Diagnostics.IBuildLog log)
+    {
+        string repository = Properties.Repository(settings.Repository);
+        var tags = Properties.Tags(settings.Tags);
+        if (layers.Count == 0) throw LayerInputs.NoLayers();
+        var platform = Platform.Parse(Properties.Platform(settings.Platform));
+
+        var created = OciJson.FormatTime(settings.Epoch);
+        var configJson = ImageConfigComposer.Compose(layers, settings, platform, created, log).ToJson();
+        var configDescriptor = new Descriptor(MediaTypes.ImageConfig, Digest.Compute(configJson), configJson.Length);
+        var manifest = new Manifest
+        {
+            Config = configDescriptor,
+            Layers = layers.Select(l => l.Descriptor with { Annotations = null, Platform = null }).ToArray(),
+            Annotations = ManifestAnnotations(layers, created),
+        };
+        var manifestJson = manifest.ToJson();
+        var manifestDescriptor = new Descriptor(MediaTypes.ImageManifest, Digest.Compute(manifestJson), manifestJson.Length);
+
+        var index = new ImageIndex
+        {
+            Manifests = tags.Select(tag => manifestDescriptor with
+            {
+                Platform = platform,
+                Annotations = new SortedDictionary<string, string>(StringComparer.Ordinal)
+                {
+                    [ImageIndex.RefNameAnnotation] = tag,
+                    [Annotations.ContainerdName] = $"{repository}:{tag}",
+                },
+            }).ToArray(),
+        };
+        var documents = new Dictionary<string, byte[]>(StringComparer.Ordinal)
+        {
+            [configDescriptor.Digest.Hex] = configJson,
+            [manifestDescriptor.Digest.Hex] = manifestJson,
+        };
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var layer in layers) files.TryAdd(layer.Descriptor.Digest.Hex, layer.BlobPath);
+        return new BuiltImage(repository, index, manifest, documents, files);
+    }
+}

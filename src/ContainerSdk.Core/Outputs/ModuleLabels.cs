@@ -1,0 +1,44 @@
+using ContainerSdk.Core.Layers;
+using ContainerSdk.Core.Inputs;
+
+namespace ContainerSdk.Core.Outputs;
+
+/// <summary>
+/// What the image says about its modules, as labels (config; `podman inspect`, `skopeo inspect` show them) and the
+/// same keys as manifest annotations: <c>io.containersdk.module.&lt;n&gt;.name</c>, <c>.version</c>, <c>.license</c>,
+/// <c>.layer</c> (the module layer's digest), n counting modules from 1 in item order; <c>io.containersdk.modules</c>
+/// lists the names, comma-separated, for a quick look.
+/// </summary>
+public static class ModuleLabels
+{
+    public const string Prefix = "io.containersdk.module.";
+    public const string ListKey = "io.containersdk.modules";
+
+    public static SortedDictionary<string, string> For(IReadOnlyList<BuiltLayer> layers)
+    {
+        var labels = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var names = new List<string>();
+        int n = 0;
+        foreach (var layer in layers.Where(l => l.Kind == LayerKind.Module))
+        {
+            n++;
+            string name = NameOf(layer.ItemSpec);
+            names.Add(name);
+            labels[$"{Prefix}{n}.name"] = name;
+            if (!string.IsNullOrEmpty(layer.Version)) labels[$"{Prefix}{n}.version"] = layer.Version;
+            if (!string.IsNullOrEmpty(layer.License)) labels[$"{Prefix}{n}.license"] = layer.License;
+            labels[$"{Prefix}{n}.layer"] = layer.Descriptor.Digest.ToString();
+        }
+        if (names.Count > 0) labels[ListKey] = string.Join(",", names);
+        return labels;
+    }
+
+    /// <summary>"modules/suite-12.tar.gz" gives "suite-12"; "modules/openmpi-4.1.6/" gives "openmpi-4.1.6".</summary>
+    public static string NameOf(string itemSpec)
+    {
+        string name = Path.GetFileName(itemSpec.Replace('\\', '/').TrimEnd('/'));
+        foreach (var ext in new[] { ".tar.gz", ".tar.bz2", ".tar.zst", ".tgz", ".tbz2", ".tzst", ".tar" })
+            if (name.EndsWith(ext, StringComparison.OrdinalIgnoreCase) && name.Length > ext.Length) return name[..^ext.Length];
+        return name;
+    }
+}

@@ -1,0 +1,34 @@
+using ContainerSdk.Core.Oci;
+using ContainerSdk.Core.IO;
+using ContainerSdk.Core.Tar;
+
+namespace ContainerSdk.Core.Outputs;
+
+/// <summary>
+/// An oci-archive: the image layout as one tar (what `skopeo copy oci-archive:` and `podman load` read), entries in
+/// name order, blobs byte for byte as in the layout. Unlike the layout (whose ref names are bare tags, as
+/// `oci:DIR:TAG` wants), each tag is named in full, <c>repository:tag</c>: `podman load` names the loaded image by
+/// it (a bare tag would become the image's name). podman load takes an oci-archive of one image name only; with
+/// several tags, use `skopeo copy oci-archive:FILE:repository:tag` or the docker format.
+/// </summary>
+public sealed class OciArchiveWriter : IImageWriter
+{
+    public IReadOnlyList<string> Names { get; } = new[] { "oci-archive", "oci" };
+
+    public void Write(BuiltImage image, string archivePath, ImageWriteContext context)
+    {
+        var index = image.Index with
+        {
+            Manifests = image.Index.Manifests.Select(m => m.Annotations is { } a && a.TryGetValue(ImageIndex.RefNameAnnotation, out var tag) && !tag.Contains(':')
+                ? m with { Annotations = new SortedDictionary<string, string>(a.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal) { [ImageIndex.RefNameAnnotation] = $"{image.Repository}:{tag}" } }
+                : m).ToArray(),
+        };
+        ArchiveTar.Write(archivePath, context.Epoch, archive =>
+        {
+            foreach (var blob in image.Blobs)
+                archive.FileFrom($"blobs/sha256/{blob.Digest.Hex}", image, blob.Digest);
+            archive.File("index.json", index.ToJson());
+            archive.File("oci-layout", OciLayoutWriter.LayoutFileContent);
+        });
+    }
+}

@@ -1,0 +1,148 @@
+using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.IO;
+using System.Text;
+using ContainerSdk.Core.Oci;
+
+namespace ContainerSdk.Core.Outputs;
+
+/// <summary>
+/// Writes a directory in OCI image layout (oci-layout, blobs/sha256/&lt;hex&gt;, index.json). Every file goes to a temp
+/// name in its folder and is renamed into place; <see cref="WriteIndex"/> comes last, so a build killed half-way
+/// never leaves an index pointing at missing blobs. The layout belongs to the build: after the index is written,
+/// blobs it no longer reaches (earlier builds' layers) and temp files are deleted.
+/// </summary>
+public sealed class OciLayoutWriter
+{
+    /// <summary>The oci-layout file every layout (and oci-archive) holds.</summary>
+    public static readonly byte[] LayoutFileContent = Encoding.UTF8.GetBytes("{\"imageLayoutVersion\":\"1.0.0\"}");
+
+    /// <summary>
+    /// The full layout path, when it may hold a layout this build writes: a missing or empty folder, or one that already
+    /// holds an <c>oci-layout</c> (an earlier build's). Anything else (the file system root, a file, a folder of the
+    /// user's) is a coded error: the layout's clean-up would otherwise delete what it did not write.
+    /// </summary>
+    public static string CheckLayoutPath(string path)
+    {
+        string full = Path.GetFullPath(path).TrimEnd('/');
+        if (full.Length == 0 || Path.GetDirectoryName(full) is null)
+            throw new ContainerSdkException(Codes.InvalidLayoutPath,
+                $"ContainerImageLayoutPath '{path}' is the file system root: the image layout needs a folder of its own, such as bin/Debug/image.");
+        if (File.Exists(full))
+            throw new ContainerSdkException(Codes.InvalidLayoutPath, $"ContainerImageLayoutPath '{path}' is a file, not a folder for an image layout.");
+        // A killed first build leaves at most temporary files: the oci-layout file is written before anything else.
+        if (Directory.Exists(full) && !File.Exists(Path.Combine(full, "oci-layout"))
+            && Directory.EnumerateFileSystemEntries(full).Any(e => !TempFiles.IsTemp(Path.GetFileName(e))))
+            throw new ContainerSdkException(Codes.InvalidLayoutPath,
+                $"ContainerImageLayoutPath '{path}' is a folder that holds other files and no OCI image layout: the build writes a layout only into a " +
+                "missing or empty folder or over an earlier layout, so that it never deletes a file it did not write. Choose another folder.");
+        return full;
+    }
+
+    public OciLayoutWriter(string path)
+    {
+        LayoutPath = CheckLayoutPath(path);
+        BlobDirectory = Path.Combine(LayoutPath, "blobs", "sha256");
+        var layoutFile = Path.Combine(LayoutPath, "oci-layout");
+        if (!File.Exists(layoutFile) || !File.ReadAllBytes(layoutFile).AsSpan().SequenceEqual(LayoutFileContent))
+            WriteAtomically(layoutFile, LayoutFileContent);
+        Directory.CreateDirectory(BlobDirectory);
+    }
+
+    public string LayoutPath { get; }
+    public string BlobDirectory { get; }
+
+    public string BlobPath(Digest digest) => Path.Combine(BlobDirectory, digest.Hex);
+
+    /// <summary>Stores <paramref name="content"/> (a config, a manifest) under its digest.</summary>
+    public Descriptor AddBlob(byte[] content, string mediaType)
+    {
+        var descriptor = new Descriptor(mediaType, Digest.Compute(content), content.Length);
+        if (!HasBlob(descriptor)) WriteAtomically(BlobPath(descriptor.Digest), content);
+        return descriptor;
+    }
+
+    /// <summary>
+    /// Stores a blob that already exists as a file (a cached layer): hard-linked when the layout is on the same file
+    /// system (no copy of gigabytes), copied otherwise. The digest is trusted; the size is checked.
+    /// </summary>
+    public void AddBlobFromFile(string path, Descriptor descriptor)
+    {
+        var source = new FileInfo(path);
+        // Damaged since the layers step checked it: the layer cache checks sizes, so the next build builds the layer again.
+        if (!source.Exists || source.Length != descriptor.Size)
+            throw new ContainerSdkException(Codes.CacheEntryRebuilt,
+                $"The cached layer blob {path} ({descriptor.Digest}) is {(source.Exists ? $"{source.Length} bytes, expected {descriptor.Size}" : "missing")}: " +
+                "the layer cache was damaged after the layers were built. Build again: the layer is built again.", path);
+        var target = BlobPath(descriptor.Digest);
+        // The layout's blob is the cache's file (one inode): nothing to do. Another file of the right size may be a
+        // damaged one that the cache has since replaced (a flipped byte keeps the size): a link is cheap, so it is
+        // linked again; only when the layout must hold copies (another file system) is a same-size copy kept.
+        var existing = FileIdentity.Of(target);
+        if (existing is { } e && FileIdentity.Of(source.FullName) is { } s && e.Device == s.Device && e.Inode == s.Inode) return;
+        using var temp = new TempFile(target);
+        if (!HardLink.TryCreate(source.FullName, temp.Path))
+        {
+            if (HasBlob(descriptor)) return;
+            File.Copy(source.FullName, temp.Path);
+        }
+        temp.Commit();
+    }
+
+    /// <summary>Writes index.json, then deletes every blob and temp file the new index does not reach.</summary>
+    public Descriptor WriteIndex(ImageIndex index)
+    {
+        var json = index.ToJson();
+        WriteAtomically(Path.Combine(LayoutPath, "index.json"), json);
+        CollectGarbage(index);
+        return new Descriptor(index.MediaType, Digest.Compute(json), json.Length);
+    }
+
+    private bool HasBlob(Descriptor d)
+    {
+        var existing = new FileInfo(BlobPath(d.Digest));
+        return existing.Exists && existing.Length == d.Size;
+    }
+
+    private void CollectGarbage(ImageIndex index)
+    {
+        var reachable = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var d in index.Manifests) Mark(d, reachable);
+        // Only names this writer could have written (a sha256 digest, or its temporary files): never a file of anyone else.
+        foreach (var file in Directory.EnumerateFiles(BlobDirectory))
+            if (Path.GetFileName(file) is var name && (TempFiles.IsTemp(name) || IsDigestName(name) && !reachable.Contains(name))) FileCleanup.TryDelete(file);
+        foreach (var file in Directory.EnumerateFiles(LayoutPath))
+            if (TempFiles.IsTemp(Path.GetFileName(file))) FileCleanup.TryDelete(file);
+    }
+
+    private static bool IsDigestName(string name) => name.Length == 64 && name.AsSpan().IndexOfAnyExcept("0123456789abcdef") < 0;
+
+    /// <summary>Marks a blob and, for manifests and nested indexes, what they reference.</summary>
+    private void Mark(Descriptor d, HashSet<string> reachable)
+    {
+        if (!reachable.Add(d.Digest.Hex)) return;
+        var path = BlobPath(d.Digest);
+        switch (d.MediaType)
+        {
+            case MediaTypes.ImageManifest or MediaTypes.DockerManifest when File.Exists(path):
+                var manifest = Manifest.Parse(File.ReadAllBytes(path));
+                Mark(manifest.Config, reachable);
+                foreach (var layer in manifest.Layers) Mark(layer, reachable);
+                break;
+            case MediaTypes.ImageIndex or MediaTypes.DockerManifestList when File.Exists(path):
+                foreach (var m in ImageIndex.Parse(File.ReadAllBytes(path)).Manifests) Mark(m, reachable);
+                break;
+        }
+    }
+
+    private static void WriteAtomically(string path, byte[] content)
+    {
+        using var temp = new TempFile(path);
+        using (var stream = new FileStream(temp.Path, FileMode.CreateNew, FileAccess.Write))
+        {
+            stream.Write(content);
+            stream.Flush(flushToDisk: true);
+        }
+        temp.Commit();
+    }
+
+}

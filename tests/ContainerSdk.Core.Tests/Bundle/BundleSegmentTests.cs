@@ -1,0 +1,50 @@
+using ContainerSdk.Core.Tests.Layers;
+using System.Text.RegularExpressions;
+using ContainerSdk.Tests;
+
+namespace ContainerSdk.Core.Tests.Bundle;
+
+/// <summary>A bundle of several segments: assembled correctly, and mostly reused when one file changes.</summary>
+public class BundleSegmentTests
+{
+    [Fact]
+    public void A_bundle_of_many_segments_holds_the_flattened_tree_and_recompresses_only_what_changed()
+    {
+        using var run = new EngineRun("seg");
+        var rootfs = Tree.Rootfs(run.Dir.Combine("base"));
+        var mod = run.Dir.Combine("mod");
+        var random = new Random(7);
+        var text = new char[6000];
+        for (int i = 0; i < 3000; i++)
+        {
+            for (int j = 0; j < text.Length; j++) text[j] = (char)('a' + random.Next(26));
+            Tree.File(mod, $"d{i % 30}/f{i:D4}.txt", new string(text));
+        }
+        var inputs = new[] { EngineRun.Base(rootfs), EngineRun.Module(mod, "/opt/m") };
+        var layers = run.Layers(inputs, bundle: true);
+        var first = Assert.Single(run.Log.Infos, l => l.StartsWith("Bundle "));
+        int total = int.Parse(Regex.Match(first, @"0 of (\d+) segments").Groups[1].Value);
+        Assert.True(total >= 3, first);
+        AssertSameTree(run, layers);
+
+        Tree.File(mod, "d7/f0007.txt", "changed");
+        run.Log.Infos.Clear();
+        layers = run.Layers(inputs, bundle: true);
+        var second = Assert.Single(run.Log.Infos, l => l.StartsWith("Bundle "));
+        var m = Regex.Match(second, @"(\d+) of (\d+) segments reused");
+        Assert.True(int.Parse(m.Groups[1].Value) >= int.Parse(m.Groups[2].Value) - 2, second);
+        AssertSameTree(run, layers);
+    }
+
+    private static void AssertSameTree(EngineRun run, IReadOnlyList<ContainerSdk.Core.Layers.BuiltLayer> layers)
+    {
+        string applied = run.Dir.Combine("applied-" + Guid.NewGuid().ToString("N")[..6]), extracted = applied + "-bundle";
+        Directory.CreateDirectory(applied);
+        Directory.CreateDirectory(extracted);
+        foreach (var layer in layers) Tools.Run("tar", "--numeric-owner", "-xpzf", layer.BlobPath, "-C", applied).EnsureSuccess("apply layer");
+        Tools.Run("tar", "--numeric-owner", "-xpzf", run.Bundle, "-C", extracted).EnsureSuccess("extract bundle");
+        Tools.Run("gzip", "-t", run.Bundle).EnsureSuccess("gzip -t");
+        var diff = Tools.Run("diff", "-r", "--no-dereference", applied, extracted);
+        Assert.True(diff.ExitCode == 0, diff.StdOut + diff.StdErr);
+    }
+}

@@ -1,0 +1,83 @@
+using System.Security.Cryptography;
+using ContainerSdk.Core.Engine;
+using ContainerSdk.Core.Tests.Layers;
+using ContainerSdk.Tests;
+using ContainerSdk.Core.Inputs;
+
+namespace ContainerSdk.Core.Tests.Engine;
+
+/// <summary>
+/// The sample site (samples/site), built through the engine as its project asks, gives these bytes and no others:
+/// a refactoring of the engine must not move one. The inputs are copied with fixed modes (git keeps only the x bit,
+/// the checkout's umask the rest), so the pins hold on any clone. A deliberate format change updates them here.
+/// </summary>
+public sealed class SamplePinTests
+{
+    private const string ManifestDigest = "sha256:f525c0a56c96a34f27ea52e6bd12f30decfda6dbb4fc4c39050aca5d4d9e55b1";
+    private const string BundleSha256 = "f9f618d8daf3774945b213d8d18b14cc2a4b99f07976d141970fdd13ceea2221";
+    private const string BundleAclSha256 = "792f3409e94b0521b23a8138e5832979960016f25a9ed8c493cb5ce0b2e22b53";
+    private const string OciArchiveSha256 = "45a7c88f4c1bdcbbf0c350f0900f9e154723988037af0fc384897940ded0dc13";
+    private const string DockerArchiveSha256 = "dd8f99d20c3f9e8ce6d0989aabf4598174bf700622fdc5e30960ee0f7a22a771";
+
+    [Fact]
+    public void The_sample_gives_the_pinned_manifest_bundle_and_archives()
+    {
+        using var run = new EngineRun("pin");
+        var site = Path.Combine(RepoRoot.Path, "samples", "site");
+        var input = run.Dir.Combine("in");
+        CopyWithFixedModes(Path.Combine(site, "modules"), Path.Combine(input, "modules"));
+        CopyWithFixedModes(Path.Combine(site, "acl"), Path.Combine(input, "acl"));
+        File.Copy(Path.Combine(site, "base.tar"), Path.Combine(input, "base.tar"));
+
+        var inputs = new[]
+        {
+            new LayerInput { ItemSpec = "base.tar", Kind = LayerKind.Base, SourcePath = Path.Combine(input, "base.tar") },
+            new LayerInput
+            {
+                ItemSpec = "modules/hello-1.0", Kind = LayerKind.Module, SourcePath = Path.Combine(input, "modules", "hello-1.0"), TargetPath = "/opt/hello/1.0",
+                Environment = new[] { "PATH=/opt/hello/1.0/bin:$PATH", "HELLO_HOME=/opt/hello/1.0" },
+            },
+            new LayerInput
+            {
+                ItemSpec = "modules/site-config", Kind = LayerKind.Module, SourcePath = Path.Combine(input, "modules", "site-config"), TargetPath = "/etc/site",
+                Owner = "0", Group = "licensed",
+            },
+        };
+        var layers = run.Layers(inputs, aclFiles: new[] { new AclFileInput(Path.Combine(input, "acl", "site.acl")) }, bundle: true);
+        var image = ContainerEngine.WriteImage(layers, new ImageSettings
+        {
+            Repository = "site", Tags = new[] { "latest" }, WorkingDirectory = "/tmp",
+            Labels = new[] { KeyValuePair.Create("org.opencontainers.image.vendor", "ContainerSdk sample") },
+        }, run.Layout, run.Log);
+        var oci = run.Dir.Combine("out", "site.oci.tar");
+        var docker = run.Dir.Combine("out", "site.docker.tar");
+        ContainerEngine.WriteArchive(run.Layout, oci, "oci", "site", 0, run.Work, run.Log);
+        ContainerEngine.WriteArchive(run.Layout, docker, "docker", "site", 0, run.Work, run.Log);
+
+        Assert.Equal(
+            new[] { ManifestDigest, BundleSha256, BundleAclSha256, OciArchiveSha256, DockerArchiveSha256 },
+            new[] { image.ManifestDigest.ToString(), Sha256(run.Bundle), Sha256(run.BundleAcl), Sha256(oci), Sha256(docker) });
+    }
+
+    private static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
+    }
+
+    /// <summary>Folders 0755; files 0755 when git marks them executable, 0644 otherwise.</summary>
+    private static void CopyWithFixedModes(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        File.SetUnixFileMode(to, (UnixFileMode)0x1ED);
+        foreach (var dir in Directory.EnumerateDirectories(from)) CopyWithFixedModes(dir, Path.Combine(to, Path.GetFileName(dir)));
+        foreach (var file in Directory.EnumerateFiles(from))
+        {
+            if (Path.GetFileName(file) == ".gitignore") continue;
+            var target = Path.Combine(to, Path.GetFileName(file));
+            File.Copy(file, target);
+            bool executable = (File.GetUnixFileMode(file) & UnixFileMode.UserExecute) != 0;
+            File.SetUnixFileMode(target, (UnixFileMode)(executable ? 0x1ED : 0x1A4));
+        }
+    }
+}
