@@ -55,7 +55,7 @@ public sealed partial class RoomDependencyTests
     public void Every_room_is_placed_and_names_only_rooms_below_it()
     {
         var rooms = Directory.EnumerateDirectories(CoreSource).Select(Path.GetFileName).Where(n => n is not ("obj" or "bin")).ToList();
-        Assert.Empty(rooms.Where(r => !Allowed.ContainsKey(r!)));
+        Assert.DoesNotContain(rooms, r => !Allowed.ContainsKey(r!));
         var forbidden = Forbidden(CoreSource);
         Assert.True(forbidden.Count == 0, "arrows ARCHITECTURE.md does not allow:\n" + string.Join("\n", forbidden));
     }

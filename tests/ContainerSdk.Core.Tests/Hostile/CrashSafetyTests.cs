@@ -149,7 +149,7 @@ public class CrashSafetyTests(ITestOutputHelper output)
         Layers.Tree.File(module, "a.txt", "a");
         var project = dir.Combine("project");
         // This test process holds the lock: the child, another process, must not get it.
-        using var held = Core.Cache.WorkLock.Acquire(Path.Combine(project, "obj", ".lock"), NullBuildLog.Instance);
+        using var held = Core.Cache.WorkLock.Acquire(Path.Combine(project, "obj", ".lock"), NullBuildLog.Instance, cancellationToken: TestContext.Current.CancellationToken);
         using var build = new BuildProcess(project, rootfs, module, new Dictionary<string, string> { ["CONTAINERSDK_LOCK_TIMEOUT"] = "1" });
         var (code, text) = build.Wait();
         Assert.True(code == 1, $"exit {code}:\n{text}");
@@ -164,11 +164,11 @@ public class CrashSafetyTests(ITestOutputHelper output)
     {
         using var dir = new TempDir("inproc");
         var lockFile = dir.Combine("obj", ".lock");
-        using (Core.Cache.WorkLock.Acquire(lockFile, NullBuildLog.Instance))
+        using (Core.Cache.WorkLock.Acquire(lockFile, NullBuildLog.Instance, cancellationToken: TestContext.Current.CancellationToken))
         {
-            var e = Assert.Throws<ContainerSdkException>(() => Core.Cache.WorkLock.Acquire(lockFile, NullBuildLog.Instance, TimeSpan.FromMilliseconds(300)));
+            var e = Assert.Throws<ContainerSdkException>(() => Core.Cache.WorkLock.Acquire(lockFile, NullBuildLog.Instance, TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken));
             Assert.Equal(Codes.BuildFolderLocked, e.Code);
         }
-        using (Core.Cache.WorkLock.Acquire(lockFile, NullBuildLog.Instance, TimeSpan.FromMilliseconds(300))) { } // released on dispose
+        using (Core.Cache.WorkLock.Acquire(lockFile, NullBuildLog.Instance, TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken)) { } // released on dispose
     }
 }

@@ -35,7 +35,7 @@ public class HostileModuleTests
     }
 
     [Fact]
-    public void A_loop_of_directory_links_does_not_hang_the_walk()
+    public async Task A_loop_of_directory_links_does_not_hang_the_walk()
     {
         using var run = new HostileRun();
         var mod = Tree.Dir(run.In, "loops");
@@ -44,9 +44,9 @@ public class HostileModuleTests
         File.CreateSymbolicLink(Path.Combine(mod, "b"), "a");
         File.CreateSymbolicLink(Path.Combine(mod, "self"), ".");
         File.CreateSymbolicLink(Path.Combine(mod, "real", "parent"), "..");
-        var build = Task.Run(() => run.Build(run.Base(), HostileRun.Module(mod)));
-        Assert.True(build.Wait(TimeSpan.FromSeconds(60)), "the build hung on a loop of links");
-        var listing = Verbose(LayerBlob(run, build.Result, 1));
+        var build = Task.Run(() => run.Build(run.Base(), HostileRun.Module(mod)), TestContext.Current.CancellationToken);
+        Assert.True(await Task.WhenAny(build, Task.Delay(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken)) == build, "the build hung on a loop of links");
+        var listing = Verbose(LayerBlob(run, await build, 1));
         Assert.Contains("opt/mod/a -> b", listing);
         Assert.Contains("opt/mod/self -> .", listing);
         Assert.Contains("opt/mod/real/parent -> ..", listing);
@@ -71,7 +71,7 @@ public class HostileModuleTests
     [Theory]
     [InlineData("append")]
     [InlineData("rewrite")]
-    public void A_file_written_while_the_build_reads_it_is_detected(string how)
+    public async Task A_file_written_while_the_build_reads_it_is_detected(string how)
     {
         using var run = new HostileRun();
         var mod = Tree.Dir(run.In, "busy");
@@ -94,7 +94,7 @@ public class HostileModuleTests
                 file.Flush();
                 Thread.Sleep(1);
             }
-        });
+        }, TestContext.Current.CancellationToken);
         try
         {
             var e = Assert.Throws<ContainerSdkException>(() => run.Build(run.Base(), HostileRun.Module(mod)));
@@ -105,7 +105,7 @@ public class HostileModuleTests
         finally
         {
             stop.Cancel();
-            writer.Wait();
+            await writer;
         }
     }
 
@@ -138,7 +138,15 @@ public class HostileModuleTests
         }
         var project = Tree.Dir(dir.Path, "project", 0x1FF);
 
-        var runner = Path.Combine(AppContext.BaseDirectory, "ContainerSdk.BuildRunner.dll");
+        // nobody may not read the clone (a checkout under a 0700 home): it runs a copy of the runner from the temp folder.
+        var runnerCopy = Tree.Dir(dir.Path, "runner", 0x1ED);
+        foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(runnerCopy, Path.GetRelativePath(AppContext.BaseDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        var runner = Path.Combine(runnerCopy, "ContainerSdk.BuildRunner.dll");
         var result = Tools.Run(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "env", $"HOME={project}", $"DOTNET_CLI_HOME={project}",
             "DOTNET_NOLOGO=1", "dotnet", runner, project, rootfs, mod);
         var text = result.StdOut + result.StdErr;

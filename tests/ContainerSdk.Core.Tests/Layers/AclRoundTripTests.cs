@@ -49,6 +49,19 @@ public class AclRoundTripTests
     private static (EngineRun Run, IReadOnlyList<BuiltLayer> Layers) BuildSite(string dump)
     {
         var run = new EngineRun("acl");
+        try
+        {
+            return (run, BuildSiteIn(run, dump));
+        }
+        catch
+        {
+            run.Dispose(); // a build that fails leaves no folder behind
+            throw;
+        }
+    }
+
+    private static IReadOnlyList<BuiltLayer> BuildSiteIn(EngineRun run, string dump)
+    {
         var rootfs = Tree.Rootfs(run.Dir.Combine("base"));
         var mod = run.Dir.Combine("mod");
         Tree.Dir(mod, "data", 0x1ED);
@@ -59,7 +72,7 @@ public class AclRoundTripTests
         var inputs = new[] { EngineRun.Base(rootfs), EngineRun.Module(mod, "/opt/m") };
         var layers = run.Layers(inputs, aclFiles: new[] { new AclFileInput(aclFile) }, bundle: true);
         ContainerEngine.WriteImage(layers, new ImageSettings { Repository = "site", Tags = new[] { "t" } }, run.Layout, run.Log);
-        return (run, layers);
+        return layers;
     }
 
     private static string GetFacl(string root, params string[] paths) =>
