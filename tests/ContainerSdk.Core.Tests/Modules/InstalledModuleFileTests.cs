@@ -135,18 +135,10 @@ public class ModuleDependenciesTests
         var b = File("b/2", "whatis(\"b\")\n");
         var log = new RecordingLog();
         ModuleDependencies.Report(ModuleDependencies.Check(new[] { ("modules/a", a), ("modules/b", b) }), log);
-        var (code, message, file, line) = Assert.Single(log.Warnings);
-        Assert.Equal((Codes.ModuleDependencyNotProvided, "/m/a/1.lua", 1), (code, file, line));
+        var (code, message) = Assert.Single(log.Warnings);
+        Assert.Equal((Codes.ModuleDependencyNotProvided, "/m/a/1.lua", 1), (code, log.WarningPositions[0].File, log.WarningPositions[0].Line));
         Assert.Contains("modules/a", message);
         Assert.Contains("modules/b", message);
         Assert.Contains("b/2", message);
-    }
-
-    private sealed class RecordingLog : IBuildLog
-    {
-        public List<(string Code, string Message, string? File, int Line)> Warnings { get; } = new();
-        public void Info(string message) { }
-        public void Detail(string message) { }
-        public void Warning(string code, string message, string? file = null, int line = 0, int column = 0) => Warnings.Add((code, message, file, line));
     }
 }
