@@ -24,6 +24,9 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     public string? SourceDateEpoch { get; set; }
     public string? Compression { get; set; }
 
+    /// <summary>ContainerModulePath: the image folder modulefiles are installed into; empty is the engine's default.</summary>
+    public string? ModulePath { get; set; }
+
     /// <summary>ContainerPlatform: picks the image of a multi-platform base.</summary>
     public string? Platform { get; set; }
 
@@ -59,6 +62,7 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
         var options = ToOptions(SourceDateEpoch, Compression, WorkDirectory, ProjectFile) with
         {
             Platform = ItemTranslation.ParsePlatform(Platform, ProjectFile),
+            ModulePath = ItemTranslation.ParseModulePath(ModulePath, ProjectFile),
         };
         var inputs = ToLayerInputs(BaseLayers, Modules, ProjectFile);
         var aclFiles = AclFiles.Select(a => About("AclFile", a, () => ItemTranslation.ToAclFileInput(a, ProjectFile))).ToList();

@@ -30,6 +30,9 @@ public static class ItemTranslation
             Remove = SplitList(item, "Remove"),
             Version = Metadata(item, "Version"),
             License = Metadata(item, "License"),
+            // Relative to the project, as Include is.
+            ModuleFile = Metadata(item, "ModuleFile") is { } moduleFile ? Path.GetFullPath(moduleFile, Path.GetDirectoryName(projectFile)!) : null,
+            ModulePrefix = Metadata(item, "ModulePrefix"),
             Reference = Metadata(item, "Reference"),
             AllowedRegistries = SplitList(item, "AllowedRegistries"),
         };
@@ -50,6 +53,8 @@ public static class ItemTranslation
 
     /// <summary>ContainerPlatform, blank for the engine's default.</summary>
     public static string ParsePlatform(string? value, string projectFile) => AtProject(() => Properties.Platform(value), projectFile);
+
+    public static string ParseModulePath(string? value, string projectFile) => AtProject(() => Properties.ModulePath(value), projectFile);
 
     public static string ValidateRepository(string? value, string projectFile) => AtProject(() => Properties.Repository(value), projectFile);
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using ContainerSdk.Core.Inputs;
 using ContainerSdk.Core.Layers;
+using ContainerSdk.Core.Modules;
 using ContainerSdk.Core.Oci;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
@@ -25,6 +26,7 @@ public static class LayerItems
         item.SetMetadata("Kind", layer.Kind.ToString());
         item.SetMetadata("SourceItem", layer.ItemSpec);
         item.SetMetadata("Environment", JsonSerializer.Serialize(layer.Environment));
+        item.SetMetadata("ModuleFile", layer.ModuleFile is null ? "" : JsonSerializer.Serialize(layer.ModuleFile));
         item.SetMetadata("Version", layer.Version ?? "");
         item.SetMetadata("License", layer.License ?? "");
         item.SetMetadata("CreatedBy", layer.CreatedBy);
@@ -54,6 +56,7 @@ public static class LayerItems
             ItemSpec = item.GetMetadata("SourceItem"),
             Kind = Enum.Parse<LayerKind>(item.GetMetadata("Kind")),
             Environment = environmentJson.Length == 0 ? Array.Empty<string>() : JsonSerializer.Deserialize<string[]>(environmentJson)!,
+            ModuleFile = item.GetMetadata("ModuleFile") is { Length: > 0 } moduleFile ? JsonSerializer.Deserialize<InstalledModuleFile>(moduleFile) : null,
             Version = NullIfEmpty(item.GetMetadata("Version")),
             License = NullIfEmpty(item.GetMetadata("License")),
             CreatedBy = item.GetMetadata("CreatedBy"),

@@ -9,5 +9,15 @@ public sealed class RecordingLog : IBuildLog
     public List<(string Code, string Message)> Warnings { get; } = new();
     public void Info(string message) { lock (Infos) Infos.Add(message); }
     public void Detail(string message) { }
-    public void Warning(string code, string message, string? file = null, int line = 0, int column = 0) { lock (Warnings) Warnings.Add((code, message)); }
+    /// <summary>Where each warning points, in the order of <see cref="Warnings"/>.</summary>
+    public List<(string? File, int Line)> WarningPositions { get; } = new();
+
+    public void Warning(string code, string message, string? file = null, int line = 0, int column = 0)
+    {
+        lock (Warnings)
+        {
+            Warnings.Add((code, message));
+            WarningPositions.Add((file, line));
+        }
+    }
 }

@@ -25,6 +25,10 @@ public static class Codes
     public const string ImageReferenceNotFound = "CSDK1041";
     public const string ImagePlatformNotFound = "CSDK1042";
     public const string BlobDigestMismatch = "CSDK1043";
+    public const string ModuleFileSyntax = "CSDK1050";
+    public const string ModuleFileUnsupported = "CSDK1051";
+    public const string ModuleFileLoadFails = "CSDK1052";
+    public const string InvalidModulePrefix = "CSDK1053";
 
     /// <summary>BaseLayer projects that build on each other in a cycle (Images/BaseProjectChain).</summary>
     public const string ProjectCycle = "CSDK1044";
@@ -54,6 +58,9 @@ public static class Codes
     public const string CacheEntryRebuilt = "CSDK5006";
     public const string BasePlatformMismatch = "CSDK5007";
     public const string RegistryCacheUnusable = "CSDK5008";
+    public const string ModulePathNotMoved = "CSDK5009";
+    public const string ModuleDependencyNotProvided = "CSDK5010";
+    public const string ModuleStatementIgnored = "CSDK5011";
 
     public const string InvalidRegistryReference = "CSDK6001";
     public const string RegistryUnreachable = "CSDK6002";

@@ -91,7 +91,7 @@ public static class ContainerEngine
     /// <summary>Writes the OCI image layout (config, manifest, index.json with every tag) at <paramref name="layoutPath"/>.</summary>
     public static ImageResult WriteImage(IReadOnlyList<BuiltLayer> layers, ImageSettings settings, string layoutPath, IBuildLog log)
     {
-        var image = ImageComposer.Compose(layers, settings);
+        var image = ImageComposer.Compose(layers, settings, log);
         var full = OciLayoutWriter.CheckLayoutPath(layoutPath);
         // The layout's garbage collection deletes blobs it does not reach, another build's half-written ones among them.
         // The lock file sits beside the layout, not in it: an OCI layout holds only what the spec names.

@@ -14,4 +14,7 @@ public sealed record LayerBuildOptions
 
     /// <summary>Folder the engine owns under the intermediate output: spool files, layer cache.</summary>
     public required string WorkDirectory { get; init; }
+
+    /// <summary>The image folder modulefiles are installed into (ContainerModulePath).</summary>
+    public string ModulePath { get; init; } = Properties.DefaultModulePath;
 }

@@ -36,6 +36,12 @@ public sealed record LayerInput
     /// <summary>Registry hosts (or host/namespace prefixes) this layer may be pushed to, as a module's AllowedRegistries; empty: any.</summary>
     public IReadOnlyList<string> AllowedRegistries { get; init; } = Array.Empty<string>();
 
+    /// <summary>Full path of the module's Lmod or Tcl modulefile (metadata ModuleFile), or null.</summary>
+    public string? ModuleFile { get; init; }
+
+    /// <summary>The install prefix the modulefile was written for, when it has no root (metadata ModulePrefix).</summary>
+    public string? ModulePrefix { get; init; }
+
     /// <summary>Tag to pick when the source is an image whose index holds several.</summary>
     public string? Reference { get; init; }
 }

@@ -45,7 +45,13 @@ public static class LayerInputs
                 throw new ContainerSdkException(Codes.InvalidEnvironment,
                     $"{what} has Environment entry '{pair}': expected NAME=value, NAME made of letters, digits and '_' (not starting with a digit).");
         }
-        return input with { TargetPath = targetPath, Remove = remove };
+        string? modulePrefix = string.IsNullOrWhiteSpace(input.ModulePrefix) ? null : input.ModulePrefix.Trim();
+        if (!string.IsNullOrEmpty(input.ModuleFile) && !File.Exists(input.ModuleFile))
+            throw new ContainerSdkException(Codes.InputNotFound, $"{what} has ModuleFile '{input.ModuleFile}', which does not exist.");
+        if (modulePrefix is not null && (modulePrefix[0] != '/' || modulePrefix.Split('/').Contains("..") || modulePrefix.Contains('\0')))
+            throw new ContainerSdkException(Codes.InvalidModulePrefix,
+                $"{what} has ModulePrefix '{input.ModulePrefix}': expected the absolute path its ModuleFile was written for, such as /opt/spack/opt/spack/linux-x86_64/gcc-12/zlib-1.3-abcdef.");
+        return input with { TargetPath = targetPath, Remove = remove, ModulePrefix = modulePrefix };
     }
 
     /// <summary>"/opt/x/" gives "opt/x": the path must be absolute and stay inside the image.</summary>

@@ -16,6 +16,9 @@ public static class Properties
     /// <summary>ContainerArchiveFormat when none is set: an oci-archive.</summary>
     public const string DefaultArchiveFormat = "oci";
 
+    /// <summary>ContainerModulePath when none is set: where modulefiles are installed in the image.</summary>
+    public const string DefaultModulePath = "/opt/modulefiles";
+
     /// <summary>ContainerImageTag when none is set.</summary>
     public const string DefaultTag = "latest";
 
@@ -53,6 +56,17 @@ public static class Properties
         if (!ImageReference.IsRegistryHost(registry))
             throw new ContainerSdkException(Codes.InvalidProperty, $"ContainerRegistry is '{value}': expected a registry host[:port], such as registry.example.org or 127.0.0.1:5000.");
         return registry;
+    }
+
+    /// <summary>ContainerModulePath: an absolute image path without '..' or ':' (it goes into MODULEPATH); blank is <see cref="DefaultModulePath"/>.</summary>
+    public static string ModulePath(string? value)
+    {
+        string path = (value ?? "").Trim();
+        if (path.Length == 0) return DefaultModulePath;
+        if (path[0] != '/' || path.Split('/').Contains("..") || path.Contains(':') || path.Contains('\0'))
+            throw new ContainerSdkException(Codes.InvalidProperty,
+                $"ContainerModulePath is '{value}': expected an absolute image path without '..' or ':', such as {DefaultModulePath}.");
+        return path.Length > 1 ? path.TrimEnd('/') : path;
     }
 
     /// <summary>ContainerRepository, checked against the reference grammar.</summary>

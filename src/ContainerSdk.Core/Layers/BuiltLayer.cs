@@ -16,6 +16,9 @@ public sealed record BuiltLayer
     public required string ItemSpec { get; init; }
     public required LayerKind Kind { get; init; }
     public IReadOnlyList<string> Environment { get; init; } = Array.Empty<string>();
+    /// <summary>The module's modulefile as the layer installs it; its environment is evaluated when the config is written.</summary>
+    public Modules.InstalledModuleFile? ModuleFile { get; init; }
+
     public string? Version { get; init; }
     public string? License { get; init; }
 

@@ -40,6 +40,9 @@ public sealed class LayerPlan
     /// </summary>
     public byte[]? Fingerprint { get; set; }
 
+    /// <summary>The modulefile this layer installs (a Module item with ModuleFile), or null.</summary>
+    public Modules.InstalledModuleFile? ModuleFile { get; set; }
+
     /// <summary>History text for a prebuilt layer (the base image's own history entry), else null.</summary>
     public string? CreatedBy { get; init; }
 

@@ -32,6 +32,7 @@ public static class LayerPlanner
         var plan = new LayerPlan(input, below.Count, entries);
 
         ApplyOwnerNames(plan, below, input);
+        AddModuleFile(plan, input, options, context.Log);
         AddWhiteouts(plan, input, options.Epoch);
         AddParents(plan, below, rootKey, options.Epoch);
         return new[] { plan };
@@ -57,6 +58,23 @@ public static class LayerPlanner
             if (ownerIsName) entry.Header.Uid = uid;
             if (groupIsName) entry.Header.Gid = gid;
         }
+    }
+
+    /// <summary>
+    /// ModuleFile metadata: the modulefile, its prefix moved to TargetPath, as a file of this layer (root's, 0644) at
+    /// <c>&lt;ContainerModulePath&gt;/&lt;name&gt;/&lt;version&gt;</c>. Its bytes are part of the layer's fingerprint like
+    /// any other entry's, so a changed modulefile rebuilds this layer.
+    /// </summary>
+    private static void AddModuleFile(LayerPlan plan, LayerInput input, LayerBuildOptions options, IBuildLog log)
+    {
+        if (input.Kind != LayerKind.Module || string.IsNullOrEmpty(input.ModuleFile)) return;
+        var installed = Modules.InstalledModuleFile.Prepare(input.ModuleFile, input.ModulePrefix, input.TargetPath, options.ModulePath);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(installed.Text);
+        var header = new TarHeader { Name = TarPath.Normalize(installed.ImagePath), Type = TarEntryType.Regular, Mode = 0x1A4, Size = bytes.Length, ModificationTime = options.Epoch };
+        if (plan.Find(header.Name) is not null)
+            log.Warning(Codes.DuplicateEntry, $"Module '{input.ItemSpec}' has its own {installed.ImagePath}; its ModuleFile replaces it in the layer.");
+        plan.Add(new PlannedEntry(header, new BytesContent(bytes)) { ContentHash = System.Security.Cryptography.SHA256.HashData(bytes) });
+        plan.ModuleFile = installed;
     }
 
     /// <summary>Remove metadata: one OCI whiteout per path, deleting it (and everything below it) from the layers below.</summary>

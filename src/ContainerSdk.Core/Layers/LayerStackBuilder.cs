@@ -105,6 +105,7 @@ public static class LayerStackBuilder
             ItemSpec = input.ItemSpec,
             Kind = input.Kind,
             Environment = input.Environment,
+            ModuleFile = plan.ModuleFile,
             Version = input.Version,
             License = input.License,
             CreatedBy = createdBy,

@@ -7,7 +7,10 @@ namespace ContainerSdk.Core.Outputs;
 /// <summary>
 /// Composes the image's Env the way a shell-less runtime will see it: layer entries expand <c>$NAME</c> and
 /// <c>${NAME}</c> against what the layers below set (unset names expand to empty, <c>$$</c> is a literal <c>$</c>);
-/// setting a name again replaces its value where it stands, so the order of first appearance is kept.
+/// setting a name again replaces its value where it stands, so the order of first appearance is kept. In a
+/// ':'-separated value, an entry that is only a reference to a variable the layers below leave unset or empty is
+/// dropped with its ':' (<c>/x/lib:$LD_LIBRARY_PATH</c> over nothing is <c>/x/lib</c>): an empty entry of a search
+/// path means the current folder to the loader and the shell. A modulefile's operations apply as Lmod applies them.
 /// </summary>
 public sealed class EnvironmentComposer
 {
@@ -40,7 +43,57 @@ public sealed class EnvironmentComposer
         var name = pair[..eq];
         if (name.Length == 0) throw Invalid(itemSpec, pair, "the name before '=' is empty");
         if (!EnvironmentNames.IsName(name)) throw Invalid(itemSpec, pair, $"'{name}' is not a variable name ([A-Za-z_][A-Za-z0-9_]*)");
-        Set(name, Expand(pair[(eq + 1)..], itemSpec, pair));
+        var value = pair[(eq + 1)..];
+        Set(name, value.Contains(':') && value.Contains('$') ? ExpandList(value, itemSpec, pair) : Expand(value, itemSpec, pair));
+    }
+
+    /// <summary>A ':'-separated value, each entry expanded; an entry that is only a reference to nothing goes away.</summary>
+    private string ExpandList(string value, string itemSpec, string pair)
+    {
+        var kept = new List<string>();
+        foreach (var part in SplitEntries(value))
+        {
+            var expanded = Expand(part, itemSpec, pair);
+            if (expanded.Length == 0 && IsReference(part)) continue;
+            kept.Add(expanded);
+        }
+        return string.Join(':', kept);
+    }
+
+    /// <summary>Splits at the ':' that are not inside <c>${...}</c>.</summary>
+    private static IEnumerable<string> SplitEntries(string value)
+    {
+        int start = 0, depth = 0;
+        for (int i = 0; i < value.Length; i++)
+        {
+            if (value[i] == '$' && i + 1 < value.Length && value[i + 1] == '{') depth++;
+            else if (value[i] == '}' && depth > 0) depth--;
+            else if (value[i] == ':' && depth == 0)
+            {
+                yield return value[start..i];
+                start = i + 1;
+            }
+        }
+        yield return value[start..];
+    }
+
+    /// <summary>"$NAME" or "${NAME}" and nothing else.</summary>
+    private static bool IsReference(string part)
+        => part.Length > 1 && part[0] == '$'
+           && (part[1] == '{' ? part.EndsWith('}') && EnvironmentNames.IsName(part[2..^1]) : EnvironmentNames.IsName(part[1..]));
+
+    /// <summary>A module's modulefile operations, applied over the environment so far as Lmod's <c>module load</c> applies them.</summary>
+    public void ApplyModule(IEnumerable<Modules.EnvironmentOperation> operations)
+    {
+        var env = new Modules.ModuleEnvironment(Entries);
+        foreach (var op in operations) env.Apply(op);
+        _entries.Clear();
+        _positions.Clear();
+        foreach (var entry in env.Entries)
+        {
+            int eq = entry.IndexOf('=');
+            Set(entry[..eq], entry[(eq + 1)..]);
+        }
     }
 
     /// <summary>Sets a value as written, with no expansion (ContainerEnvironmentVariable, as the .NET SDK does).</summary>

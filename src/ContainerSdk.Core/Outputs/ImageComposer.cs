@@ -23,7 +23,8 @@ public static class ImageComposer
         return annotations;
     }
 
-    public static BuiltImage Compose(IReadOnlyList<BuiltLayer> layers, ImageSettings settings)
+    /// <param name="log">Where the modulefiles' warnings go (they are evaluated here, over the layers below each).</param>
+    public static BuiltImage Compose(IReadOnlyList<BuiltLayer> layers, ImageSettings settings, Diagnostics.IBuildLog log)
     {
         string repository = Properties.Repository(settings.Repository);
         var tags = Properties.Tags(settings.Tags);
@@ -31,7 +32,7 @@ public static class ImageComposer
         var platform = Platform.Parse(Properties.Platform(settings.Platform));
 
         var created = OciJson.FormatTime(settings.Epoch);
-        var configJson = ImageConfigComposer.Compose(layers, settings, platform, created).ToJson();
+        var configJson = ImageConfigComposer.Compose(layers, settings, platform, created, log).ToJson();
         var configDescriptor = new Descriptor(MediaTypes.ImageConfig, Digest.Compute(configJson), configJson.Length);
         var manifest = new Manifest
         {

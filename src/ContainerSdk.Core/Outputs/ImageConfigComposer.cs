@@ -11,15 +11,21 @@ namespace ContainerSdk.Core.Outputs;
 /// </summary>
 internal static class ImageConfigComposer
 {
-    public static ImageConfig Compose(IReadOnlyList<BuiltLayer> layers, ImageSettings settings, Platform platform, string created)
+    public static ImageConfig Compose(IReadOnlyList<BuiltLayer> layers, ImageSettings settings, Platform platform, string created, IBuildLog log)
     {
         var baseConfig = BaseConfigOf(layers);
         var start = baseConfig?.Config ?? new RuntimeConfig();
 
         var env = new EnvironmentComposer(baseConfig is null ? null : start.Env);
+        var modules = new List<(string ItemSpec, Modules.ModuleFile File)>();
         foreach (var layer in layers)
+        {
+            if (layer.ModuleFile is { } installed)
+                modules.Add((layer.ItemSpec, ApplyModuleFile(env, installed, layer.ItemSpec, log)));
             foreach (var pair in layer.Environment)
                 env.AddExpanded(pair, layer.ItemSpec);
+        }
+        Modules.ModuleDependencies.Report(Modules.ModuleDependencies.Check(modules), log);
         foreach (var (name, value) in settings.Environment) env.SetLiteral(name, value);
 
         // Base labels, then what the image says about its modules, then the user's: later wins, as later MSBuild items do.
@@ -55,6 +61,22 @@ internal static class ImageConfigComposer
             DiffIds = layers.Select(l => l.DiffId).ToArray(),
             History = History(layers, created),
         };
+    }
+
+    /// <summary>
+    /// A layer's modulefile, evaluated over the environment of the layers below (with MODULEPATH starting with the
+    /// folder it is installed in, so that module load finds it) and applied as Lmod applies it.
+    /// </summary>
+    private static Modules.ModuleFile ApplyModuleFile(EnvironmentComposer env, Modules.InstalledModuleFile installed, string itemSpec, IBuildLog log)
+    {
+        var modulePath = new Modules.EnvironmentOperation(Modules.EnvironmentOperationKind.Prepend, "MODULEPATH", installed.ModulePath, ":", 0);
+        if (env["MODULEPATH"]?.Split(':').Contains(installed.ModulePath) != true) env.ApplyModule(new[] { modulePath });
+        Modules.ModuleFile file;
+        try { file = installed.Evaluate(env.Entries); }
+        catch (ContainerSdkException e) { throw e.About("Module", itemSpec); }
+        foreach (var warning in file.Warnings) log.Warning(warning.Code, $"Module '{itemSpec}': {warning.Message}", file.Path, warning.Line);
+        env.ApplyModule(file.Operations);
+        return file;
     }
 
     /// <summary>The config of the topmost image base; null when every base is a folder or tarball.</summary>

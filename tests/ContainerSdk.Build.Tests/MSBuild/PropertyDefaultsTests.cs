@@ -30,6 +30,7 @@ public sealed class PropertyDefaultsTests
         Assert.Equal(outDir + "my.site.tar.gz", project.GetPropertyValue("ContainerBundleOutputPath"));
         Assert.Equal(outDir + "my.site.acl", project.GetPropertyValue("ContainerBundleAclPath"));
         Assert.Equal("true", project.GetPropertyValue("GenerateContainerBundle"));
+        Assert.Equal("/opt/modulefiles", project.GetPropertyValue("ContainerModulePath"));
     }
 
     [Fact]

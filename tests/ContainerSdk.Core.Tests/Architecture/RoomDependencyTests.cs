@@ -16,6 +16,7 @@ public sealed partial class RoomDependencyTests
         ["Diagnostics"] = Array.Empty<string>(),
         ["IO"] = Array.Empty<string>(),
         ["Oci"] = Array.Empty<string>(),
+        ["Modules"] = new[] { "Diagnostics" },
         ["Tar"] = new[] { "IO", "Diagnostics" },
         ["Acl"] = new[] { "Tar", "IO", "Diagnostics" },
         ["Inputs"] = new[] { "Tar", "Oci", "Diagnostics" },
@@ -23,10 +24,10 @@ public sealed partial class RoomDependencyTests
         ["Registry"] = new[] { "Blobs", "Inputs", "Oci", "IO", "Diagnostics" },
         ["Cache"] = new[] { "Registry", "Blobs", "Inputs", "Tar", "Oci", "IO", "Diagnostics" },
         ["Images"] = new[] { "Registry", "Blobs", "Tar", "Oci", "IO", "Diagnostics" },
-        ["Layers"] = new[] { "Images", "Cache", "Blobs", "Inputs", "Acl", "Tar", "Oci", "IO", "Diagnostics" },
+        ["Layers"] = new[] { "Images", "Cache", "Blobs", "Inputs", "Modules", "Acl", "Tar", "Oci", "IO", "Diagnostics" },
         ["Bundle"] = new[] { "Layers", "Cache", "Blobs", "Inputs", "Acl", "Tar", "Oci", "IO", "Diagnostics" },
-        ["Outputs"] = new[] { "Layers", "Registry", "Cache", "Blobs", "Inputs", "Tar", "Oci", "IO", "Diagnostics" },
-        ["Engine"] = new[] { "Outputs", "Bundle", "Layers", "Images", "Cache", "Registry", "Blobs", "Inputs", "Acl", "Tar", "Oci", "IO", "Diagnostics" },
+        ["Outputs"] = new[] { "Layers", "Registry", "Cache", "Blobs", "Inputs", "Modules", "Tar", "Oci", "IO", "Diagnostics" },
+        ["Engine"] = new[] { "Outputs", "Bundle", "Layers", "Images", "Cache", "Registry", "Blobs", "Inputs", "Modules", "Acl", "Tar", "Oci", "IO", "Diagnostics" },
     };
 
     [GeneratedRegex(@"\bContainerSdk\.Core\.(\w+)")]

@@ -44,6 +44,13 @@ public class EnvironmentComposerTests
             Compose("P=$$HOME costs $5 and $", "Q=a=b"));
 
     [Fact]
+    public void A_path_entry_that_refers_to_nothing_leaves_no_empty_entry()
+        => Assert.Equal(
+            new[] { EnvironmentComposer.DefaultPath, "E=", "LD_LIBRARY_PATH=/x/lib", "CPATH=/a:/b", "MANPATH=/m", "Q=pre:/q", "R=" },
+            Compose("E=", "LD_LIBRARY_PATH=/x/lib:$LD_LIBRARY_PATH", "CPATH=${CPATH}:/a:$E:/b", "MANPATH=$E:/m:${NOPE}",
+                    "Q=pre$NOPE:/q", "R=$NOPE:$E"));
+
+    [Fact]
     public void Reference_to_its_own_earlier_layer_value()
     {
         var env = new EnvironmentComposer();

@@ -1,0 +1,54 @@
+using ContainerSdk.Core.Diagnostics;
+
+namespace ContainerSdk.Core.Modules;
+
+/// <summary>
+/// A Module item's modulefile as the image holds it: at <c>&lt;ContainerModulePath&gt;/&lt;name&gt;/&lt;version&gt;[.lua]</c>,
+/// with its install prefix (the file's <c>root</c>, else the item's <c>ModulePrefix</c>) moved to the item's
+/// <c>TargetPath</c>. The layer step prepares it (reads, checks and moves the text; the layer holds those bytes); the
+/// image step evaluates the same text against the environment of the layers below, so the file <c>module load</c>
+/// reads in the container and the config's environment cannot disagree.
+/// </summary>
+public sealed record InstalledModuleFile
+{
+    /// <summary>The user's file: it names the module and is where errors point (lines are kept by the move).</summary>
+    public required string SourcePath { get; init; }
+
+    /// <summary>Absolute image path of the installed file.</summary>
+    public required string ImagePath { get; init; }
+
+    /// <summary>The installed text: the source's, with the prefix moved.</summary>
+    public required string Text { get; init; }
+
+    /// <summary>The prefix the file was written for; null when it has no root and the item gives no ModulePrefix.</summary>
+    public string? FromPrefix { get; init; }
+
+    /// <summary>The module's TargetPath.</summary>
+    public required string ToPrefix { get; init; }
+
+    /// <summary>The folder the file is installed under (ContainerModulePath): what MODULEPATH needs.</summary>
+    public string ModulePath => ImagePath[..ImagePath.LastIndexOf('/', ImagePath.LastIndexOf('/') - 1)] is { Length: > 0 } p ? p : "/";
+
+    /// <param name="modulePrefix">The item's ModulePrefix (checked by <c>LayerInputs.Validate</c>), or null for the file's root.</param>
+    /// <param name="modulePath">ContainerModulePath, as <c>Properties.ModulePath</c> gives it.</param>
+    public static InstalledModuleFile Prepare(string sourcePath, string? modulePrefix, string targetPath, string modulePath)
+    {
+        sourcePath = Path.GetFullPath(sourcePath);
+        var text = ModuleFile.ReadText(sourcePath);
+        var from = string.IsNullOrEmpty(modulePrefix) ? ModuleFile.FindRoot(text, sourcePath) : modulePrefix;
+        var (language, name, version) = ModuleFile.Naming(sourcePath);
+        return new InstalledModuleFile
+        {
+            SourcePath = sourcePath,
+            ImagePath = $"{modulePath.TrimEnd('/')}/{name}/{(language == ModuleFileLanguage.Lua ? version + ".lua" : version)}",
+            Text = from is null ? text : PrefixRewriter.Rewrite(text, from, targetPath),
+            FromPrefix = from,
+            ToPrefix = targetPath,
+        };
+    }
+
+    /// <summary>The installed file read as <c>module load</c> reads it over <paramref name="environment"/> (the layers below).</summary>
+    public ModuleFile Evaluate(IEnumerable<string> environment)
+        => ModuleFile.Parse(Text, SourcePath, environment,
+            FromPrefix is null ? null : recorded => ModuleFile.UnmovedPaths(recorded.Operations, FromPrefix, ToPrefix));
+}
