@@ -14,20 +14,13 @@ public sealed class WriteContainerImage : ContainerTask
     [Required]
     public ITaskItem[] Layers { get; set; } = Array.Empty<ITaskItem>();
 
+    /// <summary>
+    /// The image settings, one item each (metadata <c>ContainerImageSetting</c> names the setting; a property's item is named
+    /// after it and carries <c>Value</c>; a list's items are the project's own items). The targets write the image
+    /// step's stamp from the same items, so no setting can change without the step running again.
+    /// </summary>
     [Required]
-    public string LayoutPath { get; set; } = "";
-
-    public string? Repository { get; set; }
-    public string[] Tags { get; set; } = Array.Empty<string>();
-    public string? User { get; set; }
-    public string? WorkingDirectory { get; set; }
-    public ITaskItem[] EnvironmentVariables { get; set; } = Array.Empty<ITaskItem>();
-    public ITaskItem[] Labels { get; set; } = Array.Empty<ITaskItem>();
-    public ITaskItem[] Ports { get; set; } = Array.Empty<ITaskItem>();
-    public ITaskItem[] Entrypoint { get; set; } = Array.Empty<ITaskItem>();
-    public ITaskItem[] DefaultArgs { get; set; } = Array.Empty<ITaskItem>();
-    public string? SourceDateEpoch { get; set; }
-    public string? Platform { get; set; }
+    public ITaskItem[] Settings { get; set; } = Array.Empty<ITaskItem>();
 
     /// <summary>The layout path, with metadata Digest (the manifest's), ConfigDigest, Repository and Tags (';'-separated).</summary>
     [Output]
@@ -37,14 +30,9 @@ public sealed class WriteContainerImage : ContainerTask
     {
         var settings = ToSettings(ProjectFile);
         var layers = Layers.Select(LayerItems.FromItem).ToList();
-        var result = ContainerEngine.WriteImage(layers, settings, Path.GetFullPath(LayoutPath), log);
+        var result = ContainerEngine.WriteImage(layers, settings, Path.GetFullPath(Property("LayoutPath") ?? ""), log);
         Image = ToImageItem(result, settings.Repository);
-        if (!string.IsNullOrEmpty(ResultFile))
-        {
-            using var temp = new ContainerSdk.Core.IO.TempFile(ResultFile);
-            File.WriteAllText(temp.Path, $"{result.ManifestDigest}|{result.ConfigDigest}|{settings.Repository}|{string.Join(";", result.Tags)}\n");
-            temp.Commit();
-        }
+        if (!string.IsNullOrEmpty(ResultFile)) ImageResultFile.Write(ResultFile, result, settings.Repository);
     }
 
     /// <summary>Where to record the result, so that a build that skips this step still returns the image.</summary>
@@ -52,18 +40,25 @@ public sealed class WriteContainerImage : ContainerTask
 
     public ImageSettings ToSettings(string projectFile) => new()
     {
-        Repository = ItemTranslation.ValidateRepository(Repository, projectFile),
-        Tags = ItemTranslation.ValidateTags(Tags, projectFile),
-        User = NullIfBlank(User),
-        WorkingDirectory = NullIfBlank(WorkingDirectory),
-        Environment = ItemTranslation.ToPairs(EnvironmentVariables, "ContainerEnvironmentVariable", projectFile),
-        Labels = ItemTranslation.ToPairs(Labels, "ContainerLabel", projectFile),
-        Ports = ItemTranslation.ToPorts(Ports, projectFile),
-        Entrypoint = ItemTranslation.ToArguments(Entrypoint),
-        Cmd = ItemTranslation.ToArguments(DefaultArgs),
-        Epoch = ItemTranslation.ParseEpoch(SourceDateEpoch, projectFile),
-        Platform = ItemTranslation.ParsePlatform(Platform, projectFile),
+        Repository = ItemTranslation.ValidateRepository(Property("Repository"), projectFile),
+        Tags = ItemTranslation.ValidateTags((Property("Tags") ?? "").Split(';'), projectFile),
+        User = Property("User"),
+        WorkingDirectory = Property("WorkingDirectory"),
+        Environment = ItemTranslation.ToPairs(List("EnvironmentVariable"), "ContainerEnvironmentVariable", projectFile),
+        Labels = ItemTranslation.ToPairs(List("Label"), "ContainerLabel", projectFile),
+        Ports = ItemTranslation.ToPorts(List("Port"), projectFile),
+        Entrypoint = ItemTranslation.ToArguments(List("Entrypoint")),
+        Cmd = ItemTranslation.ToArguments(List("DefaultArgs")),
+        Epoch = ItemTranslation.ParseEpoch(Property("SourceDateEpoch"), projectFile),
+        Platform = ItemTranslation.ParsePlatform(Property("Platform"), projectFile),
     };
+
+    private IEnumerable<ITaskItem> List(string setting) =>
+        Settings.Where(item => item.GetMetadata("ContainerImageSetting") == setting);
+
+    /// <summary>A property's value, or null when blank.</summary>
+    private string? Property(string setting) =>
+        List(setting).LastOrDefault()?.GetMetadata("Value") is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
 
     public static ITaskItem ToImageItem(ImageResult result, string repository)
     {
@@ -74,6 +69,4 @@ public sealed class WriteContainerImage : ContainerTask
         item.SetMetadata("Tags", string.Join(";", result.Tags));
         return item;
     }
-
-    private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -45,4 +45,50 @@ public sealed class IncrementalBuildTests
         Assert.DoesNotContain(third.Log.Messages.OfType<TargetSkippedEventArgs>(), s => s.TargetName == "_ContainerWriteImageCore");
         Assert.NotEqual(image.GetMetadata("Digest"), Assert.Single(third.Result.ResultsByTarget["Build"].Items).GetMetadata("Digest"));
     }
+
+    /// <summary>
+    /// Each image setting, changed alone, runs the image step again: the stamp that decides it is written from the same
+    /// items the task reads, so none can be left out of it.
+    /// </summary>
+    [Theory]
+    [InlineData("ContainerRepository", "other")]
+    [InlineData("ContainerImageTags", "a;b")]
+    [InlineData("ContainerUser", "1000")]
+    [InlineData("ContainerWorkingDirectory", "/srv")]
+    [InlineData("ContainerSourceDateEpoch", "1700000000")]
+    [InlineData("ContainerPlatform", "linux/arm64")]
+    [InlineData("SampleLabel", "changed")]
+    [InlineData("SamplePort", "9090")]
+    [InlineData("SampleArg", "--verbose")]
+    public void A_changed_image_setting_alone_runs_the_image_step_again(string property, string value)
+    {
+        using var p = new SdkProject("""
+            <PropertyGroup>
+              <SampleLabel Condition="'$(SampleLabel)' == ''">first</SampleLabel>
+              <SamplePort Condition="'$(SamplePort)' == ''">8080</SamplePort>
+              <SampleArg Condition="'$(SampleArg)' == ''">--quiet</SampleArg>
+            </PropertyGroup>
+            <ItemGroup>
+              <Module Include="modules/a" TargetPath="/opt/a" />
+              <ContainerLabel Include="site.label" Value="$(SampleLabel)" />
+              <ContainerPort Include="$(SamplePort)" />
+              <ContainerEntrypoint Include="/bin/tool" />
+              <ContainerDefaultArgs Include="$(SampleArg)" />
+              <ContainerEnvironmentVariable Include="SITE" Value="1" />
+            </ItemGroup>
+            """);
+        Directory.CreateDirectory(p.Dir.Combine("modules", "a"));
+        File.WriteAllText(p.Dir.Combine("modules", "a", "file.txt"), "module a\n");
+        var first = p.Build("Build");
+        Assert.True(first.Succeeded, first.ToString());
+
+        var second = p.Build(new[] { "Build" }, new Dictionary<string, string> { [property] = value });
+
+        Assert.True(second.Succeeded, second.ToString());
+        Assert.DoesNotContain(second.Log.Messages.OfType<TargetSkippedEventArgs>(), s => s.TargetName == "_ContainerWriteImageCore");
+        // Repository and tags are in the index, not the manifest: the image item says what changed either way.
+        static string Identity(ITaskItem image) => $"{image.GetMetadata("Digest")} {image.GetMetadata("Repository")}:{image.GetMetadata("Tags")}";
+        Assert.NotEqual(Identity(Assert.Single(first.Result.ResultsByTarget["Build"].Items)),
+            Identity(Assert.Single(second.Result.ResultsByTarget["Build"].Items)));
+    }
 }

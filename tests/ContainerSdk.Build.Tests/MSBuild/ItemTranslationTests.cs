@@ -4,6 +4,7 @@ using ContainerSdk.Core.Oci;
 using ContainerSdk.Tasks;
 using ContainerSdk.Tests;
 using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
 using ContainerSdk.Core.Inputs;
 using ContainerSdk.Core.Layers;
 
@@ -130,17 +131,17 @@ public sealed class ItemTranslationTests
             """);
         var task = new WriteContainerImage
         {
-            Repository = "site",
-            Tags = new[] { "2026.11", "latest", "2026.11" },
-            User = "1000",
-            WorkingDirectory = "/scratch",
-            EnvironmentVariables = Items(p, "ContainerEnvironmentVariable"),
-            Labels = Items(p, "ContainerLabel"),
-            Ports = Items(p, "ContainerPort"),
-            Entrypoint = Items(p, "ContainerEntrypoint"),
-            DefaultArgs = Items(p, "ContainerDefaultArgs"),
-            SourceDateEpoch = "1700000000",
-            Platform = "linux/arm64/v8",
+            Settings = new[]
+            {
+                Setting("Repository", "site"), Setting("Tags", "2026.11;latest;2026.11"), Setting("User", "1000"),
+                Setting("WorkingDirectory", "/scratch"), Setting("SourceDateEpoch", "1700000000"), Setting("Platform", "linux/arm64/v8"),
+            }
+            .Concat(Tagged(Items(p, "ContainerEnvironmentVariable"), "EnvironmentVariable"))
+            .Concat(Tagged(Items(p, "ContainerLabel"), "Label"))
+            .Concat(Tagged(Items(p, "ContainerPort"), "Port"))
+            .Concat(Tagged(Items(p, "ContainerEntrypoint"), "Entrypoint"))
+            .Concat(Tagged(Items(p, "ContainerDefaultArgs"), "DefaultArgs"))
+            .ToArray(),
         };
         var settings = task.ToSettings(p.ProjectPath);
         Assert.Equal("site", settings.Repository);
@@ -155,6 +156,14 @@ public sealed class ItemTranslationTests
         Assert.Equal(1700000000, settings.Epoch);
         Assert.Equal("linux/arm64/v8", settings.Platform);
     }
+
+    /// <summary>A property's _ContainerImageSetting item, as ContainerSdk.targets makes it.</summary>
+    private static ITaskItem Setting(string name, string value) =>
+        new TaskItem(name, new Dictionary<string, string> { ["ContainerImageSetting"] = name, ["Value"] = value });
+
+    /// <summary>A list's _ContainerImageSetting items: the project's own items, tagged with the setting.</summary>
+    private static IEnumerable<ITaskItem> Tagged(IEnumerable<ITaskItem> items, string setting) =>
+        items.Select(item => { var copy = new TaskItem(item); copy.SetMetadata("ContainerImageSetting", setting); return (ITaskItem)copy; });
 
     [Theory]
     [InlineData("gzip", LayerCompression.Gzip)]
