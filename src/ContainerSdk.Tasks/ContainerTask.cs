@@ -77,7 +77,9 @@ public abstract class ContainerTask : Microsoft.Build.Utilities.Task
         {
             // An item from an import is reported at the import, where the user wrote it.
             var item = Items.FirstOrDefault(i => i.Type == ex.ItemType && i.Item.ItemSpec == ex.ItemSpec).Item;
-            if (item?.GetMetadata("DefiningProjectFullPath") is { Length: > 0 } defining) file = defining;
+            // The targets copy some items (BaseLayer); the copy names the file of the original.
+            if (item?.GetMetadata("ContainerItemDefinedIn") is { Length: > 0 } original) file = original;
+            else if (item?.GetMetadata("DefiningProjectFullPath") is { Length: > 0 } defining) file = defining;
             (line, column) = ItemLocator.Find(file, ex.ItemType, ex.ItemSpec);
         }
         // A property or the project as a whole: the project element, so that editors that need a line show it.
