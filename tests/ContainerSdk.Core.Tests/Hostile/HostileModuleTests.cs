@@ -80,6 +80,7 @@ public class HostileModuleTests
         new Random(9).NextBytes(data);
         File.WriteAllBytes(busy, data);
         using var stop = new CancellationTokenSource();
+        using var writing = new ManualResetEventSlim();
         // A writer that keeps going for the whole build, as a running service writes its log.
         var writer = Task.Run(() =>
         {
@@ -92,11 +93,14 @@ public class HostileModuleTests
                 else { file.Position = at; at = (at + 4096) % (data.Length - 16); }
                 file.Write(chunk);
                 file.Flush();
+                writing.Set();
                 Thread.Sleep(1);
             }
         }, TestContext.Current.CancellationToken);
         try
         {
+            // On a loaded machine the writer's thread may start late: the build begins once it is writing.
+            Assert.True(writing.Wait(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken), "the writer never wrote");
             var e = Assert.Throws<ContainerSdkException>(() => run.Build(run.Base(), HostileRun.Module(mod)));
             Assert.True(e.Code == Codes.FileChangedWhileReading, $"{e.Code}: {e.Message}");
             Assert.Contains("busy.log", e.Message);
