@@ -22,5 +22,5 @@ public sealed record ImageSettings
     public long Epoch { get; init; }
 
     /// <summary>"os/arch" or "os/arch/variant".</summary>
-    public string Platform { get; init; } = "linux/amd64";
+    public string Platform { get; init; } = Properties.DefaultPlatform;
 }

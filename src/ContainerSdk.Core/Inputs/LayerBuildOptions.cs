@@ -10,7 +10,7 @@ public sealed record LayerBuildOptions
     public LayerCompression Compression { get; init; } = LayerCompression.Gzip;
 
     /// <summary>"os/arch[/variant]": the image picked from a multi-platform base image (ContainerPlatform).</summary>
-    public string Platform { get; init; } = "linux/amd64";
+    public string Platform { get; init; } = Properties.DefaultPlatform;
 
     /// <summary>Folder the engine owns under the intermediate output: spool files, layer cache.</summary>
     public required string WorkDirectory { get; init; }
