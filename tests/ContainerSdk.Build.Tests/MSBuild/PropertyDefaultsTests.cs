@@ -1,3 +1,4 @@
+using ContainerSdk.Core.Inputs;
 namespace ContainerSdk.Build.Tests.MSBuild;
 
 /// <summary>The property table of the .containerproj contract, as an evaluated project sees it.</summary>
@@ -17,20 +18,20 @@ public sealed class PropertyDefaultsTests
         Assert.Equal("bin/Debug/", outDir.Replace('\\', '/'));
         Assert.Equal("Debug", project.GetPropertyValue("Configuration"));
         Assert.Equal("my.site", project.GetPropertyValue("ContainerRepository"));
-        Assert.Equal("latest", project.GetPropertyValue("ContainerImageTag"));
+        Assert.Equal(Properties.DefaultTag, project.GetPropertyValue("ContainerImageTag"));
         Assert.Equal("", project.GetPropertyValue("ContainerImageTags"));
         Assert.Equal("", project.GetPropertyValue("ContainerUser"));
         Assert.Equal("", project.GetPropertyValue("ContainerWorkingDirectory"));
         Assert.Equal("0", project.GetPropertyValue("ContainerSourceDateEpoch"));
         Assert.Equal("gzip", project.GetPropertyValue("ContainerLayerCompression"));
-        Assert.Equal("linux/amd64", project.GetPropertyValue("ContainerPlatform"));
+        Assert.Equal(Properties.DefaultPlatform, project.GetPropertyValue("ContainerPlatform"));
         Assert.Equal(outDir + "image/", project.GetPropertyValue("ContainerImageLayoutPath"));
         Assert.Equal("", project.GetPropertyValue("ContainerArchiveOutputPath"));
-        Assert.Equal("oci", project.GetPropertyValue("ContainerArchiveFormat"));
+        Assert.Equal(Properties.DefaultArchiveFormat, project.GetPropertyValue("ContainerArchiveFormat"));
         Assert.Equal(outDir + "my.site.tar.gz", project.GetPropertyValue("ContainerBundleOutputPath"));
         Assert.Equal(outDir + "my.site.acl", project.GetPropertyValue("ContainerBundleAclPath"));
         Assert.Equal("true", project.GetPropertyValue("GenerateContainerBundle"));
-        Assert.Equal("/opt/modulefiles", project.GetPropertyValue("ContainerModulePath"));
+        Assert.Equal(Properties.DefaultModulePath, project.GetPropertyValue("ContainerModulePath"));
     }
 
     [Fact]
