@@ -15,7 +15,7 @@ import random
 import shutil
 import sys
 
-from generate_tree import KIB, MIB, MODULES, text_bytes, word_list
+from generate_tree import KIB, MIB, MODULES, destination, text_bytes, word_list, write_files
 
 SEED = 20261129
 TOTAL_BYTES = 300 * MIB
@@ -44,13 +44,7 @@ def elf_files():
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit(__doc__)
-    dest = sys.argv[1]
-    if os.path.exists(dest):
-        sys.exit(f"{dest} exists")
-    tmp = dest + ".tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
+    dest, tmp = destination(__doc__)
     rng = random.Random(SEED)
     words = word_list(rng)
     third = TOTAL_BYTES // 3
@@ -91,21 +85,17 @@ def main():
         text_left -= size
         i += 1
 
-    for done, (rel, kind, size, origin) in enumerate(files):
-        path = os.path.join(tmp, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+    def contents(path, kind, size, origin):
         if kind == "elf":
             shutil.copyfile(origin, path)
             os.chmod(path, 0o755)
-            continue
+            return
         file_rng = random.Random(origin)
         data = text_bytes(file_rng, words, size) if kind == "text" else file_rng.randbytes(size)
         with open(path, "wb") as f:
             f.write(data)
-        if done % 2000 == 0:
-            print(f"  generated {done}/{len(files)} files", file=sys.stderr)
-    os.rename(tmp, dest)
-    print(f"{dest}: {len(files)} files, {TOTAL_BYTES} bytes", file=sys.stderr)
+
+    write_files(files, tmp, dest, TOTAL_BYTES, contents)
 
 
 if __name__ == "__main__":

@@ -53,14 +53,32 @@ def repetitive_bytes(rng, size):
     return bytes(out[:size])
 
 
-def main():
+def destination(doc):
+    """The folder named on the command line, which must not exist yet, and the temporary folder written first."""
     if len(sys.argv) != 2:
-        sys.exit(__doc__)
+        sys.exit(doc)
     dest = sys.argv[1]
     if os.path.exists(dest):
         sys.exit(f"{dest} exists")
     tmp = dest + ".tmp"
     shutil.rmtree(tmp, ignore_errors=True)
+    return dest, tmp
+
+
+def write_files(files, tmp, dest, total, contents):
+    """Writes each (relative path, kind, size, origin) with contents(path, kind, size, origin), then renames tmp to dest."""
+    for done, (rel, kind, size, origin) in enumerate(files):
+        path = os.path.join(tmp, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        contents(path, kind, size, origin)
+        if done % 2000 == 0:
+            print(f"  generated {done}/{len(files)} files", file=sys.stderr)
+    os.rename(tmp, dest)
+    print(f"{dest}: {len(files)} files, {total} bytes", file=sys.stderr)
+
+
+def main():
+    dest, tmp = destination(__doc__)
     rng = random.Random(SEED)
     words = word_list(rng)
 
@@ -85,9 +103,7 @@ def main():
         folder = "lib" if kind == "random" else "share/data"
         files.append((f"{module}/{folder}/blob{i:03d}.{'so' if kind == 'random' else 'dat'}", kind, size, rng.getrandbits(64)))
 
-    for done, (rel, kind, size, seed) in enumerate(files):
-        path = os.path.join(tmp, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+    def contents(path, kind, size, seed):
         file_rng = random.Random(seed)
         if kind == "text":
             data = text_bytes(file_rng, words, size)
@@ -97,10 +113,8 @@ def main():
             data = repetitive_bytes(file_rng, size)
         with open(path, "wb") as f:
             f.write(data)
-        if done % 2000 == 0:
-            print(f"  generated {done}/{len(files)} files", file=sys.stderr)
-    os.rename(tmp, dest)
-    print(f"{dest}: {len(files)} files, {TOTAL_BYTES} bytes", file=sys.stderr)
+
+    write_files(files, tmp, dest, TOTAL_BYTES, contents)
 
 
 if __name__ == "__main__":
