@@ -67,6 +67,8 @@ public sealed class WriteContainerImage : ContainerTask
         item.SetMetadata("ConfigDigest", result.ConfigDigest.ToString());
         item.SetMetadata("Repository", repository);
         item.SetMetadata("Tags", string.Join(";", result.Tags));
+        // "site:2026.11 site:latest", as the summary line names the image.
+        item.SetMetadata("References", string.Join(" ", result.Tags.Select(tag => $"{repository}:{tag}")));
         return item;
     }
 }
