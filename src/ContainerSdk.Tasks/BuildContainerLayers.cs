@@ -37,7 +37,7 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     /// <summary>ContainerInsecureRegistries: hosts reached over plain HTTP or unverified TLS.</summary>
     public string? InsecureRegistries { get; set; }
 
-    /// <summary>ContainerCacheDirectory: where pulled base blobs are kept (shareable); empty for the work folder.</summary>
+    /// <summary>ContainerCacheDirectory: where layers, their segment indexes, bundle segments and pulled blobs are cached (shareable); empty for the work folder.</summary>
     public string? CacheDirectory { get; set; }
 
     /// <summary>ContainerCacheRepository: a registry repository used as a shared layer cache, or empty.</summary>

@@ -3,12 +3,13 @@ using ContainerSdk.Core.Bundle;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Inputs;
 
-// usage: ContainerSdk.BuildRunner <project folder> <base> <module>
-// Builds layers, bundle and image as the tasks do, into <project>/obj and <project>/out, printing each step.
+// usage: ContainerSdk.BuildRunner <project folder> <base> <module> [<cache folder>]
+// Builds layers, bundle and image as the tasks do, into <project>/obj and <project>/out (the caches into <cache folder>,
+// ContainerCacheDirectory, when given), printing each step.
 // Exit 0 on success, 1 with "error CODE: message" on a coded error; anything else is a crash (exit != 0, 1).
-if (args.Length != 3)
+if (args.Length is not (3 or 4))
 {
-    Console.Error.WriteLine("usage: ContainerSdk.BuildRunner <project folder> <base> <module>");
+    Console.Error.WriteLine("usage: ContainerSdk.BuildRunner <project folder> <base> <module> [<cache folder>]");
     return 2;
 }
 var project = Path.GetFullPath(args[0]);
@@ -23,7 +24,8 @@ try
     var options = new LayerBuildOptions { Epoch = 1700000000, Compression = LayerCompression.Gzip, WorkDirectory = Path.Combine(project, "obj") };
     var bundle = new BundleOutput(Path.Combine(project, "out", "site.tar.gz"), Path.Combine(project, "out", "site.acl"));
     Console.WriteLine("phase layers");
-    var layers = ContainerEngine.BuildLayers(inputs, Array.Empty<AclFileInput>(), options, log, default, bundle);
+    var registries = new RegistrySettings { CacheDirectory = args.Length == 4 ? Path.GetFullPath(args[3]) : null };
+    var layers = ContainerEngine.BuildLayers(inputs, Array.Empty<AclFileInput>(), options, log, default, bundle, registries);
     Console.WriteLine("phase image");
     var image = ContainerEngine.WriteImage(layers, new ImageSettings { Repository = "site", Tags = new[] { "1.0" }, Epoch = 1700000000 },
         Path.Combine(project, "out", "image"), log);

@@ -14,6 +14,9 @@ public sealed record LayerBlob(Descriptor Descriptor, Digest DiffId, long Uncomp
 {
     /// <summary>Where a cache found it, when that is not this machine ("the registry cache host/name"), for the per-layer line.</summary>
     public string? Origin { get; init; }
+
+    /// <summary>Where the bundle's segments lie in a gzip blob, when it travels between caches (written here, or from a registry cache).</summary>
+    internal IReadOnlyList<BlobSegment>? Segments { get; init; }
 }
 
 /// <summary>

@@ -108,9 +108,14 @@ public static class BundleWriter
         }
         RecordInputs(inputsState, plans, epoch, output);
 
-        var used = segments.SelectMany(s => new[] { s.Path, SegmentSum.PathOf(s.Path) }).ToHashSet(StringComparer.Ordinal);
-        foreach (var stale in Directory.EnumerateFiles(segmentDirectory).Where(f => !used.Contains(f)))
-            File.Delete(stale);
+        // Segments no longer used are this project's to delete only in its own work folder: in a shared
+        // ContainerCacheDirectory another project's bundle may be using (or just writing) them.
+        if (!paths.IsShared)
+        {
+            var used = segments.SelectMany(s => new[] { s.Path, SegmentSum.PathOf(s.Path) }).ToHashSet(StringComparer.Ordinal);
+            foreach (var stale in Directory.EnumerateFiles(segmentDirectory).Where(f => !used.Contains(f)))
+                File.Delete(stale);
+        }
 
         log.Info($"Bundle {output.BundlePath}: {entries} entries from {plans.Count} layers, {reused} of {segments.Count} segments reused, {fromLayers} copied from the layers, " +
                  $"{Sizes.Format(new FileInfo(output.BundlePath).Length)}, {acls.Count} {(acls.Count == 1 ? "path" : "paths")} with ACLs in {output.AclPath}, {clock.Elapsed.TotalSeconds:0.00} s");

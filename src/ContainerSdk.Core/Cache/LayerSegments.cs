@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using ContainerSdk.Core.Blobs;
 using ContainerSdk.Core.IO;
 
@@ -7,11 +8,13 @@ namespace ContainerSdk.Core.Cache;
 /// <summary>
 /// The bundle segments a gzip layer blob holds (<see cref="LayerBlobWriter.EndSegment"/>), kept beside the layer
 /// cache under the blob's digest with the blob's stamp at the time: a later bundle copies a segment's compressed bytes
-/// out of the blob instead of compressing the same tar bytes again.
+/// out of the blob instead of compressing the same tar bytes again. The same lines without the stamp travel with the
+/// layer through ContainerCacheRepository (<see cref="ToPortable"/>), so a fresh machine copies segments too.
 /// </summary>
 internal static class LayerSegments
 {
     private const string Magic = "csdk-layer-segments-1";
+    private const string PortableMagic = "csdk-layer-segments-portable-1";
 
     /// <param name="directory"><see cref="WorkPaths.LayerSegments"/>.</param>
     public static string PathOf(string directory, string blobPath) => Path.Combine(directory, Path.GetFileName(blobPath));
@@ -23,8 +26,7 @@ internal static class LayerSegments
         using (var writer = new StreamWriter(temp.Path))
         {
             writer.Write(Magic + "\n" + FileIdentity.StampOf(blobPath) + "\n");
-            foreach (var s in segments)
-                writer.Write(FormattableString.Invariant($"{s.Name} {s.Offset} {s.Length} {s.Sha256}\n"));
+            foreach (var s in segments) writer.Write(Line(s));
         }
         temp.Commit();
     }
@@ -39,11 +41,49 @@ internal static class LayerSegments
         var byName = new Dictionary<string, BlobSegment>(StringComparer.Ordinal);
         foreach (var line in lines.Skip(2))
         {
-            var f = line.Split(' ');
-            if (f.Length != 4 || !long.TryParse(f[1], NumberStyles.None, CultureInfo.InvariantCulture, out var offset)
-                || !long.TryParse(f[2], NumberStyles.None, CultureInfo.InvariantCulture, out var length)) return null;
-            byName[f[0]] = new BlobSegment(f[0], offset, length, f[3]);
+            if (Parse(line) is not { } segment) return null;
+            byName[segment.Name] = segment;
         }
         return (lines[1], byName);
     }
+
+    /// <summary>The index as another machine can use it: no stamp (it names a file of this machine).</summary>
+    public static byte[] ToPortable(IReadOnlyList<BlobSegment> segments) =>
+        Encoding.UTF8.GetBytes(PortableMagic + "\n" + string.Concat(segments.Select(Line)));
+
+    /// <summary>
+    /// An index from another machine (a registry cache entry, its digest already checked), or null unless every segment
+    /// is well-formed and they lie in order inside a blob of <paramref name="blobSize"/> bytes: what the bundle then
+    /// copies is always bytes of the digest-checked layer blob, and each is checked again against its SHA-256.
+    /// </summary>
+    public static IReadOnlyList<BlobSegment>? FromPortable(byte[] bytes, long blobSize)
+    {
+        string text;
+        try { text = new UTF8Encoding(false, true).GetString(bytes); }
+        catch (DecoderFallbackException) { return null; }
+        var lines = text.Split('\n');
+        if (lines[0] != PortableMagic || lines[^1].Length != 0) return null;
+        var segments = new List<BlobSegment>();
+        long end = 0;
+        foreach (var line in lines.AsSpan(1, lines.Length - 2))
+        {
+            if (Parse(line) is not { } s || !IsHex64(s.Name) || !IsHex64(s.Sha256) || s.Offset < end || s.Length <= 0 || s.Length > blobSize - s.Offset)
+                return null;
+            end = s.Offset + s.Length;
+            segments.Add(s);
+        }
+        return segments;
+    }
+
+    private static string Line(BlobSegment s) => FormattableString.Invariant($"{s.Name} {s.Offset} {s.Length} {s.Sha256}\n");
+
+    private static BlobSegment? Parse(string line)
+    {
+        var f = line.Split(' ');
+        return f.Length == 4 && long.TryParse(f[1], NumberStyles.None, CultureInfo.InvariantCulture, out var offset)
+               && long.TryParse(f[2], NumberStyles.None, CultureInfo.InvariantCulture, out var length)
+            ? new BlobSegment(f[0], offset, length, f[3]) : null;
+    }
+
+    private static bool IsHex64(string text) => text.Length == 64 && text.All(char.IsAsciiHexDigitLower);
 }

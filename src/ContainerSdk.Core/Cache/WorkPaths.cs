@@ -3,27 +3,76 @@ using System.Text;
 
 namespace ContainerSdk.Core.Cache;
 
-/// <summary>The layout of the engine's work folder under the intermediate output, in one place.</summary>
-public sealed class WorkPaths(string workDirectory)
+/// <summary>
+/// The layout of the engine's folders, in one place. What is keyed by content (layer blobs and their selectors, segment
+/// indexes, bundle segments, pulled blobs) lives under <see cref="Shared"/>: ContainerCacheDirectory, which several
+/// projects, clones and CI runs may point at, or else the work folder itself, with the same names below it. What belongs
+/// to one project (stat cache, journal, the last bundle's state, spool) always stays in the work folder.
+/// </summary>
+public sealed class WorkPaths
 {
-    public string Spool { get; } = Path.Combine(workDirectory, "spool");
-    public string Blobs { get; } = Path.Combine(workDirectory, "blobs", "sha256");
+    /// <param name="workDirectory">The project's own folder under its intermediate output.</param>
+    /// <param name="cacheDirectory">ContainerCacheDirectory, or null for the work folder.</param>
+    public WorkPaths(string workDirectory, string? cacheDirectory = null)
+    {
+        Work = Path.GetFullPath(workDirectory);
+        Shared = cacheDirectory is null ? Work : Path.GetFullPath(cacheDirectory);
+        IsShared = !string.Equals(Path.TrimEndingDirectorySeparator(Shared), Path.TrimEndingDirectorySeparator(Work), StringComparison.Ordinal);
+
+        Spool = Path.Combine(Work, "spool");
+        ImageConfigs = Path.Combine(Work, "images");
+        CacheRoot = Path.Combine(Work, "cache");
+        StatCache = Path.Combine(Work, "cache", "statcache.bin");
+        TarballIndexes = Path.Combine(Work, "cache", "tarballs");
+        BundleInputs = Path.Combine(Work, "bundle.inputs");
+        BundleState = Path.Combine(Work, "bundle.state");
+        DockerArchiveBlobs = Path.Combine(Work, "docker-archive");
+
+        Blobs = Path.Combine(Shared, "blobs", "sha256");
+        LayerCache = Path.Combine(Shared, "cache");
+        LayerSegments = Path.Combine(Shared, "cache", "segments");
+        BundleSegments = Path.Combine(Shared, "bundle");
+        Registry = Path.Combine(Shared, "registry");
+    }
+
+    /// <summary>The project's work folder.</summary>
+    public string Work { get; }
+
+    /// <summary>Where the content-keyed caches live: ContainerCacheDirectory, else <see cref="Work"/>.</summary>
+    public string Shared { get; }
+
+    /// <summary>True when <see cref="Shared"/> is another folder than the work folder: other builds may use it at the same time.</summary>
+    public bool IsShared { get; }
+
+    public string Spool { get; }
     /// <summary>Configs of images used as bases, by digest: the image step starts from them.</summary>
-    public string ImageConfigs { get; } = Path.Combine(workDirectory, "images");
+    public string ImageConfigs { get; }
 
-    public string CacheRoot { get; } = Path.Combine(workDirectory, "cache");
-    public string StatCache { get; } = Path.Combine(workDirectory, "cache", "statcache.bin");
-    public string TarballIndexes { get; } = Path.Combine(workDirectory, "cache", "tarballs");
+    /// <summary>The project's own cache records (stat cache, tarball indexes, journal).</summary>
+    public string CacheRoot { get; }
+    public string StatCache { get; }
+    public string TarballIndexes { get; }
 
-    /// <summary>The bundle's cached gzip segments, and what the last bundle was made of (to skip an unchanged one).</summary>
-    public string BundleSegments { get; } = Path.Combine(workDirectory, "bundle");
-    /// <summary>Where each gzip layer blob written here holds the bundle's segments, by the blob's digest.</summary>
-    public string LayerSegments { get; } = Path.Combine(workDirectory, "cache", "segments");
-    public string BundleInputs { get; } = Path.Combine(workDirectory, "bundle.inputs");
-    public string BundleState { get; } = Path.Combine(workDirectory, "bundle.state");
+    /// <summary>What the last bundle was made of (to skip an unchanged one).</summary>
+    public string BundleInputs { get; }
+    public string BundleState { get; }
 
     /// <summary>zstd layers recompressed to gzip for a docker-archive, by digest.</summary>
-    public string DockerArchiveBlobs { get; } = Path.Combine(workDirectory, "docker-archive");
+    public string DockerArchiveBlobs { get; }
+
+    /// <summary>Layer blobs by digest (built, materialized from a base image, or taken from a far cache).</summary>
+    public string Blobs { get; }
+    /// <summary>The folder layer cache's root: its selectors (fingerprint to blob) are below it.</summary>
+    public string LayerCache { get; }
+    /// <summary>Where each gzip layer blob holds the bundle's segments, by the blob's digest.</summary>
+    public string LayerSegments { get; }
+    /// <summary>The bundle's cached gzip segments, by the digest of their entries.</summary>
+    public string BundleSegments { get; }
+    /// <summary>The blob store of registry downloads (pulled bases, registry cache hits).</summary>
+    public string Registry { get; }
+
+    /// <summary>The folders under <see cref="Shared"/> that builds write (and a sweep may look in).</summary>
+    public IReadOnlyList<string> SharedFolders => new[] { Path.GetDirectoryName(Blobs)!, LayerCache, BundleSegments, Registry };
 
     /// <summary>Where a layer position's last plan summary is kept, for saying what changed.</summary>
     public string Journal(int index, string itemSpec) =>

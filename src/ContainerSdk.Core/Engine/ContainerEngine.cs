@@ -30,20 +30,26 @@ public static class ContainerEngine
 
         // Two builds of one project at once would write the same cache, blobs and bundle: the second waits.
         using var _ = WorkLock.Acquire(Path.Combine(options.WorkDirectory, ".lock"), log, cancellationToken: cancellationToken);
-        int leftovers = WorkSweep.DeleteLeftovers(options.WorkDirectory)
+        var paths = new WorkPaths(options.WorkDirectory, registries.CacheDirectory);
+        int leftovers = WorkSweep.DeleteLeftovers(paths)
                         + (bundle is null ? 0 : WorkSweep.DeleteLeftoversOf(bundle.BundlePath, bundle.AclPath));
         if (leftovers is > 0 and var n)
             log.Detail($"Deleted {n} temporary file(s) left in {options.WorkDirectory} by an interrupted build.");
+        // Builds of other projects may use ContainerCacheDirectory at the same time: they share it, none waits.
+        using var sharing = paths.IsShared ? SharedCacheLock.Enter(SharedCacheLock.LockFileOf(paths.Shared), () =>
+        {
+            if (WorkSweep.DeleteSharedLeftovers(paths) is > 0 and var m)
+                log.Detail($"Deleted {m} temporary file(s) left in {paths.Shared} by interrupted builds.");
+        }, cancellationToken: cancellationToken) : null;
 
-        var paths = new WorkPaths(options.WorkDirectory);
         var registryOptions = Kinds.Registries(registries.InsecureRegistries);
-        // Pulled bases and registry cache hits, by digest: ContainerCacheDirectory, which other projects and clones may share.
-        var store = new BlobStore(Path.Combine(registries.CacheDirectory ?? options.WorkDirectory, "registry"));
+        // Pulled bases and registry cache hits, by digest.
+        var store = new BlobStore(paths.Registry);
         using var shared = SharedLayerCache(registries.CacheRepository, inputs, registryOptions, store, log);
         var context = new BuildContext
         {
             Options = options, Paths = paths, StatCache = StatCache.Load(paths.StatCache), LayerCache = Kinds.LayerCache(paths, shared),
-            LayerCacheIsShared = shared is not null,
+            LayerCacheIsShared = shared is not null || paths.IsShared,
             ImageSources = Kinds.ImageSourcesWith(registryOptions, store, log), Log = log, Cancellation = cancellationToken,
         };
         try

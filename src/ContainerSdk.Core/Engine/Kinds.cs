@@ -26,10 +26,10 @@ public static class Kinds
     public static IReadOnlyList<IImageSourceKind> ImageSourcesWith(RegistryOptions registries, BlobStore store, IBuildLog log) =>
         new IImageSourceKind[] { new RegistryImageSource(registries, store.Root, log) }.Concat(ImageSources).ToArray();
 
-    /// <summary>The layer cache of a build: the folder cache in the work folder, then ContainerCacheRepository when set.</summary>
+    /// <summary>The layer cache of a build: the folder cache (ContainerCacheDirectory, else the work folder), then ContainerCacheRepository when set.</summary>
     public static ILayerCache LayerCache(WorkPaths paths, LayerCacheRepository? shared = null) =>
-        shared is null ? new FolderLayerCache(paths.CacheRoot, paths.Blobs)
-            : new LayerCacheChain(new FolderLayerCache(paths.CacheRoot, paths.Blobs), new RegistryLayerCache(shared));
+        shared is null ? new FolderLayerCache(paths.LayerCache, paths.Blobs)
+            : new LayerCacheChain(new FolderLayerCache(paths.LayerCache, paths.Blobs), new RegistryLayerCache(shared));
 
     /// <summary>Where a built image goes on <c>dotnet publish</c>.</summary>
     public static RegistryImageWriter RegistryWriter(RegistryOptions registries, PublishSettings settings, string? cacheRepository) =>

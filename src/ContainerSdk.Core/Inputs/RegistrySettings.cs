@@ -6,7 +6,7 @@ public sealed record RegistrySettings
     /// <summary>';'-separated hosts reached over plain HTTP or unverified TLS (DOTNET_CONTAINER_INSECURE_REGISTRIES adds to them).</summary>
     public string? InsecureRegistries { get; init; }
 
-    /// <summary>Where pulled base blobs are kept; several projects and clones may share it. Null: the work folder.</summary>
+    /// <summary>ContainerCacheDirectory: where layers, segment indexes, bundle segments and pulled blobs are cached; several projects and clones may share it. Null: the work folder.</summary>
     public string? CacheDirectory { get; init; }
 
     /// <summary>"host[:port]/name": the registry repository used as a shared layer cache, or null.</summary>

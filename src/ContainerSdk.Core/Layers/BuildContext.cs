@@ -20,7 +20,7 @@ public sealed class BuildContext
     public required StatCache StatCache { get; init; }
     public required ILayerCache LayerCache { get; init; }
 
-    /// <summary>A cache other machines fill (ContainerCacheRepository): worth hashing a never-built layer's files to ask it first.</summary>
+    /// <summary>A cache other machines or projects fill (ContainerCacheRepository, a shared ContainerCacheDirectory): worth hashing a never-built layer's files to ask it first.</summary>
     public bool LayerCacheIsShared { get; init; }
     public required IReadOnlyList<IImageSourceKind> ImageSources { get; init; }
     public required IBuildLog Log { get; init; }

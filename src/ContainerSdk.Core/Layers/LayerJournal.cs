@@ -38,6 +38,19 @@ internal sealed class LayerJournal(string path)
             .Select(g => $"{g.Item2.Count} {g.Item1} ({string.Join(", ", g.Item2.Take(MaxNamed).Select(k => "/" + k))}{(g.Item2.Count > MaxNamed ? ", ..." : "")})")) + ".";
     }
 
+    /// <summary>Whether the recorded plan is this one (the layer was built or taken here before, as it is now).</summary>
+    public bool Records(LayerPlan plan)
+    {
+        try
+        {
+            using var recorded = File.ReadLines(path).GetEnumerator();
+            foreach (var (key, digest) in Lines(plan))
+                if (!recorded.MoveNext() || recorded.Current != $"{digest} {key}") return false;
+            return !recorded.MoveNext();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
+
     public void Record(LayerPlan plan)
     {
         using var temp = new TempFile(path);

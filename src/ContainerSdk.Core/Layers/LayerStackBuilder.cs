@@ -71,11 +71,16 @@ public static class LayerStackBuilder
             if (cached is null && problem is not null) log.Warning(Codes.CacheEntryRebuilt, $"{what}: {problem}; the layer is built again.");
         }
         bool unchanged = cached is not null;
+        // A hit this project never recorded was built by another project or clone sharing ContainerCacheDirectory.
+        if (cached is { Origin: null } && paths.IsShared && !journal.Records(plan))
+            cached = cached with { Origin = $"the cache folder {paths.Shared}" };
+        // A far cache's hit brings where its blob holds the bundle's segments: recorded now that the blob is in place here.
+        if (cached?.Segments is { } segments) LayerSegments.Record(paths.LayerSegments, cached.BlobPath, segments);
         string? whyRebuilt = unchanged ? null : journal.Explain(plan);
         var blob = cached ?? Write(plan, options, paths.Blobs, statCache, paths.LayerSegments);
         if (!unchanged) cache.Put(plan.Fingerprint ??= Fingerprint(plan, options), blob);
         // Unchanged means the recorded plan still stands: a no-op build writes nothing.
-        if (!unchanged || !journal.Exists) journal.Record(plan);
+        if (!unchanged || !journal.Exists || cached!.Origin is not null) journal.Record(plan);
 
         string digest = blob.Descriptor.Digest.ToString()[..19];
         if (unchanged)
@@ -141,8 +146,9 @@ public static class LayerStackBuilder
             tar.Finish();
         }
         var blob = writer.Complete();
-        if (writer.RecordsSegments) LayerSegments.Record(segmentIndexes, blob.BlobPath, writer.Segments);
-        return blob;
+        if (!writer.RecordsSegments) return blob;
+        LayerSegments.Record(segmentIndexes, blob.BlobPath, writer.Segments);
+        return blob with { Segments = writer.Segments }; // for a far cache: a fresh machine copies the bundle out of it too
     }
 
     private static byte[] HashContent(PlannedEntry entry, LayerPlan plan, StatCache statCache) =>

@@ -5,12 +5,18 @@ using ContainerSdk.Core.Oci;
 namespace ContainerSdk.Core.Registry;
 
 /// <summary>A layer blob the registry cache holds: what a build needs to use it in place of building it.</summary>
-public sealed record CachedLayer(Descriptor Blob, Digest DiffId, long UncompressedSize, string Path);
+public sealed record CachedLayer(Descriptor Blob, Digest DiffId, long UncompressedSize, string Path)
+{
+    /// <summary>Where the bundle's segments lie in the blob (the Cache room's portable segment index), kept with it when known.</summary>
+    public byte[]? SegmentIndex { get; init; }
+}
 
 /// <summary>
 /// A registry repository as a layer cache shared by machines (<c>ContainerCacheRepository</c>): each layer is a small OCI
-/// manifest tagged by the layer's fingerprint, whose one layer is the blob and whose annotations say its diff_id and
-/// size. A hit is downloaded into the blob store and used only once its digest is checked; the cache is an optimisation,
+/// manifest tagged by the layer's fingerprint, whose first layer is the blob and whose annotations say its diff_id and
+/// size; a second layer, when there is one, is the blob's segment index, so that a fresh machine copies the bundle's
+/// segments out of the blob as the machine that built it does. Everything a hit holds is downloaded into the blob store
+/// and used only once its digest is checked; the cache is an optimisation,
 /// so any failure to read it is a miss and any failure to write it a warning (CSDK5008), never a failed build.
 /// Whoever can write the repository decides what a hit contains: only CI that builds trusted inputs should have push rights.
 /// </summary>
@@ -19,6 +25,10 @@ public sealed class LayerCacheRepository : IDisposable
     public const string ConfigMediaType = "application/vnd.oci.empty.v1+json";
     public const string DiffIdAnnotation = "org.containersdk.layer.diff-id";
     public const string UncompressedSizeAnnotation = "org.containersdk.layer.uncompressed-size";
+    /// <summary>The media type of a layer's segment index in its cache entry.</summary>
+    public const string SegmentIndexMediaType = "application/vnd.containersdk.layer.segments.v1+text";
+    /// <summary>A segment index larger than this (a few hundred bytes per MiB of layer) is not taken.</summary>
+    public const long MaxSegmentIndexSize = 16L << 20;
     private static readonly byte[] EmptyConfig = "{}"u8.ToArray();
 
     private readonly RegistryClient _client;
@@ -61,7 +71,7 @@ public sealed class LayerCacheRepository : IDisposable
             try { document = await _client.GetManifestAsync(Repository, Tag(fingerprint), cancel); }
             catch (ContainerSdkException e) when (e.Code == Codes.RegistryNotFound) { return null; }
             var manifest = Manifest.Parse(document.Json);
-            if (manifest.Layers.Count != 1 || manifest.Annotations is not { } notes
+            if (manifest.Layers.Count is not (1 or 2) || manifest.Annotations is not { } notes
                 || !notes.TryGetValue(DiffIdAnnotation, out var diffIdText) || !Digest.TryParse(diffIdText, out var diffId)
                 || !notes.TryGetValue(UncompressedSizeAnnotation, out var sizeText)
                 || !long.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out var uncompressed))
@@ -71,7 +81,8 @@ public sealed class LayerCacheRepository : IDisposable
             }
             var blob = manifest.Layers[0];
             string path = _store.Find(blob) ?? await _client.DownloadBlobAsync(Repository, blob, _store, cancel);
-            return new CachedLayer(blob with { Annotations = null, Platform = null }, diffId, uncompressed, path);
+            var index = manifest.Layers.Count == 2 ? await TryGetSegmentIndexAsync(manifest.Layers[1], cancel) : null;
+            return new CachedLayer(blob with { Annotations = null, Platform = null }, diffId, uncompressed, path) { SegmentIndex = index };
         }
         catch (Exception e) when (e is ContainerSdkException or FormatException)
         {
@@ -80,24 +91,46 @@ public sealed class LayerCacheRepository : IDisposable
         }
     }
 
-    /// <summary>Stores a layer under its fingerprint: the blob (unless the repository has it), the empty config, then the tag. False (with one warning per build) when it cannot.</summary>
+    /// <summary>The segment index of a hit, digest-checked; without it (too large, unreadable) the layer is still used, its bundle segments compressed.</summary>
+    private async Task<byte[]?> TryGetSegmentIndexAsync(Descriptor index, CancellationToken cancel)
+    {
+        if (index.MediaType != SegmentIndexMediaType || index.Size > MaxSegmentIndexSize) return null;
+        try
+        {
+            if (_store.Find(index) is null) await _client.DownloadBlobAsync(Repository, index, _store, cancel);
+            return _store.ReadDocument(index.Digest, MaxSegmentIndexSize);
+        }
+        catch (ContainerSdkException e)
+        {
+            _log.Detail($"Layer cache {Registry}/{Repository}: the segment index {index.Digest} could not be read ({e.Message}); the bundle compresses that layer's segments.");
+            return null;
+        }
+    }
+
+    /// <summary>Stores a layer under its fingerprint: the blob and its segment index (unless the repository has them), the empty config, then the tag. False (with one warning per build) when it cannot.</summary>
     public async Task<bool> TryPutAsync(byte[] fingerprint, CachedLayer layer, CancellationToken cancel = default)
     {
         try
         {
             var config = new Descriptor(ConfigMediaType, Digest.Compute(EmptyConfig), EmptyConfig.Length);
             var configPath = _store.WriteDocument(config.Digest, EmptyConfig);
+            var blobs = new List<PushBlob> { PushBlob.FromFile(layer.Blob, layer.Path), PushBlob.FromFile(config, configPath) };
+            if (layer.SegmentIndex is { } index)
+            {
+                var descriptor = new Descriptor(SegmentIndexMediaType, Digest.Compute(index), index.Length);
+                blobs.Add(PushBlob.FromFile(descriptor, _store.WriteDocument(descriptor.Digest, index)));
+            }
             var manifest = new Manifest
             {
                 Config = config,
-                Layers = new[] { layer.Blob },
+                Layers = blobs.Where(b => b.Descriptor != config).Select(b => b.Descriptor).ToArray(),
                 Annotations = new Dictionary<string, string>
                 {
                     [DiffIdAnnotation] = layer.DiffId.ToString(),
                     [UncompressedSizeAnnotation] = layer.UncompressedSize.ToString(CultureInfo.InvariantCulture),
                 },
             };
-            foreach (var blob in new[] { PushBlob.FromFile(layer.Blob, layer.Path), PushBlob.FromFile(config, configPath) })
+            foreach (var blob in blobs)
                 if (await _client.BlobSizeAsync(Repository, blob.Descriptor.Digest, cancel) is null)
                     await _client.UploadBlobAsync(Repository, blob.Descriptor, blob.Open, cancel: cancel);
             await _client.PutManifestAsync(Repository, Tag(fingerprint), manifest.ToJson(), MediaTypes.ImageManifest, cancel);

@@ -117,6 +117,15 @@ public sealed class RegistryPublishTests(SdkPackage sdk)
         Assert.Equal("hello from the registry\n", ran.StdOut);
     }
 
+    /// <summary>The bundle line: how many segments were copied out of layer blobs, and how many compressed (neither reused nor copied).</summary>
+    private static (int Copied, int Compressed) BundleCounts(string output)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(output, @"Bundle .*: \d+ entries from \d+ layers, (\d+) of (\d+) segments reused, (\d+) copied from the layers");
+        Assert.True(m.Success, output);
+        int reused = int.Parse(m.Groups[1].Value), total = int.Parse(m.Groups[2].Value), copied = int.Parse(m.Groups[3].Value);
+        return (copied, total - reused - copied);
+    }
+
     [Fact]
     public async Task A_fresh_runner_takes_every_module_layer_from_the_registry_cache_and_gets_the_same_digest()
     {
@@ -147,6 +156,14 @@ public sealed class RegistryPublishTests(SdkPackage sdk)
         var first = new TestProject(sdk, Path.Combine(root, "runner-a", "site"));
         Tree.FileAt(first.Path("modules", "a", "bin", "a"), "#!/bin/sh\necho a\n", "755");
         Tree.FileAt(first.Path("modules", "b", "share", "b.txt"), "b\n", "644");
+        // A few MiB of text in module b: bundle segments its layer holds whole, which a fresh runner can copy out of it.
+        var random = new Random(5);
+        var text = new char[8000];
+        for (int i = 0; i < 1200; i++)
+        {
+            for (int j = 0; j < text.Length; j++) text[j] = (char)('a' + random.Next(20));
+            Tree.FileAt(first.Path("modules", "b", "share", $"d{i % 5}", $"f{i:D4}.txt"), new string(text, 0, 500 + random.Next(text.Length - 500)), "644");
+        }
         var body = $"""
               <PropertyGroup>
                 <ContainerCacheRepository>{reg.Host}/ci/layer-cache</ContainerCacheRepository>
@@ -177,6 +194,12 @@ public sealed class RegistryPublishTests(SdkPackage sdk)
         Assert.Equal(digest, ImageTools.ManifestDigest(second.ImageLayout));
         Assert.Contains("Module modules/a -> /opt/a: from the registry cache", warm.StdOut);
         Assert.Contains("Module modules/b -> /opt/b: from the registry cache", warm.StdOut);
+        // The bundle too is runner A's, byte for byte, its segments copied out of the downloaded layers as runner A
+        // copied them out of the layers it built: the segment indexes came with the layers.
+        Assert.Equal(File.ReadAllBytes(Path.Combine(first.OutDir, "site.tar.gz")), File.ReadAllBytes(Path.Combine(second.OutDir, "site.tar.gz")));
+        var (coldCopied, coldCompressed) = BundleCounts(cold.StdOut);
+        Assert.True(coldCopied >= 2, cold.StdOut);
+        Assert.Equal((coldCopied, coldCompressed), BundleCounts(warm.StdOut));
         Assert.DoesNotContain("helper-secret", cold.StdOut + warm.StdOut);
     }
 }

@@ -12,10 +12,11 @@ internal sealed class BuildProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    public BuildProcess(string project, string baseDir, string module, IDictionary<string, string>? environment = null)
+    /// <param name="cache">ContainerCacheDirectory, or null for the project's obj/.</param>
+    public BuildProcess(string project, string baseDir, string module, IDictionary<string, string>? environment = null, string? cache = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Runner, project, baseDir, module }) start.ArgumentList.Add(a);
+        foreach (var a in new[] { Runner, project, baseDir, module }.Concat(cache is null ? Array.Empty<string>() : new[] { cache })) start.ArgumentList.Add(a);
         if (environment is not null) foreach (var (k, v) in environment) start.Environment[k] = v;
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
@@ -62,9 +63,9 @@ internal sealed class BuildProcess : IDisposable
     }
 
     /// <summary>Runs a build to the end and returns the manifest digest it printed.</summary>
-    public static string Complete(string project, string baseDir, string module)
+    public static string Complete(string project, string baseDir, string module, string? cache = null)
     {
-        using var build = new BuildProcess(project, baseDir, module);
+        using var build = new BuildProcess(project, baseDir, module, cache: cache);
         var (code, output) = build.Wait();
         Assert.True(code == 0, $"build failed ({code}):\n{output}");
         return output.Split('\n').Single(l => l.StartsWith("done ", StringComparison.Ordinal))["done ".Length..].Trim();

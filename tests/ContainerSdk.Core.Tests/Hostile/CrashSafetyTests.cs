@@ -141,6 +141,39 @@ public class CrashSafetyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_build_killed_while_another_project_uses_the_same_cache_folder_harms_neither()
+    {
+        using var dir = new TempDir("sharedkill");
+        var (rootfs, module) = Inputs(dir);
+        var cache = dir.Combine("ci-cache");
+        string survivor = dir.Combine("survivor"), victim = dir.Combine("victim");
+        var expected = BuildProcess.Complete(dir.Combine("alone"), rootfs, module);
+
+        using (var other = new BuildProcess(survivor, rootfs, module, cache: cache))
+        {
+            using (var killed = new BuildProcess(victim, rootfs, module, cache: cache))
+            {
+                Assert.True(killed.WaitForLine("phase layers"), killed.Output);
+                Thread.Sleep(new Random(3).Next(100, 400)); // while both write the same layer into the folder
+                killed.Kill();
+            }
+            var (code, output) = other.Wait();
+            Assert.True(code == 0, output);
+            Assert.DoesNotContain("Waiting for another build", output);
+            Assert.Equal(expected, output.Split('\n').Single(l => l.StartsWith("done ", StringComparison.Ordinal))["done ".Length..].Trim());
+        }
+
+        // The victim built again, alone with the folder: the same bytes, and what the killed build left there is gone.
+        Assert.Equal(expected, BuildProcess.Complete(victim, rootfs, module, cache));
+        Assert.Equal(Hash(Path.Combine(dir.Combine("alone"), "out", "site.tar.gz")), Hash(Path.Combine(victim, "out", "site.tar.gz")));
+        Assert.Equal(Hash(Path.Combine(dir.Combine("alone"), "out", "site.tar.gz")), Hash(Path.Combine(survivor, "out", "site.tar.gz")));
+        Assert.Empty(Directory.EnumerateFiles(cache, ".csdk-tmp-*", SearchOption.AllDirectories));
+        Assert.Empty(Directory.EnumerateFiles(victim, ".csdk-tmp-*", SearchOption.AllDirectories));
+        foreach (var blob in Directory.EnumerateFiles(Path.Combine(cache, "blobs", "sha256")))
+            Assert.Equal(Path.GetFileName(blob), Hash(blob));
+    }
+
+    [Fact]
     public void A_build_that_cannot_get_the_lock_in_time_fails_with_a_code_naming_the_holder()
     {
         using var dir = new TempDir("locked");

@@ -23,6 +23,7 @@ public sealed class LayerCacheRepositoryTests
         await using var reg = await RegistryServer.StartAsync();
         var layout = TestLayout.Create(dir.Combine("layout"));
         var (fingerprint, layer) = AnyLayer(layout, 1);
+        layer = layer with { SegmentIndex = "csdk-layer-segments-portable-1\n"u8.ToArray() };
         var options = TestRegistryOptions.Plain(reg, dir.Combine("home"));
         var log = new TranscriptLog();
         using (var writer = new LayerCacheRepository(reg.Host, "ci/layers", options, new BlobStore(dir.Combine("a")), log))
@@ -34,6 +35,7 @@ public sealed class LayerCacheRepositoryTests
         Assert.Equal((layer.Blob, layer.DiffId, layer.UncompressedSize), (hit.Blob, hit.DiffId, hit.UncompressedSize));
         Assert.StartsWith(dir.Combine("b"), hit.Path);
         Assert.Equal(File.ReadAllBytes(layer.Path), File.ReadAllBytes(hit.Path));
+        Assert.Equal(layer.SegmentIndex, hit.SegmentIndex); // the entry's second blob, digest-checked like the first
         Assert.Null(await reader.TryGetAsync(RandomNumberGenerator.GetBytes(32), Cancel));
         Assert.DoesNotContain(log.Lines, l => l.StartsWith("warning"));
 

@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+using ContainerSdk.Core.Bundle;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Inputs;
@@ -11,8 +13,28 @@ public sealed class RegistryEngineTests
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    private static IReadOnlyList<BuiltLayer> Build(string work, IReadOnlyList<LayerInput> inputs, RegistrySettings registries, IBuildLog log) =>
-        ContainerEngine.BuildLayers(inputs, Array.Empty<AclFileInput>(), new LayerBuildOptions { WorkDirectory = work }, log, Cancel, registries: registries);
+    private static IReadOnlyList<BuiltLayer> Build(string work, IReadOnlyList<LayerInput> inputs, RegistrySettings registries, IBuildLog log, string? bundleFolder = null) =>
+        ContainerEngine.BuildLayers(inputs, Array.Empty<AclFileInput>(), new LayerBuildOptions { WorkDirectory = work }, log, Cancel,
+            bundleFolder is null ? null : new BundleOutput(Path.Combine(bundleFolder, "site.tar.gz"), Path.Combine(bundleFolder, "site.acl")), registries);
+
+    /// <summary>How many bundle segments were copied out of layer blobs and how many compressed (the bundle step's detail line).</summary>
+    private static (int Copied, int Compressed) BundleCounts(TranscriptLog log)
+    {
+        var m = Assert.Single(log.Lines.Select(l => Regex.Match(l, @"Bundle: flattened .* copied (\d+) out of layer blobs, compressed (\d+) in")), m => m.Success);
+        return (int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value));
+    }
+
+    /// <summary>A few MiB of text in many files: several bundle segments that a module layer holds whole.</summary>
+    private static void LargeTree(string root)
+    {
+        var random = new Random(5);
+        var text = new char[8000];
+        for (int i = 0; i < 500; i++)
+        {
+            for (int j = 0; j < text.Length; j++) text[j] = (char)('a' + random.Next(20));
+            File.WriteAllText(Path.Combine(Directory.CreateDirectory(Path.Combine(root, "share", $"d{i % 5}")).FullName, $"f{i:D4}.txt"), new string(text, 0, 500 + random.Next(text.Length - 500)));
+        }
+    }
 
     private static LayerInput Module(string path, string target, params string[] allowed) =>
         new() { ItemSpec = Path.GetFileName(path), Kind = LayerKind.Module, SourcePath = path, TargetPath = target, AllowedRegistries = allowed };
@@ -68,15 +90,22 @@ public sealed class RegistryEngineTests
         await using var proxy = await FaultProxy.StartAsync(reg.Host, new FaultPlan());
         var a = ModuleTree(dir.Path, "a");
         var b = ModuleTree(dir.Path, "b");
+        LargeTree(b);
         var registries = new RegistrySettings { InsecureRegistries = proxy.Host, CacheRepository = $"{proxy.Host}/ci/layers", CacheDirectory = dir.Combine("cache-1") };
         var inputs = new[] { Module(a, "/opt/a"), Module(b, "/opt/b") };
-        var first = Build(dir.Combine("obj-1"), inputs, registries, new TranscriptLog());
+        var coldLog = new TranscriptLog();
+        var first = Build(dir.Combine("obj-1"), inputs, registries, coldLog, dir.Combine("out-1"));
 
         var log = new TranscriptLog();
-        var second = Build(dir.Combine("obj-2"), inputs, registries with { CacheDirectory = dir.Combine("cache-2") }, log);
+        var second = Build(dir.Combine("obj-2"), inputs, registries with { CacheDirectory = dir.Combine("cache-2") }, log, dir.Combine("out-2"));
         Assert.Equal(first.Select(l => l.Descriptor.Digest), second.Select(l => l.Descriptor.Digest));
         Assert.Equal(2, log.Lines.Count(l => l.Contains($": from the registry cache {proxy.Host}/ci/layers (")));
         Assert.DoesNotContain(log.Lines, l => l.StartsWith("warning"));
+        // The fresh work folder's bundle is the cold one, its segments copied out of the downloaded layers as the cold build did.
+        Assert.Equal(File.ReadAllBytes(Path.Combine(dir.Combine("out-1"), "site.tar.gz")), File.ReadAllBytes(Path.Combine(dir.Combine("out-2"), "site.tar.gz")));
+        var (coldCopied, coldCompressed) = BundleCounts(coldLog);
+        Assert.True(coldCopied >= 2, string.Join("\n", coldLog.Lines));
+        Assert.Equal((coldCopied, coldCompressed), BundleCounts(log));
 
         int before = proxy.Requests.Count;
         var licensed = new[] { Module(a, "/opt/a", "harbor.site/licensed"), Module(b, "/opt/b") };
