@@ -16,6 +16,10 @@ public sealed record RegistryOptions
 
     public CredentialStore Credentials { get; init; } = CredentialStore.Default;
 
+    /// <summary>Per build: whether an insecure registry answered over https or plain http (shared by every client made with
+    /// these options, and by copies made with <c>with</c>).</summary>
+    public RegistrySchemes Schemes { get; init; } = new();
+
     public RetryPolicy Retry { get; init; } = new();
 
     /// <summary>Blobs transferred at once (per push or pull): the network is the limit, not the cores.</summary>
