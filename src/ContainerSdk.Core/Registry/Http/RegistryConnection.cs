@@ -29,7 +29,7 @@ internal sealed class RegistryConnection : IDisposable
         Options = options;
         _log = log;
         var trust = new RegistryTrust(registry, options.IsInsecure(registry), options.CertificateDirectories);
-        var clientCertificates = _clientCertificates = new ClientCertificates(registry, options.CertificateDirectories);
+        _clientCertificates = new ClientCertificates(registry, options.CertificateDirectories);
         var handler = new SocketsHttpHandler
         {
             UseCookies = false,
@@ -40,7 +40,7 @@ internal sealed class RegistryConnection : IDisposable
             SslOptions =
             {
                 RemoteCertificateValidationCallback = trust.Validate,
-                LocalCertificateSelectionCallback = clientCertificates.Select,
+                LocalCertificateSelectionCallback = _clientCertificates.Select,
             },
         };
         _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
