@@ -160,10 +160,14 @@ internal sealed class RegistryConnection : IDisposable
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel))
             {
                 timeout.CancelAfter(Options.ResponseTimeout);
+                // The timeout counts from the last piece of the body sent, not from the start: a big blob on a slow
+                // link is not cut off (and sent again, and cut off again) while it is still going out.
+                if (request.Content is { } body) request.Content = ProgressContent.Wrap(body, () => Rearm(timeout, Options.ResponseTimeout));
                 try { response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token); }
                 catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
                 {
-                    throw new TimeoutException($"no response within {Options.ResponseTimeout.TotalSeconds:0} s");
+                    throw new TimeoutException($"no response within {Options.ResponseTimeout.TotalSeconds:0} s" +
+                                               (request.Content is null ? "" : " of the last piece of the request's body"));
                 }
                 finally { request.Dispose(); }
             }
@@ -180,6 +184,13 @@ internal sealed class RegistryConnection : IDisposable
             // Blob downloads go to storage servers with a signed URL: the registry's Authorization is not theirs to see.
             if (SameOrigin(next, baseUri)) await AuthorizeAsync(request, scopes, operation, cancel);
         }
+    }
+
+    /// <summary>Restarts the clock; a body piece sent after the response came (the registry answered early) finds it gone.</summary>
+    private static void Rearm(CancellationTokenSource timeout, TimeSpan after)
+    {
+        try { timeout.CancelAfter(after); }
+        catch (ObjectDisposedException) { }
     }
 
     private static bool SameOrigin(Uri a, Uri b) => a.Scheme == b.Scheme && string.Equals(a.Authority, b.Authority, StringComparison.OrdinalIgnoreCase);
