@@ -63,7 +63,7 @@ public sealed class ImagePusher
             await client.PutManifestAsync(repository, reference, manifestJson, manifestMediaType, cancel);
         string what = sent == 0 ? "no blob sent" : $"{sent} blobs sent ({Sizes.Format(bytesSent)})";
         _log.Info($"Pushed {registry}/{repository}:{string.Join(",", tags)} as {digest}: {what}, {mounted} mounted, {present} already present, " +
-                  $"{clock.Elapsed.TotalSeconds:0.0} s");
+                  $"{clock.Elapsed.TotalSeconds:0.00} s");
         return new PushResult(digest, sent, mounted, present, bytesSent);
     }
 

@@ -16,6 +16,10 @@ public sealed record RegistryOptions
 
     public CredentialStore Credentials { get; init; } = CredentialStore.Default;
 
+    /// <summary>Per build: whether an insecure registry answered over https or plain http (shared by every client made with
+    /// these options, and by copies made with <c>with</c>).</summary>
+    public RegistrySchemes Schemes { get; init; } = new();
+
     public RetryPolicy Retry { get; init; } = new();
 
     /// <summary>Blobs transferred at once (per push or pull): the network is the limit, not the cores.</summary>
@@ -24,7 +28,8 @@ public sealed record RegistryOptions
     /// <summary>Distribution's own limit for a manifest: a larger one is hostile, not an image.</summary>
     public long MaxManifestSize { get; init; } = 4 * 1024 * 1024;
 
-    /// <summary>How long a request may wait for the response headers; a stalled body is bounded by <see cref="ReadIdleTimeout"/>.</summary>
+    /// <summary>How long a request may wait for the response headers, counted from the last piece of its own body sent (an
+    /// upload that keeps moving is never cut off); a stalled response body is bounded by <see cref="ReadIdleTimeout"/>.</summary>
     public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(100);
 
     public TimeSpan ReadIdleTimeout { get; init; } = TimeSpan.FromSeconds(60);

@@ -27,12 +27,13 @@ public sealed class RegistryPublishTests(SdkPackage sdk)
         return (project, project.Path("..", Path.GetFileName(project.Directory) + "-auth.json"));
     }
 
-    /// <summary>A project that `dotnet publish` sends to the plain-HTTP test registry, with the given items.</summary>
-    private static Task WritePublishedAsync(TestProject project, RegistryServer reg, string repository, string tags, string items) =>
+    /// <summary>A project that `dotnet publish` sends to the test registry, with the given items; listed as insecure unless
+    /// the registry's TLS is to be verified.</summary>
+    private static Task WritePublishedAsync(TestProject project, RegistryServer reg, string repository, string tags, string items, bool insecure = true) =>
         project.WriteAsync($"""
               <PropertyGroup>
                 <ContainerRegistry>{reg.Host}</ContainerRegistry>
-                <ContainerInsecureRegistries>{reg.Host}</ContainerInsecureRegistries>
+                <ContainerInsecureRegistries>{(insecure ? reg.Host : "")}</ContainerInsecureRegistries>
                 <ContainerRepository>{repository}</ContainerRepository>
                 <ContainerImageTags>{tags}</ContainerImageTags>
               </PropertyGroup>
@@ -80,10 +81,15 @@ public sealed class RegistryPublishTests(SdkPackage sdk)
     }
 
     [Fact]
-    public async Task Podman_pulls_and_runs_what_publish_pushed_with_the_published_digest()
+    public Task Podman_pulls_and_runs_what_publish_pushed_with_the_published_digest() => PodmanPullsAndRunsAsync(tls: false);
+
+    [Fact]
+    public Task Podman_pulls_and_runs_over_verified_TLS_what_publish_pushed_over_verified_TLS() => PodmanPullsAndRunsAsync(tls: true);
+
+    private async Task PodmanPullsAndRunsAsync(bool tls)
     {
-        await using var reg = await RegistryServer.StartAsync(new RegistryServerOptions { Users = new Dictionary<string, string> { ["ci"] = "pull-secret" } });
-        var (project, authFile) = PublishProject("podpull");
+        await using var reg = await RegistryServer.StartAsync(new RegistryServerOptions { Tls = tls, Users = new Dictionary<string, string> { ["ci"] = "pull-secret" } });
+        var (project, authFile) = PublishProject(tls ? "podtls" : "podpull");
         // The login as podman login leaves it in an auth.json.
         var login = Convert.ToBase64String(Encoding.UTF8.GetBytes("ci:pull-secret"));
         File.WriteAllText(authFile, new JsonObject { ["auths"] = new JsonObject { [reg.Host] = new JsonObject { ["auth"] = login } } }.ToJsonString());
@@ -93,14 +99,21 @@ public sealed class RegistryPublishTests(SdkPackage sdk)
                 <BaseLayer Include="base-rootfs" />
                 <Module Include="modules/motd" TargetPath="/opt/motd" />
                 <ContainerEntrypoint Include="/bin/sh" />
-            """);
-        Dotnet(project, new Dictionary<string, string?> { ["REGISTRY_AUTH_FILE"] = authFile }, "publish", project.ProjectPath).EnsureSuccess("dotnet publish");
+            """, insecure: !tls);
+        var env = new Dictionary<string, string?> { ["REGISTRY_AUTH_FILE"] = authFile };
+        // Over TLS, the build verifies the registry's certificate: the test CA is the trust store OpenSSL reads for this
+        // process (SSL_CERT_FILE; the system's certs.d under /etc is not the test's to write), and the registry is not
+        // listed as insecure, so an unverified certificate would fail the publish.
+        if (tls) env["SSL_CERT_FILE"] = reg.CaCertificatePath;
+        Dotnet(project, env, "publish", project.ProjectPath).EnsureSuccess("dotnet publish");
         var published = ImageTools.ManifestDigest(project.ImageLayout);
 
-        // The registry is plain HTTP on 127.0.0.1: podman is told so per command, the machine's configuration is untouched.
+        // Plain HTTP: podman is told so per command. TLS: podman verifies it with the CA in a folder given per command
+        // (--cert-dir, a certs.d/<host> folder). The machine's configuration is untouched either way.
         using var podman = new Podman();
         var reference = $"{reg.Host}/hpc/podman:2026.11";
-        podman.Run("pull", "--tls-verify=false", "--creds", "ci:pull-secret", reference).EnsureSuccess("podman pull");
+        string[] transport = tls ? new[] { "--tls-verify=true", "--cert-dir", CertDir(project, reg) } : new[] { "--tls-verify=false" };
+        podman.Run(new[] { "pull" }.Concat(transport).Concat(new[] { "--creds", "ci:pull-secret", reference }).ToArray()).EnsureSuccess("podman pull");
         var pulled = JsonNode.Parse(podman.Run("image", "inspect", reference).EnsureSuccess("podman image inspect").StdOut)!.AsArray()[0]!;
         Assert.Equal(published, pulled["Digest"]!.GetValue<string>());
         Assert.Contains($"{reg.Host}/hpc/podman@{published}", pulled["RepoDigests"]!.AsArray().Select(d => d!.GetValue<string>()));
@@ -124,6 +137,15 @@ public sealed class RegistryPublishTests(SdkPackage sdk)
         Assert.True(m.Success, output);
         int reused = int.Parse(m.Groups[1].Value), total = int.Parse(m.Groups[2].Value), copied = int.Parse(m.Groups[3].Value);
         return (copied, total - reused - copied);
+    }
+
+    /// <summary>A certs.d/&lt;host&gt; folder beside the project holding the registry's CA as podman reads it (ca.crt).</summary>
+    private static string CertDir(TestProject project, RegistryServer reg)
+    {
+        var folder = project.Path("..", Path.GetFileName(project.Directory) + "-certs.d", reg.Host);
+        Directory.CreateDirectory(folder);
+        File.Copy(reg.CaCertificatePath!, Path.Combine(folder, "ca.crt"), overwrite: true);
+        return folder;
     }
 
     [Fact]

@@ -106,6 +106,21 @@ public sealed class RegistryFaultTests
     }
 
     [Fact]
+    public async Task An_upload_slower_than_the_response_timeout_goes_through_while_it_keeps_moving()
+    {
+        // 24 MiB taken at 6 MiB/s: about 4 s on the wire, twice the response timeout, with no pause longer than a moment.
+        await using var s = await Setup.StartAsync(new FaultPlan().SlowBody("PUT", "/blobs/uploads/", 6 << 20),
+            o => o with { ResponseTimeout = TimeSpan.FromSeconds(2), MaxParallelTransfers = 1 }, push: false);
+        var layout = TestLayout.Create(s.Dir.Combine("big"), "1", 24 << 20);
+        var clock = Stopwatch.StartNew();
+        var result = await new ImagePusher(s.Options, new TranscriptLog()).PushLayoutAsync(layout.Path, s.Proxy.Host, "slow", new[] { "1" }, cancel: Cancel);
+        Assert.Equal(layout.Digest, result.Digest);
+        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(3), $"the upload took {clock.Elapsed}, not longer than the response timeout: nothing was tested");
+        // Each blob went up once: none was cut off and sent again.
+        Assert.Equal(2, s.Count("PUT", "/blobs/uploads/"));
+    }
+
+    [Fact]
     public async Task A_registry_that_takes_chunks_only_gets_chunks_of_at_least_its_minimum()
     {
         const long min = 128 * 1024;

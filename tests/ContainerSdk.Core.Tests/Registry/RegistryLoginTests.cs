@@ -72,6 +72,33 @@ public sealed class RegistryLoginTests
     }
 
     [Fact]
+    public async Task A_plain_http_registry_listed_as_insecure_is_tried_over_https_once_per_build_and_falls_back_without_a_retry()
+    {
+        using var dir = new TempDir("plain-once");
+        await using var reg = await RegistryServer.StartAsync();
+        var layout = TestLayout.Create(dir.Combine("layout"));
+        // Retries slow enough that one before the fallback would be seen in the log and the clock.
+        var slowRetry = new RetryPolicy { BaseDelay = TimeSpan.FromSeconds(20), MaxDelay = TimeSpan.FromSeconds(20), MaxAttempts = 2 };
+        var options = TestRegistryOptions.Plain(reg, dir.Combine("home")) with { Retry = slowRetry };
+        var log = new TranscriptLog();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        // A build's pull, push and cache lookups each make their own client, as here.
+        await new ImagePusher(options, log).PushLayoutAsync(layout.Path, reg.Host, "site", new[] { "1" }, cancel: Cancel);
+        var pulled = await new ImagePuller(options, new BlobStore(dir.Combine("cache")), log)
+            .PullAsync(RegistryReference.Parse($"docker://{reg.Host}/site:1"), Platform.Parse("linux/amd64"), Cancel);
+        Assert.Equal(layout.Digest, pulled.Digest);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"push and pull took {clock.Elapsed}");
+        Assert.DoesNotContain("attempt 2", log.All);
+        Assert.Single(log.Lines, l => l.Contains("does not speak TLS", StringComparison.Ordinal));
+
+        // Another build (other options) finds out again.
+        var next = new TranscriptLog();
+        await new ImagePuller(TestRegistryOptions.Plain(reg, dir.Combine("home")), new BlobStore(dir.Combine("cache2")), next)
+            .PullAsync(RegistryReference.Parse($"docker://{reg.Host}/site:1"), Platform.Parse("linux/amd64"), Cancel);
+        Assert.Single(next.Lines, l => l.Contains("does not speak TLS", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_plain_http_registry_not_listed_as_insecure_is_not_spoken_to_in_clear_text()
     {
         using var dir = new TempDir("plain");

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace ContainerSdk.Tests.Registry;
 
 /// <summary>What a <see cref="FaultRule"/> does to a request it catches.</summary>
-public enum FaultKind { Fail, Reset, Delay, CorruptBody, EndlessBody, RedirectLoop, DowngradeLocation, RedirectToStorage }
+public enum FaultKind { Fail, Reset, Delay, SlowBody, CorruptBody, EndlessBody, RedirectLoop, DowngradeLocation, RedirectToStorage }
 
 /// <summary>
 /// One fault: which requests it catches (method, or "*" for any; a regex searched in the path and query) and how
@@ -28,6 +28,9 @@ public sealed class FaultRule
     public int Status { get; init; }
     public TimeSpan? RetryAfter { get; init; }
     public TimeSpan Delay { get; init; }
+
+    /// <summary>For <see cref="FaultKind.SlowBody"/>: the rate the request body is taken at.</summary>
+    public long BytesPerSecond { get; init; }
 
     /// <summary>For <see cref="FaultKind.Reset"/>: reset after this many response body bytes (null: before any response).</summary>
     public long? AfterBodyBytes { get; init; }
@@ -76,6 +79,11 @@ public sealed class FaultPlan
     /// <summary>Waits <paramref name="delay"/> before forwarding (a slow registry, or one that times the client out).</summary>
     public FaultPlan Delay(string method, string pathRegex, TimeSpan delay, int times = 1) =>
         Add(new FaultRule(FaultKind.Delay, method, pathRegex, times) { Delay = delay });
+
+    /// <summary>Takes the request body at <paramref name="bytesPerSecond"/> while forwarding it (a slow link: an upload that
+    /// keeps moving but takes long).</summary>
+    public FaultPlan SlowBody(string method, string pathRegex, long bytesPerSecond, int times = Always) =>
+        Add(new FaultRule(FaultKind.SlowBody, method, pathRegex, times) { BytesPerSecond = bytesPerSecond });
 
     /// <summary>Forwards, but flips bytes of the response body (every 1024th, from the first); the length stays.</summary>
     public FaultPlan CorruptBody(string method, string pathRegex, int times = Always) =>

@@ -119,6 +119,9 @@ public sealed class FaultProxy : IAsyncDisposable
             case FaultKind.Delay:
                 await Task.Delay(rule.Delay, cancellationToken);
                 break;
+            case FaultKind.SlowBody:
+                exchange.Body.BytesPerSecond = rule.BytesPerSecond;
+                break;
         }
 
         if (_chunked?.Refusal(request) is { } refusal)

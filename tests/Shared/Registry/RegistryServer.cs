@@ -59,6 +59,8 @@ public sealed class RegistryServer : IAsyncDisposable
         var registry = Tools.Require("docker-registry");
         if (options.TokenAuth && options.Users is null)
             throw new ArgumentException("TokenAuth needs Users: the token server authenticates them.", nameof(options));
+        if (options.RequireClientCertificates && !options.Tls)
+            throw new ArgumentException("RequireClientCertificates needs Tls.", nameof(options));
         if (options.ReadOnlyUsers is { Count: > 0 } && !options.TokenAuth)
             throw new ArgumentException("ReadOnlyUsers needs TokenAuth: htpasswd auth cannot tell pull from push.", nameof(options));
         var unknown = (options.ReadOnlyUsers ?? []).Where(u => options.Users?.ContainsKey(u) != true).ToList();
@@ -139,12 +141,15 @@ public sealed class RegistryServer : IAsyncDisposable
         return "no answer from /v2/ within 15 s\n" + _process.LogTail();
     }
 
-    /// <summary>An HttpClient for this registry: trusts its CA when TLS is on, never follows redirects, no cookies.</summary>
-    public HttpClient CreateHttpClient() =>
-        new(_ca is not null && Options.Tls ? _ca.CreateTrustingHandler() : new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false })
-        {
-            BaseAddress = BaseUri,
-        };
+    /// <summary>An HttpClient for this registry: trusts its CA when TLS is on (and shows a client certificate from it when
+    /// the registry requires one), never follows redirects, no cookies.</summary>
+    public HttpClient CreateHttpClient()
+    {
+        var handler = _ca is not null && Options.Tls ? _ca.CreateTrustingHandler() : new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false };
+        if (Options.RequireClientCertificates)
+            handler.SslOptions.ClientCertificates = new System.Security.Cryptography.X509Certificates.X509CertificateCollection { _ca!.IssueClientCertificate("CN=fixture") };
+        return new HttpClient(handler) { BaseAddress = BaseUri };
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -175,6 +180,8 @@ public sealed class RegistryServer : IAsyncDisposable
             yaml.AppendLine("  maintenance:\n    uploadpurging:\n      enabled: false");
             yaml.AppendLine($"http:\n  addr: {Q($"127.0.0.1:{port}")}\n  secret: {Q(Guid.NewGuid().ToString("N"))}");
             if (options.Tls) yaml.AppendLine($"  tls:\n    certificate: {Q(CertificatePath)}\n    key: {Q(KeyPath)}");
+            // The CA file is the one TLS already writes (ca.pem beside config.yml): the same CA issues the client certificates.
+            if (options.RequireClientCertificates) yaml.AppendLine($"    clientcas:\n      - {Q(System.IO.Path.Combine(root, "ca.pem"))}");
             if (tokenServer is not null)
                 yaml.AppendLine($"auth:\n  token:\n    realm: {Q(tokenServer.Realm.ToString())}\n    service: {Q(tokenServer.Service)}\n" +
                                 $"    issuer: {Q(tokenServer.Issuer)}\n    rootcertbundle: {Q(TokenRootBundlePath)}");

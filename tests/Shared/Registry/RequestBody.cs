@@ -11,6 +11,9 @@ internal sealed class RequestBody(HttpConnection connection, HttpRequestHead hea
 {
     private bool _consumed;
 
+    /// <summary>When above 0, the body is read no faster than this (a slow link).</summary>
+    public long BytesPerSecond { get; set; }
+
     /// <summary>How many body bytes were copied (once a copy finished).</summary>
     public long BytesRead { get; private set; }
 
@@ -61,12 +64,18 @@ internal sealed class RequestBody(HttpConnection connection, HttpRequestHead hea
     private async Task<long> CopyAsync(long length, Stream destination, CancellationToken cancellationToken)
     {
         var buffer = new byte[64 * 1024];
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         for (var left = length; left > 0;)
         {
             var n = await connection.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left)), cancellationToken);
             if (n == 0) throw new EndOfStreamException($"connection closed with {left} body bytes still to come");
             await destination.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
             left -= n;
+            if (BytesPerSecond > 0)
+            {
+                var due = TimeSpan.FromSeconds((double)(length - left) / BytesPerSecond) - clock.Elapsed;
+                if (due > TimeSpan.Zero) await Task.Delay(due, cancellationToken);
+            }
         }
         return length;
     }

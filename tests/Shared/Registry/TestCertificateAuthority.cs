@@ -36,6 +36,10 @@ public sealed class TestCertificateAuthority : IDisposable
             new X509EnhancedKeyUsageExtension(new OidCollection { new Oid("1.3.6.1.5.5.7.3.1") }, false), san.Build());
     }
 
+    /// <summary>A TLS client certificate, as a registry that requires them (<c>http.tls.clientcas</c>) takes from a client.</summary>
+    public X509Certificate2 IssueClientCertificate(string subject = "CN=ContainerSdk test client") =>
+        Issue(subject, X509KeyUsageFlags.DigitalSignature, new X509EnhancedKeyUsageExtension(new OidCollection { new Oid("1.3.6.1.5.5.7.3.2") }, false));
+
     /// <summary>A certificate whose key signs bearer tokens; the registry checks it chains to this CA.</summary>
     public X509Certificate2 IssueSigningCertificate() =>
         Issue("CN=ContainerSdk test token issuer", X509KeyUsageFlags.DigitalSignature);

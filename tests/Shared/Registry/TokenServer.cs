@@ -6,12 +6,12 @@ using System.Text.Json;
 namespace ContainerSdk.Tests.Registry;
 
 /// <summary>A token request the server answered: who asked (null: anonymous), for which scopes, with what status.</summary>
-public sealed record TokenRequest(string? User, IReadOnlyList<string> Scopes, int Status);
+public sealed record TokenRequest(string? User, IReadOnlyList<string> Scopes, int Status, string? Grant = null);
 
 /// <summary>
 /// The registry's bearer-token server, in the test process on 127.0.0.1 (HTTPS when the registry has TLS, with a
-/// certificate from the same CA). GET /token?service=..&amp;scope=.. (and the OAuth2 password grant by POST)
-/// with Basic credentials: wrong credentials get 401; anonymous callers get a token that grants nothing; users get
+/// certificate from the same CA). GET /token?service=..&amp;scope=.. with Basic credentials, and the OAuth2 password
+/// and refresh-token grants by POST (a form): wrong credentials or an unknown refresh token get 401; anonymous callers get a token that grants nothing; users get
 /// the intersection of what they ask and what they may do per repository (pull, push, delete; read-only users pull).
 /// </summary>
 public sealed class TokenServer : IAsyncDisposable
@@ -61,7 +61,7 @@ public sealed class TokenServer : IAsyncDisposable
             return await AnswerAsync(exchange, 404, new { errors = new[] { new { code = "NOT_FOUND", message = "the token endpoint is /token" } } }, cancellationToken);
 
         var scopes = (query.GetValues("scope") ?? []).SelectMany(s => s.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
-        var (user, password) = Credentials(request, query);
+        var (user, password) = Credentials(request, query, _options);
         int status;
         object body;
         if (user is not null && (_options.Users?.TryGetValue(user, out var expected) != true || expected != password))
@@ -83,7 +83,7 @@ public sealed class TokenServer : IAsyncDisposable
                 issued_at = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
             });
         }
-        _requests.Enqueue(new TokenRequest(user, scopes, status));
+        _requests.Enqueue(new TokenRequest(user, scopes, status, query["grant_type"]));
         return await AnswerAsync(exchange, status, body, cancellationToken);
     }
 
@@ -97,9 +97,15 @@ public sealed class TokenServer : IAsyncDisposable
         return asked with { Actions = asked.Actions.Where(may.Contains).Distinct().ToList() };
     }
 
-    /// <summary>Basic credentials, or the password grant's form fields; (null, null) for an anonymous caller.</summary>
-    private static (string? User, string? Password) Credentials(HttpRequestHead request, System.Collections.Specialized.NameValueCollection form)
+    /// <summary>Basic credentials, the password grant's form fields, or the user a refresh token stands for (an unknown one
+    /// is a user no one is); (null, null) for an anonymous caller.</summary>
+    private static (string? User, string? Password) Credentials(HttpRequestHead request, System.Collections.Specialized.NameValueCollection form,
+        RegistryServerOptions options)
     {
+        if (form["grant_type"] == "refresh_token")
+            return form["refresh_token"] is { } refresh && options.RefreshTokens?.TryGetValue(refresh, out var owner) == true
+                ? (owner, options.Users?.GetValueOrDefault(owner))
+                : ("", null);
         if (request["Authorization"] is { } authorization && authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
         {
             string decoded;

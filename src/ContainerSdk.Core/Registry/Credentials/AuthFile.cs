@@ -71,6 +71,9 @@ internal sealed class AuthFile
     {
         string source = $"'{Path}' ({key})";
         if (entry.ValueKind != JsonValueKind.Object) return null;
+        // docker login to an OAuth2 registry (Azure's `az acr login`, for one) keeps a refresh token here and no password.
+        if (entry.TryGetProperty("identitytoken", out var identity) && identity.ValueKind == JsonValueKind.String && identity.GetString() is { Length: > 0 } refresh)
+            return new RegistryCredential(RegistryCredential.IdentityTokenUserName, refresh, source) { IsIdentityToken = true };
         if (entry.TryGetProperty("auth", out var auth) && auth.ValueKind == JsonValueKind.String && auth.GetString() is { Length: > 0 } encoded)
         {
             string decoded;

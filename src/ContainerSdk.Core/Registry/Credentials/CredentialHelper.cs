@@ -58,9 +58,7 @@ internal static class CredentialHelper
             string? user = doc.RootElement.TryGetProperty("Username", out var u) ? u.GetString() : null;
             string? secret = doc.RootElement.TryGetProperty("Secret", out var s) ? s.GetString() : null;
             if (string.IsNullOrEmpty(secret)) return null;
-            if (user == "<token>")
-                throw Failed(program, server, "it returned an identity token, which ContainerSdk does not support; store a user name and password or token instead");
-            return new RegistryCredential(user ?? "", secret, $"credential helper {program}");
+            return new RegistryCredential(user ?? "", secret, $"credential helper {program}") { IsIdentityToken = user == RegistryCredential.IdentityTokenUserName };
         }
         catch (JsonException)
         {

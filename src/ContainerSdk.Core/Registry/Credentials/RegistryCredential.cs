@@ -19,7 +19,16 @@ public sealed class RegistryCredential
     public string Secret { get; }
     public string Source { get; }
 
+    /// <summary>
+    /// The secret is an OAuth2 refresh token (docker's "identity token": config.json's <c>identitytoken</c>, or a credential
+    /// helper's user name <c>&lt;token&gt;</c>), traded at the token server for access tokens, never sent as a password.
+    /// </summary>
+    public bool IsIdentityToken { get; init; }
+
+    /// <summary>docker's user name for an identity token in the credential helper protocol.</summary>
+    public const string IdentityTokenUserName = "<token>";
+
     public string BasicHeaderValue() => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{UserName}:{Secret}"));
 
-    public override string ToString() => $"user '{UserName}' from {Source}";
+    public override string ToString() => IsIdentityToken ? $"the identity token from {Source}" : $"user '{UserName}' from {Source}";
 }

@@ -59,14 +59,7 @@ internal sealed class BearerTokens
             throw operation.Fail(Codes.RegistryUnauthorized,
                 $"the registry's token server {realm.Authority} is plain http; add {_registry} to ContainerInsecureRegistries if that is intended.");
 
-        var query = new List<string>();
-        if (challenge["service"] is { } service) query.Add("service=" + Uri.EscapeDataString(service));
-        foreach (var scope in key.Split(' ', StringSplitOptions.RemoveEmptyEntries)) query.Add("scope=" + Uri.EscapeDataString(scope));
-        if (credential is not null) query.Add("account=" + Uri.EscapeDataString(credential.UserName));
-        var builder = new UriBuilder(realm) { Query = string.Join('&', new[] { realm.Query.TrimStart('?') }.Where(q => q.Length > 0).Concat(query)) };
-
-        using var request = new HttpRequestMessage(HttpMethod.Get, builder.Uri);
-        if (credential is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Basic", credential.BasicHeaderValue());
+        using var request = credential is { IsIdentityToken: true } ? RefreshTokenRequest(realm, challenge, key, credential) : TokenRequest(realm, challenge, key, credential);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         timeout.CancelAfter(_timeout);
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
@@ -85,6 +78,36 @@ internal sealed class BearerTokens
         var expires = DateTimeOffset.UtcNow + lifetime - TimeSpan.FromSeconds(Math.Min(30, lifetime.TotalSeconds / 10));
         _tokens[key] = (token, expires);
         return token;
+    }
+
+    /// <summary>The distribution token API's GET, logged in with Basic credentials (or anonymous).</summary>
+    private static HttpRequestMessage TokenRequest(Uri realm, AuthChallenge challenge, string key, RegistryCredential? credential)
+    {
+        var query = new List<string>();
+        if (challenge["service"] is { } service) query.Add("service=" + Uri.EscapeDataString(service));
+        foreach (var scope in key.Split(' ', StringSplitOptions.RemoveEmptyEntries)) query.Add("scope=" + Uri.EscapeDataString(scope));
+        if (credential is not null) query.Add("account=" + Uri.EscapeDataString(credential.UserName));
+        var builder = new UriBuilder(realm) { Query = string.Join('&', new[] { realm.Query.TrimStart('?') }.Where(q => q.Length > 0).Concat(query)) };
+        var request = new HttpRequestMessage(HttpMethod.Get, builder.Uri);
+        if (credential is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Basic", credential.BasicHeaderValue());
+        return request;
+    }
+
+    /// <summary>
+    /// An identity token is an OAuth2 refresh token: POSTed as a form to the same endpoint (the distribution token
+    /// spec's OAuth2 flow, as docker does it), in the body, never in the URL, which servers and proxies log.
+    /// </summary>
+    private static HttpRequestMessage RefreshTokenRequest(Uri realm, AuthChallenge challenge, string key, RegistryCredential credential)
+    {
+        var form = new List<KeyValuePair<string, string>>
+        {
+            new("grant_type", "refresh_token"),
+            new("refresh_token", credential.Secret),
+            new("client_id", "containersdk"),
+        };
+        if (challenge["service"] is { } service) form.Add(new("service", service));
+        if (key.Length > 0) form.Add(new("scope", key));
+        return new HttpRequestMessage(HttpMethod.Post, realm) { Content = new FormUrlEncodedContent(form) };
     }
 
     private static (string Token, TimeSpan Lifetime) Parse(byte[] body, RegistryOperation operation)

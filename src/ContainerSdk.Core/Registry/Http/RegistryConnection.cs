@@ -17,6 +17,7 @@ internal sealed class RegistryConnection : IDisposable
     private readonly HttpClient _http;
     private readonly BearerTokens _tokens;
     private readonly IBuildLog _log;
+    private readonly ClientCertificates _clientCertificates;
     private readonly SemaphoreSlim _pingLock = new(1, 1);
     private readonly Dictionary<string, RegistryCredential?> _credentials = new(StringComparer.Ordinal);
     private Uri? _base;
@@ -28,6 +29,7 @@ internal sealed class RegistryConnection : IDisposable
         Options = options;
         _log = log;
         var trust = new RegistryTrust(registry, options.IsInsecure(registry), options.CertificateDirectories);
+        _clientCertificates = new ClientCertificates(registry, options.CertificateDirectories);
         var handler = new SocketsHttpHandler
         {
             UseCookies = false,
@@ -35,7 +37,11 @@ internal sealed class RegistryConnection : IDisposable
             AutomaticDecompression = DecompressionMethods.None,
             ConnectTimeout = TimeSpan.FromSeconds(30),
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-            SslOptions = { RemoteCertificateValidationCallback = trust.Validate },
+            SslOptions =
+            {
+                RemoteCertificateValidationCallback = trust.Validate,
+                LocalCertificateSelectionCallback = _clientCertificates.Select,
+            },
         };
         _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("ContainerSdk", "1"));
@@ -66,6 +72,12 @@ internal sealed class RegistryConnection : IDisposable
                     throw operation.Fail(Codes.RegistryRequestFailed, e.Status, $"still failing after {n} attempts");
                 failure = e.Message;
                 retryAfter = e.RetryAfter;
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException && _clientCertificates.AskedForWithoutOne)
+            {
+                throw operation.Fail(Codes.RegistryTlsFailed,
+                    $"the registry asks for a TLS client certificate and there is none ({Describe(e)}). Put it in " +
+                    $"/etc/containers/certs.d/{Registry}/ as client.cert with its key client.key, as podman and docker read it.", e);
             }
             catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.SecureConnectionError && !Options.IsInsecure(Registry))
             {
@@ -148,10 +160,14 @@ internal sealed class RegistryConnection : IDisposable
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel))
             {
                 timeout.CancelAfter(Options.ResponseTimeout);
+                // The timeout counts from the last piece of the body sent, not from the start: a big blob on a slow
+                // link is not cut off (and sent again, and cut off again) while it is still going out.
+                if (request.Content is { } body) request.Content = ProgressContent.Wrap(body, () => Rearm(timeout, Options.ResponseTimeout));
                 try { response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token); }
                 catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
                 {
-                    throw new TimeoutException($"no response within {Options.ResponseTimeout.TotalSeconds:0} s");
+                    throw new TimeoutException($"no response within {Options.ResponseTimeout.TotalSeconds:0} s" +
+                                               (request.Content is null ? "" : " of the last piece of the request's body"));
                 }
                 finally { request.Dispose(); }
             }
@@ -170,6 +186,13 @@ internal sealed class RegistryConnection : IDisposable
         }
     }
 
+    /// <summary>Restarts the clock; a body piece sent after the response came (the registry answered early) finds it gone.</summary>
+    private static void Rearm(CancellationTokenSource timeout, TimeSpan after)
+    {
+        try { timeout.CancelAfter(after); }
+        catch (ObjectDisposedException) { }
+    }
+
     private static bool SameOrigin(Uri a, Uri b) => a.Scheme == b.Scheme && string.Equals(a.Authority, b.Authority, StringComparison.OrdinalIgnoreCase);
 
     private async Task AuthorizeAsync(HttpRequestMessage request, IReadOnlyList<string> scopes, RegistryOperation operation, CancellationToken cancel)
@@ -179,7 +202,8 @@ internal sealed class RegistryConnection : IDisposable
         var credential = Credential(operation.Repository);
         if (challenge.IsBasic)
         {
-            if (credential is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Basic", credential.BasicHeaderValue());
+            // An identity token is for a token server only; a Basic registry never sees it.
+            if (credential is { IsIdentityToken: false }) request.Headers.Authorization = new AuthenticationHeaderValue("Basic", credential.BasicHeaderValue());
             return;
         }
         if (challenge.IsBearer)
@@ -197,16 +221,25 @@ internal sealed class RegistryConnection : IDisposable
         try
         {
             if (_base is { } raced) return raced;
+            var http = new Uri($"http://{Registry}/");
+            // An insecure registry found to speak plain http earlier in this build is not asked for TLS again.
+            if (Options.IsInsecure(Registry) && Options.Schemes.Known(Registry) == http)
+            {
+                await PingOnceAsync(http, cancel);
+                return _base = http;
+            }
             var https = new Uri($"https://{Registry}/");
             try
             {
                 await PingOnceAsync(https, cancel);
                 return _base = https;
             }
-            catch (HttpRequestException) when (Options.IsInsecure(Registry))
+            catch (HttpRequestException) when (Options.IsInsecure(Registry) && !_clientCertificates.AskedForWithoutOne)
             {
-                var http = new Uri($"http://{Registry}/");
+                // No retry before falling back: a plain-http server answers a TLS hello at once (with an error), and
+                // a registry that is down fails the http attempt too, which the caller's retry loop handles.
                 await PingOnceAsync(http, cancel);
+                Options.Schemes.Remember(Registry, http);
                 _log.Detail($"Registry {Registry} does not speak TLS; using plain http (it is in ContainerInsecureRegistries).");
                 return _base = http;
             }
