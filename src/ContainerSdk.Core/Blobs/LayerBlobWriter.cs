@@ -14,6 +14,9 @@ public sealed record LayerBlob(Descriptor Descriptor, Digest DiffId, long Uncomp
 {
     /// <summary>Where a cache found it, when that is not this machine ("the registry cache host/name"), for the per-layer line.</summary>
     public string? Origin { get; init; }
+
+    /// <summary>The cache read the blob and checked its digest again (it was touched since it was last checked), for the per-layer line.</summary>
+    public bool HashedAgain { get; init; }
 }
 
 /// <summary>

@@ -14,6 +14,8 @@ public sealed class WorkPaths(string workDirectory)
     public string CacheRoot { get; } = Path.Combine(workDirectory, "cache");
     public string StatCache { get; } = Path.Combine(workDirectory, "cache", "statcache.bin");
     public string TarballIndexes { get; } = Path.Combine(workDirectory, "cache", "tarballs");
+    /// <summary>Each blob's identity when its bytes were last known to be its digest's (<see cref="Cache.BlobStamps"/>).</summary>
+    public string BlobStamps { get; } = Path.Combine(workDirectory, "cache", "stamps");
 
     /// <summary>The bundle's cached gzip segments, and what the last bundle was made of (to skip an unchanged one).</summary>
     public string BundleSegments { get; } = Path.Combine(workDirectory, "bundle");

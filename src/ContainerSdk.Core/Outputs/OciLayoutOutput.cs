@@ -11,7 +11,7 @@ public sealed class OciLayoutOutput : IImageWriter
     {
         var layout = new OciLayoutWriter(destination);
         foreach (var layer in image.Manifest.Layers)
-            layout.AddBlobFromFile(image.BlobFile(layer.Digest)!, layer);
+            layout.AddBlobFromFile(image.BlobFile(layer.Digest)!, layer, context.BlobStamps);
         foreach (var document in new[] { image.Manifest.Config, image.ManifestDescriptor })
         {
             using var stream = image.OpenBlob(document.Digest);

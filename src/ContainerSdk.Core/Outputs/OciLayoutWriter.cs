@@ -1,3 +1,4 @@
+using ContainerSdk.Core.Cache;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.IO;
 using System.Text;
@@ -63,9 +64,10 @@ public sealed class OciLayoutWriter
 
     /// <summary>
     /// Stores a blob that already exists as a file (a cached layer): hard-linked when the layout is on the same file
-    /// system (no copy of gigabytes), copied otherwise. The digest is trusted; the size is checked.
+    /// system (no copy of gigabytes), copied otherwise. The digest is trusted; the size is checked. The link moves the
+    /// blob's ctime: <paramref name="stamps"/> (the layer cache's) records it again, so the next build still trusts it.
     /// </summary>
-    public void AddBlobFromFile(string path, Descriptor descriptor)
+    public void AddBlobFromFile(string path, Descriptor descriptor, BlobStamps? stamps = null)
     {
         var source = new FileInfo(path);
         // Damaged since the layers step checked it: the layer cache checks sizes, so the next build builds the layer again.
@@ -78,14 +80,17 @@ public sealed class OciLayoutWriter
         // damaged one that the cache has since replaced (a flipped byte keeps the size): a link is cheap, so it is
         // linked again; only when the layout must hold copies (another file system) is a same-size copy kept.
         var existing = FileIdentity.Of(target);
-        if (existing is { } e && FileIdentity.Of(source.FullName) is { } s && e.Device == s.Device && e.Inode == s.Inode) return;
+        var before = FileIdentity.Of(source.FullName);
+        if (existing is { } e && before is { } s && e.Device == s.Device && e.Inode == s.Inode) return;
         using var temp = new TempFile(target);
-        if (!HardLink.TryCreate(source.FullName, temp.Path))
+        bool linked = HardLink.TryCreate(source.FullName, temp.Path);
+        if (!linked)
         {
             if (HasBlob(descriptor)) return;
             File.Copy(source.FullName, temp.Path);
         }
         temp.Commit();
+        if (linked && before is { } identity) stamps?.Linked(source.FullName, identity);
     }
 
     /// <summary>Writes index.json, then deletes every blob and temp file the new index does not reach.</summary>
