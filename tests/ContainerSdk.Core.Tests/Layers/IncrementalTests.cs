@@ -74,6 +74,39 @@ public class IncrementalTests
     }
 
     [Fact]
+    public void An_xattr_or_acl_set_on_an_unchanged_file_after_a_build_reaches_its_layer()
+    {
+        // The stat walk reuses each path's xattrs while its lstat identity holds; setting one moves the ctime. The
+        // tree must be older than the stat cache's racy window, or nothing would be reused and this could not fail.
+        var (run, inputs) = Site();
+        using var _ = run;
+        Thread.Sleep(TimeSpan.FromSeconds(2.2));
+        var first = run.Layers(inputs);
+        var second = run.Layers(inputs);
+        Assert.Equal(first.Select(l => l.Descriptor.Digest), second.Select(l => l.Descriptor.Digest));
+
+        Tools.Run(Tools.Require("setfattr"), "-n", "user.origin", "-v", "site", run.Dir.Combine("b", "d1", "f1.txt")).EnsureSuccess("setfattr");
+        Tools.Run(Tools.Require("setfacl"), "-m", "u:4343:r--", run.Dir.Combine("c", "d2")).EnsureSuccess("setfacl");
+        var third = run.Layers(inputs);
+
+        var changed = Enumerable.Range(0, 4).Where(i => second[i].Descriptor.Digest != third[i].Descriptor.Digest).ToArray();
+        Assert.Equal(new[] { 2, 3 }, changed);
+        Assert.Contains(PaxKeysOf(third[2].BlobPath), k => k == "SCHILY.xattr.user.origin");
+        Assert.Contains(PaxKeysOf(third[3].BlobPath), k => k.StartsWith("SCHILY.acl.access", StringComparison.Ordinal));
+    }
+
+    /// <summary>The PAX record keys of a gzip layer's tar (GNU tar lists no xattr names; .NET's reader rejects binary ACL values).</summary>
+    private static List<string> PaxKeysOf(string blob)
+    {
+        using var stream = new System.IO.Compression.GZipStream(File.OpenRead(blob), System.IO.Compression.CompressionMode.Decompress);
+        using var tar = new MemoryStream();
+        stream.CopyTo(tar);
+        // A PAX record is "<length> <key>=<value>\n"; keys of interest are ASCII.
+        return System.Text.RegularExpressions.Regex.Matches(System.Text.Encoding.Latin1.GetString(tar.ToArray()), @"\d+ (SCHILY\.[\w.]+)=")
+            .Select(m => m.Groups[1].Value).ToList();
+    }
+
+    [Fact]
     public void One_module_changed_rebuilds_its_layer_alone_and_reuses_the_other_bundle_segments()
     {
         var (run, inputs) = Site();
