@@ -10,11 +10,11 @@ namespace ContainerSdk.Core.Cache;
 /// </summary>
 /// <remarks>
 /// A hard link moves the ctime too (the link count is the inode's), and the image step hard-links every layer blob into
-/// the layout: <see cref="Linked"/> records the blob again, but only when it still had the recorded identity just
+/// the layout: <see cref="Moved"/> records the blob again, but only when it still had the recorded identity just
 /// before the link and nothing but its ctime moved across it, so no change made by anyone else (through the layout's
 /// name or the cache's) is ever vouched for. A build killed between the link and the record leaves the old record:
-/// the next build hashes the blob once. Removing the layout's name (a deleted bin/) moves the ctime as well, and costs
-/// the same one hash.
+/// the next build hashes the blob once. The layout's garbage collection removes its names of replaced layers the same
+/// way; removing them otherwise (a deleted bin/) moves the ctime too, and costs the next build one hash of each blob.
 /// </remarks>
 public sealed class BlobStamps(string directory)
 {
@@ -30,15 +30,15 @@ public sealed class BlobStamps(string directory)
     }
 
     /// <summary>
-    /// After this build gave the blob another name (a hard link, now committed): <paramref name="before"/> is its
-    /// identity just before. Re-recorded only when that identity was vouched for and the blob is the same inode, size
-    /// and mtime now.
+    /// After this build gave a blob another name or took one away (a hard link made or removed, now done): its identity
+    /// was <paramref name="before"/> just before and is <paramref name="after"/> now; <paramref name="blobPath"/> is any
+    /// of its names (they all end in its digest). Recorded again only when <paramref name="before"/> was vouched for and
+    /// the blob is the same inode, size and mtime after.
     /// </summary>
-    public void Linked(string blobPath, FileIdentity before)
+    public void Moved(string blobPath, FileIdentity before, FileIdentity after)
     {
-        if (!Vouches(blobPath, before)) return;
-        if (FileIdentity.Of(blobPath) is { } after && after.Device == before.Device && after.Inode == before.Inode
-            && after.Size == before.Size && after.MTimeNs == before.MTimeNs)
+        if (after.Device == before.Device && after.Inode == before.Inode && after.Size == before.Size && after.MTimeNs == before.MTimeNs
+            && Vouches(blobPath, before))
             Record(blobPath, after);
     }
 

@@ -39,8 +39,10 @@ public sealed class OciLayoutWriter
         return full;
     }
 
-    public OciLayoutWriter(string path)
+    /// <param name="stamps">The layer cache's record of its blobs: a hard link made or removed here moves a blob's ctime, and is recorded there.</param>
+    public OciLayoutWriter(string path, BlobStamps? stamps = null)
     {
+        _stamps = stamps;
         LayoutPath = CheckLayoutPath(path);
         BlobDirectory = Path.Combine(LayoutPath, "blobs", "sha256");
         var layoutFile = Path.Combine(LayoutPath, "oci-layout");
@@ -48,6 +50,8 @@ public sealed class OciLayoutWriter
             WriteAtomically(layoutFile, LayoutFileContent);
         Directory.CreateDirectory(BlobDirectory);
     }
+
+    private readonly BlobStamps? _stamps;
 
     public string LayoutPath { get; }
     public string BlobDirectory { get; }
@@ -65,9 +69,9 @@ public sealed class OciLayoutWriter
     /// <summary>
     /// Stores a blob that already exists as a file (a cached layer): hard-linked when the layout is on the same file
     /// system (no copy of gigabytes), copied otherwise. The digest is trusted; the size is checked. The link moves the
-    /// blob's ctime: <paramref name="stamps"/> (the layer cache's) records it again, so the next build still trusts it.
+    /// blob's ctime: the layer cache's <see cref="BlobStamps"/> record it again, so the next build still trusts it.
     /// </summary>
-    public void AddBlobFromFile(string path, Descriptor descriptor, BlobStamps? stamps = null)
+    public void AddBlobFromFile(string path, Descriptor descriptor)
     {
         var source = new FileInfo(path);
         // Damaged since the layers step checked it: the layer cache checks sizes, so the next build builds the layer again.
@@ -90,7 +94,7 @@ public sealed class OciLayoutWriter
             File.Copy(source.FullName, temp.Path);
         }
         temp.Commit();
-        if (linked && before is { } identity) stamps?.Linked(source.FullName, identity);
+        if (linked && before is { } identity && FileIdentity.Of(source.FullName) is { } after) _stamps?.Moved(source.FullName, identity, after);
     }
 
     /// <summary>Writes index.json, then deletes every blob and temp file the new index does not reach.</summary>
@@ -114,9 +118,32 @@ public sealed class OciLayoutWriter
         foreach (var d in index.Manifests) Mark(d, reachable);
         // Only names this writer could have written (a sha256 digest, or its temporary files): never a file of anyone else.
         foreach (var file in Directory.EnumerateFiles(BlobDirectory))
-            if (Path.GetFileName(file) is var name && (TempFiles.IsTemp(name) || IsDigestName(name) && !reachable.Contains(name))) FileCleanup.TryDelete(file);
+        {
+            var name = Path.GetFileName(file);
+            if (TempFiles.IsTemp(name)) FileCleanup.TryDelete(file);
+            else if (IsDigestName(name) && !reachable.Contains(name)) Unlink(file);
+        }
         foreach (var file in Directory.EnumerateFiles(LayoutPath))
             if (TempFiles.IsTemp(Path.GetFileName(file))) FileCleanup.TryDelete(file);
+    }
+
+    /// <summary>
+    /// Deletes a layout blob that may be a second name of a layer cache blob: the unlink moves that blob's ctime, which
+    /// is recorded (seen through a handle kept open across it), so a layer built again from the cache is not read again.
+    /// </summary>
+    private void Unlink(string file)
+    {
+        if (_stamps is null) { FileCleanup.TryDelete(file); return; }
+        try
+        {
+            using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read);
+            var before = FileIdentity.Of(handle);
+            if (FileCleanup.TryDelete(file) && before is { } identity && FileIdentity.Of(handle) is { } after) _stamps.Moved(file, identity, after);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            FileCleanup.TryDelete(file);
+        }
     }
 
     private static bool IsDigestName(string name) => name.Length == 64 && name.AsSpan().IndexOfAnyExcept("0123456789abcdef") < 0;

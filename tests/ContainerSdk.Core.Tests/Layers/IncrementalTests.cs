@@ -74,6 +74,28 @@ public class IncrementalTests
     }
 
     [Fact]
+    public void A_change_undone_takes_the_earlier_layer_from_the_cache_without_reading_it()
+    {
+        // The layout's garbage collection removes its name of the replaced layer, which moves the cached blob's ctime.
+        var (run, inputs) = Site();
+        using var _ = run;
+        var file = run.Dir.Combine("b", "d1", "f1.txt");
+        var original = File.ReadAllText(file);
+        var (first, _) = run.Build(inputs);
+        File.AppendAllText(file, "changed");
+        run.Build(inputs);
+        Assert.False(File.Exists(Path.Combine(run.Layout, "blobs", "sha256", first[2].Descriptor.Digest.Hex)));
+        File.WriteAllText(file, original);
+        run.Log.Infos.Clear();
+
+        var (undone, _) = run.Build(inputs);
+
+        Assert.Equal(first.Select(l => l.Descriptor.Digest), undone.Select(l => l.Descriptor.Digest));
+        Assert.Equal(4, run.Log.Infos.Count(l => l.Contains(": unchanged (sha256:")));
+        Assert.DoesNotContain(run.Log.Infos, l => l.Contains("read again"));
+    }
+
+    [Fact]
     public void An_xattr_or_acl_set_on_an_unchanged_file_after_a_build_reaches_its_layer()
     {
         // The stat walk reuses each path's xattrs while its lstat identity holds; setting one moves the ctime. The
