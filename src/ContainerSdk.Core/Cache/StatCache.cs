@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using ContainerSdk.Core.IO;
 
@@ -20,12 +22,12 @@ public sealed class StatCache
 
     private readonly string _path;
     private readonly Dictionary<string, (FileIdentity Id, byte[] Hash)> _entries;
-    private readonly Dictionary<string, (FileIdentity Id, IReadOnlyDictionary<string, byte[]> Records)> _metadata;
+    private readonly Dictionary<string, (FileIdentity Id, IReadOnlyDictionary<string, byte[]> Records, bool Used)> _metadata;
+    private int _usedMetadata;
     private readonly HashSet<string> _used = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _usedMetadata = new(StringComparer.Ordinal);
     private bool _dirty;
 
-    private StatCache(string path, Dictionary<string, (FileIdentity, byte[])> entries, Dictionary<string, (FileIdentity, IReadOnlyDictionary<string, byte[]>)> metadata)
+    private StatCache(string path, Dictionary<string, (FileIdentity, byte[])> entries, Dictionary<string, (FileIdentity, IReadOnlyDictionary<string, byte[]>, bool)> metadata)
     {
         _path = path;
         _entries = entries;
@@ -39,7 +41,7 @@ public sealed class StatCache
     public static StatCache Load(string path)
     {
         var entries = new Dictionary<string, (FileIdentity, byte[])>(StringComparer.Ordinal);
-        var metadata = new Dictionary<string, (FileIdentity, IReadOnlyDictionary<string, byte[]>)>(StringComparer.Ordinal);
+        var metadata = new Dictionary<string, (FileIdentity, IReadOnlyDictionary<string, byte[]>, bool)>(StringComparer.Ordinal);
         try
         {
             using var reader = new BinaryReader(new BufferedStream(File.OpenRead(path), 1 << 16), Encoding.UTF8);
@@ -56,10 +58,10 @@ public sealed class StatCache
                 string file = reader.ReadString();
                 var id = ReadIdentity(reader);
                 int records = reader.ReadInt32();
-                if (records == 0) { metadata[file] = (id, NoRecords); continue; }
+                if (records == 0) { metadata[file] = (id, NoRecords, false); continue; }
                 var read = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
                 for (int r = 0; r < records; r++) read[reader.ReadString()] = reader.ReadBytes(reader.ReadInt32());
-                metadata[file] = (id, read);
+                metadata[file] = (id, read, false);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or EndOfStreamException or FormatException or ArgumentException)
@@ -86,15 +88,22 @@ public sealed class StatCache
     {
         lock (_metadata)
         {
-            _usedMetadata.Add(path);
-            if (_metadata.TryGetValue(path, out var known) && known.Id == identity) return known.Records;
+            // One lookup: the record is marked used in place.
+            ref var known = ref CollectionsMarshal.GetValueRefOrNullRef(_metadata, path);
+            if (!Unsafe.IsNullRef(ref known) && known.Id == identity)
+            {
+                if (!known.Used) { known.Used = true; _usedMetadata++; }
+                return known.Records;
+            }
         }
         long started = NowNs();
         var records = read(path);
         if (IsRacy(identity, started)) return records;
         lock (_metadata)
         {
-            _metadata[path] = (identity, records.Count == 0 ? NoRecords : records);
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_metadata, path, out bool existed);
+            if (!existed || !slot.Used) _usedMetadata++;
+            slot = (identity, records.Count == 0 ? NoRecords : records, true);
             _dirty = true;
         }
         return records;
@@ -140,7 +149,7 @@ public sealed class StatCache
         lock (_entries)
         lock (_metadata)
         {
-            if (!_dirty && _used.Count == _entries.Count && _usedMetadata.Count == _metadata.Count) return;
+            if (!_dirty && _used.Count == _entries.Count && _usedMetadata == _metadata.Count) return;
             using var temp = new TempFile(_path);
             using (var writer = new BinaryWriter(new BufferedStream(File.Create(temp.Path), 1 << 16), Encoding.UTF8))
             {
@@ -153,9 +162,9 @@ public sealed class StatCache
                     WriteIdentity(writer, id);
                     writer.Write(hash);
                 }
-                var keptMetadata = _metadata.Where(e => _usedMetadata.Contains(e.Key)).ToList();
+                var keptMetadata = _metadata.Where(e => e.Value.Used).ToList();
                 writer.Write(keptMetadata.Count);
-                foreach (var (file, (id, records)) in keptMetadata)
+                foreach (var (file, (id, records, _)) in keptMetadata)
                 {
                     writer.Write(file);
                     WriteIdentity(writer, id);
