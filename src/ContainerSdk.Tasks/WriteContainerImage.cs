@@ -30,13 +30,21 @@ public sealed class WriteContainerImage : ContainerTask
     {
         var settings = ToSettings(ProjectFile);
         var layers = Layers.Select(LayerItems.FromItem).ToList();
-        var result = ContainerEngine.WriteImage(layers, settings, Path.GetFullPath(Property("LayoutPath") ?? ""), log);
+        var result = ContainerEngine.WriteImage(layers, settings, Path.GetFullPath(Property("LayoutPath") ?? ""), log,
+            string.IsNullOrEmpty(WorkDirectory) ? null : Path.GetFullPath(WorkDirectory),
+            string.IsNullOrWhiteSpace(CacheDirectory) ? null : Path.GetFullPath(CacheDirectory));
         Image = ToImageItem(result, settings.Repository);
         if (!string.IsNullOrEmpty(ResultFile)) ImageResultFile.Write(ResultFile, result, settings.Repository);
     }
 
     /// <summary>Where to record the result, so that a build that skips this step still returns the image.</summary>
     public string? ResultFile { get; set; }
+
+    /// <summary>The layers step's work folder (ContainerIntermediateDirectory): its layer cache keeps trusting the blobs the layout links.</summary>
+    public string? WorkDirectory { get; set; }
+
+    /// <summary>ContainerCacheDirectory, as the layers step had it: the blobs (and their stamps) live there when it is set.</summary>
+    public string? CacheDirectory { get; set; }
 
     public ImageSettings ToSettings(string projectFile) => new()
     {

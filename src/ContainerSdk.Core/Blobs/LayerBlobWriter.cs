@@ -17,6 +17,9 @@ public sealed record LayerBlob(Descriptor Descriptor, Digest DiffId, long Uncomp
 
     /// <summary>Where the bundle's segments lie in a gzip blob, when it travels between caches (written here, or from a registry cache).</summary>
     internal IReadOnlyList<BlobSegment>? Segments { get; init; }
+
+    /// <summary>The cache read the blob and checked its digest again (it was touched since it was last checked), for the per-layer line.</summary>
+    public bool HashedAgain { get; init; }
 }
 
 /// <summary>

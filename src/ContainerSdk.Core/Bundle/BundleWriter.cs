@@ -70,7 +70,7 @@ public static class BundleWriter
         var missing = segments.Where(s => !SegmentSum.IsRecorded(s.Path)).ToList();
         int reused = segments.Count - missing.Count;
         // A layer written with the bundle's segment boundaries holds most of them already compressed.
-        var copied = LayerSegmentCopy.Take(missing.Select(s => (s.Name, s.Path)), paths.LayerSegments, layerBlobs ?? Array.Empty<string>());
+        var copied = LayerSegmentCopy.Take(missing.Select(s => (s.Name, s.Path)), paths, layerBlobs ?? Array.Empty<string>());
         missing = missing.Where(s => !copied.Contains(s.Name)).ToList();
         int fromLayers = copied.Count;
         var damaged = new List<Segment>();

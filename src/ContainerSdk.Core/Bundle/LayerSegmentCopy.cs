@@ -10,32 +10,32 @@ namespace ContainerSdk.Core.Bundle;
 /// Makes bundle segments out of the layer blobs that hold them (<see cref="LayerSegments"/>): a layer cut its gzip
 /// members where the segment begins and ends, so its bytes there are exactly what compressing the segment gives.
 /// They are copied into the segment cache inside the kernel and recorded with the digest taken as the layer was
-/// written; a blob touched since (its stamp changed) is read and hashed on the way instead, and one whose bytes no
-/// longer match leaves the segment to be compressed.
+/// written; a blob <see cref="BlobStamps"/> does not vouch for is read and hashed on the way instead, and one whose
+/// bytes no longer match leaves the segment to be compressed.
 /// </summary>
 internal static class LayerSegmentCopy
 {
     /// <summary>Writes each wanted segment (name, cache path) that a layer blob holds; returns the names written.</summary>
-    public static HashSet<string> Take(IEnumerable<(string Name, string Path)> wanted, string indexDirectory, IReadOnlyList<string> layerBlobs)
+    public static HashSet<string> Take(IEnumerable<(string Name, string Path)> wanted, WorkPaths paths, IReadOnlyList<string> layerBlobs)
     {
         var taken = new HashSet<string>(StringComparer.Ordinal);
+        var stamps = new BlobStamps(paths.BlobStamps);
         var indexes = layerBlobs.Distinct(StringComparer.Ordinal)
-            .Select(blob => (Blob: blob, Index: LayerSegments.Load(indexDirectory, blob)))
-            .Where(x => x.Index is not null)
-            .Select(x => (x.Blob, x.Index!.Value.Stamp, x.Index!.Value.ByName))
+            .Select(blob => (Blob: blob, ByName: LayerSegments.Load(paths.LayerSegments, blob)))
+            .Where(x => x.ByName is not null)
             .ToList();
         if (indexes.Count == 0) return taken;
         foreach (var (name, path) in wanted)
-            foreach (var (blob, stamp, byName) in indexes)
-                if (byName.TryGetValue(name, out var segment))
+            foreach (var (blob, byName) in indexes)
+                if (byName!.TryGetValue(name, out var segment))
                 {
-                    if (TryCopy(blob, stamp, segment, path)) taken.Add(name);
+                    if (TryCopy(blob, stamps, segment, path)) taken.Add(name);
                     break;
                 }
         return taken;
     }
 
-    private static bool TryCopy(string blob, string stamp, BlobSegment segment, string segmentPath)
+    private static bool TryCopy(string blob, BlobStamps stamps, BlobSegment segment, string segmentPath)
     {
         using var temp = new TempFile(segmentPath);
         try
@@ -43,7 +43,7 @@ internal static class LayerSegmentCopy
             using var input = new FileStream(blob, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
             using var output = new FileStream(temp.Path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
             if (input.Length < segment.Offset + segment.Length) return false;
-            if (FileIdentity.Of(input.SafeFileHandle)?.Stamp == stamp) FileAppend.AppendRange(input, segment.Offset, segment.Length, output);
+            if (FileIdentity.Of(input.SafeFileHandle) is { } identity && stamps.Vouches(blob, identity)) FileAppend.AppendRange(input, segment.Offset, segment.Length, output);
             else if (!CopyHashed(input, segment, output)) return false;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -10,14 +10,15 @@ namespace ContainerSdk.Core.Cache;
 /// Built layers by fingerprint, as jib-core keeps them: a selector file (fingerprint to digest) beside the
 /// blobs (by digest). A selector is written only after its blob is complete, both through a rename, so a
 /// killed build never leaves a selector that points at half a blob. A blob is trusted when its size matches
-/// and its inode and ctime are the ones recorded; otherwise it is hashed again, and a wrong digest throws
+/// and <see cref="BlobStamps"/> vouches for its identity; otherwise it is hashed again, and a wrong digest throws
 /// both away so the layer is rebuilt.
 /// </summary>
-public sealed class FolderLayerCache(string root, string blobDirectory) : ILayerCache
+public sealed class FolderLayerCache(WorkPaths paths) : ILayerCache
 {
-    private readonly string _selectors = Path.Combine(root, "selectors");
+    private readonly string _selectors = Path.Combine(paths.LayerCache, "selectors");
+    private readonly BlobStamps _stamps = new(paths.BlobStamps);
 
-    public string BlobDirectory { get; } = blobDirectory;
+    public string BlobDirectory { get; } = paths.Blobs;
 
     /// <summary>The cached blob for <paramref name="fingerprint"/>, or null with the reason it cannot be used.</summary>
     public LayerBlob? TryGet(byte[] fingerprint, out string? problem)
@@ -29,7 +30,7 @@ public sealed class FolderLayerCache(string root, string blobDirectory) : ILayer
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return null; }
         catch (IOException) { problem = "its cache record could not be read"; return null; }
 
-        if (lines.Length < 8 || lines[0] != "v1" || !Digest.TryParse(lines[1], out var digest) || !Digest.TryParse(lines[3], out var diffId)
+        if (lines.Length < 6 || lines[0] != Format || !Digest.TryParse(lines[1], out var digest) || !Digest.TryParse(lines[3], out var diffId)
             || !long.TryParse(lines[2], CultureInfo.InvariantCulture, out var size) || !long.TryParse(lines[5], CultureInfo.InvariantCulture, out var uncompressed))
         {
             problem = "its cache record was malformed";
@@ -47,9 +48,10 @@ public sealed class FolderLayerCache(string root, string blobDirectory) : ILayer
             return null;
         }
 
-        if (lines[6] != identity.Value.Stamp)
+        bool hashed = false;
+        if (!_stamps.Vouches(blobPath, identity.Value))
         {
-            // Touched since it was recorded (or hard-linked into a layout): only its digest can vouch for it.
+            // Touched since its bytes were last checked: only its digest can vouch for it.
             using (var stream = File.OpenRead(blobPath))
             {
                 if (Digest.FromSha256Bytes(SHA256.HashData(stream)) != digest)
@@ -60,9 +62,10 @@ public sealed class FolderLayerCache(string root, string blobDirectory) : ILayer
                     return null;
                 }
             }
-            WriteSelector(fingerprint, digest, size, diffId, lines[4], uncompressed, identity.Value);
+            _stamps.Record(blobPath, identity.Value);
+            hashed = true;
         }
-        return new LayerBlob(new Descriptor(lines[4], digest, size), diffId, uncompressed, blobPath);
+        return new LayerBlob(new Descriptor(lines[4], digest, size), diffId, uncompressed, blobPath) { HashedAgain = hashed };
     }
 
     /// <summary>A blob from elsewhere (a far cache's download) is linked or copied in first: a selector names only blobs of this folder.</summary>
@@ -77,19 +80,19 @@ public sealed class FolderLayerCache(string root, string blobDirectory) : ILayer
             blob = blob with { BlobPath = local };
         }
         var identity = FileIdentity.Of(blob.BlobPath) ?? throw new IOException($"The layer blob '{blob.BlobPath}' vanished after it was written.");
-        WriteSelector(fingerprint, blob.Descriptor.Digest, blob.Descriptor.Size, blob.DiffId, blob.Descriptor.MediaType, blob.UncompressedSize, identity);
+        // The blob's identity first: a selector is never read without a blob whose bytes were vouched for.
+        _stamps.Record(blob.BlobPath, identity);
+        using var selector = new TempFile(SelectorPath(fingerprint));
+        File.WriteAllLines(selector.Path, new[]
+        {
+            Format, blob.Descriptor.Digest.ToString(), blob.Descriptor.Size.ToString(CultureInfo.InvariantCulture), blob.DiffId.ToString(),
+            blob.Descriptor.MediaType, blob.UncompressedSize.ToString(CultureInfo.InvariantCulture),
+        });
+        selector.Commit();
     }
 
-    private void WriteSelector(byte[] fingerprint, Digest digest, long size, Digest diffId, string mediaType, long uncompressed, FileIdentity identity)
-    {
-        using var temp = new TempFile(SelectorPath(fingerprint));
-        File.WriteAllLines(temp.Path, new[]
-        {
-            "v1", digest.ToString(), size.ToString(CultureInfo.InvariantCulture), diffId.ToString(), mediaType,
-            uncompressed.ToString(CultureInfo.InvariantCulture), identity.Stamp, "",
-        });
-        temp.Commit();
-    }
+    /// <summary>The selector's format: the blob's identity is no longer in it (<see cref="BlobStamps"/> keeps it, by digest).</summary>
+    private const string Format = "v2";
 
     private string SelectorPath(byte[] fingerprint) => Path.Combine(_selectors, Convert.ToHexString(fingerprint).ToLowerInvariant());
 

@@ -7,13 +7,14 @@ namespace ContainerSdk.Core.Cache;
 
 /// <summary>
 /// The bundle segments a gzip layer blob holds (<see cref="LayerBlobWriter.EndSegment"/>), kept beside the layer
-/// cache under the blob's digest with the blob's stamp at the time: a later bundle copies a segment's compressed bytes
-/// out of the blob instead of compressing the same tar bytes again. The same lines without the stamp travel with the
-/// layer through ContainerCacheRepository (<see cref="ToPortable"/>), so a fresh machine copies segments too.
+/// cache under the blob's digest: a later bundle copies a segment's compressed bytes out of the blob instead of
+/// compressing the same tar bytes again. The record holds for the digest's bytes; whether the blob on disk still has
+/// them is <see cref="BlobStamps"/>' to say. The same lines travel with the layer through ContainerCacheRepository
+/// (<see cref="ToPortable"/>), so a fresh machine copies segments too.
 /// </summary>
 internal static class LayerSegments
 {
-    private const string Magic = "csdk-layer-segments-1";
+    private const string Magic = "csdk-layer-segments-2";
     private const string PortableMagic = "csdk-layer-segments-portable-1";
 
     /// <param name="directory"><see cref="WorkPaths.LayerSegments"/>.</param>
@@ -25,26 +26,26 @@ internal static class LayerSegments
         using var temp = new TempFile(path);
         using (var writer = new StreamWriter(temp.Path))
         {
-            writer.Write(Magic + "\n" + FileIdentity.StampOf(blobPath) + "\n");
+            writer.Write(Magic + "\n");
             foreach (var s in segments) writer.Write(Line(s));
         }
         temp.Commit();
     }
 
-    /// <summary>The recorded segments of a blob by name, and the blob's stamp when they were recorded; null when there is no usable record.</summary>
-    public static (string Stamp, Dictionary<string, BlobSegment> ByName)? Load(string directory, string blobPath)
+    /// <summary>The recorded segments of a blob by name; null when there is no usable record.</summary>
+    public static Dictionary<string, BlobSegment>? Load(string directory, string blobPath)
     {
         string[] lines;
         try { lines = File.ReadAllLines(PathOf(directory, blobPath)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
-        if (lines.Length < 2 || lines[0] != Magic) return null;
+        if (lines.Length < 1 || lines[0] != Magic) return null;
         var byName = new Dictionary<string, BlobSegment>(StringComparer.Ordinal);
-        foreach (var line in lines.Skip(2))
+        foreach (var line in lines.Skip(1))
         {
             if (Parse(line) is not { } segment) return null;
             byName[segment.Name] = segment;
         }
-        return (lines[1], byName);
+        return byName;
     }
 
     /// <summary>The index as another machine can use it: no stamp (it names a file of this machine).</summary>

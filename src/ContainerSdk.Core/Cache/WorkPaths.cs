@@ -31,6 +31,7 @@ public sealed class WorkPaths
         Blobs = Path.Combine(Shared, "blobs", "sha256");
         LayerCache = Path.Combine(Shared, "cache");
         LayerSegments = Path.Combine(Shared, "cache", "segments");
+        BlobStamps = Path.Combine(Shared, "cache", "stamps");
         BundleSegments = Path.Combine(Shared, "bundle");
         Registry = Path.Combine(Shared, "registry");
     }
@@ -66,6 +67,11 @@ public sealed class WorkPaths
     public string LayerCache { get; }
     /// <summary>Where each gzip layer blob holds the bundle's segments, by the blob's digest.</summary>
     public string LayerSegments { get; }
+    /// <summary>
+    /// Each blob's identity when its bytes were last known to be its digest's (<see cref="Cache.BlobStamps"/>): beside
+    /// the blobs, as every project that links a shared blob into its layout moves the same ctime.
+    /// </summary>
+    public string BlobStamps { get; }
     /// <summary>The bundle's cached gzip segments, by the digest of their entries.</summary>
     public string BundleSegments { get; }
     /// <summary>The blob store of registry downloads (pulled bases, registry cache hits).</summary>

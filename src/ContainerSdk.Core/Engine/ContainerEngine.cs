@@ -95,14 +95,18 @@ public static class ContainerEngine
     }
 
     /// <summary>Writes the OCI image layout (config, manifest, index.json with every tag) at <paramref name="layoutPath"/>.</summary>
-    public static ImageResult WriteImage(IReadOnlyList<BuiltLayer> layers, ImageSettings settings, string layoutPath, IBuildLog log)
+    /// <param name="workDirectory">The layers step's work folder, whose layer cache keeps trusting the blobs linked into the layout.</param>
+    /// <param name="cacheDirectory">The layers step's ContainerCacheDirectory, where the blobs and their stamps are when it is set.</param>
+    public static ImageResult WriteImage(IReadOnlyList<BuiltLayer> layers, ImageSettings settings, string layoutPath, IBuildLog log,
+        string? workDirectory = null, string? cacheDirectory = null)
     {
         var image = ImageComposer.Compose(layers, settings, log);
         var full = OciLayoutWriter.CheckLayoutPath(layoutPath);
         // The layout's garbage collection deletes blobs it does not reach, another build's half-written ones among them.
         // The lock file sits beside the layout, not in it: an OCI layout holds only what the spec names.
         using var _ = WorkLock.Acquire(Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".lock"), log);
-        Kinds.LayoutWriter.Write(image, full, new ImageWriteContext(settings.Epoch, Path.GetDirectoryName(full)!, log));
+        var stamps = string.IsNullOrEmpty(workDirectory) ? null : new BlobStamps(new WorkPaths(workDirectory, cacheDirectory).BlobStamps);
+        Kinds.LayoutWriter.Write(image, full, new ImageWriteContext(settings.Epoch, Path.GetDirectoryName(full)!, log) { BlobStamps = stamps });
         return new ImageResult(image.ManifestDescriptor.Digest, image.Manifest.Config.Digest, image.Tags, full);
     }
 

@@ -28,8 +28,7 @@ public static class Kinds
 
     /// <summary>The layer cache of a build: the folder cache (ContainerCacheDirectory, else the work folder), then ContainerCacheRepository when set.</summary>
     public static ILayerCache LayerCache(WorkPaths paths, LayerCacheRepository? shared = null) =>
-        shared is null ? new FolderLayerCache(paths.LayerCache, paths.Blobs)
-            : new LayerCacheChain(new FolderLayerCache(paths.LayerCache, paths.Blobs), new RegistryLayerCache(shared));
+        shared is null ? new FolderLayerCache(paths) : new LayerCacheChain(new FolderLayerCache(paths), new RegistryLayerCache(shared));
 
     /// <summary>Where a built image goes on <c>dotnet publish</c>.</summary>
     public static RegistryImageWriter RegistryWriter(RegistryOptions registries, PublishSettings settings, string? cacheRepository) =>

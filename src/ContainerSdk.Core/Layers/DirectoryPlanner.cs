@@ -12,12 +12,12 @@ namespace ContainerSdk.Core.Layers;
 /// </summary>
 public static class DirectoryPlanner
 {
-    /// <param name="readXattrs">Reads the xattrs worth keeping (ACLs, user.*, security.capability) of a path, without following links.</param>
+    /// <param name="readXattrs">Reads the xattrs worth keeping (ACLs, user.*, security.capability) of a path, without following links; it is given the path's identity from the lstat just made.</param>
     /// <remarks>
     /// The folder's top-level entries are walked concurrently (a build with nothing changed is mostly this walk) and
     /// their lists joined in name order, so the result is exactly what a sequential walk gives.
     /// </remarks>
-    public static List<PlannedEntry> Plan(PlanSource source, IBuildLog log, Func<string, IReadOnlyDictionary<string, byte[]>>? readXattrs = null)
+    public static List<PlannedEntry> Plan(PlanSource source, IBuildLog log, Func<string, FileIdentity, IReadOnlyDictionary<string, byte[]>>? readXattrs = null)
     {
         var (directory, itemSpec, rootKey, exclude, epoch) = (source.Path, source.ItemSpec, source.RootKey, source.Exclude, source.Epoch);
         // A folder's files are the build user's: without an override they are stored as root's.
@@ -25,7 +25,7 @@ public static class DirectoryPlanner
         var entries = new List<PlannedEntry>();
         var rootStat = LStat(directory, itemSpec);
         if (rootKey.Length > 0)
-            entries.Add(new PlannedEntry(Header(rootKey + "/", TarEntryType.Directory, rootStat, uid, gid, epoch, Xattrs(directory)), EmptyContent.Instance));
+            entries.Add(new PlannedEntry(Header(rootKey + "/", TarEntryType.Directory, rootStat, uid, gid, epoch, Xattrs(directory, rootStat)), EmptyContent.Instance));
 
         var top = List(directory);
         var parts = new Walked[top.Length];
@@ -71,29 +71,29 @@ public static class DirectoryPlanner
             switch (type)
             {
                 case FilePermissions.S_IFDIR:
-                    into.Entries.Add(new PlannedEntry(Header(key + "/", TarEntryType.Directory, st, uid, gid, epoch, Xattrs(full)), EmptyContent.Instance));
+                    into.Entries.Add(new PlannedEntry(Header(key + "/", TarEntryType.Directory, st, uid, gid, epoch, Xattrs(full, st)), EmptyContent.Instance));
                     foreach (var child in List(full)) Visit(full, rel, child, into);
                     break;
                 case FilePermissions.S_IFREG:
-                    var file = Header(key, TarEntryType.Regular, st, uid, gid, epoch, Xattrs(full));
+                    var file = Header(key, TarEntryType.Regular, st, uid, gid, epoch, Xattrs(full, st));
                     file.Size = st.st_size;
                     var planned = new PlannedEntry(file, new FileContent(full)) { Identity = FileIdentity.From(st) };
                     into.Entries.Add(planned);
                     if (st.st_nlink > 1) into.SharedInodes.Add((planned, st.st_dev, st.st_ino));
                     break;
                 case FilePermissions.S_IFLNK:
-                    var symlink = Header(key, TarEntryType.SymbolicLink, st, uid, gid, epoch, Xattrs(full));
+                    var symlink = Header(key, TarEntryType.SymbolicLink, st, uid, gid, epoch, Xattrs(full, st));
                     symlink.LinkName = ReadLink(full, itemSpec);
                     into.Entries.Add(new PlannedEntry(symlink, EmptyContent.Instance));
                     break;
                 case FilePermissions.S_IFCHR:
                 case FilePermissions.S_IFBLK:
-                    var device = Header(key, type == FilePermissions.S_IFCHR ? TarEntryType.CharacterDevice : TarEntryType.BlockDevice, st, uid, gid, epoch, Xattrs(full));
+                    var device = Header(key, type == FilePermissions.S_IFCHR ? TarEntryType.CharacterDevice : TarEntryType.BlockDevice, st, uid, gid, epoch, Xattrs(full, st));
                     (device.DeviceMajor, device.DeviceMinor) = SplitDevice(st.st_rdev);
                     into.Entries.Add(new PlannedEntry(device, EmptyContent.Instance));
                     break;
                 case FilePermissions.S_IFIFO:
-                    into.Entries.Add(new PlannedEntry(Header(key, TarEntryType.Fifo, st, uid, gid, epoch, Xattrs(full)), EmptyContent.Instance));
+                    into.Entries.Add(new PlannedEntry(Header(key, TarEntryType.Fifo, st, uid, gid, epoch, Xattrs(full, st)), EmptyContent.Instance));
                     break;
                 default:
                     log.Warning(Codes.SocketSkipped, $"'{full}' in '{itemSpec}' is a socket; sockets cannot be stored in a layer and it was left out.", full);
@@ -101,7 +101,7 @@ public static class DirectoryPlanner
             }
         }
 
-        IReadOnlyDictionary<string, byte[]>? Xattrs(string path) => readXattrs?.Invoke(path);
+        IReadOnlyDictionary<string, byte[]>? Xattrs(string path, Stat st) => readXattrs?.Invoke(path, FileIdentity.From(st));
     }
 
     /// <summary>What one top-level entry of the folder holds, and its files that share an inode with another path.</summary>

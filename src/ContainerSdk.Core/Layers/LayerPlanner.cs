@@ -21,7 +21,7 @@ public static class LayerPlanner
             NumericId(input.Owner), NumericId(input.Group), options.Epoch);
         List<PlannedEntry> entries;
         if (Directory.Exists(input.SourcePath))
-            entries = DirectoryPlanner.Plan(source, context.Log, DiskMetadata.Read);
+            entries = DirectoryPlanner.Plan(source, context.Log, (path, identity) => context.StatCache.Metadata(path, identity, DiskMetadata.Read));
         else if (File.Exists(input.SourcePath))
             entries = TarballPlanner.Plan(source, context.HashFile(input.SourcePath), context);
         else if (LayerInputs.IsAddress(input.SourcePath))

@@ -87,7 +87,7 @@ public static class LayerStackBuilder
         {
             report(cached!.Origin is { } origin
                 ? $"Layer {plan.Index + 1}/{count} {what}: from {origin} ({digest}), {plan.Entries.Count} entries checked in {clock.Elapsed.TotalSeconds:0.00} s"
-                : $"Layer {plan.Index + 1}/{count} {what}: unchanged ({digest}), {plan.Entries.Count} entries checked in {clock.Elapsed.TotalSeconds:0.00} s");
+                : $"Layer {plan.Index + 1}/{count} {what}: unchanged ({digest}{(cached.HashedAgain ? ", its blob read again: touched since it was checked" : "")}), {plan.Entries.Count} entries checked in {clock.Elapsed.TotalSeconds:0.00} s");
         }
         else
         {

@@ -16,4 +16,8 @@ public interface IImageWriter
 }
 
 /// <summary>What a writer may need besides the image: the one timestamp for its own entries, a work folder, the log.</summary>
-public sealed record ImageWriteContext(long Epoch, string WorkDirectory, IBuildLog Log);
+public sealed record ImageWriteContext(long Epoch, string WorkDirectory, IBuildLog Log)
+{
+    /// <summary>The layer cache's record of its blobs, for a writer that gives them another name (a hard link moves their ctime).</summary>
+    public Cache.BlobStamps? BlobStamps { get; init; }
+}

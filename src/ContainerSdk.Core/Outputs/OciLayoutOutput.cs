@@ -9,7 +9,7 @@ public sealed class OciLayoutOutput : IImageWriter
 
     public void Write(BuiltImage image, string destination, ImageWriteContext context)
     {
-        var layout = new OciLayoutWriter(destination);
+        var layout = new OciLayoutWriter(destination, context.BlobStamps);
         foreach (var layer in image.Manifest.Layers)
             layout.AddBlobFromFile(image.BlobFile(layer.Digest)!, layer);
         foreach (var document in new[] { image.Manifest.Config, image.ManifestDescriptor })

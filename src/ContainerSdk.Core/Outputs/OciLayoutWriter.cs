@@ -1,3 +1,4 @@
+using ContainerSdk.Core.Cache;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.IO;
 using System.Text;
@@ -38,8 +39,10 @@ public sealed class OciLayoutWriter
         return full;
     }
 
-    public OciLayoutWriter(string path)
+    /// <param name="stamps">The layer cache's record of its blobs: a hard link made or removed here moves a blob's ctime, and is recorded there.</param>
+    public OciLayoutWriter(string path, BlobStamps? stamps = null)
     {
+        _stamps = stamps;
         LayoutPath = CheckLayoutPath(path);
         BlobDirectory = Path.Combine(LayoutPath, "blobs", "sha256");
         var layoutFile = Path.Combine(LayoutPath, "oci-layout");
@@ -47,6 +50,8 @@ public sealed class OciLayoutWriter
             WriteAtomically(layoutFile, LayoutFileContent);
         Directory.CreateDirectory(BlobDirectory);
     }
+
+    private readonly BlobStamps? _stamps;
 
     public string LayoutPath { get; }
     public string BlobDirectory { get; }
@@ -63,7 +68,8 @@ public sealed class OciLayoutWriter
 
     /// <summary>
     /// Stores a blob that already exists as a file (a cached layer): hard-linked when the layout is on the same file
-    /// system (no copy of gigabytes), copied otherwise. The digest is trusted; the size is checked.
+    /// system (no copy of gigabytes), copied otherwise. The digest is trusted; the size is checked. The link moves the
+    /// blob's ctime: the layer cache's <see cref="BlobStamps"/> record it again, so the next build still trusts it.
     /// </summary>
     public void AddBlobFromFile(string path, Descriptor descriptor)
     {
@@ -78,14 +84,17 @@ public sealed class OciLayoutWriter
         // damaged one that the cache has since replaced (a flipped byte keeps the size): a link is cheap, so it is
         // linked again; only when the layout must hold copies (another file system) is a same-size copy kept.
         var existing = FileIdentity.Of(target);
-        if (existing is { } e && FileIdentity.Of(source.FullName) is { } s && e.Device == s.Device && e.Inode == s.Inode) return;
+        var before = FileIdentity.Of(source.FullName);
+        if (existing is { } e && before is { } s && e.Device == s.Device && e.Inode == s.Inode) return;
         using var temp = new TempFile(target);
-        if (!HardLink.TryCreate(source.FullName, temp.Path))
+        bool linked = HardLink.TryCreate(source.FullName, temp.Path);
+        if (!linked)
         {
             if (HasBlob(descriptor)) return;
             File.Copy(source.FullName, temp.Path);
         }
         temp.Commit();
+        if (linked && before is { } identity && FileIdentity.Of(source.FullName) is { } after) _stamps?.Moved(source.FullName, identity, after);
     }
 
     /// <summary>Writes index.json, then deletes every blob and temp file the new index does not reach.</summary>
@@ -109,9 +118,32 @@ public sealed class OciLayoutWriter
         foreach (var d in index.Manifests) Mark(d, reachable);
         // Only names this writer could have written (a sha256 digest, or its temporary files): never a file of anyone else.
         foreach (var file in Directory.EnumerateFiles(BlobDirectory))
-            if (Path.GetFileName(file) is var name && (TempFiles.IsTemp(name) || IsDigestName(name) && !reachable.Contains(name))) FileCleanup.TryDelete(file);
+        {
+            var name = Path.GetFileName(file);
+            if (TempFiles.IsTemp(name)) FileCleanup.TryDelete(file);
+            else if (IsDigestName(name) && !reachable.Contains(name)) Unlink(file);
+        }
         foreach (var file in Directory.EnumerateFiles(LayoutPath))
             if (TempFiles.IsTemp(Path.GetFileName(file))) FileCleanup.TryDelete(file);
+    }
+
+    /// <summary>
+    /// Deletes a layout blob that may be a second name of a layer cache blob: the unlink moves that blob's ctime, which
+    /// is recorded (seen through a handle kept open across it), so a layer built again from the cache is not read again.
+    /// </summary>
+    private void Unlink(string file)
+    {
+        if (_stamps is null) { FileCleanup.TryDelete(file); return; }
+        try
+        {
+            using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read);
+            var before = FileIdentity.Of(handle);
+            if (FileCleanup.TryDelete(file) && before is { } identity && FileIdentity.Of(handle) is { } after) _stamps.Moved(file, identity, after);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            FileCleanup.TryDelete(file);
+        }
     }
 
     private static bool IsDigestName(string name) => name.Length == 64 && name.AsSpan().IndexOfAnyExcept("0123456789abcdef") < 0;

@@ -16,11 +16,11 @@ public sealed class LayerCacheChainTests
         using var run = new EngineRun("chain");
         var built = run.Layers(new[] { EngineRun.Base(Tree.Rootfs(run.Dir.Combine("rootfs"))) });
         var farPaths = new WorkPaths(run.Work);
-        var far = new FolderLayerCache(farPaths.LayerCache, farPaths.Blobs);
+        var far = new FolderLayerCache(farPaths);
         var fingerprint = Directory.GetFiles(Path.Combine(farPaths.LayerCache, "selectors")).Select(Path.GetFileName).Single()!;
 
         var nearPaths = new WorkPaths(run.Dir.Combine("fresh"));
-        var near = new FolderLayerCache(nearPaths.LayerCache, nearPaths.Blobs);
+        var near = new FolderLayerCache(nearPaths);
         var chain = new LayerCacheChain(near, far);
         var key = Convert.FromHexString(fingerprint);
 

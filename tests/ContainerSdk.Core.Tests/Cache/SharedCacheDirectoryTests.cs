@@ -29,7 +29,7 @@ public sealed class SharedCacheDirectoryTests
         var log = new RecordingLog();
         var layers = ContainerEngine.BuildLayers(inputs, Array.Empty<AclFileInput>(), new LayerBuildOptions { WorkDirectory = project.Work }, log,
             TestContext.Current.CancellationToken, new BundleOutput(project.Bundle, Path.ChangeExtension(project.Bundle, ".acl")), new RegistrySettings { CacheDirectory = cache });
-        var image = ContainerEngine.WriteImage(layers, new ImageSettings { Repository = "site", Tags = new[] { "1" } }, project.Layout, log);
+        var image = ContainerEngine.WriteImage(layers, new ImageSettings { Repository = "site", Tags = new[] { "1" } }, project.Layout, log, project.Work, cache);
         return (layers, image.ManifestDigest.ToString(), log);
     }
 
@@ -100,9 +100,11 @@ public sealed class SharedCacheDirectoryTests
         Assert.Equal(Sha(Path.Combine(dir.Combine("alone-b"), "out", "site.tar.gz")), Sha(clone.Bundle));
         Tools.Run("tar", "-tzf", clone.Bundle).EnsureSuccess("tar -t of the clone's bundle");
 
-        // Built again in its own obj/, b's layers are simply unchanged (the journal knows them).
+        // Built again in its own obj/, b's layers are simply unchanged (the journal knows them), and no blob is read
+        // again although three projects' layouts linked the shared blobs since b's last build (each link moves the ctime).
         var again = Build(b, inputsB, cache);
         Assert.All(again.Log.Infos.Where(l => l.StartsWith("Layer ", StringComparison.Ordinal)), l => Assert.Contains(": unchanged (", l));
+        Assert.DoesNotContain(again.Log.Infos, l => l.Contains("read again", StringComparison.Ordinal));
     }
 
     [Fact]

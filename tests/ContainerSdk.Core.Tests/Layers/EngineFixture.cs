@@ -34,7 +34,7 @@ internal sealed class EngineRun(string? prefix = null, string project = "") : ID
     public (IReadOnlyList<BuiltLayer> Layers, ImageResult Image) Build(IReadOnlyList<LayerInput> inputs, long epoch = 0)
     {
         var layers = Layers(inputs, epoch, bundle: true);
-        var image = ContainerEngine.WriteImage(layers, new ImageSettings { Repository = "site", Tags = new[] { "1.0" }, Epoch = epoch }, Layout, Log);
+        var image = ContainerEngine.WriteImage(layers, new ImageSettings { Repository = "site", Tags = new[] { "1.0" }, Epoch = epoch }, Layout, Log, Work);
         return (layers, image);
     }
 
