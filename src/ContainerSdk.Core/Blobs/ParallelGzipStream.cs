@@ -1,4 +1,5 @@
 using System.Buffers;
+using ContainerSdk.Core.IO;
 
 namespace ContainerSdk.Core.Blobs;
 
@@ -12,7 +13,7 @@ namespace ContainerSdk.Core.Blobs;
 /// Memory stays flat however many streams run at once (layers and bundle segments are written concurrently):
 /// chunk buffers come from a pool, and all streams together keep at most two chunks per core in flight.
 /// </summary>
-internal sealed class ParallelGzipStream : Stream
+internal sealed class ParallelGzipStream : Stream, IInPlaceSink
 {
     public const int ChunkSize = 4 << 20;
 
@@ -46,6 +47,19 @@ internal sealed class ParallelGzipStream : Stream
     }
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public Memory<byte> GetMemory()
+    {
+        _chunk ??= ArrayPool<byte>.Shared.Rent(ChunkSize);
+        return _chunk.AsMemory(_filled, ChunkSize - _filled);
+    }
+
+    public void Advance(int count)
+    {
+        if (count < 0 || count > ChunkSize - _filled) throw new ArgumentOutOfRangeException(nameof(count));
+        _filled += count;
+        if (_filled == ChunkSize) Submit();
+    }
 
     private void Submit()
     {
