@@ -9,12 +9,15 @@ namespace ContainerSdk.Core.Blobs;
 /// deterministic) from a probe: evenly spread samples deflated at the fastest level.
 /// - Samples that do not shrink (random or already-compressed files: tarballs, media, encrypted licence payloads):
 ///   the chunk is stored, which costs nothing and never grows it.
-/// - Samples that shrink to under 30% (long repeats: data files, padding, tables): zlib level 7. zlib-ng's
-///   lazy matcher (7-9) finds repeats its "medium" one (4-6) misses, at little cost on such data: a block repeated
-///   with small changes came out at 3 MiB where level 6 left 42 MiB of 415.
-/// - Anything else (text, sources, ELF code): level 4, zlib-ng's fastest "medium" level. Measured on text and ELF
-///   executables (bench/README.md): within 1% of level 7's size for half its CPU time, and smaller than umoci's
-///   (Go's klauspost deflate at its default level) on both benchmark trees.
+/// - Samples that shrink to under 30% on average, or two that do while their bytes are spread like random data's
+///   (long repeats of incompressible material: data files, tables, a file of repeated blocks at the chunk's edge):
+///   zlib level 7. zlib-ng's lazy matcher (7-9) finds repeats its "medium" one (4-6) misses, at little cost on such
+///   data: a block repeated with small changes came out at 3 MiB where level 6 left 42 MiB of 415.
+/// - Text (sources, scripts, documentation: samples mostly printable): level 4, zlib-ng's fastest "medium" level.
+///   Text is where the medium matcher pays: level 3 makes it 5.9% larger for 40% less time.
+/// - Anything else (ELF code, object files): level 3, zlib-ng's "fast" matcher, 1.4% larger than level 4 on
+///   executables and libraries for 15-25% less time. Measured per 4 MiB chunk on both benchmark trees
+///   (bench/README.md); the layers stay smaller than umoci's (Go's klauspost deflate at its default level).
 /// </summary>
 internal static class GzipMember
 {
@@ -22,13 +25,16 @@ internal static class GzipMember
     private const int SampleSize = 16 << 10;
     private const double StoreRatio = 0.98;
     private const double RepetitiveRatio = 0.3;
+    // Uniformly random bytes are 37% printable; text is over 85%, zero-filled regions near 0%.
+    private const double TextShare = 0.85, RandomShareLow = 0.3, RandomShareHigh = 0.5;
 
-    public const int Stored = 0, Repetitive = 7, Default = 4;
+    public const int Stored = 0, Repetitive = 7, Text = 4, Binary = 3;
 
     // ZLibCompressionOptions (.NET 9+) lets a level be chosen; the engine targets net8.0, so it is found at run time.
     // .NET 8 offers Optimal (level 6) only.
     private static readonly Func<Stream, Stream>? RepetitiveLevel = FindLevelConstructor(Repetitive);
-    private static readonly Func<Stream, Stream>? DefaultLevel = FindLevelConstructor(Default);
+    private static readonly Func<Stream, Stream>? TextLevel = FindLevelConstructor(Text);
+    private static readonly Func<Stream, Stream>? BinaryLevel = FindLevelConstructor(Binary);
 
     /// <summary>One compressed member in a pooled buffer: write <see cref="Span"/>, then dispose to give the buffer back.</summary>
     public sealed class Member(byte[] buffer, int length) : IDisposable
@@ -48,7 +54,8 @@ internal static class GzipMember
         {
             Stored => s => new GZipStream(s, CompressionLevel.NoCompression, leaveOpen: true),
             Repetitive => RepetitiveLevel,
-            _ => DefaultLevel,
+            Binary => BinaryLevel,
+            _ => TextLevel,
         } ?? (s => new GZipStream(s, CompressionLevel.Optimal, leaveOpen: true));
         // Stored deflate adds 5 bytes per 64 KiB block, so input + 1% + a header never overflows.
         var output = ArrayPool<byte>.Shared.Rent(length + length / 100 + 1024);
@@ -74,21 +81,37 @@ internal static class GzipMember
     internal static int LevelFor(byte[] buffer, int offset, int length)
     {
         // A chunk too short to sample (a stream's last one) is compressed: storing is for sure losses only.
-        if (length < SampleWindows * SampleSize * 2) return Default;
+        if (length < SampleWindows * SampleSize * 2) return Text;
         int stride = (length - SampleSize) / (SampleWindows - 1);
         using var probe = new MemoryStream(SampleSize + 1024);
-        long compressed = 0;
+        long compressed = 0, printable = 0;
         bool allStored = true;
+        int repeatedRandom = 0;
         for (int i = 0; i < SampleWindows; i++)
         {
+            var window = buffer.AsSpan(offset + i * stride, SampleSize);
             probe.SetLength(0);
             using (var deflate = new DeflateStream(probe, CompressionLevel.Fastest, leaveOpen: true))
-                deflate.Write(buffer, offset + i * stride, SampleSize);
+                deflate.Write(window);
             compressed += probe.Length;
             allStored &= probe.Length >= SampleSize * StoreRatio;
+            int windowPrintable = PrintableCount(window);
+            printable += windowPrintable;
+            double share = windowPrintable / (double)SampleSize;
+            if (probe.Length < SampleSize * RepetitiveRatio && share is >= RandomShareLow and <= RandomShareHigh) repeatedRandom++;
         }
         if (allStored) return Stored;
-        return compressed < SampleWindows * SampleSize * RepetitiveRatio ? Repetitive : Default;
+        if (compressed < SampleWindows * SampleSize * RepetitiveRatio || repeatedRandom >= 2) return Repetitive;
+        return printable >= SampleWindows * SampleSize * TextShare ? Text : Binary;
+    }
+
+    /// <summary>Bytes that are printable ASCII, tab, LF or CR.</summary>
+    private static int PrintableCount(ReadOnlySpan<byte> bytes)
+    {
+        int total = bytes.Length, other = 0;
+        for (int at; (at = bytes.IndexOfAnyExceptInRange((byte)' ', (byte)'~')) >= 0; bytes = bytes[(at + 1)..])
+            if (bytes[at] is not ((byte)'\t' or (byte)'\n' or (byte)'\r')) other++;
+        return total - other;
     }
 
     private static Func<Stream, Stream>? FindLevelConstructor(int level)

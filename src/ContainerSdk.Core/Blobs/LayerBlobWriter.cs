@@ -27,7 +27,7 @@ public sealed record LayerBlob(Descriptor Descriptor, Digest DiffId, long Uncomp
 /// the digest (sha256 of the blob) in the same single pass: tar -> hash -> compressor -> hash -> temp file.
 /// <see cref="Complete"/> renames the temp file to <c>&lt;directory&gt;/&lt;hex&gt;</c>; disposing without it deletes the temp file.
 /// </summary>
-public sealed class LayerBlobWriter : Stream
+public sealed class LayerBlobWriter : Stream, IInPlaceSink
 {
     private readonly string _directory;
     private readonly LayerCompression _compression;
@@ -40,6 +40,9 @@ public sealed class LayerBlobWriter : Stream
     private long _segmentStart;
     private readonly IncrementalHash _tarHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private long _tarSize;
+    // What GetMemory last handed out: the gzip chunk's free space, or (other compressions) a buffer of our own.
+    private Memory<byte> _lent;
+    private byte[]? _scratch;
     private bool _completed;
     private bool _disposed;
 
@@ -82,6 +85,27 @@ public sealed class LayerBlobWriter : Stream
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
     public override void WriteByte(byte value) => Write(new[] { value });
+
+    Memory<byte> IInPlaceSink.GetMemory()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_completed) throw new InvalidOperationException("The layer blob is already complete.");
+        return _lent = _compressor is IInPlaceSink sink ? sink.GetMemory() : (_scratch ??= new byte[1 << 16]);
+    }
+
+    void IInPlaceSink.Advance(int count)
+    {
+        var filled = _lent.Span[..count];
+        _lent = default;
+        if (_compressor is not IInPlaceSink sink)
+        {
+            Write(filled);
+            return;
+        }
+        _tarHash.AppendData(filled);
+        _tarSize += count;
+        sink.Advance(count);
+    }
 
     /// <summary>Whether <see cref="EndSegment"/> records anything: the bundle is gzip, so only a gzip layer's bytes serve it.</summary>
     public bool RecordsSegments => _compressor is ParallelGzipStream;

@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
+using ContainerSdk.Core.IO;
 
 namespace ContainerSdk.Core.Blobs;
 
@@ -11,25 +14,36 @@ namespace ContainerSdk.Core.Blobs;
 /// for how each chunk is compressed.
 /// Memory stays flat however many streams run at once (layers and bundle segments are written concurrently):
 /// chunk buffers come from a pool, and all streams together keep at most two chunks per core in flight.
+/// The members are written (and hashed, by the streams below) on a thread of the stream's own, so the thread that fills
+/// the chunks (reading and hashing files) never stops to write: with incompressible input, where the workers have little
+/// to do, that is what keeps the second core busy.
 /// </summary>
-internal sealed class ParallelGzipStream : Stream
+internal sealed class ParallelGzipStream : Stream, IInPlaceSink
 {
     public const int ChunkSize = 4 << 20;
 
-    // Shared by every stream of the process: the bound on memory is global, not per layer.
+    // Shared by every stream of the process: the bound on memory is global, not per layer. A slot is taken for a chunk
+    // when it is submitted and given back once its member is written.
     private static readonly SemaphoreSlim InFlight = new(Math.Max(2, Environment.ProcessorCount * 2));
 
     private readonly Stream _output;
-    // Members in order, and the boundary marks of EndMember between them.
-    private readonly Queue<(Task<GzipMember.Member>? Member, Action<long>? Mark)> _pending = new();
+    // Members in order, and the boundary marks of EndMember between them, for the member writer.
+    private readonly BlockingCollection<(Task<GzipMember.Member>? Member, Action<long>? Mark)> _pending = new();
+    // This stream's members not yet known to be compressed, oldest first (the filling thread's own view).
+    private readonly Queue<Task> _compressing = new();
+    private readonly Task _memberWriter;
+    private volatile ExceptionDispatchInfo? _failure;
+    private volatile bool _abandoned;
+    private long _written; // the member writer's alone
     private byte[]? _chunk;
     private int _filled;
-    private long _written;
+    private bool _submittedAny;
     private bool _finished;
 
     public ParallelGzipStream(Stream output)
     {
         _output = output;
+        _memberWriter = Task.Factory.StartNew(WriteMembers, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     public override void Write(ReadOnlySpan<byte> buffer)
@@ -47,62 +61,93 @@ internal sealed class ParallelGzipStream : Stream
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
+    public Memory<byte> GetMemory()
+    {
+        _chunk ??= ArrayPool<byte>.Shared.Rent(ChunkSize);
+        return _chunk.AsMemory(_filled, ChunkSize - _filled);
+    }
+
+    public void Advance(int count)
+    {
+        if (count < 0 || count > ChunkSize - _filled) throw new ArgumentOutOfRangeException(nameof(count));
+        _filled += count;
+        if (_filled == ChunkSize) Submit();
+    }
+
     private void Submit()
     {
+        _failure?.Throw();
         AcquireSlot();
         var chunk = _chunk ?? ArrayPool<byte>.Shared.Rent(ChunkSize);
         int length = _filled;
-        _pending.Enqueue((Task.Run(() =>
+        var member = Task.Run(() =>
         {
             try { return GzipMember.Compress(chunk, 0, length); }
             finally { ArrayPool<byte>.Shared.Return(chunk); }
-        }), null));
+        });
+        _compressing.Enqueue(member);
+        _pending.Add((member, null));
+        _submittedAny = true;
         _chunk = null;
         _filled = 0;
     }
 
     /// <summary>
-    /// Takes one of the process-wide slots. A stream with members in flight never blocks for one: it writes
-    /// out its oldest member, which frees a slot, so no stream can wait while holding slots another needs.
+    /// Takes one of the process-wide slots. While none is free, the thread helps its own oldest member along (a wait
+    /// on a task may run it right here), so that no stream waits on workers that streams blocked in here keep busy;
+    /// once all of its members are compressed, its member writer frees a slot as soon as it has written one.
     /// </summary>
     private void AcquireSlot()
     {
         while (!InFlight.Wait(0))
         {
-            if (_pending.Count > 0) Drain();
-            else { InFlight.Wait(); return; }
+            _failure?.Throw();
+            while (_compressing.Count > 0 && _compressing.Peek().IsCompleted) _compressing.Dequeue();
+            if (_compressing.Count > 0) { try { _compressing.Peek().Wait(); } catch (AggregateException) { } } // the member writer reports it
+            else if (InFlight.Wait(50)) return;
         }
     }
 
-    private void Drain()
+    /// <summary>The member writer: writes the members in order as they are compressed, and runs the marks between them.</summary>
+    private void WriteMembers()
     {
-        var (task, mark) = _pending.Dequeue();
-        if (task is null)
+        foreach (var (task, mark) in _pending.GetConsumingEnumerable())
         {
-            mark!(_written);
-            return;
+            if (task is null)
+            {
+                if (_failure is null && !_abandoned)
+                    try { mark!(_written); }
+                    catch (Exception e) { _failure ??= ExceptionDispatchInfo.Capture(e); }
+                continue;
+            }
+            try
+            {
+                using var member = task.GetAwaiter().GetResult();
+                if (_failure is null && !_abandoned)
+                {
+                    _output.Write(member.Span);
+                    _written += member.Span.Length;
+                }
+            }
+            catch (Exception e)
+            {
+                // Recorded for the filling thread; the writer goes on giving back every slot its stream holds.
+                _failure ??= ExceptionDispatchInfo.Capture(e);
+            }
+            finally { InFlight.Release(); }
         }
-        using var member = task.GetAwaiter().GetResult();
-        try
-        {
-            _output.Write(member.Span);
-            _written += member.Span.Length;
-        }
-        finally { InFlight.Release(); }
     }
 
     /// <summary>
     /// Ends the current member here: the next byte starts a new chunk, so the bytes written between two calls come
     /// out as exactly the members a fresh stream makes of them (a layer's bundle segments, copied into the bundle
     /// as they are). <paramref name="written"/> gets the output offset of the boundary once everything before it
-    /// has been written to the output.
+    /// has been written to the output (on the member writer's thread).
     /// </summary>
     public void EndMember(Action<long>? written = null)
     {
         if (_filled > 0) Submit();
-        if (written is null) return;
-        if (_pending.Count == 0) written(_written);
-        else _pending.Enqueue((null, written));
+        if (written is not null) _pending.Add((null, written));
     }
 
     /// <summary>Compresses what is left and writes every member; the stream is complete afterwards.</summary>
@@ -110,9 +155,11 @@ internal sealed class ParallelGzipStream : Stream
     {
         if (_finished) return;
         // An empty stream is one empty member: gzip readers reject a file of no bytes.
-        if (_filled > 0 || (_written == 0 && !_pending.Any(p => p.Member is not null))) Submit();
-        while (_pending.Count > 0) Drain();
+        if (_filled > 0 || !_submittedAny) Submit();
         _finished = true;
+        _pending.CompleteAdding();
+        _memberWriter.Wait();
+        _failure?.Throw();
     }
 
     protected override void Dispose(bool disposing)
@@ -120,17 +167,14 @@ internal sealed class ParallelGzipStream : Stream
         if (disposing && !_finished)
         {
             // Abandoned (an error upstream): let running workers end and give back what they hold; write nothing more.
-            while (_pending.Count > 0)
-            {
-                var (task, _) = _pending.Dequeue();
-                if (task is null) continue;
-                try { task.GetAwaiter().GetResult().Dispose(); } catch (Exception) { }
-                InFlight.Release();
-            }
+            _finished = true;
+            _abandoned = true;
+            _pending.CompleteAdding();
+            try { _memberWriter.Wait(); } catch (AggregateException) { }
             if (_chunk is not null) ArrayPool<byte>.Shared.Return(_chunk);
             _chunk = null;
-            _finished = true;
         }
+        if (disposing) _pending.Dispose();
         base.Dispose(disposing);
     }
 

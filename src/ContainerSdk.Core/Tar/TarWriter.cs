@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.IO;
 
 namespace ContainerSdk.Core.Tar;
 
@@ -224,6 +225,22 @@ public sealed class TarWriter : IDisposable
 
     private void CopyContent(string name, Stream content, long size)
     {
+        if (_output is IInPlaceSink sink)
+        {
+            // Read straight into the sink's buffer (a layer's gzip chunk): no copy through a buffer of ours.
+            for (long remaining = size; remaining > 0;)
+            {
+                var target = sink.GetMemory();
+                int read = content.Read(target.Span[..(int)Math.Min(target.Length, remaining)]);
+                if (read <= 0) throw EndedEarly(name, size, remaining);
+                sink.Advance(read);
+                BytesWritten += read;
+                remaining -= read;
+            }
+            Span<byte> probe = stackalloc byte[1];
+            if (content.Read(probe) > 0) throw GrewLonger(name, size);
+            return;
+        }
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         try
         {
@@ -231,22 +248,26 @@ public sealed class TarWriter : IDisposable
             while (remaining > 0)
             {
                 int read = content.Read(buffer, 0, (int)Math.Min(buffer.Length, remaining));
-                if (read <= 0)
-                    throw new ContainerSdkException(Codes.FileChangedWhileReading,
-                        $"'{name}' changed while it was being read: it ended after {size - remaining} of the {size} bytes it had when listed.");
+                if (read <= 0) throw EndedEarly(name, size, remaining);
                 Write(buffer.AsSpan(0, read));
                 remaining -= read;
             }
             // One more byte tells a file that grew after it was listed.
-            if (content.Read(buffer, 0, 1) > 0)
-                throw new ContainerSdkException(Codes.FileChangedWhileReading,
-                    $"'{name}' changed while it was being read: it has more than the {size} bytes it had when listed.");
+            if (content.Read(buffer, 0, 1) > 0) throw GrewLonger(name, size);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    private static ContainerSdkException EndedEarly(string name, long size, long remaining) =>
+        new(Codes.FileChangedWhileReading,
+            $"'{name}' changed while it was being read: it ended after {size - remaining} of the {size} bytes it had when listed.");
+
+    private static ContainerSdkException GrewLonger(string name, long size) =>
+        new(Codes.FileChangedWhileReading,
+            $"'{name}' changed while it was being read: it has more than the {size} bytes it had when listed.");
 
     private void WritePadding(long size)
     {

@@ -30,6 +30,28 @@ public class GzipMemberTests
         return bytes;
     }
 
+    // Short sequences of arbitrary bytes, drawn from a vocabulary of a few thousand, as instructions are in machine
+    // code: compressible, but not text.
+    private static byte[] BinaryChunk()
+    {
+        var random = new Random(10);
+        var vocabulary = Enumerable.Range(0, 4000).Select(_ =>
+        {
+            var token = new byte[random.Next(3, 12)];
+            random.NextBytes(token);
+            return token;
+        }).ToArray();
+        var bytes = new byte[Chunk];
+        for (int at = 0; at < bytes.Length;)
+        {
+            var token = vocabulary[random.Next(vocabulary.Length)];
+            int n = Math.Min(token.Length, bytes.Length - at);
+            token.AsSpan(0, n).CopyTo(bytes.AsSpan(at));
+            at += n;
+        }
+        return bytes;
+    }
+
     private static byte[] TextChunk()
     {
         var random = new Random(9);
@@ -44,17 +66,24 @@ public class GzipMemberTests
     {
         Assert.Equal(GzipMember.Stored, GzipMember.LevelFor(RandomChunk(), 0, Chunk));
         Assert.Equal(GzipMember.Repetitive, GzipMember.LevelFor(RepetitiveChunk(), 0, Chunk));
-        Assert.Equal(GzipMember.Default, GzipMember.LevelFor(TextChunk(), 0, Chunk));
-        // Half random, half text: worth compressing.
+        Assert.Equal(GzipMember.Text, GzipMember.LevelFor(TextChunk(), 0, Chunk));
+        Assert.Equal(GzipMember.Binary, GzipMember.LevelFor(BinaryChunk(), 0, Chunk));
+        // Half random, half text: worth compressing, and not text throughout.
         var mixed = RandomChunk();
         TextChunk().AsSpan(0, Chunk / 2).CopyTo(mixed.AsSpan(Chunk / 2));
-        Assert.Equal(GzipMember.Default, GzipMember.LevelFor(mixed, 0, Chunk));
+        Assert.Equal(GzipMember.Binary, GzipMember.LevelFor(mixed, 0, Chunk));
+        // Text, then a file of repeated blocks: the repeats decide, though on average the samples shrink less than 30%.
+        var textThenRepeats = TextChunk();
+        RepetitiveChunk().AsSpan(0, Chunk / 2).CopyTo(textThenRepeats.AsSpan(Chunk / 2));
+        Assert.Equal(GzipMember.Repetitive, GzipMember.LevelFor(textThenRepeats, 0, Chunk));
+        // A short chunk (a stream's last) is compressed as text.
+        Assert.Equal(GzipMember.Text, GzipMember.LevelFor(BinaryChunk(), 0, 64 << 10));
     }
 
     [Fact]
     public void Every_kind_of_chunk_round_trips_and_the_repetitive_one_is_compressed_hard()
     {
-        foreach (var chunk in new[] { RandomChunk(), RepetitiveChunk(), TextChunk() })
+        foreach (var chunk in new[] { RandomChunk(), RepetitiveChunk(), TextChunk(), BinaryChunk() })
         {
             using var member = GzipMember.Compress(chunk, 0, chunk.Length);
             using var gunzip = new GZipStream(new MemoryStream(member.Span.ToArray()), CompressionMode.Decompress);

@@ -3,6 +3,8 @@ using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Oci;
 using ContainerSdk.Core.Blobs;
 using ContainerSdk.Core.Inputs;
+using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.Tar;
 
 using ContainerSdk.Tests;
 
@@ -127,5 +129,54 @@ public class LayerBlobWriterTests
             Assert.Single(Directory.GetFiles(cache));
         }
         Assert.Empty(Directory.GetFiles(cache));
+    }
+
+    /// <summary>
+    /// The tar writer reads content straight into the layer's gzip chunks (or, for the other compressions, a buffer of
+    /// the blob writer's): the tar is the same bytes as through a plain stream, whatever the compression and however
+    /// entries straddle chunks, and content that ends early or runs on still means the file changed.
+    /// </summary>
+    [Theory]
+    [InlineData(LayerCompression.Gzip)]
+    [InlineData(LayerCompression.Zstd)]
+    [InlineData(LayerCompression.None)]
+    public void Content_read_in_place_gives_the_same_tar_and_the_same_checks(LayerCompression compression)
+    {
+        using var dir = new TempDir("lbw");
+        var random = new Random(11);
+        // Sizes around the 4 MiB chunk so that entries start, end and straddle chunk boundaries.
+        var files = new[] { 0, 1, 511, 4 << 20, (4 << 20) - 700, 3 << 20, 100_000 }.Select((size, i) =>
+        {
+            var bytes = new byte[size];
+            random.NextBytes(bytes.AsSpan(0, size / 2)); // half random, half zeros: some chunks stored, some deflated
+            return (Header: new TarHeader { Name = $"f{i}", Size = size }, Bytes: bytes);
+        }).ToList();
+
+        var plain = new MemoryStream();
+        using (var tar = new TarWriter(plain, leaveOpen: true))
+            foreach (var (header, bytes) in files) tar.WriteEntry(header, new MemoryStream(bytes));
+
+        LayerBlob blob;
+        using (var writer = LayerBlobWriter.Create(dir.Combine("blobs"), compression))
+        {
+            using (var tar = new TarWriter(writer, leaveOpen: true))
+                foreach (var (header, bytes) in files) tar.WriteEntry(header, new MemoryStream(bytes));
+            blob = writer.Complete();
+        }
+        Assert.Equal(plain.Length, blob.UncompressedSize);
+        Assert.Equal("sha256:" + Convert.ToHexString(SHA256.HashData(plain.ToArray())).ToLowerInvariant(), blob.DiffId.ToString());
+        using (var back = new MemoryStream())
+        {
+            using (var decompressed = Decompression.OpenDecompressed(blob.BlobPath)) decompressed.CopyTo(back);
+            Assert.Equal(plain.ToArray(), back.ToArray());
+        }
+
+        foreach (var (wrong, name) in new[] { (9, "short"), (11, "long") })
+        {
+            using var writer = LayerBlobWriter.Create(dir.Combine("blobs"), compression);
+            using var tar = new TarWriter(writer, leaveOpen: true);
+            var e = Assert.Throws<ContainerSdkException>(() => tar.WriteEntry(new TarHeader { Name = name, Size = 10 }, new MemoryStream(new byte[wrong])));
+            Assert.Equal(Codes.FileChangedWhileReading, e.Code);
+        }
     }
 }

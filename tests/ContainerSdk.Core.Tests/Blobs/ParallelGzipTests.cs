@@ -43,4 +43,43 @@ public class ParallelGzipTests
     // A member header inside the stream follows the previous member's 8-byte trailer; checking the flags and OS bytes
     // (0 and 3, as the writer normalizes them) rules out the pattern occurring by chance in compressed data.
     private static bool IsMemberStart(byte[] b, int i) => i + 9 < b.Length && b[i + 4] == 0 && b[i + 5] == 0 && b[i + 6] == 0 && b[i + 7] == 0 && b[i + 9] == 3;
+
+    /// <summary>An output that fails once it has taken a few bytes, as a full disk does.</summary>
+    private sealed class FailingOutput : MemoryStream
+    {
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (Length > 1 << 20) throw new IOException("No space left on device");
+            base.Write(buffer);
+        }
+    }
+
+    [Fact]
+    public async Task A_failing_output_fails_the_stream_and_every_slot_is_given_back()
+    {
+        var chunk = new byte[ContainerSdk.Core.Blobs.ParallelGzipStream.ChunkSize];
+        new Random(3).NextBytes(chunk); // stored: the members are as large as the chunks
+        // More chunks than there are slots for the whole process (two per core): a slot kept by the failed stream
+        // would leave the next stream waiting for ever.
+        int chunks = Environment.ProcessorCount * 2 + 4;
+        var failed = Assert.ThrowsAny<IOException>(() =>
+        {
+            using var gzip = new ContainerSdk.Core.Blobs.ParallelGzipStream(new FailingOutput());
+            for (int i = 0; i < chunks; i++) gzip.Write(chunk);
+            gzip.Finish();
+        });
+        Assert.Contains("No space", failed.Message);
+
+        var output = new MemoryStream();
+        var cancel = TestContext.Current.CancellationToken;
+        var next = Task.Run(() =>
+        {
+            using var gzip = new ContainerSdk.Core.Blobs.ParallelGzipStream(output);
+            for (int i = 0; i < chunks; i++) gzip.Write(chunk);
+            gzip.Finish();
+        }, cancel);
+        Assert.True(await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(60), cancel)) == next, "the next stream did not get its slots");
+        await next;
+        Assert.True(output.Length > (long)chunks * chunk.Length);
+    }
 }
