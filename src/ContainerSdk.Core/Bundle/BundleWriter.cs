@@ -69,29 +69,41 @@ public static class BundleWriter
         var flattened = clock.Elapsed;
         var missing = segments.Where(s => !SegmentSum.IsRecorded(s.Path)).ToList();
         int reused = segments.Count - missing.Count;
-        // A layer written with the bundle's segment boundaries holds most of them already compressed.
-        var copied = LayerSegmentCopy.Take(missing.Select(s => (s.Name, s.Path)), paths, layerBlobs ?? Array.Empty<string>());
-        missing = missing.Where(s => !copied.Contains(s.Name)).ToList();
-        int fromLayers = copied.Count;
+        // A layer written with the bundle's segment boundaries holds most of them already compressed: they are appended
+        // straight from its blob below.
+        var inLayers = LayerSegmentCopy.Find(missing.Select(s => s.Name), paths, layerBlobs ?? Array.Empty<string>());
+        var stamps = new BlobStamps(paths.BlobStamps);
+        missing = missing.Where(s => !inLayers.ContainsKey(s.Name)).ToList();
+        int fromLayers = inLayers.Count;
         var damaged = new List<Segment>();
-        // A second pass only when a cached segment turned out damaged: it is compressed again and the bundle rewritten.
+        // A second pass only when a cached segment (or a layer blob's bytes) turned out damaged: it is compressed again
+        // and the bundle rewritten.
         for (int pass = 0; ; pass++)
         {
             var compressing = clock.Elapsed;
             Parallel.ForEach(pass == 0 ? missing : damaged, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, s => s.Compress());
-            log.Detail($"Bundle: flattened and keyed {segments.Count} segments in {flattened.TotalSeconds:0.00} s, copied {(pass == 0 ? fromLayers : 0)} out of layer blobs, compressed {(pass == 0 ? missing : damaged).Count} in {(clock.Elapsed - compressing).TotalSeconds:0.00} s.");
+            log.Detail($"Bundle: flattened and keyed {segments.Count} segments in {flattened.TotalSeconds:0.00} s, copied {inLayers.Count} out of layer blobs, compressed {(pass == 0 ? missing : damaged).Count} in {(clock.Elapsed - compressing).TotalSeconds:0.00} s.");
             damaged.Clear();
             using var bundle = new TempFile(output.BundlePath);
             using (var file = new FileStream(bundle.Path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 foreach (var segment in segments)
-                    if (!SegmentSum.CopyVerified(segment.Path, file)) damaged.Add(segment);
+                {
+                    bool whole = inLayers.TryGetValue(segment.Name, out var source)
+                        ? LayerSegmentCopy.CopyTo(source, stamps, file)
+                        : SegmentSum.CopyVerified(segment.Path, file);
+                    if (whole) continue;
+                    damaged.Add(segment);
+                    if (pass > 0) continue;
+                    // Compressed into the segment cache on the next pass, and counted as compressed.
+                    if (inLayers.Remove(segment.Name)) fromLayers--;
+                    else reused--;
+                }
                 file.Write(EndOfArchive.Value);
             }
             if (damaged.Count > 0 && pass == 0)
             {
-                log.Warning(Codes.CacheEntryRebuilt, $"{damaged.Count} cached bundle segment(s) in {segmentDirectory} were damaged (their bytes no longer match their digest); they are compressed again.");
-                reused -= damaged.Count;
+                log.Warning(Codes.CacheEntryRebuilt, $"{damaged.Count} bundle segment(s) cached in {segmentDirectory} or held by layer blobs were damaged (their bytes no longer match their digest); they are compressed again.");
                 continue;
             }
             if (damaged.Count > 0)
