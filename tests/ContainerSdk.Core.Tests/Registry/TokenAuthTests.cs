@@ -44,8 +44,10 @@ public sealed class TokenAuthTests
             .PushLayoutAsync(TestLayout.Create(dir.Combine("other")).Path, reg.Host, "site/app", new[] { "2" }, cancel: Cancel));
         Assert.Equal(Codes.RegistryUnauthorized, refused.Code);
         Assert.Contains("user 'reader'", refused.Message);
-        // The registry said the token falls short: a fresh one was asked for before giving up (once per blob in flight at most).
-        Assert.InRange(reg.Tokens.Requests.Count(r => r.User == "reader") - before, 2, 1 + 3);
+        // The registry said the token falls short: a fresh one was asked for before giving up, a bounded number of times:
+        // the first token, then per blob in flight (three here) at most twice, as a blob that was refused with a token
+        // another blob had already replaced asks again once (a CI run saw 5).
+        Assert.InRange(reg.Tokens.Requests.Count(r => r.User == "reader") - before, 2, 1 + 2 * 3);
         Assert.DoesNotContain("secret", log.All + refused.Message);
     }
 
