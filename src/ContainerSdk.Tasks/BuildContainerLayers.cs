@@ -71,7 +71,7 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
         var registries = new RegistrySettings
         {
             InsecureRegistries = InsecureRegistries,
-            CacheDirectory = string.IsNullOrWhiteSpace(CacheDirectory) ? null : Path.GetFullPath(CacheDirectory),
+            CacheDirectory = ItemTranslation.OptionalFullPath(CacheDirectory),
             CacheRepository = string.IsNullOrWhiteSpace(CacheRepository) ? null : CacheRepository.Trim(),
         };
         var built = ContainerEngine.BuildLayers(inputs, aclFiles, options, log, _cancel.Token, bundle, registries);

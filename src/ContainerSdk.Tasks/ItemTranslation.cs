@@ -47,6 +47,9 @@ public static class ItemTranslation
         return AtProject(() => LayerInputs.Validate(new AclFileInput(path, Metadata(item, "Root") ?? "/")), projectFile);
     }
 
+    /// <summary>An optional folder property (ContainerCacheDirectory, a work folder): empty means unset, else its full path.</summary>
+    public static string? OptionalFullPath(string? value) => string.IsNullOrWhiteSpace(value) ? null : Path.GetFullPath(value);
+
     public static LayerCompression ParseCompression(string? value, string projectFile) => AtProject(() => Properties.Compression(value), projectFile);
 
     public static long ParseEpoch(string? value, string projectFile) => AtProject(() => Properties.Epoch(value), projectFile);

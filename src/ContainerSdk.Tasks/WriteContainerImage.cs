@@ -31,8 +31,7 @@ public sealed class WriteContainerImage : ContainerTask
         var settings = ToSettings(ProjectFile);
         var layers = Layers.Select(LayerItems.FromItem).ToList();
         var result = ContainerEngine.WriteImage(layers, settings, Path.GetFullPath(Property("LayoutPath") ?? ""), log,
-            string.IsNullOrEmpty(WorkDirectory) ? null : Path.GetFullPath(WorkDirectory),
-            string.IsNullOrWhiteSpace(CacheDirectory) ? null : Path.GetFullPath(CacheDirectory));
+            ItemTranslation.OptionalFullPath(WorkDirectory), ItemTranslation.OptionalFullPath(CacheDirectory));
         Image = ToImageItem(result, settings.Repository);
         if (!string.IsNullOrEmpty(ResultFile)) ImageResultFile.Write(ResultFile, result, settings.Repository);
     }

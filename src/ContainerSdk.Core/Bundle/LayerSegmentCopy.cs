@@ -23,13 +23,14 @@ internal static class LayerSegmentCopy
     {
         var found = new Dictionary<string, Source>(StringComparer.Ordinal);
         var indexes = layerBlobs.Distinct(StringComparer.Ordinal)
+            .Where(File.Exists) // a blob gone since the layers step: its segments are compressed, quietly
             .Select(blob => (Blob: blob, ByName: LayerSegments.Load(paths.LayerSegments, blob)))
             .Where(x => x.ByName is not null)
             .ToList();
         if (indexes.Count == 0) return found;
         foreach (var name in wanted)
             foreach (var (blob, byName) in indexes)
-                if (byName!.TryGetValue(name, out var segment) && File.Exists(blob))
+                if (byName!.TryGetValue(name, out var segment))
                 {
                     found[name] = new Source(blob, segment);
                     break;

@@ -114,23 +114,23 @@ public sealed class LayerCacheRepository : IDisposable
         {
             var config = new Descriptor(ConfigMediaType, Digest.Compute(EmptyConfig), EmptyConfig.Length);
             var configPath = _store.WriteDocument(config.Digest, EmptyConfig);
-            var blobs = new List<PushBlob> { PushBlob.FromFile(layer.Blob, layer.Path), PushBlob.FromFile(config, configPath) };
+            var layers = new List<PushBlob> { PushBlob.FromFile(layer.Blob, layer.Path) };
             if (layer.SegmentIndex is { } index)
             {
                 var descriptor = new Descriptor(SegmentIndexMediaType, Digest.Compute(index), index.Length);
-                blobs.Add(PushBlob.FromFile(descriptor, _store.WriteDocument(descriptor.Digest, index)));
+                layers.Add(PushBlob.FromFile(descriptor, _store.WriteDocument(descriptor.Digest, index)));
             }
             var manifest = new Manifest
             {
                 Config = config,
-                Layers = blobs.Where(b => b.Descriptor != config).Select(b => b.Descriptor).ToArray(),
+                Layers = layers.Select(b => b.Descriptor).ToArray(),
                 Annotations = new Dictionary<string, string>
                 {
                     [DiffIdAnnotation] = layer.DiffId.ToString(),
                     [UncompressedSizeAnnotation] = layer.UncompressedSize.ToString(CultureInfo.InvariantCulture),
                 },
             };
-            foreach (var blob in blobs)
+            foreach (var blob in layers.Append(PushBlob.FromFile(config, configPath)))
                 if (await _client.BlobSizeAsync(Repository, blob.Descriptor.Digest, cancel) is null)
                     await _client.UploadBlobAsync(Repository, blob.Descriptor, blob.Open, cancel: cancel);
             await _client.PutManifestAsync(Repository, Tag(fingerprint), manifest.ToJson(), MediaTypes.ImageManifest, cancel);
