@@ -13,7 +13,7 @@ namespace ContainerSdk.Tasks;
 /// A <see cref="BuiltLayer"/> carried between targets as a <c>_ContainerLayer</c> item: ItemSpec is the blob
 /// path, the descriptor and history fields are metadata. Lists (Environment) and maps (Annotations) are JSON so
 /// that any value, ';' included, round-trips exactly; the flat fields stay readable in a -v:diag log. The JSON is
-/// <see cref="LayerItemsJson"/>'s, generated at compile time.
+/// <see cref="LayerItemsJson"/>'s.
 /// </summary>
 public static class LayerItems
 {
@@ -26,12 +26,12 @@ public static class LayerItems
         item.SetMetadata("MediaType", layer.Descriptor.MediaType);
         item.SetMetadata("Kind", layer.Kind.ToString());
         item.SetMetadata("SourceItem", layer.ItemSpec);
-        item.SetMetadata("Environment", JsonSerializer.Serialize(layer.Environment, LayerItemsJson.Default.IReadOnlyListString));
-        item.SetMetadata("ModuleFile", layer.ModuleFile is null ? "" : JsonSerializer.Serialize(layer.ModuleFile, LayerItemsJson.Default.InstalledModuleFile));
+        item.SetMetadata("Environment", LayerItemsJson.Write(layer.Environment));
+        item.SetMetadata("ModuleFile", layer.ModuleFile is null ? "" : LayerItemsJson.Write(layer.ModuleFile));
         item.SetMetadata("Version", layer.Version ?? "");
         item.SetMetadata("License", layer.License ?? "");
         item.SetMetadata("CreatedBy", layer.CreatedBy);
-        item.SetMetadata("Annotations", layer.Descriptor.Annotations is { Count: > 0 } a ? JsonSerializer.Serialize(a, LayerItemsJson.Default.IReadOnlyDictionaryStringString) : "");
+        item.SetMetadata("Annotations", layer.Descriptor.Annotations is { Count: > 0 } a ? LayerItemsJson.Write(a) : "");
         // A base image's layer: its config (the image step's starting config), name and digest.
         item.SetMetadata("BaseImageConfig", layer.FromImage?.ConfigPath ?? "");
         item.SetMetadata("BaseImageDigest", layer.FromImage?.ManifestDigest ?? "");

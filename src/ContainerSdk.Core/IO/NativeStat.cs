@@ -8,6 +8,7 @@ namespace ContainerSdk.Core.IO;
 /// ABI: a build with nothing changed stats every file of every module, and Mono.Posix's marshalling made
 /// that the largest part of a no-op build. Other architectures use Mono.Posix.
 /// </summary>
+[System.Runtime.CompilerServices.SkipLocalsInit] // the path buffers on the stack are written before they are read
 internal static unsafe class NativeStat
 {
     [StructLayout(LayoutKind.Sequential)]

@@ -11,6 +11,7 @@ namespace ContainerSdk.Core.IO;
 /// symbolic link since it was lstat'ed is refused (ELOOP), never followed. Where fstatat is not at hand (not x86-64
 /// glibc), the same calls go by path.
 /// </summary>
+[System.Runtime.CompilerServices.SkipLocalsInit] // the path buffer on the stack is written before it is read
 internal sealed unsafe class OpenFolder : IDisposable
 {
     // x86-64 Linux values: the descriptor path is taken on that platform only (NativeStat.CanStatAt).

@@ -80,8 +80,18 @@ public static class TarPath
         {
             int ar = Rank(a), br = Rank(b);
             if (ar == 0 || br == 0) return ar - br;
-            int c = Name(a, ar).SequenceCompareTo(Name(b, br));
+            int c = Ordinal(Name(a, ar), Name(b, br));
             return c != 0 ? c : ar - br;
+        }
+
+        // UTF-16 code unit order, as SequenceCompareTo gives it; a plain loop, because a fresh MSBuild process runs the
+        // vectorized one unoptimized for its first thousands of calls (it is compiled for the machine, not ahead of time).
+        private static int Ordinal(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+        {
+            int n = Math.Min(a.Length, b.Length);
+            for (int k = 0; k < n; k++)
+                if (a[k] != b[k]) return a[k] - b[k];
+            return a.Length - b.Length;
         }
 
         private static int Rank(ReadOnlySpan<char> component) =>

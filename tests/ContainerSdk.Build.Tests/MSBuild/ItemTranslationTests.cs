@@ -264,5 +264,12 @@ public sealed class ItemTranslationTests
         Assert.Equal(moduleFile, back.ModuleFile);
         Assert.Equal(layer.Environment, back.Environment);
         Assert.Equal(layer.Descriptor.Annotations, back.Descriptor.Annotations);
+
+        var noPrefix = moduleFile with { FromPrefix = null };
+        var item2 = LayerItems.ToItem(layer with { ModuleFile = noPrefix, Environment = Array.Empty<string>() });
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(noPrefix), item2.GetMetadata("ModuleFile"));
+        Assert.Contains("\"FromPrefix\":null", item2.GetMetadata("ModuleFile"));
+        Assert.Equal("[]", item2.GetMetadata("Environment"));
+        Assert.Equal(noPrefix, LayerItems.FromItem(item2).ModuleFile);
     }
 }
