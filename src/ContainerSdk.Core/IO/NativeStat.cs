@@ -51,8 +51,14 @@ internal static unsafe class NativeStat
 
     private static bool _useNative = RuntimeInformation.ProcessArchitecture == Architecture.X64 && OperatingSystem.IsLinux();
 
-    /// <summary>Whether <see cref="LStatAt"/> can be used (then the caller may keep folders open to stat their entries by name).</summary>
-    public static bool CanStatAt => _useNative;
+    /// <summary>Whether <see cref="LStatAt"/> can be used (then the caller may keep folders open to stat their entries by name); set false when the C library lacks fstatat.</summary>
+    public static bool CanStatAt
+    {
+        get => _useNative && _fstatAt;
+        set => _fstatAt = value;
+    }
+
+    private static bool _fstatAt = true;
 
     /// <summary>
     /// lstat of <paramref name="name"/> in the open folder <paramref name="dirFd"/> (fstatat with AT_SYMLINK_NOFOLLOW): the

@@ -31,6 +31,9 @@ internal sealed unsafe class OpenFolder : IDisposable
 
     private int _fd;
 
+    /// <summary>Set once a C library without getdents64 (musl 1.2.4 and later) is met: folders are then listed by path.</summary>
+    private static bool _listByPath;
+
     private OpenFolder(string path, int fd)
     {
         Path = path;
@@ -56,7 +59,21 @@ internal sealed unsafe class OpenFolder : IDisposable
     public List<string>? Names(out Errno errno)
     {
         errno = 0;
-        if (_fd < 0) return NamesByPath(out errno);
+        if (_fd < 0 || _listByPath) return NamesByPath(out errno);
+        try
+        {
+            return NamesByDescriptor(out errno);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            _listByPath = true;
+            return NamesByPath(out errno);
+        }
+    }
+
+    private List<string>? NamesByDescriptor(out Errno errno)
+    {
+        errno = 0;
         var names = new List<string>();
         const int size = 32 * 1024;
         byte* buffer = (byte*)NativeMemory.Alloc(size);
@@ -103,8 +120,15 @@ internal sealed unsafe class OpenFolder : IDisposable
     }
 
     /// <summary>lstat of one of the folder's entries; <paramref name="fullPath"/> is its path (<see cref="Path"/>/name).</summary>
-    public int LStat(string name, string fullPath, out Stat st, out Errno errno) =>
-        _fd >= 0 ? NativeStat.LStatAt(_fd, name, out st, out errno) : NativeStat.LStat(fullPath, out st, out errno);
+    public int LStat(string name, string fullPath, out Stat st, out Errno errno)
+    {
+        if (_fd >= 0 && NativeStat.CanStatAt)
+        {
+            try { return NativeStat.LStatAt(_fd, name, out st, out errno); }
+            catch (EntryPointNotFoundException) { NativeStat.CanStatAt = false; }
+        }
+        return NativeStat.LStat(fullPath, out st, out errno);
+    }
 
     public void Dispose()
     {
