@@ -12,7 +12,8 @@ namespace ContainerSdk.Tasks;
 /// <summary>
 /// A <see cref="BuiltLayer"/> carried between targets as a <c>_ContainerLayer</c> item: ItemSpec is the blob
 /// path, the descriptor and history fields are metadata. Lists (Environment) and maps (Annotations) are JSON so
-/// that any value, ';' included, round-trips exactly; the flat fields stay readable in a -v:diag log.
+/// that any value, ';' included, round-trips exactly; the flat fields stay readable in a -v:diag log. The JSON is
+/// <see cref="LayerItemsJson"/>'s.
 /// </summary>
 public static class LayerItems
 {
@@ -25,12 +26,12 @@ public static class LayerItems
         item.SetMetadata("MediaType", layer.Descriptor.MediaType);
         item.SetMetadata("Kind", layer.Kind.ToString());
         item.SetMetadata("SourceItem", layer.ItemSpec);
-        item.SetMetadata("Environment", JsonSerializer.Serialize(layer.Environment));
-        item.SetMetadata("ModuleFile", layer.ModuleFile is null ? "" : JsonSerializer.Serialize(layer.ModuleFile));
+        item.SetMetadata("Environment", LayerItemsJson.Write(layer.Environment));
+        item.SetMetadata("ModuleFile", layer.ModuleFile is null ? "" : LayerItemsJson.Write(layer.ModuleFile));
         item.SetMetadata("Version", layer.Version ?? "");
         item.SetMetadata("License", layer.License ?? "");
         item.SetMetadata("CreatedBy", layer.CreatedBy);
-        item.SetMetadata("Annotations", layer.Descriptor.Annotations is { Count: > 0 } a ? JsonSerializer.Serialize(a) : "");
+        item.SetMetadata("Annotations", layer.Descriptor.Annotations is { Count: > 0 } a ? LayerItemsJson.Write(a) : "");
         // A base image's layer: its config (the image step's starting config), name and digest.
         item.SetMetadata("BaseImageConfig", layer.FromImage?.ConfigPath ?? "");
         item.SetMetadata("BaseImageDigest", layer.FromImage?.ManifestDigest ?? "");
@@ -46,7 +47,7 @@ public static class LayerItems
             long.Parse(item.GetMetadata("Size"), NumberStyles.None, CultureInfo.InvariantCulture))
         {
             Annotations = annotationsJson.Length == 0 ? null
-                : new SortedDictionary<string, string>(JsonSerializer.Deserialize<Dictionary<string, string>>(annotationsJson)!, StringComparer.Ordinal),
+                : new SortedDictionary<string, string>(JsonSerializer.Deserialize(annotationsJson, LayerItemsJson.Default.DictionaryStringString)!, StringComparer.Ordinal),
         };
         return new BuiltLayer
         {
@@ -55,8 +56,8 @@ public static class LayerItems
             DiffId = Digest.Parse(item.GetMetadata("DiffId")),
             ItemSpec = item.GetMetadata("SourceItem"),
             Kind = Enum.Parse<LayerKind>(item.GetMetadata("Kind")),
-            Environment = environmentJson.Length == 0 ? Array.Empty<string>() : JsonSerializer.Deserialize<string[]>(environmentJson)!,
-            ModuleFile = item.GetMetadata("ModuleFile") is { Length: > 0 } moduleFile ? JsonSerializer.Deserialize<InstalledModuleFile>(moduleFile) : null,
+            Environment = environmentJson.Length == 0 ? Array.Empty<string>() : JsonSerializer.Deserialize(environmentJson, LayerItemsJson.Default.StringArray)!,
+            ModuleFile = item.GetMetadata("ModuleFile") is { Length: > 0 } moduleFile ? JsonSerializer.Deserialize(moduleFile, LayerItemsJson.Default.InstalledModuleFile) : null,
             Version = NullIfEmpty(item.GetMetadata("Version")),
             License = NullIfEmpty(item.GetMetadata("License")),
             CreatedBy = item.GetMetadata("CreatedBy"),

@@ -25,6 +25,7 @@ public sealed class BundleAclDump : IDisposable
 
     public void Add(TarHeader header)
     {
+        if (!header.HasPaxRecords) return;
         var acls = AclPax.Read(header.PaxRecords);
         if (acls is null || acls.IsEmpty) return;
         var flags = (AclFlags)(header.Mode & 0xE00);

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Text;
 using ContainerSdk.Core.IO;
 
@@ -14,62 +12,105 @@ namespace ContainerSdk.Core.Cache;
 /// ctime, so while the identity holds they are the ones read before, and a build with nothing changed makes one
 /// lstat per path and no xattr call.
 /// </summary>
+/// <remarks>
+/// The file lists each path once, in ordinal order, as the length it shares with the path before it and the rest
+/// (as git's index v4 does): paths of one module share most of their text, and loading makes one string per path.
+/// </remarks>
 public sealed class StatCache
 {
-    private const string Magic = "csdk-statcache-2";
+    private const string Magic = "csdk-statcache-3";
+    private const int HashLength = 32;
+    private const int MaxPathBytes = 1 << 16;
     private static readonly long RacyWindowNs = 2_000_000_000;
     private static readonly IReadOnlyDictionary<string, byte[]> NoRecords = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
 
+    [Flags]
+    private enum Parts : byte { Hash = 1, Metadata = 2, OwnMetadataIdentity = 4 }
+
+    /// <summary>What is known of one path: its content hash, its xattr records, or both, each with the identity it holds for.</summary>
+    private sealed class Known
+    {
+        public FileIdentity HashId;
+        public byte[]? Hash;
+        public bool HashUsed;
+        public FileIdentity MetadataId;
+        public IReadOnlyDictionary<string, byte[]>? Records;
+        public bool MetadataUsed;
+    }
+
     private readonly string _path;
-    private readonly Dictionary<string, (FileIdentity Id, byte[] Hash)> _entries;
-    private readonly Dictionary<string, (FileIdentity Id, IReadOnlyDictionary<string, byte[]> Records, bool Used)> _metadata;
-    private int _usedMetadata;
-    private readonly HashSet<string> _used = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Known> _known;
+    private int _hashes, _usedHashes, _metadata, _usedMetadata;
     private bool _dirty;
 
-    private StatCache(string path, Dictionary<string, (FileIdentity, byte[])> entries, Dictionary<string, (FileIdentity, IReadOnlyDictionary<string, byte[]>, bool)> metadata)
+    private StatCache(string path, Dictionary<string, Known> known, bool read)
     {
         _path = path;
-        _entries = entries;
-        _metadata = metadata;
+        _known = known;
+        _dirty = !read; // a missing, damaged or older file is replaced on the first save
+        foreach (var k in known.Values)
+        {
+            if (k.Hash is not null) _hashes++;
+            if (k.Records is not null) _metadata++;
+        }
     }
 
     public int Hits { get; private set; }
     public int Misses { get; private set; }
 
-    /// <summary>Loads the cache; a missing, truncated or foreign file gives an empty cache (everything is hashed again).</summary>
+    /// <summary>Loads the cache; a missing, truncated or foreign file (an older format too) gives an empty cache (everything is hashed again).</summary>
     public static StatCache Load(string path)
     {
-        var entries = new Dictionary<string, (FileIdentity, byte[])>(StringComparer.Ordinal);
-        var metadata = new Dictionary<string, (FileIdentity, IReadOnlyDictionary<string, byte[]>, bool)>(StringComparer.Ordinal);
+        var known = new Dictionary<string, Known>(StringComparer.Ordinal);
         try
         {
             using var reader = new BinaryReader(new BufferedStream(File.OpenRead(path), 1 << 16), Encoding.UTF8);
-            if (reader.ReadString() != Magic) return new StatCache(path, entries, metadata);
+            if (reader.ReadString() != Magic) return new StatCache(path, known, read: false);
             int count = reader.ReadInt32();
+            if (count < 0) throw new FormatException("negative count");
+            known.EnsureCapacity(count);
+            var bytes = new byte[256];
+            var chars = new char[256];
+            int previous = 0;
             for (int i = 0; i < count; i++)
             {
-                string file = reader.ReadString();
-                entries[file] = (ReadIdentity(reader), reader.ReadBytes(32));
-            }
-            count = reader.ReadInt32();
-            for (int i = 0; i < count; i++)
-            {
-                string file = reader.ReadString();
-                var id = ReadIdentity(reader);
-                int records = reader.ReadInt32();
-                if (records == 0) { metadata[file] = (id, NoRecords, false); continue; }
-                var read = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-                for (int r = 0; r < records; r++) read[reader.ReadString()] = reader.ReadBytes(reader.ReadInt32());
-                metadata[file] = (id, read, false);
+                int shared = reader.Read7BitEncodedInt(), rest = reader.Read7BitEncodedInt();
+                if (shared < 0 || shared > previous || rest < 0 || rest > MaxPathBytes) throw new FormatException("bad path");
+                if (bytes.Length < rest) Array.Resize(ref bytes, Math.Max(rest, bytes.Length * 2));
+                reader.BaseStream.ReadExactly(bytes, 0, rest);
+                if (chars.Length < shared + rest) Array.Resize(ref chars, Math.Max(shared + rest, chars.Length * 2));
+                previous = shared + Encoding.UTF8.GetChars(bytes, 0, rest, chars, shared);
+                var entry = new Known();
+                var parts = (Parts)reader.ReadByte();
+                if (parts.HasFlag(Parts.Hash))
+                {
+                    entry.HashId = ReadIdentity(reader);
+                    entry.Hash = reader.ReadBytes(HashLength);
+                }
+                if (parts.HasFlag(Parts.Metadata))
+                {
+                    entry.MetadataId = parts.HasFlag(Parts.Hash) && !parts.HasFlag(Parts.OwnMetadataIdentity) ? entry.HashId : ReadIdentity(reader);
+                    entry.Records = ReadRecords(reader);
+                }
+                known[new string(chars, 0, previous)] = entry;
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or EndOfStreamException or FormatException or ArgumentException)
         {
-            entries.Clear();
-            metadata.Clear();
+            known.Clear();
+            return new StatCache(path, known, read: false);
         }
-        return new StatCache(path, entries, metadata);
+        return new StatCache(path, known, read: true);
+    }
+
+    private static IReadOnlyDictionary<string, byte[]> ReadRecords(BinaryReader reader)
+    {
+        int records = reader.ReadInt32();
+        if (records == 0) return NoRecords;
+        if (records < 0) throw new FormatException("negative count");
+        var read = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+        for (int r = 0; r < records; r++) read[reader.ReadString()] = reader.ReadBytes(reader.ReadInt32());
+        return read;
     }
 
     private static FileIdentity ReadIdentity(BinaryReader reader) =>
@@ -86,27 +127,33 @@ public sealed class StatCache
     /// </summary>
     public IReadOnlyDictionary<string, byte[]> Metadata(string path, FileIdentity identity, Func<string, IReadOnlyDictionary<string, byte[]>> read)
     {
-        lock (_metadata)
+        lock (_known)
         {
-            // One lookup: the record is marked used in place.
-            ref var known = ref CollectionsMarshal.GetValueRefOrNullRef(_metadata, path);
-            if (!Unsafe.IsNullRef(ref known) && known.Id == identity)
+            if (_known.TryGetValue(path, out var known) && known.Records is { } recorded && known.MetadataId == identity)
             {
-                if (!known.Used) { known.Used = true; _usedMetadata++; }
-                return known.Records;
+                if (!known.MetadataUsed) { known.MetadataUsed = true; _usedMetadata++; }
+                return recorded;
             }
         }
         long started = NowNs();
         var records = read(path);
         if (IsRacy(identity, started)) return records;
-        lock (_metadata)
+        lock (_known)
         {
-            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_metadata, path, out bool existed);
-            if (!existed || !slot.Used) _usedMetadata++;
-            slot = (identity, records.Count == 0 ? NoRecords : records, true);
+            var known = Entry(path);
+            if (known.Records is null) _metadata++;
+            if (!known.MetadataUsed) { known.MetadataUsed = true; _usedMetadata++; }
+            known.MetadataId = identity;
+            known.Records = records.Count == 0 ? NoRecords : records;
             _dirty = true;
         }
         return records;
+    }
+
+    private Known Entry(string path)
+    {
+        if (!_known.TryGetValue(path, out var known)) _known[path] = known = new Known();
+        return known;
     }
 
     private static bool IsRacy(FileIdentity identity, long startedUtcNs) =>
@@ -114,14 +161,17 @@ public sealed class StatCache
 
     public bool TryGet(string path, FileIdentity identity, out byte[] hash)
     {
-        lock (_entries)
+        lock (_known)
         {
-            _used.Add(path);
-            if (_entries.TryGetValue(path, out var entry) && entry.Id == identity && entry.Hash.Length == 32)
+            if (_known.TryGetValue(path, out var known) && known.Hash is { } recorded)
             {
-                Hits++;
-                hash = entry.Hash;
-                return true;
+                if (!known.HashUsed) { known.HashUsed = true; _usedHashes++; }
+                if (known.HashId == identity && recorded.Length == HashLength)
+                {
+                    Hits++;
+                    hash = recorded;
+                    return true;
+                }
             }
             Misses++;
             hash = Array.Empty<byte>();
@@ -132,11 +182,14 @@ public sealed class StatCache
     /// <param name="hashStartedUtcNs">Wall clock when reading the content began.</param>
     public void Set(string path, FileIdentity identity, byte[] hash, long hashStartedUtcNs)
     {
-        if (IsRacy(identity, hashStartedUtcNs)) return; // racily clean
-        lock (_entries)
+        if (IsRacy(identity, hashStartedUtcNs) || hash.Length != HashLength) return; // racily clean
+        lock (_known)
         {
-            _used.Add(path);
-            _entries[path] = (identity, hash);
+            var known = Entry(path);
+            if (known.Hash is null) _hashes++;
+            if (!known.HashUsed) { known.HashUsed = true; _usedHashes++; }
+            known.HashId = identity;
+            known.Hash = hash;
             _dirty = true;
         }
     }
@@ -146,34 +199,47 @@ public sealed class StatCache
     /// <summary>Writes the entries this build used (others belong to files that are gone or no longer inputs).</summary>
     public void Save()
     {
-        lock (_entries)
-        lock (_metadata)
+        lock (_known)
         {
-            if (!_dirty && _used.Count == _entries.Count && _usedMetadata == _metadata.Count) return;
+            if (!_dirty && _usedHashes == _hashes && _usedMetadata == _metadata) return;
+            var kept = _known.Where(k => (k.Value.Hash is not null && k.Value.HashUsed) || (k.Value.Records is not null && k.Value.MetadataUsed))
+                .OrderBy(k => k.Key, StringComparer.Ordinal).ToList();
             using var temp = new TempFile(_path);
             using (var writer = new BinaryWriter(new BufferedStream(File.Create(temp.Path), 1 << 16), Encoding.UTF8))
             {
-                var kept = _entries.Where(e => _used.Contains(e.Key)).ToList();
                 writer.Write(Magic);
                 writer.Write(kept.Count);
-                foreach (var (file, (id, hash)) in kept)
+                string previous = "";
+                foreach (var (file, known) in kept)
                 {
-                    writer.Write(file);
-                    WriteIdentity(writer, id);
-                    writer.Write(hash);
-                }
-                var keptMetadata = _metadata.Where(e => e.Value.Used).ToList();
-                writer.Write(keptMetadata.Count);
-                foreach (var (file, (id, records, _)) in keptMetadata)
-                {
-                    writer.Write(file);
-                    WriteIdentity(writer, id);
-                    writer.Write(records.Count);
-                    foreach (var (key, value) in records) { writer.Write(key); writer.Write(value.Length); writer.Write(value); }
+                    int shared = SharedLength(previous, file);
+                    writer.Write7BitEncodedInt(shared);
+                    writer.Write(file[shared..]);
+                    previous = file;
+                    bool hash = known.Hash is not null && known.HashUsed, metadata = known.Records is not null && known.MetadataUsed;
+                    bool ownIdentity = metadata && (!hash || known.MetadataId != known.HashId);
+                    writer.Write((byte)((hash ? Parts.Hash : 0) | (metadata ? Parts.Metadata : 0) | (hash && ownIdentity ? Parts.OwnMetadataIdentity : 0)));
+                    if (hash)
+                    {
+                        WriteIdentity(writer, known.HashId);
+                        writer.Write(known.Hash!);
+                    }
+                    if (!metadata) continue;
+                    if (ownIdentity) WriteIdentity(writer, known.MetadataId);
+                    writer.Write(known.Records!.Count);
+                    foreach (var (key, value) in known.Records) { writer.Write(key); writer.Write(value.Length); writer.Write(value); }
                 }
             }
             temp.Commit();
             _dirty = false;
         }
+    }
+
+    /// <summary>The text two paths begin with, never ending inside a surrogate pair (each part is written as UTF-8 on its own).</summary>
+    private static int SharedLength(string a, string b)
+    {
+        int shared = a.AsSpan().CommonPrefixLength(b);
+        if (shared > 0 && char.IsHighSurrogate(b[shared - 1])) shared--;
+        return shared;
     }
 }

@@ -12,15 +12,27 @@ namespace ContainerSdk.Core.Layers;
 public sealed class LayerPlan
 {
     private readonly List<PlannedEntry> _entries;
-    private readonly List<string> _keys;
+    private List<string> _keys;
 
     public LayerPlan(LayerInput input, int index, IEnumerable<PlannedEntry> entries)
     {
         Input = input;
         Index = index;
         _entries = entries.ToList();
-        _entries.Sort((a, b) => TarPath.Comparer.Compare(a.Key, b.Key));
-        _keys = _entries.Select(e => e.Key).ToList();
+        _keys = KeysOf(_entries);
+        // A folder's walk and a tarball's index come in this order already: checking costs n comparisons, sorting n log n.
+        if (!TarPath.IsStrictlyOrdered(_keys))
+        {
+            _entries.Sort((a, b) => TarPath.Comparer.Compare(a.Key, b.Key));
+            _keys = KeysOf(_entries);
+        }
+    }
+
+    private static List<string> KeysOf(List<PlannedEntry> entries)
+    {
+        var keys = new List<string>(entries.Count);
+        foreach (var entry in entries) keys.Add(entry.Key);
+        return keys;
     }
 
     public LayerInput Input { get; }

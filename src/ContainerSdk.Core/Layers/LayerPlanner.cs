@@ -97,8 +97,18 @@ public static class LayerPlanner
     private static void AddParents(LayerPlan plan, IReadOnlyList<LayerPlan> below, string rootKey, long epoch)
     {
         var needed = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var entry in plan.Entries.ToList())
-            for (string? p = TarPath.Parent(entry.Key); p is { Length: > 0 } && needed.Add(p); p = TarPath.Parent(p)) { }
+        // In plan order a path's subtree follows it, so the entries from the root down to the current one form a
+        // stack: a key whose parent tops that stack has all its folders in the plan already (they were checked when
+        // the parent was). Only the others need their ancestors looked at, and a folder's walk has none.
+        var path = new Stack<string>();
+        foreach (var entry in plan.Entries)
+        {
+            string key = entry.Key;
+            while (path.Count > 0 && !TarPath.IsUnder(key, path.Peek())) path.Pop();
+            if (!(path.Count > 0 && IsParent(path.Peek(), key)))
+                for (string? p = TarPath.Parent(key); p is { Length: > 0 } && needed.Add(p); p = TarPath.Parent(p)) { }
+            path.Push(key);
+        }
         if (rootKey.Length > 0)
             for (string? p = rootKey; p is { Length: > 0 }; p = TarPath.Parent(p)) needed.Add(p);
 
@@ -115,6 +125,9 @@ public static class LayerPlanner
             plan.Add(new PlannedEntry(header, EmptyContent.Instance));
         }
     }
+
+    private static bool IsParent(string parent, string key) =>
+        key.Length > parent.Length && key.LastIndexOf('/') == parent.Length && key.StartsWith(parent, StringComparison.Ordinal);
 
     /// <summary>The directory at <paramref name="key"/> as the layers below compose it, or null.</summary>
     private static PlannedEntry? FindBelow(IReadOnlyList<LayerPlan> below, string key)

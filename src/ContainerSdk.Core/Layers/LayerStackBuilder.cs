@@ -118,8 +118,12 @@ public static class LayerStackBuilder
         };
     }
 
-    private static byte[] Fingerprint(LayerPlan plan, LayerBuildOptions options) =>
-        LayerFingerprint.Compute(options.Compression, plan.Entries.Select(e => (e.Header, e.ContentHash)));
+    private static byte[] Fingerprint(LayerPlan plan, LayerBuildOptions options)
+    {
+        using var fingerprint = LayerFingerprint.Begin(options.Compression);
+        foreach (var entry in plan.Entries) fingerprint.Add(entry.Header, entry.ContentHash);
+        return fingerprint.Finish();
+    }
 
     /// <summary>
     /// Writes the layer's tar through the compressor, hashing each file's content on the way for the stat cache. A gzip

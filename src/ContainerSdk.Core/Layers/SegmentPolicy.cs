@@ -27,5 +27,5 @@ internal static class SegmentPolicy
 
     /// <summary>About the bytes an entry takes in the tar (header, a PAX header when it has records, padded content).</summary>
     public static long EntryBytes(TarHeader header) =>
-        512 + (header.Size + 511) / 512 * 512 + (header.PaxRecords.Count > 0 ? 1024 : 0);
+        512 + (header.Size + 511) / 512 * 512 + (header.HasPaxRecords ? 1024 : 0);
 }

@@ -35,16 +35,26 @@ public sealed class TarHeader
     /// <summary>
     /// Extended records carried as they are: <c>SCHILY.xattr.*</c> (binary values) and <c>SCHILY.acl.*</c>.
     /// Records that map onto the fields above (path, size, uid...) are never kept here.
-    /// Ordinal-sorted so that the writer emits them in one deterministic order.
+    /// Ordinal-sorted so that the writer emits them in one deterministic order. Made on first use: most entries
+    /// have none, and a no-op build plans every path of every module.
     /// </summary>
-    public SortedDictionary<string, byte[]> PaxRecords { get; set; } = new(StringComparer.Ordinal);
+    public SortedDictionary<string, byte[]> PaxRecords
+    {
+        get => _paxRecords ??= new(StringComparer.Ordinal);
+        set => _paxRecords = value;
+    }
+
+    private SortedDictionary<string, byte[]>? _paxRecords;
+
+    /// <summary>Whether there is any record, without making the table.</summary>
+    public bool HasPaxRecords => _paxRecords is { Count: > 0 };
 
     public bool IsDirectory => Type == TarEntryType.Directory;
 
     public TarHeader Clone()
     {
         var copy = (TarHeader)MemberwiseClone();
-        copy.PaxRecords = new SortedDictionary<string, byte[]>(PaxRecords, StringComparer.Ordinal);
+        copy._paxRecords = _paxRecords is null ? null : new SortedDictionary<string, byte[]>(_paxRecords, StringComparer.Ordinal);
         return copy;
     }
 

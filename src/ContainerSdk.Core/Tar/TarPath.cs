@@ -42,19 +42,34 @@ public static class TarPath
 
     public static string Join(string parentKey, string name) => parentKey.Length == 0 ? name : parentKey + "/" + name;
 
+    /// <summary>
+    /// Whether each key sorts strictly after the one before it in <see cref="Comparer"/> order: then sorting them
+    /// would change nothing, and checking costs one comparison per key (a folder's walk gives its paths in this order).
+    /// </summary>
+    public static bool IsStrictlyOrdered(IReadOnlyList<string> keys)
+    {
+        for (int i = 1; i < keys.Count; i++)
+            if (Comparer.Compare(keys[i - 1], keys[i]) >= 0) return false;
+        return true;
+    }
+
     private sealed class ComponentComparer : IComparer<string>
     {
-        public int Compare(string? x, string? y)
+        public int Compare(string? x, string? y) => Compare((x ?? "").AsSpan().TrimEnd('/'), (y ?? "").AsSpan().TrimEnd('/'));
+
+        private static int Compare(ReadOnlySpan<char> x, ReadOnlySpan<char> y)
         {
-            x = Key(x ?? ""); y = Key(y ?? "");
-            int i = 0, j = 0;
+            // Components before the first difference are equal: the comparison starts at the component holding it.
+            int same = x.CommonPrefixLength(y);
+            if (same == x.Length && same == y.Length) return 0;
+            int i = x[..same].LastIndexOf('/') + 1, j = i;
             while (true)
             {
                 bool xDone = i >= x.Length, yDone = j >= y.Length;
                 if (xDone || yDone) return xDone == yDone ? 0 : xDone ? -1 : 1;
-                int xe = x.IndexOf('/', i); if (xe < 0) xe = x.Length;
-                int ye = y.IndexOf('/', j); if (ye < 0) ye = y.Length;
-                int c = CompareComponent(x.AsSpan(i, xe - i), y.AsSpan(j, ye - j));
+                int xe = x[i..].IndexOf('/'); xe = xe < 0 ? x.Length : i + xe;
+                int ye = y[j..].IndexOf('/'); ye = ye < 0 ? y.Length : j + ye;
+                int c = CompareComponent(x[i..xe], y[j..ye]);
                 if (c != 0) return c;
                 i = xe + 1; j = ye + 1;
             }
@@ -65,8 +80,18 @@ public static class TarPath
         {
             int ar = Rank(a), br = Rank(b);
             if (ar == 0 || br == 0) return ar - br;
-            int c = Name(a, ar).SequenceCompareTo(Name(b, br));
+            int c = Ordinal(Name(a, ar), Name(b, br));
             return c != 0 ? c : ar - br;
+        }
+
+        // UTF-16 code unit order, as SequenceCompareTo gives it; a plain loop, because a fresh MSBuild process runs the
+        // vectorized one unoptimized for its first thousands of calls (it is compiled for the machine, not ahead of time).
+        private static int Ordinal(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+        {
+            int n = Math.Min(a.Length, b.Length);
+            for (int k = 0; k < n; k++)
+                if (a[k] != b[k]) return a[k] - b[k];
+            return a.Length - b.Length;
         }
 
         private static int Rank(ReadOnlySpan<char> component) =>

@@ -226,4 +226,50 @@ public sealed class ItemTranslationTests
         var module = LayerItems.FromItem(LayerItems.ToItem(layer with { FromImage = null, Kind = LayerKind.Module }));
         Assert.Null(module.FromImage);
     }
+
+    /// <summary>The compile-time JSON writes the text the reflection serializer wrote (escapes included), so items and state files stay as they were.</summary>
+    [Fact]
+    public void Layer_item_json_metadata_is_the_reflection_serializers_text()
+    {
+        var moduleFile = new ContainerSdk.Core.Modules.InstalledModuleFile
+        {
+            SourcePath = "/site/modules/gcc/13.2.lua",
+            ImagePath = "/opt/modulefiles/gcc/13.2.lua",
+            Text = "prepend_path(\"PATH\", \"/opt/gcc+13/bin\") -- <é> & 'x'\n",
+            FromPrefix = "/apps/gcc",
+            ToPrefix = "/opt/gcc",
+        };
+        var layer = new BuiltLayer
+        {
+            BlobPath = "/work/obj/container/blobs/sha256/ab",
+            Descriptor = new Descriptor(MediaTypes.LayerGzip, Digest.Compute(new byte[] { 1 }), 1)
+            {
+                Annotations = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["b"] = "<+>", ["a"] = "é\"" },
+            },
+            DiffId = Digest.Compute(new byte[] { 2 }),
+            ItemSpec = "modules/gcc",
+            Kind = LayerKind.Module,
+            Environment = new[] { "PATH=/opt/gcc+13/bin:$PATH", "Q='<&>'", "U=é" },
+            ModuleFile = moduleFile,
+            CreatedBy = "c",
+        };
+
+        var item = LayerItems.ToItem(layer);
+
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(layer.Environment), item.GetMetadata("Environment"));
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(layer.Descriptor.Annotations), item.GetMetadata("Annotations"));
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(moduleFile), item.GetMetadata("ModuleFile"));
+        Assert.Contains("\\u002B", item.GetMetadata("Environment")); // the default encoder's escapes, as before
+        var back = LayerItems.FromItem(item);
+        Assert.Equal(moduleFile, back.ModuleFile);
+        Assert.Equal(layer.Environment, back.Environment);
+        Assert.Equal(layer.Descriptor.Annotations, back.Descriptor.Annotations);
+
+        var noPrefix = moduleFile with { FromPrefix = null };
+        var item2 = LayerItems.ToItem(layer with { ModuleFile = noPrefix, Environment = Array.Empty<string>() });
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(noPrefix), item2.GetMetadata("ModuleFile"));
+        Assert.Contains("\"FromPrefix\":null", item2.GetMetadata("ModuleFile"));
+        Assert.Equal("[]", item2.GetMetadata("Environment"));
+        Assert.Equal(noPrefix, LayerItems.FromItem(item2).ModuleFile);
+    }
 }
