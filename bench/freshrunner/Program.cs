@@ -14,7 +14,11 @@ using ContainerSdk.Core.Registry;
 string tree = Path.GetFullPath(args[0]), scratch = Path.GetFullPath(args[1]), registry = args[2];
 int runs = args.Length > 3 ? int.Parse(args[3]) : 3;
 var registries = new RegistrySettings { InsecureRegistries = registry, CacheRepository = $"{registry}/cache/freshrunner" };
-var layers = new[] { new LayerInput { ItemSpec = tree, Kind = LayerKind.Module, SourcePath = tree, TargetPath = "/opt/mod" } };
+var module = new LayerInput { ItemSpec = tree, Kind = LayerKind.Module, SourcePath = tree, TargetPath = "/opt/mod" };
+// FRESH_BASE: a root filesystem folder as the base layer, as bench/run's projects have one.
+var layers = Environment.GetEnvironmentVariable("FRESH_BASE") is { Length: > 0 } baseFolder
+    ? new[] { new LayerInput { ItemSpec = baseFolder, Kind = LayerKind.Base, SourcePath = Path.GetFullPath(baseFolder) }, module }
+    : new[] { module };
 
 if (Environment.GetEnvironmentVariable("FRESH_MODE") == "download") { await Downloads(); return; }
 Run("runner A", Path.Combine(scratch, "a"), bundle: false);
