@@ -75,6 +75,8 @@ internal static class ResponseBody
             if (n == 0) break;
             filled += n;
         }
+        // Disarmed while the caller waits for the other buffer's write: a slow disk is not a silent registry.
+        idle.CancelAfter(Timeout.InfiniteTimeSpan);
         return filled;
     }
 
