@@ -23,11 +23,3 @@ for (int run = 1; run <= runs; run++)
     var layer = layers[^1];
     Console.WriteLine($"run {run}: {wall:0.00} s wall, {cpu:0.00} s CPU, {layer.Descriptor.Size / 1048576.0:0.0} MiB ({layer.Descriptor.Size} bytes), {layer.Descriptor.Digest}, GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}");
 }
-
-internal sealed class ConsoleLog : IBuildLog
-{
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
-    public void Info(string message) => Console.WriteLine($"{_clock.Elapsed.TotalSeconds,7:0.00} {message}");
-    public void Detail(string message) => Console.WriteLine($"{_clock.Elapsed.TotalSeconds,7:0.00}   {message}");
-    public void Warning(string code, string message, string? file = null, int line = 0, int column = 0) => Console.WriteLine($"warning {code}: {message}");
-}

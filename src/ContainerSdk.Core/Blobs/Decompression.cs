@@ -24,7 +24,7 @@ public static class Decompression
         string spool = Path.Combine(spoolDirectory, name + ".tar");
         using var temp = new TempFile(spool);
         using (var input = OpenDecompressed(path))
-        using (var output = new FileStream(temp.Path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+        using (var output = temp.Create())
             input.CopyTo(output, 1 << 16);
         temp.Commit();
         return spool;

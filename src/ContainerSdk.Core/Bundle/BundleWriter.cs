@@ -85,7 +85,7 @@ public static class BundleWriter
             log.Detail($"Bundle: flattened and keyed {segments.Count} segments in {flattened.TotalSeconds:0.00} s, copied {inLayers.Count} out of layer blobs, compressed {(pass == 0 ? missing : damaged).Count} in {(clock.Elapsed - compressing).TotalSeconds:0.00} s.");
             damaged.Clear();
             using var bundle = new TempFile(output.BundlePath);
-            using (var file = new FileStream(bundle.Path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            using (var file = bundle.Create())
             {
                 foreach (var segment in segments)
                 {
@@ -185,7 +185,7 @@ public static class BundleWriter
         {
             using var temp = new TempFile(Path);
             Digest digest;
-            using (var file = new FileStream(temp.Path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            using (var file = temp.Create())
             using (var hashed = new HashingWriteStream(file)) // the segment's digest as it is written, not read back
             using (var gzip = new ParallelGzipStream(hashed))
             using (var tar = new TarWriter(gzip, leaveOpen: true) { EndArchiveOnDispose = false })

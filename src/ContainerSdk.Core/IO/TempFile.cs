@@ -21,6 +21,14 @@ public sealed class TempFile : IDisposable
     /// <summary>Where to write.</summary>
     public string Path { get; }
 
+    /// <summary>
+    /// Opens the temporary file for writing. It is created, never truncated: .NET truncates a file opened with
+    /// FileMode.Create even when it is new, and on ext4 (auto_da_alloc) a truncated file is flushed to disk when it is
+    /// closed, so closing a large output (the bundle) waited for the disk, up to a second behind other writeback.
+    /// </summary>
+    public FileStream Create(int bufferSize = 1 << 16) =>
+        new(Path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize);
+
     public void Commit() => CommitAs(_target);
 
     /// <summary>Renames the file to a name known only once it is written (a blob named by its digest), in the same folder.</summary>

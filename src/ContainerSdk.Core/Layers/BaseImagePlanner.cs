@@ -128,7 +128,7 @@ public static class BaseImagePlanner
         using var temp = new TempFile(Path.Combine(blobDirectory, "base-layer"));
         using (var source = image.OpenBlob(index))
         using (var hashing = new HashingReadStream(source))
-        using (var target = new FileStream(temp.Path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+        using (var target = temp.Create())
         {
             hashing.CopyTo(target, 1 << 16);
             digest = Digest.FromSha256Bytes(hashing.GetHash());

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using ContainerSdk.Core.Cache;
 using ContainerSdk.Core.Diagnostics;
@@ -58,8 +59,7 @@ public static class LayerStackBuilder
         // racily clean ones) and look it up. A layer never built before is written at once, hashing as it goes,
         // so a cold build reads every file once.
         if ((journal.Exists || context.LayerCacheIsShared) && plan.Entries.Any(e => e.HasData && e.ContentHash is null))
-            foreach (var entry in plan.Entries.Where(e => e.HasData && e.ContentHash is null))
-                entry.ContentHash = HashContent(entry, plan, statCache);
+            HashContents(plan.Entries.Where(e => e.HasData && e.ContentHash is null).ToList(), plan, statCache, context.Cancellation);
 
         // With every content hash known the fingerprint is too, and the cache may have the layer; otherwise (a first
         // build) writing the layer is what computes the missing hashes.
@@ -155,8 +155,23 @@ public static class LayerStackBuilder
         return blob with { Segments = writer.Segments }; // for a far cache: a fresh machine copies the bundle out of it too
     }
 
-    private static byte[] HashContent(PlannedEntry entry, LayerPlan plan, StatCache statCache) =>
-        ReadVerified(entry, plan, statCache, content => content.CopyTo(Stream.Null, 1 << 16));
+    /// <summary>
+    /// Hashes the entries' content on every core: on a fresh clone (an empty stat cache) that is the whole tree, read from
+    /// the page cache and bound by SHA-256 (the 1 GiB bench tree, 20,000 files: 1.25-1.35 s on one core, 0.77-0.86 s on two).
+    /// </summary>
+    private static void HashContents(List<PlannedEntry> entries, LayerPlan plan, StatCache statCache, CancellationToken cancel)
+    {
+        try
+        {
+            Parallel.For(0, entries.Count, new ParallelOptions { CancellationToken = cancel, MaxDegreeOfParallelism = Environment.ProcessorCount },
+                i => entries[i].ContentHash = ReadVerified(entries[i], plan, statCache, content => content.CopyTo(Stream.Null, 1 << 16)));
+        }
+        catch (AggregateException e) when (e.InnerException is { } first)
+        {
+            // One file's error, as when they were hashed one by one (Build unwraps one level of AggregateException, not two).
+            ExceptionDispatchInfo.Capture(first).Throw();
+        }
+    }
 
     /// <summary>
     /// Reads an entry's content once through <paramref name="consume"/>, hashing it; a file on disk must have

@@ -13,7 +13,7 @@ internal sealed class ArchiveTar(TarWriter tar, long epoch)
     public static void Write(string path, long epoch, Action<ArchiveTar> fill)
     {
         using var temp = new TempFile(path);
-        using (var output = new FileStream(temp.Path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+        using (var output = temp.Create())
         using (var tar = new TarWriter(output, leaveOpen: true))
         {
             var archive = new ArchiveTar(tar, epoch);

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using ContainerSdk.Tests;
 
 namespace ContainerSdk.Core.Tests.Architecture;
 
@@ -16,13 +15,7 @@ public sealed partial class TemporaryFileNamingTests
     [Fact]
     public void The_engine_names_temporary_files_only_through_TempFiles()
     {
-        var source = Path.Combine(RepoRoot.Path, "src", "ContainerSdk.Core");
-        var offenders = Directory.EnumerateFiles(source, "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
-            .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: f, Line: i + 1, Text: line)))
-            .Where(l => OwnTemporaryName().IsMatch(l.Text))
-            .Select(l => $"{Path.GetRelativePath(source, l.File)}:{l.Line}: {l.Text.Trim()}")
-            .ToList();
+        var offenders = EngineSource.LinesMatching(OwnTemporaryName());
         Assert.True(offenders.Count == 0, "temporary files named outside IO/TempFiles:\n" + string.Join("\n", offenders));
     }
 }

@@ -68,10 +68,13 @@ public class HostileModuleTests
         Assert.DoesNotContain("app.sock", listing);
     }
 
+    /// <param name="builtBefore">Built once before the writer starts: the second build hashes the files its stat cache cannot
+    /// vouch for on every core before it looks the layer up, rather than reading them while it writes the layer.</param>
     [Theory]
-    [InlineData("append")]
-    [InlineData("rewrite")]
-    public async Task A_file_written_while_the_build_reads_it_is_detected(string how)
+    [InlineData("append", false)]
+    [InlineData("rewrite", false)]
+    [InlineData("rewrite", true)]
+    public async Task A_file_written_while_the_build_reads_it_is_detected(string how, bool builtBefore)
     {
         using var run = new HostileRun();
         var mod = Tree.Dir(run.In, "busy");
@@ -79,6 +82,8 @@ public class HostileModuleTests
         var data = new byte[16 << 20];
         new Random(9).NextBytes(data);
         File.WriteAllBytes(busy, data);
+        for (int i = 0; i < 64 && builtBefore; i++) Tree.File(mod, $"quiet-{i}.txt", new string('q', 1000 + i));
+        if (builtBefore) run.Build(run.Base(), HostileRun.Module(mod));
         using var stop = new CancellationTokenSource();
         using var writing = new ManualResetEventSlim();
         // A writer that keeps going for the whole build, as a running service writes its log.
@@ -104,7 +109,7 @@ public class HostileModuleTests
             var e = Assert.Throws<ContainerSdkException>(() => run.Build(run.Base(), HostileRun.Module(mod)));
             Assert.True(e.Code == Codes.FileChangedWhileReading, $"{e.Code}: {e.Message}");
             Assert.Contains("busy.log", e.Message);
-            run.AssertNothingWritten();
+            if (!builtBefore) run.AssertNothingWritten(); // else the first build's outputs are there, as they should be
         }
         finally
         {

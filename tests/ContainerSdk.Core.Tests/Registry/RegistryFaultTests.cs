@@ -106,6 +106,26 @@ public sealed class RegistryFaultTests
     }
 
     [Fact]
+    public async Task A_blob_whose_body_stops_midway_is_given_up_after_the_idle_timeout_and_pulled_again()
+    {
+        // The stall falls inside the first of the download's 1 MiB buffers, which is being filled read by read.
+        await using var s = await Setup.StartAsync(new FaultPlan(), o => o with { ReadIdleTimeout = TimeSpan.FromSeconds(1) });
+        var large = s.Layout.Manifest.Layers.MaxBy(l => l.Size)!;
+        Assert.True(large.Size > 200_000);
+        s.Proxy.Plan.StallBody("GET", "/blobs/" + large.Digest, afterBodyBytes: 100_000);
+        var clock = Stopwatch.StartNew();
+        var pulled = await new ImagePuller(s.Options, s.Store, new TranscriptLog()).PullAsync(s.Reference, Amd64, Cancel);
+        Assert.Equal(s.Layout.Digest, pulled.Digest);
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1), $"the pull took {clock.Elapsed}: the stalled body was not waited for");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"the pull took {clock.Elapsed}: the stall was not cut at the idle timeout");
+        Assert.Equal(0, s.Proxy.Plan.Rules[0].Left);
+        Assert.Equal(2, s.Count("GET", "/blobs/" + large.Digest));
+        // Every layer is there, digest-checked; the stalled download left no temporary file.
+        Assert.All(s.Layout.Manifest.Layers, l => Assert.NotNull(s.Store.Find(l)));
+        Assert.DoesNotContain(Directory.GetFiles(s.Dir.Combine("cache"), "*", SearchOption.AllDirectories), f => Path.GetFileName(f).StartsWith(".csdk-tmp-"));
+    }
+
+    [Fact]
     public async Task An_upload_slower_than_the_response_timeout_goes_through_while_it_keeps_moving()
     {
         // 24 MiB taken at 6 MiB/s: about 4 s on the wire, twice the response timeout, with no pause longer than a moment.

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace ContainerSdk.Tests.Registry;
 
 /// <summary>What a <see cref="FaultRule"/> does to a request it catches.</summary>
-public enum FaultKind { Fail, Reset, Delay, SlowBody, CorruptBody, EndlessBody, RedirectLoop, DowngradeLocation, RedirectToStorage }
+public enum FaultKind { Fail, Reset, Delay, SlowBody, CorruptBody, EndlessBody, StallBody, RedirectLoop, DowngradeLocation, RedirectToStorage }
 
 /// <summary>
 /// One fault: which requests it catches (method, or "*" for any; a regex searched in the path and query) and how
@@ -32,7 +32,8 @@ public sealed class FaultRule
     /// <summary>For <see cref="FaultKind.SlowBody"/>: the rate the request body is taken at.</summary>
     public long BytesPerSecond { get; init; }
 
-    /// <summary>For <see cref="FaultKind.Reset"/>: reset after this many response body bytes (null: before any response).</summary>
+    /// <summary>For <see cref="FaultKind.Reset"/>: reset after this many response body bytes (null: before any response); for
+    /// <see cref="FaultKind.StallBody"/>: send nothing more after this many.</summary>
     public long? AfterBodyBytes { get; init; }
 
     /// <summary>How many more times the rule fires.</summary>
@@ -92,6 +93,11 @@ public sealed class FaultPlan
     /// <summary>Answers with upstream's status and headers, then a chunked body that never ends.</summary>
     public FaultPlan EndlessBody(string method, string pathRegex, int times = Always) =>
         Add(new FaultRule(FaultKind.EndlessBody, method, pathRegex, times));
+
+    /// <summary>Sends <paramref name="afterBodyBytes"/> bytes of the response body, then nothing more, the connection left open
+    /// until the client gives up on it (a registry that hangs mid-blob).</summary>
+    public FaultPlan StallBody(string method, string pathRegex, long afterBodyBytes, int times = 1) =>
+        Add(new FaultRule(FaultKind.StallBody, method, pathRegex, times) { AfterBodyBytes = afterBodyBytes });
 
     /// <summary>Answers 307 with Location = the same URL on the proxy.</summary>
     public FaultPlan RedirectLoop(string method, string pathRegex, int times = Always) =>

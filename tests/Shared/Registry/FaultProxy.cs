@@ -195,9 +195,14 @@ public sealed class FaultProxy : IAsyncDisposable
             }
             headers.Add(length is { } len ? new("Content-Length", len.ToString()) : new("Transfer-Encoding", "chunked"));
             await exchange.Connection.WriteHeadAsync(status, headers, cancellationToken);
-            var resetAfter = rule?.Kind == FaultKind.Reset ? rule.AfterBodyBytes : null;
+            var stopAfter = rule?.Kind is FaultKind.Reset or FaultKind.StallBody ? rule.AfterBodyBytes : null;
             var completed = await ResponseBodies.CopyAsync(body, exchange.Connection.Stream, chunked: length is null,
-                corrupt: rule?.Kind == FaultKind.CorruptBody, stopAfter: resetAfter, cancellationToken);
+                corrupt: rule?.Kind == FaultKind.CorruptBody, stopAfter: stopAfter, cancellationToken);
+            if (!completed && rule?.Kind == FaultKind.StallBody)
+            {
+                await exchange.Connection.Stream.FlushAsync(cancellationToken);
+                await ResponseBodies.WaitForCloseAsync(exchange.Connection.Stream, cancellationToken);
+            }
             if (!completed) exchange.Connection.Reset();
             return completed && exchange.Body.Settled;
         }

@@ -44,6 +44,17 @@ internal static class ResponseBodies
         catch (IOException) { }
     }
 
+    /// <summary>Sends nothing more and waits until the client closes the connection (or the proxy stops).</summary>
+    public static async Task WaitForCloseAsync(Stream connection, CancellationToken cancellationToken)
+    {
+        var one = new byte[1];
+        try
+        {
+            while (await connection.ReadAsync(one, cancellationToken) > 0) { }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException) { }
+    }
+
     private static async Task WriteAsync(Stream to, ReadOnlyMemory<byte> data, bool chunked, CancellationToken cancellationToken)
     {
         if (chunked) await to.WriteAsync(Encoding.ASCII.GetBytes($"{data.Length:x}\r\n"), cancellationToken);

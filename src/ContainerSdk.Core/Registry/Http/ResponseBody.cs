@@ -18,21 +18,66 @@ internal static class ResponseBody
         return buffer.ToArray();
     }
 
-    /// <summary>Copies the body to <paramref name="destination"/>, failing as soon as it passes <paramref name="limit"/> bytes.</summary>
+    /// <summary>
+    /// Copies the body to <paramref name="destination"/>, failing as soon as it passes <paramref name="limit"/> bytes.
+    /// The body is read into one buffer while the previous one is written on another thread: a blob's destination hashes
+    /// what it writes, and on a fresh CI runner reading the socket, hashing and writing the file one after the other
+    /// took longer than the three side by side (480 MiB from a registry on 127.0.0.1, quiet: 1.0-1.1 s, now 0.63-0.88 s).
+    /// </summary>
     public static async Task<long> CopyAsync(HttpResponseMessage response, Stream destination, long limit, RegistryOperation operation, string what,
         TimeSpan idleTimeout, CancellationToken cancel)
     {
         await using var body = await response.Content.ReadAsStreamAsync(cancel);
-        var buffer = new byte[1 << 16];
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        // A small body (a manifest, a token) gets a small buffer; one more byte than announced shows the end at once.
+        int size = (int)Math.Clamp((response.Content.Headers.ContentLength ?? limit) + 1, 4096, CopyBuffer);
+        byte[] reading = new byte[size], writing = new byte[size];
+        Task written = Task.CompletedTask;
         long total = 0;
-        while (true)
+        try
         {
-            int n = await ReadAsync(body, buffer, idleTimeout, cancel);
-            if (n == 0) return total;
-            total += n;
-            if (total > limit) throw TooLarge(operation, what, limit, "sends more");
-            await destination.WriteAsync(buffer.AsMemory(0, n), cancel);
+            while (true)
+            {
+                int n = await FillAsync(body, reading, idle, idleTimeout, cancel);
+                await written;
+                if (n == 0) return total;
+                total += n;
+                if (total > limit) throw TooLarge(operation, what, limit, "sends more");
+                (reading, writing) = (writing, reading);
+                var full = writing;
+                written = Task.Run(() => destination.Write(full, 0, n), cancel);
+            }
         }
+        finally
+        {
+            // Never leave (by a failed read, say) while a write into the caller's stream is still running. A failed write
+            // has been thrown already, or is not what went wrong first.
+            await written.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>The buffers of <see cref="CopyAsync"/>: large enough that handing one to the writing thread costs nothing next to its bytes.</summary>
+    private const int CopyBuffer = 1 << 20;
+
+    /// <summary>Reads until the buffer is full or the body ends; the idle timeout runs from each read.</summary>
+    private static async Task<int> FillAsync(Stream body, byte[] buffer, CancellationTokenSource idle, TimeSpan idleTimeout, CancellationToken cancel)
+    {
+        int filled = 0;
+        while (filled < buffer.Length)
+        {
+            idle.CancelAfter(idleTimeout);
+            int n;
+            try { n = await body.ReadAsync(buffer.AsMemory(filled), idle.Token); }
+            catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+            {
+                throw new TimeoutException($"no data for {idleTimeout.TotalSeconds:0} s");
+            }
+            if (n == 0) break;
+            filled += n;
+        }
+        // Disarmed while the caller waits for the other buffer's write: a slow disk is not a silent registry.
+        idle.CancelAfter(Timeout.InfiniteTimeSpan);
+        return filled;
     }
 
     /// <summary>An error body's text for a message: short, one line, printable (it comes from the registry, not from us).</summary>
@@ -53,17 +98,6 @@ internal static class ResponseBody
         catch (Exception e) when (e is IOException or OperationCanceledException or HttpRequestException)
         {
             return "";
-        }
-    }
-
-    private static async Task<int> ReadAsync(Stream body, byte[] buffer, TimeSpan idleTimeout, CancellationToken cancel)
-    {
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        idle.CancelAfter(idleTimeout);
-        try { return await body.ReadAsync(buffer, idle.Token); }
-        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
-        {
-            throw new TimeoutException($"no data for {idleTimeout.TotalSeconds:0} s");
         }
     }
 

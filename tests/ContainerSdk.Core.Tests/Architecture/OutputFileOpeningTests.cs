@@ -1,0 +1,21 @@
+using System.Text.RegularExpressions;
+
+namespace ContainerSdk.Core.Tests.Architecture;
+
+/// <summary>
+/// Outputs are written to a new temporary file (<c>IO/TempFile.Create</c>: FileMode.CreateNew). FileMode.Create makes
+/// .NET truncate the new file, and on ext4 a truncated file is flushed to disk when it is closed: the bundle's close
+/// waited up to a second for writeback on a fresh CI runner. So no FileStream of the engine is opened with FileMode.Create.
+/// </summary>
+public sealed partial class OutputFileOpeningTests
+{
+    [GeneratedRegex(@"FileMode\.Create\b(?!New)")]
+    private static partial Regex TruncatingCreate();
+
+    [Fact]
+    public void The_engine_opens_no_file_with_FileMode_Create()
+    {
+        var offenders = EngineSource.LinesMatching(TruncatingCreate(), skipComments: true);
+        Assert.True(offenders.Count == 0, "files opened with FileMode.Create (use TempFile.Create):\n" + string.Join("\n", offenders));
+    }
+}
