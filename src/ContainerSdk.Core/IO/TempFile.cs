@@ -34,7 +34,10 @@ public sealed class TempFile : IDisposable
     /// <summary>Renames the file to a name known only once it is written (a blob named by its digest), in the same folder.</summary>
     public void CommitAs(string target)
     {
-        File.Move(Path, target, overwrite: true);
+        // An existing target is swapped out rather than renamed over (see RenameExchange); its old content, now under
+        // the temporary name, is deleted (a temporary name a later build's sweep removes, should this be interrupted).
+        if (File.Exists(target) && RenameExchange.TrySwap(Path, target)) File.Delete(Path);
+        else File.Move(Path, target, overwrite: true);
         _committed = true;
     }
 
