@@ -18,15 +18,14 @@ public sealed class BundleAclDump : IDisposable
     public BundleAclDump(string path)
     {
         _file = new TempFile(path);
-        _writer = new StreamWriter(_file.Path, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { NewLine = "\n" };
+        _writer = new StreamWriter(_file.Create(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { NewLine = "\n" };
     }
 
     public int Count { get; private set; }
 
     public void Add(TarHeader header)
     {
-        if (!header.HasPaxRecords) return;
-        var acls = AclPax.Read(header.PaxRecords);
+        var acls = AclPax.Read(header.PaxRecordsRead);
         if (acls is null || acls.IsEmpty) return;
         var flags = (AclFlags)(header.Mode & 0xE00);
         // A folder with only a default ACL still gets its access lines, from the mode, as getfacl prints them.

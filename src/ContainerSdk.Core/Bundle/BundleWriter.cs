@@ -115,7 +115,7 @@ public static class BundleWriter
 
         using (var stateFile = new TempFile(state))
         {
-            File.WriteAllText(stateFile.Path, stateNow + "\n" + FileIdentity.StampOf(output.BundlePath) + "\n" + FileIdentity.StampOf(output.AclPath));
+            stateFile.WriteAllText(stateNow + "\n" + FileIdentity.StampOf(output.BundlePath) + "\n" + FileIdentity.StampOf(output.AclPath));
             stateFile.Commit();
         }
         RecordInputs(inputsState, plans, epoch, output);
@@ -145,7 +145,7 @@ public static class BundleWriter
     {
         if (plans.Any(p => p.Fingerprint is null)) return;
         using var temp = new TempFile(path);
-        File.WriteAllText(temp.Path, InputsKey(plans, epoch) + "\n" + FileIdentity.StampOf(output.BundlePath) + "\n" + FileIdentity.StampOf(output.AclPath));
+        temp.WriteAllText(InputsKey(plans, epoch) + "\n" + FileIdentity.StampOf(output.BundlePath) + "\n" + FileIdentity.StampOf(output.AclPath));
         temp.Commit();
     }
 

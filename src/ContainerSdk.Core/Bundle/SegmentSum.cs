@@ -18,7 +18,7 @@ internal static class SegmentSum
     public static void Record(string segment, Oci.Digest digest)
     {
         using var temp = new TempFile(PathOf(segment));
-        File.WriteAllText(temp.Path, digest.Hex + "\n" + FileIdentity.StampOf(segment) + "\n");
+        temp.WriteAllText(digest.Hex + "\n" + FileIdentity.StampOf(segment) + "\n");
         temp.Commit();
     }
 

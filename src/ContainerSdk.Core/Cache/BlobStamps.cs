@@ -25,7 +25,7 @@ public sealed class BlobStamps(string directory)
     public void Record(string blobPath, FileIdentity identity)
     {
         using var temp = new TempFile(PathOf(blobPath));
-        File.WriteAllText(temp.Path, identity.Stamp + "\n");
+        temp.WriteAllText(identity.Stamp + "\n");
         temp.Commit();
     }
 

@@ -83,7 +83,7 @@ public sealed class FolderLayerCache(WorkPaths paths) : ILayerCache
         // The blob's identity first: a selector is never read without a blob whose bytes were vouched for.
         _stamps.Record(blob.BlobPath, identity);
         using var selector = new TempFile(SelectorPath(fingerprint));
-        File.WriteAllLines(selector.Path, new[]
+        selector.WriteAllLines(new[]
         {
             Format, blob.Descriptor.Digest.ToString(), blob.Descriptor.Size.ToString(CultureInfo.InvariantCulture), blob.DiffId.ToString(),
             blob.Descriptor.MediaType, blob.UncompressedSize.ToString(CultureInfo.InvariantCulture),

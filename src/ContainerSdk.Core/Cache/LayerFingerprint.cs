@@ -20,14 +20,7 @@ public static class LayerFingerprint
     public static readonly string ToolVersion =
         $"{typeof(LayerFingerprint).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion}+{typeof(LayerFingerprint).Assembly.ManifestModule.ModuleVersionId:N}";
 
-    public static byte[] Compute(LayerCompression compression, IEnumerable<(TarHeader Header, byte[]? ContentHash)> entries)
-    {
-        using var builder = Begin(compression);
-        foreach (var (header, content) in entries) builder.Add(header, content);
-        return builder.Finish();
-    }
-
-    /// <summary>The same key as <see cref="Compute"/>, entry by entry (a no-op build computes it over every path of a module).</summary>
+    /// <summary>A layer's key, built entry by entry in layer order (a no-op build computes it over every path of a module).</summary>
     public static Builder Begin(LayerCompression compression)
     {
         var builder = new Builder();
@@ -58,12 +51,9 @@ public static class LayerFingerprint
             w.Write(h.Name); w.Write((long)h.Type); w.Write(h.Mode); w.Write(h.Uid); w.Write(h.Gid); w.Write(h.Size);
             w.Write(h.ModificationTime); w.Write(h.LinkName); w.Write(h.DeviceMajor); w.Write(h.DeviceMinor);
             w.Write(h.UserName); w.Write(h.GroupName);
-            if (!h.HasPaxRecords) w.Write(0L);
-            else
-            {
-                w.Write(h.PaxRecords.Count);
-                foreach (var (key, value) in h.PaxRecords) { w.Write(key); w.Write(value); }
-            }
+            var pax = h.PaxRecordsRead;
+            w.Write(pax.Count);
+            foreach (var (key, value) in pax) { w.Write(key); w.Write(value); }
             w.Write(content ?? Array.Empty<byte>());
         }
 

@@ -24,7 +24,7 @@ internal static class LayerSegments
     {
         var path = PathOf(directory, blobPath);
         using var temp = new TempFile(path);
-        using (var writer = new StreamWriter(temp.Path))
+        using (var writer = new StreamWriter(temp.Create()))
         {
             writer.Write(Magic + "\n");
             foreach (var s in segments) writer.Write(Line(s));

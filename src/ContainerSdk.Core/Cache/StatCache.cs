@@ -205,7 +205,7 @@ public sealed class StatCache
             var kept = _known.Where(k => (k.Value.Hash is not null && k.Value.HashUsed) || (k.Value.Records is not null && k.Value.MetadataUsed))
                 .OrderBy(k => k.Key, StringComparer.Ordinal).ToList();
             using var temp = new TempFile(_path);
-            using (var writer = new BinaryWriter(new BufferedStream(File.Create(temp.Path), 1 << 16), Encoding.UTF8))
+            using (var writer = new BinaryWriter(temp.Create(), Encoding.UTF8))
             {
                 writer.Write(Magic);
                 writer.Write(kept.Count);

@@ -1,9 +1,9 @@
 namespace ContainerSdk.Core.IO;
 
 /// <summary>
-/// A file written under a temporary name beside its target and renamed over it on <see cref="Commit"/>:
-/// a killed build leaves either the old file or the new one, never half of one. Disposed uncommitted, the
-/// temporary file is deleted.
+/// A file written under a temporary name beside its target (through <see cref="Create"/> or the WriteAll methods) and
+/// put in its place on <see cref="Commit"/>: a killed build leaves either the old file or the new one, never half of
+/// one. Disposed uncommitted, the temporary file is deleted.
 /// </summary>
 public sealed class TempFile : IDisposable
 {
@@ -28,6 +28,19 @@ public sealed class TempFile : IDisposable
     /// </summary>
     public FileStream Create(int bufferSize = 1 << 16) =>
         new(Path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize);
+
+    /// <summary>Writes <paramref name="bytes"/> as the whole file, through <see cref="Create"/>.</summary>
+    public void WriteAllBytes(ReadOnlySpan<byte> bytes)
+    {
+        using var stream = Create();
+        stream.Write(bytes);
+    }
+
+    /// <summary>UTF-8 without a byte order mark, as File.WriteAllText writes.</summary>
+    public void WriteAllText(string text) => WriteAllBytes(System.Text.Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Each line followed by "\n", as File.WriteAllLines writes on Linux.</summary>
+    public void WriteAllLines(IEnumerable<string> lines) => WriteAllText(string.Concat(lines.Select(line => line + "\n")));
 
     public void Commit() => CommitAs(_target);
 

@@ -53,7 +53,7 @@ internal sealed record ArchiveResolution(string ConfigPath, string? ManifestDige
             new StoredLayer(l.Descriptor.MediaType, l.Descriptor.Digest.ToString(), l.Descriptor.Size, l.DiffId.ToString(), l.BlobPath, l.CreatedBy)).ToArray());
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using var temp = new TempFile(path);
-        File.WriteAllBytes(temp.Path, JsonSerializer.SerializeToUtf8Bytes(stored));
+        temp.WriteAllBytes(JsonSerializer.SerializeToUtf8Bytes(stored));
         temp.Commit();
     }
 }

@@ -87,7 +87,7 @@ public static class BaseImagePlanner
         if (!File.Exists(path))
         {
             using var temp = new TempFile(path);
-            File.WriteAllBytes(temp.Path, configJson);
+            temp.WriteAllBytes(configJson);
             temp.Commit();
         }
         return path;

@@ -54,7 +54,7 @@ internal sealed class LayerJournal(string path)
     public void Record(LayerPlan plan)
     {
         using var temp = new TempFile(path);
-        File.WriteAllLines(temp.Path, Lines(plan).Select(l => $"{l.Digest} {l.Key}"));
+        temp.WriteAllLines(Lines(plan).Select(l => $"{l.Digest} {l.Key}"));
         temp.Commit();
     }
 

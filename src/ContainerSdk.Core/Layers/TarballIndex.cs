@@ -74,7 +74,7 @@ internal static class TarballIndex
     private static void Save(string path, List<RawEntry> entries)
     {
         using var temp = new TempFile(path);
-        using (var w = new BinaryWriter(File.Create(temp.Path), Encoding.UTF8))
+        using (var w = new BinaryWriter(temp.Create(), Encoding.UTF8))
         {
             w.Write(Magic);
             w.Write(entries.Count);
@@ -83,8 +83,8 @@ internal static class TarballIndex
                 w.Write(h.Name); w.Write((byte)h.Type); w.Write(h.Mode); w.Write(h.Uid); w.Write(h.Gid); w.Write(h.Size);
                 w.Write(h.ModificationTime); w.Write(h.LinkName); w.Write(h.DeviceMajor); w.Write(h.DeviceMinor);
                 w.Write(h.UserName); w.Write(h.GroupName);
-                w.Write(h.PaxRecords.Count);
-                foreach (var (key, value) in h.PaxRecords) { w.Write(key); w.Write(value.Length); w.Write(value); }
+                w.Write(h.PaxRecordsRead.Count);
+                foreach (var (key, value) in h.PaxRecordsRead) { w.Write(key); w.Write(value.Length); w.Write(value); }
                 w.Write(offset); w.Write(absolute);
                 w.Write(inline?.Length ?? -1);
                 if (inline is not null) w.Write(inline);

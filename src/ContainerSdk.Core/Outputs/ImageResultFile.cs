@@ -15,7 +15,7 @@ public static class ImageResultFile
     public static void Write(string path, ImageResult result, string repository)
     {
         using var temp = new TempFile(path);
-        using (var stream = File.Create(temp.Path))
+        using (var stream = temp.Create())
         using (var w = new Utf8JsonWriter(stream))
         {
             w.WriteStartObject();

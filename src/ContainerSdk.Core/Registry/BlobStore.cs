@@ -41,7 +41,7 @@ public sealed class BlobStore
         var path = PathOf(digest);
         if (File.Exists(path)) return path;
         using var temp = new TempFile(path);
-        File.WriteAllBytes(temp.Path, content);
+        temp.WriteAllBytes(content);
         temp.Commit();
         return path;
     }

@@ -46,6 +46,11 @@ public sealed class TarHeader
 
     private SortedDictionary<string, byte[]>? _paxRecords;
 
+    private static readonly SortedDictionary<string, byte[]> NoPaxRecords = new(StringComparer.Ordinal);
+
+    /// <summary>The records to read (in the same order), without making the table when there is none.</summary>
+    public IReadOnlyDictionary<string, byte[]> PaxRecordsRead => _paxRecords ?? NoPaxRecords;
+
     /// <summary>Whether there is any record, without making the table.</summary>
     public bool HasPaxRecords => _paxRecords is { Count: > 0 };
 

@@ -61,7 +61,7 @@ public sealed class TarWriter : IDisposable
                 throw new ArgumentException($"Entry '{name.Replace('\0', '?')}' has a NUL in its name or link target.", nameof(header));
 
             var pax = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-            foreach (var (key, value) in header.PaxRecords)
+            foreach (var (key, value) in header.PaxRecordsRead)
             {
                 if (key.Length == 0 || key.Contains('=') || key.Contains('\0'))
                     throw new ArgumentException($"Entry '{name}' has an invalid PAX record key '{key}'.", nameof(header));

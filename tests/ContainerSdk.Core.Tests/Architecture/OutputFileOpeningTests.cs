@@ -18,4 +18,16 @@ public sealed partial class OutputFileOpeningTests
         var offenders = EngineSource.LinesMatching(TruncatingCreate(), skipComments: true);
         Assert.True(offenders.Count == 0, "files opened with FileMode.Create (use TempFile.Create):\n" + string.Join("\n", offenders));
     }
+
+    // File.Create, File.WriteAll* and a StreamWriter on a path truncate as FileMode.Create does: a temporary file is
+    // written through its own Create (or WriteAllBytes/Text/Lines), never by its Path.
+    [GeneratedRegex(@"(File\.(Create|WriteAll\w*|Open\w*)|StreamWriter)\(\s*\w+\.Path\b")]
+    private static partial Regex TemporaryFileOpenedByPath();
+
+    [Fact]
+    public void The_engine_writes_no_temporary_file_by_its_path()
+    {
+        var offenders = EngineSource.LinesMatching(TemporaryFileOpenedByPath(), skipComments: true);
+        Assert.True(offenders.Count == 0, "temporary files written by path (use TempFile.Create or its WriteAll methods):\n" + string.Join("\n", offenders));
+    }
 }
