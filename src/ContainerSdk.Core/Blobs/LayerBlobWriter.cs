@@ -9,6 +9,9 @@ namespace ContainerSdk.Core.Blobs;
 /// <summary>One bundle segment inside a layer blob: where its gzip members lie, and their SHA-256 (hex).</summary>
 internal sealed record BlobSegment(string Name, long Offset, long Length, string Sha256);
 
+/// <summary>A segment <see cref="LayerBlobWriter.CopySegment"/> could not take from its source blob: write the layer without copies.</summary>
+internal sealed class SegmentCopyException(string message, Exception? inner = null) : Exception(message, inner);
+
 /// <summary>What <see cref="LayerBlobWriter.Complete"/> produced: the blob's descriptor and file, and the tar's diffID.</summary>
 public sealed record LayerBlob(Descriptor Descriptor, Digest DiffId, long UncompressedSize, string BlobPath)
 {
@@ -123,6 +126,66 @@ public sealed class LayerBlobWriter : Stream, IInPlaceSink
             _segments.Add(new BlobSegment(name, _segmentStart, end - _segmentStart, _segmentHash!.TakeDigest().Hex));
             _segmentStart = end;
         });
+    }
+
+    /// <summary>
+    /// Appends a whole segment as another gzip blob of this writer's making holds it (<paramref name="held"/>: where, and
+    /// its SHA-256), instead of compressing its entries: a layer rebuilt after one file changed copies every segment
+    /// whose entries are as before out of its last blob. Segments are compressed alone, so the copy is byte for byte
+    /// what compressing the entries would write, and the layer's digest is the one a cold build gives. The tar bytes
+    /// for the diffID are those the copied members inflate to, so the diffID always describes the blob as written.
+    /// Throws <see cref="SegmentCopyException"/> when the source cannot be read or its bytes are not the segment's
+    /// (found as they are copied): this writer is then spoiled, and the layer must be written without copies.
+    /// </summary>
+    internal void CopySegment(string name, string sourceBlob, BlobSegment held)
+    {
+        if (_compressor is not ParallelGzipStream parallel) throw new InvalidOperationException("Only a gzip layer holds segments.");
+        try
+        {
+            using (var inflated = new GZipStream(OpenRange(sourceBlob, held), CompressionMode.Decompress))
+            {
+                var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+                try
+                {
+                    for (int n; (n = inflated.Read(buffer, 0, buffer.Length)) > 0;)
+                    {
+                        _tarHash.AppendData(buffer, 0, n);
+                        _tarSize += n;
+                    }
+                }
+                finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
+            }
+            using (var members = OpenRange(sourceBlob, held)) parallel.AppendMembers(members, held.Length);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            throw new SegmentCopyException($"segment {name} of {sourceBlob} could not be read ({e.Message})", e);
+        }
+        parallel.EndMember(end =>
+        {
+            // On the member writer's thread, once the copy is written: a mismatch fails the next write or Complete.
+            var sha256 = _segmentHash!.TakeDigest().Hex;
+            if (!sha256.Equals(held.Sha256, StringComparison.OrdinalIgnoreCase))
+                throw new SegmentCopyException($"segment {name} of {sourceBlob} is not what its index says (its bytes were changed)");
+            _segments.Add(new BlobSegment(name, _segmentStart, end - _segmentStart, sha256));
+            _segmentStart = end;
+        });
+        CopiedSegments++;
+    }
+
+    /// <summary>How many segments <see cref="CopySegment"/> appended.</summary>
+    public int CopiedSegments { get; private set; }
+
+    private static Stream OpenRange(string blob, BlobSegment segment)
+    {
+        var file = new FileStream(blob, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+        if (file.Length < segment.Offset + segment.Length)
+        {
+            file.Dispose();
+            throw new EndOfStreamException($"the blob ends before byte {segment.Offset + segment.Length}");
+        }
+        file.Position = segment.Offset;
+        return new SliceStream(file, segment.Length);
     }
 
     /// <summary>The segments ended so far, where their members lie in the blob; complete after <see cref="Complete"/>.</summary>

@@ -81,6 +81,11 @@ public sealed class WorkPaths
     public IReadOnlyList<string> SharedFolders => new[] { Path.GetDirectoryName(Blobs)!, LayerCache, BundleSegments, Registry };
 
     /// <summary>Where a layer position's last plan summary is kept, for saying what changed.</summary>
-    public string Journal(int index, string itemSpec) =>
-        Path.Combine(CacheRoot, "journal", $"{index}-{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(itemSpec)))[..16].ToLowerInvariant()}.txt");
+    public string Journal(int index, string itemSpec) => Path.Combine(CacheRoot, "journal", LayerPosition(index, itemSpec) + ".txt");
+
+    /// <summary>Where the blob a layer position had after its last build is named: a rebuild copies unchanged segments out of it.</summary>
+    public string LastBlob(int index, string itemSpec) => Path.Combine(CacheRoot, "journal", LayerPosition(index, itemSpec) + ".blob");
+
+    private static string LayerPosition(int index, string itemSpec) =>
+        $"{index}-{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(itemSpec)))[..16].ToLowerInvariant()}";
 }

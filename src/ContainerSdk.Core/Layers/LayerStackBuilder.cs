@@ -76,11 +76,23 @@ public static class LayerStackBuilder
             cached = cached with { Origin = $"the cache folder {paths.Shared}" };
         // A far cache's hit brings where its blob holds the bundle's segments: recorded now that the blob is in place here.
         if (cached?.Segments is { } segments) LayerSegments.Record(paths.LayerSegments, cached.BlobPath, segments);
-        string? whyRebuilt = unchanged ? null : journal.Explain(plan);
-        var blob = cached ?? Write(plan, options, paths.Blobs, statCache, paths.LayerSegments);
+        // What changed is only for a Detail line, and reading the last plan is not free: it is worked out beside the write.
+        var whyRebuilt = unchanged ? null : Task.Run(() =>
+        {
+            try { return journal.Explain(plan); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return $"(its last plan could not be read: {e.Message})"; }
+        });
+        var last = new LastLayerBlob(paths.LastBlob(plan.Index, input.ItemSpec));
+        int copied = 0;
+        var blob = cached ?? WriteReusing(plan, context, plan.Fingerprint is null ? null : last.Load(paths.LayerSegments), out copied);
         if (!unchanged) cache.Put(plan.Fingerprint ??= Fingerprint(plan, options), blob);
         // Unchanged means the recorded plan still stands: a no-op build writes nothing.
-        if (!unchanged || !journal.Exists || cached!.Origin is not null) journal.Record(plan);
+        if (!unchanged || !journal.Exists || cached!.Origin is not null)
+        {
+            whyRebuilt?.Wait(); // it reads the journal this replaces
+            journal.Record(plan);
+        }
+        last.Record(blob.BlobPath);
 
         string digest = blob.Descriptor.Digest.ToString()[..19];
         if (unchanged)
@@ -92,8 +104,9 @@ public static class LayerStackBuilder
         else
         {
             long bytesIn = plan.Entries.Where(e => e.HasData).Sum(e => e.Header.Size);
-            report($"Layer {plan.Index + 1}/{count} {what}: built {plan.Entries.Count} entries, {Sizes.Format(bytesIn)} in, {Sizes.Format(blob.Descriptor.Size)} out ({digest}), {clock.Elapsed.TotalSeconds:0.00} s");
-            log.Detail($"Layer {plan.Index + 1}/{count} {what} was rebuilt: {whyRebuilt}");
+            string copies = copied > 0 ? $", {copied} of {blob.Segments?.Count} segments copied from its last blob" : "";
+            report($"Layer {plan.Index + 1}/{count} {what}: built {plan.Entries.Count} entries, {Sizes.Format(bytesIn)} in, {Sizes.Format(blob.Descriptor.Size)} out ({digest}{copies}), {clock.Elapsed.TotalSeconds:0.00} s");
+            log.Detail($"Layer {plan.Index + 1}/{count} {what} was rebuilt: {whyRebuilt!.GetAwaiter().GetResult()}");
         }
 
         return Built(plan, blob, $"ContainerSdk {what}") with { Origin = unchanged ? LayerOrigin.Cached : LayerOrigin.Built };
@@ -126,10 +139,30 @@ public static class LayerStackBuilder
     }
 
     /// <summary>
+    /// Writes the layer, copying the segments its last blob holds unchanged when there is one (every content hash is
+    /// known then: the fingerprint was computed and missed); a copy that fails its check writes the layer in full.
+    /// </summary>
+    private static LayerBlob WriteReusing(LayerPlan plan, BuildContext context, (string Blob, IReadOnlyDictionary<string, BlobSegment> Segments)? last, out int copied)
+    {
+        var (options, paths) = (context.Options, context.Paths);
+        if (last is not null && options.Compression == LayerCompression.Gzip)
+        {
+            try { return Write(plan, options, paths.Blobs, context.StatCache, paths.LayerSegments, last, out copied); }
+            catch (SegmentCopyException e)
+            {
+                context.Log.Detail($"Layer {plan.Index + 1} {plan.Input.ItemSpec}: {e.Message}; the layer is written without copies.");
+            }
+        }
+        return Write(plan, options, paths.Blobs, context.StatCache, paths.LayerSegments, null, out copied);
+    }
+
+    /// <summary>
     /// Writes the layer's tar through the compressor, hashing each file's content on the way for the stat cache. A gzip
     /// layer is cut into the bundle's segments as it goes, and where they lie in the blob is recorded for the bundle.
+    /// With <paramref name="last"/> (every content hash known), a segment that blob holds is copied, not compressed.
     /// </summary>
-    private static LayerBlob Write(LayerPlan plan, LayerBuildOptions options, string blobDirectory, StatCache statCache, string segmentIndexes)
+    private static LayerBlob Write(LayerPlan plan, LayerBuildOptions options, string blobDirectory, StatCache statCache, string segmentIndexes,
+        (string Blob, IReadOnlyDictionary<string, BlobSegment> Segments)? last, out int copied)
     {
         using var writer = LayerBlobWriter.Create(blobDirectory, options.Compression);
         var cutter = writer.RecordsSegments ? new SegmentCutter() : null;
@@ -137,22 +170,42 @@ public static class LayerStackBuilder
         {
             foreach (var entry in plan.Entries)
             {
-                if (!entry.HasData) tar.WriteEntry(entry.Header);
-                else
-                {
-                    var hash = ReadVerified(entry, plan, statCache, content => tar.WriteEntry(entry.Header, content));
-                    entry.ContentHash ??= hash;
-                }
-                if (cutter?.Add(entry) == true) writer.EndSegment(SegmentCutter.Name(cutter.Take()));
+                if (last is null) WriteEntry(tar, entry, plan, statCache);
+                if (cutter?.Add(entry) == true) EndSegment(cutter.Take());
             }
             // The end blocks in a member of their own, as in the bundle, so the last segment can serve it too.
-            if (cutter?.HasEntries == true) writer.EndSegment(SegmentCutter.Name(cutter.Take()));
+            if (cutter?.HasEntries == true) EndSegment(cutter.Take());
             tar.Finish();
+
+            void EndSegment(List<PlannedEntry> entries)
+            {
+                if (last is not { } from) { writer.EndSegment(SegmentCutter.Name(entries)); return; }
+                string name = SegmentCutter.Name(entries);
+                if (from.Segments.TryGetValue(name, out var held))
+                {
+                    writer.CopySegment(name, from.Blob, held);
+                    return;
+                }
+                foreach (var entry in entries) WriteEntry(tar, entry, plan, statCache);
+                writer.EndSegment(name);
+            }
         }
         var blob = writer.Complete();
+        copied = writer.CopiedSegments;
         if (!writer.RecordsSegments) return blob;
         LayerSegments.Record(segmentIndexes, blob.BlobPath, writer.Segments);
         return blob with { Segments = writer.Segments }; // for a far cache: a fresh machine copies the bundle out of it too
+    }
+
+    private static void WriteEntry(TarWriter tar, PlannedEntry entry, LayerPlan plan, StatCache statCache)
+    {
+        if (!entry.HasData)
+        {
+            tar.WriteEntry(entry.Header);
+            return;
+        }
+        var hash = ReadVerified(entry, plan, statCache, content => tar.WriteEntry(entry.Header, content));
+        entry.ContentHash ??= hash;
     }
 
     /// <summary>
