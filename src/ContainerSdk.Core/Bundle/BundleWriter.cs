@@ -22,6 +22,8 @@ namespace ContainerSdk.Core.Bundle;
 public static class BundleWriter
 {
     private const string FormatVersion = SegmentCutter.FormatVersion;
+    // Requests to the far store at once: segments are small, so round trips, not bytes, are what overlapping saves.
+    private const int FarStoreRequests = 4;
 
     /// <param name="layerBlobs">The layers' blobs: a segment that one of them holds (<see cref="LayerSegments"/>) is copied out of it, not compressed.</param>
     public static void Write(IReadOnlyList<LayerPlan> plans, BundleOutput output, BuildContext context, IReadOnlyList<string>? layerBlobs = null)
@@ -75,6 +77,15 @@ public static class BundleWriter
         var stamps = new BlobStamps(paths.BlobStamps);
         missing = missing.Where(s => !inLayers.ContainsKey(s.Name)).ToList();
         int fromLayers = inLayers.Count;
+        // The rest hold entries of several layers (their folders interleave in the flattened tree): another machine may
+        // have compressed them already.
+        int fetched = 0;
+        if (context.SegmentStore is { } far && missing.Count > 0)
+        {
+            var got = Bounded(missing, s => s.FetchAsync(far));
+            missing = missing.Where((_, i) => !got[i]).ToList();
+            fetched = got.Count(g => g);
+        }
         var damaged = new List<Segment>();
         // A second pass only when a cached segment (or a layer blob's bytes) turned out damaged: it is compressed again
         // and the bundle rewritten.
@@ -112,6 +123,9 @@ public static class BundleWriter
             bundle.Commit();
             break;
         }
+        // What this build had to compress, for the next machine (a failure is a warning, once).
+        if (context.SegmentStore is { } store)
+            Bounded(segments.Where(s => s.Written is not null).ToList(), async s => { await store.PutAsync(s.Name, s.Path, s.Written!.Value); return true; });
 
         using (var stateFile = new TempFile(state))
         {
@@ -130,7 +144,19 @@ public static class BundleWriter
         }
 
         log.Info($"Bundle {output.BundlePath}: {entries} entries from {plans.Count} layers, {reused} of {segments.Count} segments reused, {fromLayers} copied from the layers, " +
-                 $"{Sizes.Format(new FileInfo(output.BundlePath).Length)}, {acls.Count} {(acls.Count == 1 ? "path" : "paths")} with ACLs in {output.AclPath}, {clock.Elapsed.TotalSeconds:0.00} s");
+                 (context.SegmentStore is null ? "" : $"{fetched} from the registry cache, ") + $"{Sizes.Format(new FileInfo(output.BundlePath).Length)}, {acls.Count} {(acls.Count == 1 ? "path" : "paths")} with ACLs in {output.AclPath}, {clock.Elapsed.TotalSeconds:0.00} s");
+    }
+
+    /// <summary>Runs <paramref name="request"/> for each segment, <see cref="FarStoreRequests"/> at a time, and waits for all (one thread waits, none is blocked per request).</summary>
+    private static bool[] Bounded(IReadOnlyList<Segment> segments, Func<Segment, Task<bool>> request)
+    {
+        using var slots = new SemaphoreSlim(FarStoreRequests);
+        return Task.WhenAll(segments.Select(async s =>
+        {
+            await slots.WaitAsync();
+            try { return await request(s); }
+            finally { slots.Release(); }
+        })).GetAwaiter().GetResult();
     }
 
     private static string InputsKey(IReadOnlyList<LayerPlan> plans, long epoch)
@@ -181,6 +207,17 @@ public static class BundleWriter
         /// <summary>The cached gzip member, named by the digest of its entries (headers and content hashes).</summary>
         public string Path { get; }
 
+        /// <summary>The digest of the bytes <see cref="Compress"/> wrote in this build, if it ran.</summary>
+        public Digest? Written { get; private set; }
+
+        /// <summary>Takes the segment from the far store into the segment folder; false when the store does not have it.</summary>
+        public async Task<bool> FetchAsync(IBundleSegmentStore store)
+        {
+            if (await store.TryFetchAsync(Name, Path) is not { } digest) return false;
+            SegmentSum.Record(Path, digest);
+            return true;
+        }
+
         public void Compress()
         {
             using var temp = new TempFile(Path);
@@ -208,6 +245,7 @@ public static class BundleWriter
             }
             temp.Commit();
             SegmentSum.Record(Path, digest);
+            Written = digest;
         }
     }
 }

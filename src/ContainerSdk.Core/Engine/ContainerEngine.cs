@@ -49,7 +49,7 @@ public static class ContainerEngine
         var context = new BuildContext
         {
             Options = options, Paths = paths, StatCache = StatCache.Load(paths.StatCache), LayerCache = Kinds.LayerCache(paths, shared),
-            LayerCacheIsShared = shared is not null || paths.IsShared,
+            LayerCacheIsShared = shared is not null || paths.IsShared, SegmentStore = Kinds.SegmentStore(shared),
             ImageSources = Kinds.ImageSourcesWith(registryOptions, store, log), Log = log, Cancellation = cancellationToken,
         };
         try

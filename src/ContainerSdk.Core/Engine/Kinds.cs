@@ -30,6 +30,9 @@ public static class Kinds
     public static ILayerCache LayerCache(WorkPaths paths, LayerCacheRepository? shared = null) =>
         shared is null ? new FolderLayerCache(paths) : new LayerCacheChain(new FolderLayerCache(paths), new RegistryLayerCache(shared));
 
+    /// <summary>Where bundle segments no layer holds whole are shared: ContainerCacheRepository when set, else nowhere (the segment folder alone).</summary>
+    public static IBundleSegmentStore? SegmentStore(LayerCacheRepository? shared) => shared is null ? null : new RegistrySegmentStore(shared);
+
     /// <summary>Where a built image goes on <c>dotnet publish</c>.</summary>
     public static RegistryImageWriter RegistryWriter(RegistryOptions registries, PublishSettings settings, string? cacheRepository) =>
         new(registries, settings, cacheRepository);

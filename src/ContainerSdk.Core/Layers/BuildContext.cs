@@ -22,6 +22,8 @@ public sealed class BuildContext
 
     /// <summary>A cache other machines or projects fill (ContainerCacheRepository, a shared ContainerCacheDirectory): worth hashing a never-built layer's files to ask it first.</summary>
     public bool LayerCacheIsShared { get; init; }
+    /// <summary>Where the bundle's segments that no layer holds whole are shared between machines (ContainerCacheRepository), or null.</summary>
+    public IBundleSegmentStore? SegmentStore { get; init; }
     public required IReadOnlyList<IImageSourceKind> ImageSources { get; init; }
     public required IBuildLog Log { get; init; }
     public CancellationToken Cancellation { get; init; }

@@ -29,6 +29,8 @@ public sealed class LayerCacheRepository : IDisposable
     public const string SegmentIndexMediaType = "application/vnd.containersdk.layer.segments.v1+text";
     /// <summary>A segment index larger than this (a few hundred bytes per MiB of layer) is not taken.</summary>
     public const long MaxSegmentIndexSize = 16L << 20;
+    /// <summary>The media type of a bundle segment's gzip members, stored alone under the segment's name.</summary>
+    public const string SegmentMediaType = "application/vnd.containersdk.bundle.segment.v1.tar+gzip";
     private static readonly byte[] EmptyConfig = "{}"u8.ToArray();
 
     private readonly RegistryClient _client;
@@ -108,32 +110,63 @@ public sealed class LayerCacheRepository : IDisposable
     }
 
     /// <summary>Stores a layer under its fingerprint: the blob and its segment index (unless the repository has them), the empty config, then the tag. False (with one warning per build) when it cannot.</summary>
-    public async Task<bool> TryPutAsync(byte[] fingerprint, CachedLayer layer, CancellationToken cancel = default)
+    public Task<bool> TryPutAsync(byte[] fingerprint, CachedLayer layer, CancellationToken cancel = default)
+    {
+        var layers = new List<PushBlob> { PushBlob.FromFile(layer.Blob, layer.Path) };
+        if (layer.SegmentIndex is { } index)
+        {
+            var descriptor = new Descriptor(SegmentIndexMediaType, Digest.Compute(index), index.Length);
+            layers.Add(PushBlob.FromFile(descriptor, _store.WriteDocument(descriptor.Digest, index)));
+        }
+        return TryPutRecordAsync(Tag(fingerprint), layers, new Dictionary<string, string>
+        {
+            [DiffIdAnnotation] = layer.DiffId.ToString(),
+            [UncompressedSizeAnnotation] = layer.UncompressedSize.ToString(CultureInfo.InvariantCulture),
+        }, cancel);
+    }
+
+    /// <summary>The tag a bundle segment is stored under (its name is the digest of its entries, in hex).</summary>
+    public static string SegmentTag(string name) => "csdk-segment-" + name;
+
+    /// <summary>A bundle segment stored under its name, downloaded into the blob store and digest-checked, or null (a miss, or a cache that cannot be read).</summary>
+    public async Task<(string Path, Digest Digest)?> TryGetSegmentAsync(string name, CancellationToken cancel = default)
+    {
+        try
+        {
+            ManifestDocument document;
+            try { document = await _client.GetManifestAsync(Repository, SegmentTag(name), cancel); }
+            catch (ContainerSdkException e) when (e.Code == Codes.RegistryNotFound) { return null; }
+            var manifest = Manifest.Parse(document.Json);
+            if (manifest.Layers.Count != 1 || manifest.Layers[0] is not { MediaType: SegmentMediaType } blob)
+            {
+                Warn($"its entry {SegmentTag(name)} is not a ContainerSdk bundle segment; the segment is compressed instead");
+                return null;
+            }
+            return (_store.Find(blob) ?? await _client.DownloadBlobAsync(Repository, blob, _store, cancel), blob.Digest);
+        }
+        catch (Exception e) when (e is ContainerSdkException or FormatException)
+        {
+            Warn($"reading it failed ({e.Message}); the segment is compressed instead");
+            return null;
+        }
+    }
+
+    /// <summary>Stores a bundle segment (its gzip members at <paramref name="path"/>) under its name; false (with one warning per build) when it cannot.</summary>
+    public Task<bool> TryPutSegmentAsync(string name, string path, Digest digest, CancellationToken cancel = default) =>
+        TryPutRecordAsync(SegmentTag(name), new[] { PushBlob.FromFile(new Descriptor(SegmentMediaType, digest, new FileInfo(path).Length), path) }, null, cancel);
+
+    /// <summary>Uploads the blobs the repository lacks and the empty config, then tags a manifest of them: the tag comes last, so it never names a blob that is not there.</summary>
+    private async Task<bool> TryPutRecordAsync(string tag, IReadOnlyList<PushBlob> layers, Dictionary<string, string>? annotations, CancellationToken cancel)
     {
         try
         {
             var config = new Descriptor(ConfigMediaType, Digest.Compute(EmptyConfig), EmptyConfig.Length);
             var configPath = _store.WriteDocument(config.Digest, EmptyConfig);
-            var layers = new List<PushBlob> { PushBlob.FromFile(layer.Blob, layer.Path) };
-            if (layer.SegmentIndex is { } index)
-            {
-                var descriptor = new Descriptor(SegmentIndexMediaType, Digest.Compute(index), index.Length);
-                layers.Add(PushBlob.FromFile(descriptor, _store.WriteDocument(descriptor.Digest, index)));
-            }
-            var manifest = new Manifest
-            {
-                Config = config,
-                Layers = layers.Select(b => b.Descriptor).ToArray(),
-                Annotations = new Dictionary<string, string>
-                {
-                    [DiffIdAnnotation] = layer.DiffId.ToString(),
-                    [UncompressedSizeAnnotation] = layer.UncompressedSize.ToString(CultureInfo.InvariantCulture),
-                },
-            };
+            var manifest = new Manifest { Config = config, Layers = layers.Select(b => b.Descriptor).ToArray(), Annotations = annotations };
             foreach (var blob in layers.Append(PushBlob.FromFile(config, configPath)))
                 if (await _client.BlobSizeAsync(Repository, blob.Descriptor.Digest, cancel) is null)
                     await _client.UploadBlobAsync(Repository, blob.Descriptor, blob.Open, cancel: cancel);
-            await _client.PutManifestAsync(Repository, Tag(fingerprint), manifest.ToJson(), MediaTypes.ImageManifest, cancel);
+            await _client.PutManifestAsync(Repository, tag, manifest.ToJson(), MediaTypes.ImageManifest, cancel);
             return true;
         }
         catch (ContainerSdkException e)

@@ -79,4 +79,42 @@ public sealed class LayerCacheRepositoryTests
         Assert.Contains(corrupt.Lines, l => l.StartsWith($"warning {Codes.RegistryCacheUnusable}") && l.Contains("is not the one asked for"));
         Assert.False(File.Exists(store.PathOf(layer.Blob.Digest)));
     }
+
+    [Fact]
+    public async Task A_bundle_segment_put_by_one_machine_is_found_by_another_and_an_entry_of_another_kind_is_a_miss()
+    {
+        using var dir = new TempDir("lcache");
+        await using var reg = await RegistryServer.StartAsync();
+        var options = TestRegistryOptions.Plain(reg, dir.Combine("home"));
+        var segment = dir.Combine("segment.gz");
+        File.WriteAllBytes(segment, RandomNumberGenerator.GetBytes(70_000));
+        var digest = Digest.Compute(File.ReadAllBytes(segment));
+        string name = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+        var log = new TranscriptLog();
+        using (var writer = new LayerCacheRepository(reg.Host, "ci/layers", options, new BlobStore(dir.Combine("a")), log))
+            Assert.True(await writer.TryPutSegmentAsync(name, segment, digest, Cancel));
+
+        using var reader = new LayerCacheRepository(reg.Host, "ci/layers", options, new BlobStore(dir.Combine("b")), log);
+        var hit = await reader.TryGetSegmentAsync(name, Cancel);
+        Assert.NotNull(hit);
+        Assert.Equal(digest, hit.Value.Digest);
+        Assert.StartsWith(dir.Combine("b"), hit.Value.Path);
+        Assert.Equal(File.ReadAllBytes(segment), File.ReadAllBytes(hit.Value.Path));
+        Assert.Null(await reader.TryGetSegmentAsync(new string('0', 64), Cancel));
+        Assert.DoesNotContain(log.Lines, l => l.StartsWith("warning"));
+
+        // A layer entry tagged as if it were a segment (someone else's tool, or an older format): not taken.
+        var layout = TestLayout.Create(dir.Combine("layout"));
+        var (_, layer) = AnyLayer(layout);
+        using (var writer = new LayerCacheRepository(reg.Host, "ci/layers", options, new BlobStore(dir.Combine("a")), log))
+            Assert.True(await writer.TryPutAsync(Convert.FromHexString(name), layer, Cancel));
+        var skopeo = Tools.Require("skopeo");
+        Tools.Run(skopeo, "copy", "--src-tls-verify=false", "--dest-tls-verify=false",
+                $"docker://{reg.Host}/ci/layers:{LayerCacheRepository.Tag(Convert.FromHexString(name))}", $"docker://{reg.Host}/ci/layers:{LayerCacheRepository.SegmentTag(name)}")
+            .EnsureSuccess("skopeo copy of a layer entry over a segment's tag");
+        var other = new TranscriptLog();
+        using (var confused = new LayerCacheRepository(reg.Host, "ci/layers", options, new BlobStore(dir.Combine("c")), other))
+            Assert.Null(await confused.TryGetSegmentAsync(name, Cancel));
+        Assert.Single(other.Lines, l => l.StartsWith($"warning {Codes.RegistryCacheUnusable}") && l.Contains("not a ContainerSdk bundle segment"));
+    }
 }

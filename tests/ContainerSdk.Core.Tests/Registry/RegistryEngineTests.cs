@@ -105,7 +105,12 @@ public sealed class RegistryEngineTests
         Assert.Equal(File.ReadAllBytes(Path.Combine(dir.Combine("out-1"), "site.tar.gz")), File.ReadAllBytes(Path.Combine(dir.Combine("out-2"), "site.tar.gz")));
         var (coldCopied, coldCompressed) = BundleCounts(coldLog);
         Assert.True(coldCopied >= 2, string.Join("\n", coldLog.Lines));
-        Assert.Equal((coldCopied, coldCompressed), BundleCounts(log));
+        // The segments no layer holds whole (where /opt/a and /opt/b meet) were compressed once, by the cold build, and
+        // put into the cache repository: the fresh work folder takes them from there and compresses nothing.
+        Assert.True(coldCompressed >= 1, string.Join("\n", coldLog.Lines));
+        Assert.Equal((coldCopied, 0), BundleCounts(log));
+        Assert.Contains(log.Lines, l => l.Contains($"segments reused, {coldCopied} copied from the layers, {coldCompressed} from the registry cache, "));
+        Assert.Equal(coldCompressed, proxy.Requests.Count(r => r.Method == "PUT" && r.PathAndQuery.Contains("/manifests/csdk-segment-")));
 
         int before = proxy.Requests.Count;
         var licensed = new[] { Module(a, "/opt/a", "harbor.site/licensed"), Module(b, "/opt/b") };
