@@ -16,7 +16,7 @@ public sealed class RegistrySegmentStore(LayerCacheRepository repository) : IBun
         if (await repository.TryGetSegmentAsync(name) is not { } hit) return null;
         using var temp = new TempFile(path);
         using (var output = temp.Create())
-        using (var input = File.OpenRead(hit.Path))
+        using (var input = File.OpenRead(hit.BlobPath))
             await input.CopyToAsync(output);
         temp.Commit();
         return hit.Digest;

@@ -48,8 +48,9 @@ public sealed class TempFile : IDisposable
     public void CommitAs(string target)
     {
         // An existing target is swapped out rather than renamed over (see RenameExchange); its old content, now under
-        // the temporary name, is deleted (a temporary name a later build's sweep removes, should this be interrupted).
-        if (File.Exists(target) && RenameExchange.TrySwap(Path, target)) File.Delete(Path);
+        // the temporary name, is deleted (a temporary name a later build's sweep removes, should this be interrupted),
+        // its blocks freed in the background when it is large.
+        if (File.Exists(target) && RenameExchange.TrySwap(Path, target)) FileCleanup.Delete(Path);
         else File.Move(Path, target, overwrite: true);
         _committed = true;
     }

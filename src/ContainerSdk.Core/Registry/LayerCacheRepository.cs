@@ -129,7 +129,7 @@ public sealed class LayerCacheRepository : IDisposable
     public static string SegmentTag(string name) => "csdk-segment-" + name;
 
     /// <summary>A bundle segment stored under its name, downloaded into the blob store and digest-checked, or null (a miss, or a cache that cannot be read).</summary>
-    public async Task<(string Path, Digest Digest)?> TryGetSegmentAsync(string name, CancellationToken cancel = default)
+    public async Task<(string BlobPath, Digest Digest)?> TryGetSegmentAsync(string name, CancellationToken cancel = default)
     {
         try
         {

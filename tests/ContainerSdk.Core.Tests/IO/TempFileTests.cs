@@ -30,6 +30,32 @@ public class TempFileTests
     }
 
     [Fact]
+    public void A_large_old_output_loses_its_name_at_once_and_its_blocks_when_the_background_close_runs()
+    {
+        using var dir = new TempDir("tempfile");
+        var target = dir.Combine("site.tar.gz");
+        using (var old = File.Create(target)) old.SetLength(32L << 20);
+        var link = dir.Combine("kept");
+        Assert.True(HardLink.TryCreate(target, link));
+        Assert.Equal(2UL, Links(link));
+
+        using (var temp = new TempFile(target))
+        {
+            temp.WriteAllText("new");
+            temp.Commit();
+        }
+
+        // The temporary name the old content went to is unlinked before Commit returns (the listing is clean at once);
+        // only the freeing of the blocks, which the link here keeps anyway, is left to the thread pool's close.
+        Assert.Equal(1UL, Links(link));
+        Assert.Equal(new[] { "kept", "site.tar.gz" }, Directory.GetFiles(dir.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal("new", File.ReadAllText(target));
+        Assert.Equal(32L << 20, new FileInfo(link).Length);
+
+        static ulong Links(string path) => NativeStat.LStat(path, out var st, out _) == 0 ? st.st_nlink : 0;
+    }
+
+    [Fact]
     public void Swapping_names_exchanges_two_files_atomically_on_Linux()
     {
         using var dir = new TempDir("tempfile");

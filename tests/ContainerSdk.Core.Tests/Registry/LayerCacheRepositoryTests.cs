@@ -98,8 +98,8 @@ public sealed class LayerCacheRepositoryTests
         var hit = await reader.TryGetSegmentAsync(name, Cancel);
         Assert.NotNull(hit);
         Assert.Equal(digest, hit.Value.Digest);
-        Assert.StartsWith(dir.Combine("b"), hit.Value.Path);
-        Assert.Equal(File.ReadAllBytes(segment), File.ReadAllBytes(hit.Value.Path));
+        Assert.StartsWith(dir.Combine("b"), hit.Value.BlobPath);
+        Assert.Equal(File.ReadAllBytes(segment), File.ReadAllBytes(hit.Value.BlobPath));
         Assert.Null(await reader.TryGetSegmentAsync(new string('0', 64), Cancel));
         Assert.DoesNotContain(log.Lines, l => l.StartsWith("warning"));
 
