@@ -58,17 +58,32 @@ public static class LayerStackBuilder
         // A layer built before is probably unchanged: hash the files the stat cache cannot vouch for (new or
         // racily clean ones) and look it up. A layer never built before is written at once, hashing as it goes,
         // so a cold build reads every file once.
-        if ((journal.Exists || context.LayerCacheIsShared) && plan.Entries.Any(e => e.HasData && e.ContentHash is null))
-            HashContents(plan.Entries.Where(e => e.HasData && e.ContentHash is null).ToList(), plan, statCache, context.Cancellation);
-
-        // With every content hash known the fingerprint is too, and the cache may have the layer; otherwise (a first
-        // build) writing the layer is what computes the missing hashes.
+        byte[]? shape = null;
+        LayerPrefetch? prefetch = null;
         LayerBlob? cached = null;
-        if (plan.Entries.All(e => !e.HasData || e.ContentHash is not null))
+        try
         {
-            plan.Fingerprint = Fingerprint(plan, options);
-            cached = cache.TryGet(plan.Fingerprint, out var problem);
-            if (cached is null && problem is not null) log.Warning(Codes.CacheEntryRebuilt, $"{what}: {problem}; the layer is built again.");
+            if ((journal.Exists || context.LayerCacheIsShared) && plan.Entries.Any(e => e.HasData && e.ContentHash is null))
+            {
+                // A cache other machines fill may start downloading the layer last built with these headers meanwhile:
+                // on a fresh runner the hashing and the download take about as long, and only the fingerprint decides.
+                if (context.LayerCacheIsShared) prefetch = cache.Prefetch(shape = Shape(plan, options));
+                HashContents(plan.Entries.Where(e => e.HasData && e.ContentHash is null).ToList(), plan, statCache, context.Cancellation);
+            }
+
+            // With every content hash known the fingerprint is too, and the cache may have the layer; otherwise (a first
+            // build) writing the layer is what computes the missing hashes.
+            if (plan.Entries.All(e => !e.HasData || e.ContentHash is not null))
+            {
+                plan.Fingerprint = Fingerprint(plan, options);
+                cached = cache.TryGet(plan.Fingerprint, prefetch, out var problem);
+                if (cached is null && problem is not null) log.Warning(Codes.CacheEntryRebuilt, $"{what}: {problem}; the layer is built again.");
+            }
+        }
+        finally
+        {
+            // Whatever the lookup did not take is stopped before the layer is written: it would compete for the cores.
+            prefetch?.Dispose();
         }
         bool unchanged = cached is not null;
         // A hit this project never recorded was built by another project or clone sharing ContainerCacheDirectory.
@@ -78,7 +93,7 @@ public static class LayerStackBuilder
         if (cached?.Segments is { } segments) LayerSegments.Record(paths.LayerSegments, cached.BlobPath, segments);
         string? whyRebuilt = unchanged ? null : journal.Explain(plan);
         var blob = cached ?? Write(plan, options, paths.Blobs, statCache, paths.LayerSegments);
-        if (!unchanged) cache.Put(plan.Fingerprint ??= Fingerprint(plan, options), blob);
+        if (!unchanged) cache.Put(plan.Fingerprint ??= Fingerprint(plan, options), shape ?? Shape(plan, options), blob);
         // Unchanged means the recorded plan still stands: a no-op build writes nothing.
         if (!unchanged || !journal.Exists || cached!.Origin is not null) journal.Record(plan);
 
@@ -86,7 +101,7 @@ public static class LayerStackBuilder
         if (unchanged)
         {
             report(cached!.Origin is { } origin
-                ? $"Layer {plan.Index + 1}/{count} {what}: from {origin} ({digest}), {plan.Entries.Count} entries checked in {clock.Elapsed.TotalSeconds:0.00} s"
+                ? $"Layer {plan.Index + 1}/{count} {what}: from {origin} ({digest}{(cached.Prefetched ? ", its download started before the files were hashed" : "")}), {plan.Entries.Count} entries checked in {clock.Elapsed.TotalSeconds:0.00} s"
                 : $"Layer {plan.Index + 1}/{count} {what}: unchanged ({digest}{(cached.HashedAgain ? ", its blob read again: touched since it was checked" : "")}), {plan.Entries.Count} entries checked in {clock.Elapsed.TotalSeconds:0.00} s");
         }
         else
@@ -124,6 +139,9 @@ public static class LayerStackBuilder
         foreach (var entry in plan.Entries) fingerprint.Add(entry.Header, entry.ContentHash);
         return fingerprint.Finish();
     }
+
+    private static byte[] Shape(LayerPlan plan, LayerBuildOptions options) =>
+        LayerFingerprint.Shape(plan.Entries.Select(e => e.Header), options.Compression);
 
     /// <summary>
     /// Writes the layer's tar through the compressor, hashing each file's content on the way for the stat cache. A gzip
