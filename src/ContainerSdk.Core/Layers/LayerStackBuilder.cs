@@ -179,16 +179,34 @@ public static class LayerStackBuilder
     /// </summary>
     private static void HashContents(List<PlannedEntry> entries, LayerPlan plan, StatCache statCache, CancellationToken cancel)
     {
-        try
+        // Threads of their own, not the thread pool's: a prefetch's download (socket reads, its writes) runs on the pool
+        // meanwhile, and Parallel.For held every pool thread until the hashing was done, the download waiting for the pool
+        // to add one (bench/freshrunner, 1 GiB tree, machine under load 4-6: the module's lookup 1.98 s against 1.64 s,
+        // medians of 8).
+        int next = -1;
+        ExceptionDispatchInfo? failed = null;
+        void Work()
         {
-            Parallel.For(0, entries.Count, new ParallelOptions { CancellationToken = cancel, MaxDegreeOfParallelism = Environment.ProcessorCount },
-                i => entries[i].ContentHash = ReadVerified(entries[i], plan, statCache, content => content.CopyTo(Stream.Null, 1 << 16)));
+            try
+            {
+                for (int i; Volatile.Read(ref failed) is null && (i = Interlocked.Increment(ref next)) < entries.Count;)
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    entries[i].ContentHash = ReadVerified(entries[i], plan, statCache, content => content.CopyTo(Stream.Null, 1 << 16));
+                }
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref failed, ExceptionDispatchInfo.Capture(e), null);
+            }
         }
-        catch (AggregateException e) when (e.InnerException is { } first)
-        {
-            // One file's error, as when they were hashed one by one (Build unwraps one level of AggregateException, not two).
-            ExceptionDispatchInfo.Capture(first).Throw();
-        }
+        var helpers = Enumerable.Range(1, Math.Min(Environment.ProcessorCount, entries.Count) - 1)
+            .Select(_ => new Thread(Work) { IsBackground = true, Name = "ContainerSdk hashing" }).ToList();
+        helpers.ForEach(t => t.Start());
+        Work();
+        helpers.ForEach(t => t.Join());
+        // One file's error, the first, as when they were hashed one by one.
+        failed?.Throw();
     }
 
     /// <summary>
