@@ -3,6 +3,8 @@
 // (a docker-registry on 127.0.0.1 the caller started, plain HTTP). Then RUNS times runner B: a build of the same layer
 // with the bundle, from an empty work folder and an empty ContainerCacheDirectory, as a fresh CI runner has them.
 // Prints each run's wall and CPU time and the engine's lines (details included) with the seconds since the run began.
+// FRESH_LINK_MIBPS=N: runner B reaches the registry through a relay that passes its answers at N MiB/s (ThrottledLink),
+// as over a network, where the layer's download waits on the link rather than on the CPU.
 using System.Diagnostics;
 using ContainerSdk.Core.Bundle;
 using ContainerSdk.Core.Diagnostics;
@@ -22,6 +24,9 @@ var layers = Environment.GetEnvironmentVariable("FRESH_BASE") is { Length: > 0 }
 
 if (Environment.GetEnvironmentVariable("FRESH_MODE") == "download") { await Downloads(); return; }
 Run("runner A", Path.Combine(scratch, "a"), bundle: false);
+using var link = Environment.GetEnvironmentVariable("FRESH_LINK_MIBPS") is { Length: > 0 } rate
+    ? new ThrottledLink(registry, double.Parse(rate, System.Globalization.CultureInfo.InvariantCulture) * 1048576) : null;
+if (link is not null) registries = registries with { InsecureRegistries = link.Host, CacheRepository = $"{link.Host}/cache/freshrunner" };
 for (int run = 1; run <= runs; run++)
 {
     if (Environment.GetEnvironmentVariable("FRESH_DIRTY_MIB") is { } dirty) WriteDirty(int.Parse(dirty));

@@ -23,6 +23,9 @@ public sealed record LayerBlob(Descriptor Descriptor, Digest DiffId, long Uncomp
 
     /// <summary>The cache read the blob and checked its digest again (it was touched since it was last checked), for the per-layer line.</summary>
     public bool HashedAgain { get; init; }
+
+    /// <summary>A far cache's download of it began before the layer's files were hashed (a prefetch by the layer's shape), for the per-layer line.</summary>
+    public bool Prefetched { get; init; }
 }
 
 /// <summary>

@@ -21,7 +21,7 @@ public sealed class FolderLayerCache(WorkPaths paths) : ILayerCache
     public string BlobDirectory { get; } = paths.Blobs;
 
     /// <summary>The cached blob for <paramref name="fingerprint"/>, or null with the reason it cannot be used.</summary>
-    public LayerBlob? TryGet(byte[] fingerprint, out string? problem)
+    public LayerBlob? TryGet(byte[] fingerprint, LayerPrefetch? prefetch, out string? problem)
     {
         problem = null;
         string selector = SelectorPath(fingerprint);
@@ -68,8 +68,11 @@ public sealed class FolderLayerCache(WorkPaths paths) : ILayerCache
         return new LayerBlob(new Descriptor(lines[4], digest, size), diffId, uncompressed, blobPath) { HashedAgain = hashed };
     }
 
-    /// <summary>A blob from elsewhere (a far cache's download) is linked or copied in first: a selector names only blobs of this folder.</summary>
-    public void Put(byte[] fingerprint, LayerBlob blob)
+    /// <summary>
+    /// A blob from elsewhere (a far cache's download) is linked or copied in first: a selector names only blobs of this
+    /// folder. The shape is not kept: this folder's hits cost no download, so it has nothing to prefetch.
+    /// </summary>
+    public void Put(byte[] fingerprint, byte[]? shape, LayerBlob blob)
     {
         string local = Path.Combine(BlobDirectory, blob.Descriptor.Digest.Hex);
         if (Path.GetFullPath(blob.BlobPath) != Path.GetFullPath(local))

@@ -12,10 +12,30 @@ public interface ILayerCache
     /// <summary>
     /// The layer built before with this fingerprint, its blob a local file (a remote cache downloads it, digest-checked),
     /// or null; <paramref name="problem"/> says why an entry that was there could not be used (it is dropped: the
-    /// layer is rebuilt and put again).
+    /// layer is rebuilt and put again). <paramref name="prefetch"/> is what this cache's <see cref="Prefetch"/> started
+    /// for the layer, if anything: only the cache that started it reads it.
     /// </summary>
-    LayerBlob? TryGet(byte[] fingerprint, out string? problem);
+    LayerBlob? TryGet(byte[] fingerprint, LayerPrefetch? prefetch, out string? problem);
 
-    /// <summary>Records a layer just built (its blob a complete local file) under its fingerprint.</summary>
-    void Put(byte[] fingerprint, LayerBlob blob);
+    /// <summary>
+    /// Records a layer (its blob a complete local file) under its fingerprint, and under its <paramref name="shape"/> where
+    /// the cache keeps that too (null: a layer copied from a farther cache, whose shape is recorded there already).
+    /// </summary>
+    void Put(byte[] fingerprint, byte[]? shape, LayerBlob blob);
+
+    /// <summary>
+    /// Before a layer's files are hashed (a fresh machine's first build of it), a cache whose hits are slow to fetch may
+    /// start fetching the layer last put with the same <paramref name="shape"/> (<see cref="LayerFingerprint.Shape"/>);
+    /// the lookup by fingerprint then waits for it if, and only if, its own entry is that layer. Null: nothing started.
+    /// </summary>
+    LayerPrefetch? Prefetch(byte[] shape) => null;
+}
+
+/// <summary>
+/// What a cache's <see cref="ILayerCache.Prefetch"/> started for one layer; handed back to its lookup. Disposing it
+/// (once the lookup is done, or the build failed) stops what the lookup did not take and deletes what it left.
+/// </summary>
+public abstract class LayerPrefetch : IDisposable
+{
+    public abstract void Dispose();
 }

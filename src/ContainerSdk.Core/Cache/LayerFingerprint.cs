@@ -15,19 +15,35 @@ namespace ContainerSdk.Core.Cache;
 public static class LayerFingerprint
 {
     private const string FormatVersion = "csdk-layer-1";
+    private const string ShapeFormatVersion = "csdk-layer-shape-1";
 
     /// <summary>The engine's own identity: a changed engine may write other bytes, so its caches do not carry over.</summary>
     public static readonly string ToolVersion =
         $"{typeof(LayerFingerprint).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion}+{typeof(LayerFingerprint).Assembly.ManifestModule.ModuleVersionId:N}";
 
     /// <summary>A layer's key, built entry by entry in layer order (a no-op build computes it over every path of a module).</summary>
-    public static Builder Begin(LayerCompression compression)
+    public static Builder Begin(LayerCompression compression) => Begin(FormatVersion, compression);
+
+    private static Builder Begin(string format, LayerCompression compression)
     {
         var builder = new Builder();
-        builder.Writer.Write(FormatVersion);
+        builder.Writer.Write(format);
         builder.Writer.Write(ToolVersion);
         builder.Writer.Write(compression.ToString());
         return builder;
+    }
+
+    /// <summary>
+    /// A layer's shape: what its fingerprint covers but the files' contents (every header, the compression and the tool
+    /// version), known once the layer is planned, before any file is read. It names the layer a tree with the same
+    /// headers had last time, a likely guess for a far cache to start fetching while the contents are hashed; only the
+    /// fingerprint decides what is used.
+    /// </summary>
+    public static byte[] Shape(IEnumerable<TarHeader> headers, LayerCompression compression)
+    {
+        using var builder = Begin(ShapeFormatVersion, compression);
+        foreach (var header in headers) builder.AddHeader(header);
+        return builder.Finish();
     }
 
     /// <summary>One entry's own digest (header and content): the journal compares these to say what changed.</summary>
@@ -47,6 +63,13 @@ public static class LayerFingerprint
 
         public void Add(TarHeader h, byte[]? content)
         {
+            AddHeader(h);
+            Writer.Write(content ?? Array.Empty<byte>());
+        }
+
+        /// <summary>The header's fields alone: the shape's part of an entry.</summary>
+        internal void AddHeader(TarHeader h)
+        {
             var w = Writer;
             w.Write(h.Name); w.Write((long)h.Type); w.Write(h.Mode); w.Write(h.Uid); w.Write(h.Gid); w.Write(h.Size);
             w.Write(h.ModificationTime); w.Write(h.LinkName); w.Write(h.DeviceMajor); w.Write(h.DeviceMinor);
@@ -54,7 +77,6 @@ public static class LayerFingerprint
             var pax = h.PaxRecordsRead;
             w.Write(pax.Count);
             foreach (var (key, value) in pax) { w.Write(key); w.Write(value); }
-            w.Write(content ?? Array.Empty<byte>());
         }
 
         public byte[] Finish()

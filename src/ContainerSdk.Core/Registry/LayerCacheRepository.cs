@@ -9,13 +9,18 @@ public sealed record CachedLayer(Descriptor Blob, Digest DiffId, long Uncompress
 {
     /// <summary>Where the bundle's segments lie in the blob (the Cache room's portable segment index), kept with it when known.</summary>
     public byte[]? SegmentIndex { get; init; }
+
+    /// <summary>The blob came from a download started before the fingerprint was known (<see cref="LayerCacheRepository.Prefetch"/>).</summary>
+    public bool Prefetched { get; init; }
 }
 
 /// <summary>
 /// A registry repository as a layer cache shared by machines (<c>ContainerCacheRepository</c>): each layer is a small OCI
 /// manifest tagged by the layer's fingerprint, whose first layer is the blob and whose annotations say its diff_id and
 /// size; a second layer, when there is one, is the blob's segment index, so that a fresh machine copies the bundle's
-/// segments out of the blob as the machine that built it does. Everything a hit holds is downloaded into the blob store
+/// segments out of the blob as the machine that built it does. The same manifest is also tagged by the layer's shape (its
+/// headers alone), which a fresh machine knows before it has read any file: it starts downloading that entry's blob while
+/// it hashes the files, and uses it only when the fingerprint's entry names it. Everything a hit holds is downloaded into the blob store
 /// and used only once its digest is checked; the cache is an optimisation,
 /// so any failure to read it is a miss and any failure to write it a warning (CSDK5008), never a failed build.
 /// Whoever can write the repository decides what a hit contains: only CI that builds trusted inputs should have push rights.
@@ -64,27 +69,37 @@ public sealed class LayerCacheRepository : IDisposable
     /// <summary>The tag a fingerprint is stored under.</summary>
     public static string Tag(byte[] fingerprint) => "csdk-" + Convert.ToHexString(fingerprint).ToLowerInvariant();
 
-    /// <summary>The layer cached under <paramref name="fingerprint"/>, downloaded and digest-checked, or null (a miss, or a cache that cannot be read).</summary>
-    public async Task<CachedLayer?> TryGetAsync(byte[] fingerprint, CancellationToken cancel = default)
+    /// <summary>The tag a layer's shape (its headers alone) is stored under too: the last layer built with those headers.</summary>
+    public static string ShapeTag(byte[] shape) => "csdk-shape-" + Convert.ToHexString(shape).ToLowerInvariant();
+
+    /// <summary>
+    /// The layer cached under <paramref name="fingerprint"/>, downloaded and digest-checked, or null (a miss, or a cache that cannot be read).
+    /// A blob that <paramref name="prefetch"/> is downloading is waited for when this entry names it; the prefetch's other downloads are stopped.
+    /// </summary>
+    public async Task<CachedLayer?> TryGetAsync(byte[] fingerprint, LayerCachePrefetch? prefetch = null, CancellationToken cancel = default)
     {
         try
         {
             ManifestDocument document;
             try { document = await _client.GetManifestAsync(Repository, Tag(fingerprint), cancel); }
-            catch (ContainerSdkException e) when (e.Code == Codes.RegistryNotFound) { return null; }
-            var manifest = Manifest.Parse(document.Json);
-            if (manifest.Layers.Count is not (1 or 2) || manifest.Annotations is not { } notes
-                || !notes.TryGetValue(DiffIdAnnotation, out var diffIdText) || !Digest.TryParse(diffIdText, out var diffId)
-                || !notes.TryGetValue(UncompressedSizeAnnotation, out var sizeText)
-                || !long.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out var uncompressed))
+            catch (ContainerSdkException e) when (e.Code == Codes.RegistryNotFound)
             {
+                prefetch?.Cancel("the layer is not in the cache");
+                return null;
+            }
+            if (LayerRecord.Read(document.Json) is not { } record)
+            {
+                prefetch?.Cancel("the layer's entry is not a layer record");
                 Warn($"its entry {Tag(fingerprint)} is not a ContainerSdk layer record; the layer is built instead");
                 return null;
             }
-            var blob = manifest.Layers[0];
-            string path = _store.Find(blob) ?? await _client.DownloadBlobAsync(Repository, blob, _store, cancel);
-            var index = manifest.Layers.Count == 2 ? await TryGetSegmentIndexAsync(manifest.Layers[1], cancel) : null;
-            return new CachedLayer(blob with { Annotations = null, Platform = null }, diffId, uncompressed, path) { SegmentIndex = index };
+            var prefetched = prefetch is null ? NothingPrefetched : await prefetch.ClaimAsync(record.Blobs);
+            var (path, fromPrefetch) = await FetchAsync(record.Blob, prefetched, cancel);
+            var index = record.SegmentIndex is { } segments ? await TryGetSegmentIndexAsync(segments, prefetched, cancel) : null;
+            return new CachedLayer(record.Blob with { Annotations = null, Platform = null }, record.DiffId, record.UncompressedSize, path)
+            {
+                SegmentIndex = index, Prefetched = fromPrefetch,
+            };
         }
         catch (Exception e) when (e is ContainerSdkException or FormatException)
         {
@@ -93,13 +108,36 @@ public sealed class LayerCacheRepository : IDisposable
         }
     }
 
-    /// <summary>The segment index of a hit, digest-checked; without it (too large, unreadable) the layer is still used, its bundle segments compressed.</summary>
-    private async Task<byte[]?> TryGetSegmentIndexAsync(Descriptor index, CancellationToken cancel)
+    private static readonly IReadOnlyDictionary<Digest, Task<string?>> NothingPrefetched = new Dictionary<Digest, Task<string?>>();
+
+    /// <summary>A blob of a hit: the prefetch's download of it when there is one and it succeeded, else the store's copy, else a download.</summary>
+    private async Task<(string Path, bool Prefetched)> FetchAsync(Descriptor blob, IReadOnlyDictionary<Digest, Task<string?>> prefetched, CancellationToken cancel)
     {
-        if (index.MediaType != SegmentIndexMediaType || index.Size > MaxSegmentIndexSize) return null;
+        if (prefetched.TryGetValue(blob.Digest, out var download) && await download is { } path) return (path, true);
+        return (_store.Find(blob) ?? await _client.DownloadBlobAsync(Repository, blob, _store, cancel), false);
+    }
+
+    /// <summary>
+    /// Starts downloading, in the background, the blobs of the entry tagged by <paramref name="shape"/> (the layer last
+    /// built with the same headers): the likely hit, fetched while the build hashes the files that decide whether it is one.
+    /// </summary>
+    public LayerCachePrefetch Prefetch(byte[] shape) => new(async cancel =>
+    {
+        var record = LayerRecord.Read((await _client.GetManifestAsync(Repository, ShapeTag(shape), cancel)).Json)
+                     ?? throw new FormatException($"its entry {ShapeTag(shape)} is not a ContainerSdk layer record");
+        var missing = record.Blobs.Where(b => _store.Find(b) is null).ToList();
+        if (missing.Count > 0)
+            _log.Detail($"Layer cache {Registry}/{Repository}: downloading {string.Join(" and ", missing.Select(b => $"{b.Digest} ({Sizes.Format(b.Size)})"))} of {ShapeTag(shape)[..19]} while the files are hashed.");
+        return missing;
+    }, (blob, cancel) => _client.DownloadBlobAsync(Repository, blob, _store, cancel),
+        what => _log.Detail($"Layer cache {Registry}/{Repository}: {what}."));
+
+    /// <summary>The segment index of a hit, digest-checked; without it (too large, unreadable) the layer is still used, its bundle segments compressed.</summary>
+    private async Task<byte[]?> TryGetSegmentIndexAsync(Descriptor index, IReadOnlyDictionary<Digest, Task<string?>> prefetched, CancellationToken cancel)
+    {
         try
         {
-            if (_store.Find(index) is null) await _client.DownloadBlobAsync(Repository, index, _store, cancel);
+            await FetchAsync(index, prefetched, cancel);
             return _store.ReadDocument(index.Digest, MaxSegmentIndexSize);
         }
         catch (ContainerSdkException e)
@@ -109,8 +147,33 @@ public sealed class LayerCacheRepository : IDisposable
         }
     }
 
-    /// <summary>Stores a layer under its fingerprint: the blob and its segment index (unless the repository has them), the empty config, then the tag. False (with one warning per build) when it cannot.</summary>
-    public Task<bool> TryPutAsync(byte[] fingerprint, CachedLayer layer, CancellationToken cancel = default)
+    /// <summary>
+    /// A cache entry's manifest read as a layer record: the blob, its segment index when it has one the cache takes (known
+    /// media type, not too large), the annotations; null when it is not one.
+    /// </summary>
+    private sealed record LayerRecord(Descriptor Blob, Descriptor? SegmentIndex, Digest DiffId, long UncompressedSize)
+    {
+        public IReadOnlyCollection<Descriptor> Blobs => SegmentIndex is { } index ? new[] { Blob, index } : new[] { Blob };
+
+        public static LayerRecord? Read(byte[] json)
+        {
+            var manifest = Manifest.Parse(json);
+            if (manifest.Layers.Count is not (1 or 2) || manifest.Annotations is not { } notes
+                || !notes.TryGetValue(DiffIdAnnotation, out var diffIdText) || !Digest.TryParse(diffIdText, out var diffId)
+                || !notes.TryGetValue(UncompressedSizeAnnotation, out var sizeText)
+                || !long.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out var uncompressed))
+                return null;
+            var index = manifest.Layers.Count == 2 && manifest.Layers[1] is { MediaType: SegmentIndexMediaType, Size: <= MaxSegmentIndexSize } i ? i : null;
+            return new LayerRecord(manifest.Layers[0], index, diffId, uncompressed);
+        }
+    }
+
+    /// <summary>
+    /// Stores a layer under its fingerprint: the blob and its segment index (unless the repository has them), the empty
+    /// config, then the tag, and the same manifest under the layer's shape tag (<see cref="Prefetch"/>). False (with one
+    /// warning per build) when it cannot.
+    /// </summary>
+    public Task<bool> TryPutAsync(byte[] fingerprint, byte[]? shape, CachedLayer layer, CancellationToken cancel = default)
     {
         var layers = new List<PushBlob> { PushBlob.FromFile(layer.Blob, layer.Path) };
         if (layer.SegmentIndex is { } index)
@@ -118,7 +181,9 @@ public sealed class LayerCacheRepository : IDisposable
             var descriptor = new Descriptor(SegmentIndexMediaType, Digest.Compute(index), index.Length);
             layers.Add(PushBlob.FromFile(descriptor, _store.WriteDocument(descriptor.Digest, index)));
         }
-        return TryPutRecordAsync(Tag(fingerprint), layers, new Dictionary<string, string>
+        // The shape's tag after the fingerprint's: a shape tag never names an entry the fingerprint could not.
+        var tags = shape is null ? new[] { Tag(fingerprint) } : new[] { Tag(fingerprint), ShapeTag(shape) };
+        return TryPutRecordAsync(tags, layers, new Dictionary<string, string>
         {
             [DiffIdAnnotation] = layer.DiffId.ToString(),
             [UncompressedSizeAnnotation] = layer.UncompressedSize.ToString(CultureInfo.InvariantCulture),
@@ -153,10 +218,10 @@ public sealed class LayerCacheRepository : IDisposable
 
     /// <summary>Stores a bundle segment (its gzip members at <paramref name="path"/>) under its name; false (with one warning per build) when it cannot.</summary>
     public Task<bool> TryPutSegmentAsync(string name, string path, Digest digest, CancellationToken cancel = default) =>
-        TryPutRecordAsync(SegmentTag(name), new[] { PushBlob.FromFile(new Descriptor(SegmentMediaType, digest, new FileInfo(path).Length), path) }, null, cancel);
+        TryPutRecordAsync(new[] { SegmentTag(name) }, new[] { PushBlob.FromFile(new Descriptor(SegmentMediaType, digest, new FileInfo(path).Length), path) }, null, cancel);
 
-    /// <summary>Uploads the blobs the repository lacks and the empty config, then tags a manifest of them: the tag comes last, so it never names a blob that is not there.</summary>
-    private async Task<bool> TryPutRecordAsync(string tag, IReadOnlyList<PushBlob> layers, Dictionary<string, string>? annotations, CancellationToken cancel)
+    /// <summary>Uploads the blobs the repository lacks and the empty config, then tags a manifest of them, in the order of <paramref name="tags"/>: the tags come last, so they never name a blob that is not there.</summary>
+    private async Task<bool> TryPutRecordAsync(IReadOnlyList<string> tags, IReadOnlyList<PushBlob> layers, Dictionary<string, string>? annotations, CancellationToken cancel)
     {
         try
         {
@@ -166,7 +231,8 @@ public sealed class LayerCacheRepository : IDisposable
             foreach (var blob in layers.Append(PushBlob.FromFile(config, configPath)))
                 if (await _client.BlobSizeAsync(Repository, blob.Descriptor.Digest, cancel) is null)
                     await _client.UploadBlobAsync(Repository, blob.Descriptor, blob.Open, cancel: cancel);
-            await _client.PutManifestAsync(Repository, tag, manifest.ToJson(), MediaTypes.ImageManifest, cancel);
+            var json = manifest.ToJson();
+            foreach (var tag in tags) await _client.PutManifestAsync(Repository, tag, json, MediaTypes.ImageManifest, cancel);
             return true;
         }
         catch (ContainerSdkException e)

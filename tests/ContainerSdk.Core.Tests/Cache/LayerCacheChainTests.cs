@@ -24,12 +24,12 @@ public sealed class LayerCacheChainTests
         var chain = new LayerCacheChain(near, far);
         var key = Convert.FromHexString(fingerprint);
 
-        Assert.Null(near.TryGet(key, out _));
-        var blob = chain.TryGet(key, out var problem);
+        Assert.Null(near.TryGet(key, null, out _));
+        var blob = chain.TryGet(key, null, out var problem);
         Assert.Null(problem);
         Assert.Equal(built[0].Descriptor.Digest, blob!.Descriptor.Digest);
         // Kept near: a copy (or link) in the near folder, found without the far cache.
-        var kept = near.TryGet(key, out _);
+        var kept = near.TryGet(key, null, out _);
         Assert.NotNull(kept);
         Assert.StartsWith(nearPaths.Blobs, kept!.BlobPath);
         Assert.Equal(File.ReadAllBytes(built[0].BlobPath), File.ReadAllBytes(kept.BlobPath));
@@ -37,8 +37,8 @@ public sealed class LayerCacheChainTests
         // A layer built on this machine goes into both.
         var other = new byte[32];
         other[0] = 1;
-        chain.Put(other, kept);
-        Assert.NotNull(far.TryGet(other, out _));
-        Assert.NotNull(near.TryGet(other, out _));
+        chain.Put(other, null, kept);
+        Assert.NotNull(far.TryGet(other, null, out _));
+        Assert.NotNull(near.TryGet(other, null, out _));
     }
 }

@@ -27,16 +27,16 @@ public sealed class LayerCacheRepositoryTests
         var options = TestRegistryOptions.Plain(reg, dir.Combine("home"));
         var log = new TranscriptLog();
         using (var writer = new LayerCacheRepository(reg.Host, "ci/layers", options, new BlobStore(dir.Combine("a")), log))
-            Assert.True(await writer.TryPutAsync(fingerprint, layer, Cancel));
+            Assert.True(await writer.TryPutAsync(fingerprint, RandomNumberGenerator.GetBytes(32), layer, Cancel));
 
         using var reader = new LayerCacheRepository(reg.Host, "ci/layers", options, new BlobStore(dir.Combine("b")), log);
-        var hit = await reader.TryGetAsync(fingerprint, Cancel);
+        var hit = await reader.TryGetAsync(fingerprint, null, Cancel);
         Assert.NotNull(hit);
         Assert.Equal((layer.Blob, layer.DiffId, layer.UncompressedSize), (hit.Blob, hit.DiffId, hit.UncompressedSize));
         Assert.StartsWith(dir.Combine("b"), hit.Path);
         Assert.Equal(File.ReadAllBytes(layer.Path), File.ReadAllBytes(hit.Path));
         Assert.Equal(layer.SegmentIndex, hit.SegmentIndex); // the entry's second blob, digest-checked like the first
-        Assert.Null(await reader.TryGetAsync(RandomNumberGenerator.GetBytes(32), Cancel));
+        Assert.Null(await reader.TryGetAsync(RandomNumberGenerator.GetBytes(32), null, Cancel));
         Assert.DoesNotContain(log.Lines, l => l.StartsWith("warning"));
 
         var skopeo = Tools.Require("skopeo");
@@ -59,15 +59,15 @@ public sealed class LayerCacheRepositoryTests
         var reader = TestRegistryOptions.Plain(reg, dir.Combine("home"), new Dictionary<string, string> { ["CONTAINERSDK_REGISTRY_USER"] = "reader", ["CONTAINERSDK_REGISTRY_PASSWORD"] = "r" });
         using (var cache = new LayerCacheRepository(reg.Host, "ci/layers", reader, new BlobStore(dir.Combine("a")), log))
         {
-            Assert.False(await cache.TryPutAsync(first, layer, Cancel));
-            Assert.False(await cache.TryPutAsync(second, other, Cancel));
+            Assert.False(await cache.TryPutAsync(first, RandomNumberGenerator.GetBytes(32), layer, Cancel));
+            Assert.False(await cache.TryPutAsync(second, RandomNumberGenerator.GetBytes(32), other, Cancel));
         }
         Assert.Single(log.Lines, l => l.StartsWith($"warning {Codes.RegistryCacheUnusable}"));
         Assert.DoesNotContain(log.All, "\"r\"");
 
         var writer = TestRegistryOptions.Plain(reg, dir.Combine("home"), new Dictionary<string, string> { ["CONTAINERSDK_REGISTRY_USER"] = "writer", ["CONTAINERSDK_REGISTRY_PASSWORD"] = "w" });
         using (var cache = new LayerCacheRepository(reg.Host, "ci/layers", writer, new BlobStore(dir.Combine("a")), new TranscriptLog()))
-            Assert.True(await cache.TryPutAsync(first, layer, Cancel));
+            Assert.True(await cache.TryPutAsync(first, RandomNumberGenerator.GetBytes(32), layer, Cancel));
 
         await using var proxy = await FaultProxy.StartAsync(reg.Host, new FaultPlan().CorruptBody("GET", "/blobs/sha256:"));
         var corrupt = new TranscriptLog();
@@ -75,7 +75,7 @@ public sealed class LayerCacheRepositoryTests
             insecure: new[] { proxy.Host });
         var store = new BlobStore(dir.Combine("c"));
         using (var cache = new LayerCacheRepository(proxy.Host, "ci/layers", viaProxy, store, corrupt))
-            Assert.Null(await cache.TryGetAsync(first, Cancel));
+            Assert.Null(await cache.TryGetAsync(first, null, Cancel));
         Assert.Contains(corrupt.Lines, l => l.StartsWith($"warning {Codes.RegistryCacheUnusable}") && l.Contains("is not the one asked for"));
         Assert.False(File.Exists(store.PathOf(layer.Blob.Digest)));
     }
@@ -107,7 +107,7 @@ public sealed class LayerCacheRepositoryTests
         var layout = TestLayout.Create(dir.Combine("layout"));
         var (_, layer) = AnyLayer(layout);
         using (var writer = new LayerCacheRepository(reg.Host, "ci/layers", options, new BlobStore(dir.Combine("a")), log))
-            Assert.True(await writer.TryPutAsync(Convert.FromHexString(name), layer, Cancel));
+            Assert.True(await writer.TryPutAsync(Convert.FromHexString(name), null, layer, Cancel));
         var skopeo = Tools.Require("skopeo");
         Tools.Run(skopeo, "copy", "--src-tls-verify=false", "--dest-tls-verify=false",
                 $"docker://{reg.Host}/ci/layers:{LayerCacheRepository.Tag(Convert.FromHexString(name))}", $"docker://{reg.Host}/ci/layers:{LayerCacheRepository.SegmentTag(name)}")

@@ -1,9 +1,12 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ContainerSdk.Core.Bundle;
+using ContainerSdk.Core.Cache;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Inputs;
 using ContainerSdk.Core.Layers;
+using ContainerSdk.Core.Oci;
 using ContainerSdk.Core.Registry;
 
 namespace ContainerSdk.Tests.Registry;
@@ -46,6 +49,38 @@ public sealed class RegistryEngineTests
         File.WriteAllText(Path.Combine(path, "bin", name), $"#!/bin/sh\necho {name}\n");
         return path;
     }
+
+    private static Digest ImageDigest(IReadOnlyList<BuiltLayer> layers, string layout) =>
+        ContainerEngine.WriteImage(layers, new ImageSettings { Repository = "site", Tags = new[] { "1" } }, layout, new TranscriptLog()).ManifestDigest;
+
+    /// <summary>The registry cache's shape tags (tags/list), each with the manifest it names and that manifest's layer blob.</summary>
+    private static async Task<IReadOnlyList<(string Tag, byte[] Json, Digest Blob)>> ShapeTagsAsync(RegistryServer reg, RegistryClient client)
+    {
+        using var http = new HttpClient();
+        var list = JsonNode.Parse(await http.GetStringAsync($"http://{reg.Host}/v2/ci/layers/tags/list", Cancel))!["tags"]!.AsArray();
+        var shapes = new List<(string, byte[], Digest)>();
+        foreach (var tag in list.Select(t => t!.GetValue<string>()).Where(t => t.StartsWith("csdk-shape-")))
+        {
+            var json = (await client.GetManifestAsync("ci/layers", tag, Cancel)).Json;
+            shapes.Add((tag, json, Manifest.Parse(json).Layers[0].Digest));
+        }
+        return shapes;
+    }
+
+    private static int BlobGets(FaultProxy proxy, int skip, Digest blob) =>
+        proxy.Requests.Skip(skip).Count(r => r.Method == "GET" && r.PathAndQuery.EndsWith("/blobs/" + blob));
+
+    /// <summary>Runner A: modules a (one file) and b (many) built in an empty work folder, put into the registry cache behind the proxy.</summary>
+    private static (LayerInput[] Inputs, RegistrySettings Registries, IReadOnlyList<BuiltLayer> Built) RunnerA(TempDir dir, FaultProxy proxy)
+    {
+        var b = ModuleTree(dir.Path, "b");
+        LargeTree(b);
+        var inputs = new[] { Module(ModuleTree(dir.Path, "a"), "/opt/a"), Module(b, "/opt/b") };
+        var registries = new RegistrySettings { InsecureRegistries = proxy.Host, CacheRepository = $"{proxy.Host}/ci/layers", CacheDirectory = dir.Combine("cache-a") };
+        return (inputs, registries, Build(dir.Combine("obj-a"), inputs, registries, new TranscriptLog()));
+    }
+
+    private const string Prefetched = "its download started before the files were hashed";
 
     [Fact]
     public async Task A_registry_base_costs_one_manifest_request_per_build_and_pinned_by_digest_it_builds_offline()
@@ -145,5 +180,105 @@ public sealed class RegistryEngineTests
         var skopeo = Tools.Require("skopeo");
         var raw = Tools.Run(skopeo, "inspect", "--tls-verify=false", "--raw", $"docker://{reg.Host}/hpc/site:latest").EnsureSuccess("skopeo inspect");
         Assert.Equal(digest, ContainerSdk.Core.Oci.Digest.Compute(System.Text.Encoding.UTF8.GetBytes(raw.StdOut)));
+    }
+
+    [Fact]
+    public async Task A_fresh_runner_starts_downloading_each_layer_by_its_shape_before_hashing_and_downloads_it_once()
+    {
+        using var dir = new TempDir("prefetch");
+        await using var reg = await RegistryServer.StartAsync();
+        await using var proxy = await FaultProxy.StartAsync(reg.Host, new FaultPlan());
+        var (inputs, registries, first) = RunnerA(dir, proxy);
+
+        // Runner A tagged each entry by its shape too: the very manifest its fingerprint's tag names.
+        using var client = new RegistryClient(reg.Host, TestRegistryOptions.Plain(reg, dir.Combine("home")), new TranscriptLog());
+        var shapes = await ShapeTagsAsync(reg, client);
+        Assert.Equal(first.Select(l => l.Descriptor.Digest.ToString()).Order(), shapes.Select(s => s.Blob.ToString()).Order());
+        Assert.All(shapes, s => Assert.Matches("^[A-Za-z0-9_.-]{1,128}$", s.Tag));
+
+        // b's blob answers after a second: still coming when the lookup by fingerprint names it, which must wait for it.
+        proxy.Plan.Delay("GET", "/blobs/" + first[1].Descriptor.Digest, TimeSpan.FromSeconds(1));
+        int before = proxy.Requests.Count;
+        var log = new TranscriptLog();
+        var second = Build(dir.Combine("obj-b"), inputs, registries with { CacheDirectory = dir.Combine("cache-b") }, log);
+        Assert.Equal(ImageDigest(first, dir.Combine("image-a")), ImageDigest(second, dir.Combine("image-b")));
+        Assert.Equal(2, log.Lines.Count(l => l.Contains($": from the registry cache {proxy.Host}/ci/layers (") && l.Contains(Prefetched)));
+        // The lookup by fingerprint waited for the prefetch's download instead of starting its own.
+        Assert.All(first, layer => Assert.Equal(1, BlobGets(proxy, before, layer.Descriptor.Digest)));
+        Assert.DoesNotContain(log.Lines, l => l.StartsWith("warning"));
+    }
+
+    [Fact]
+    public async Task A_file_changed_to_other_bytes_of_its_size_keeps_the_shape_and_the_prefetched_blob_is_stopped_and_not_used()
+    {
+        using var dir = new TempDir("prefetch");
+        await using var reg = await RegistryServer.StartAsync();
+        await using var proxy = await FaultProxy.StartAsync(reg.Host, new FaultPlan());
+        var (inputs, registries, first) = RunnerA(dir, proxy);
+
+        var changed = Path.Combine(inputs[1].SourcePath, "share", "d0", "f0000.txt");
+        var bytes = File.ReadAllBytes(changed);
+        bytes[0] = (byte)(bytes[0] == 'x' ? 'y' : 'x');
+        File.WriteAllBytes(changed, bytes);
+        // Runner A's blob of b comes in part and then hangs, and the lookups by fingerprint wait a second: the prefetch
+        // is mid-download, its temporary file open, when the fingerprint misses.
+        proxy.Plan.StallBody("GET", "/blobs/" + first[1].Descriptor.Digest, afterBodyBytes: 4096)
+            .Delay("GET", "/manifests/csdk-[0-9a-f]{64}$", TimeSpan.FromSeconds(1), FaultPlan.Always);
+        var log = new TranscriptLog();
+        var work = dir.Combine("obj-b");
+        var second = Build(work, inputs, registries with { CacheDirectory = dir.Combine("cache-b") }, log);
+
+        Assert.Contains(proxy.Plan.Rules, r => r.Kind == FaultKind.StallBody && r.Left == 0);
+        var cold = Build(dir.Combine("obj-cold"), inputs, new RegistrySettings(), new TranscriptLog());
+        Assert.Equal(cold.Select(l => l.Descriptor.Digest), second.Select(l => l.Descriptor.Digest));
+        Assert.NotEqual(first[1].Descriptor.Digest, second[1].Descriptor.Digest);
+        Assert.Contains(log.Lines, l => l.Contains("Module b -> /opt/b: built "));
+        Assert.Contains(log.Lines, l => l.StartsWith("detail: ") && l.Contains("prefetch stopped"));
+        var store = new BlobStore(new WorkPaths(work, dir.Combine("cache-b")).Registry);
+        Assert.False(File.Exists(store.PathOf(first[1].Descriptor.Digest)));
+        Assert.DoesNotContain(Directory.EnumerateFiles(store.Root, "*", SearchOption.AllDirectories), f => Path.GetFileName(f).StartsWith(".csdk-tmp-"));
+        Assert.DoesNotContain(log.Lines, l => l.StartsWith("warning"));
+    }
+
+    [Fact]
+    public async Task A_missing_or_garbage_shape_tag_is_a_silent_miss_and_the_fingerprint_still_decides()
+    {
+        using var dir = new TempDir("prefetch");
+        await using var reg = await RegistryServer.StartAsync();
+        await using var proxy = await FaultProxy.StartAsync(reg.Host, new FaultPlan());
+        var (inputs, registries, first) = RunnerA(dir, proxy);
+        var expected = first.Select(l => l.Descriptor.Digest).ToList();
+
+        void FromTheFingerprint(TranscriptLog log, IReadOnlyList<BuiltLayer> built)
+        {
+            Assert.Equal(expected, built.Select(l => l.Descriptor.Digest));
+            Assert.Equal(2, log.Lines.Count(l => l.Contains(": from the registry cache ")));
+            Assert.DoesNotContain(log.Lines, l => l.StartsWith("warning"));
+        }
+
+        // Missing: the registry has no shape tag for either layer.
+        await using (var missing = await FaultProxy.StartAsync(reg.Host, new FaultPlan().Fail("GET", "/manifests/csdk-shape-", 404, FaultPlan.Always)))
+        {
+            var log = new TranscriptLog();
+            FromTheFingerprint(log, Build(dir.Combine("obj-b"), inputs,
+                new RegistrySettings { InsecureRegistries = missing.Host, CacheRepository = $"{missing.Host}/ci/layers", CacheDirectory = dir.Combine("cache-b") }, log));
+            Assert.DoesNotContain(log.Lines, l => l.Contains(Prefetched));
+            Assert.Equal(2, log.Lines.Count(l => l.StartsWith("detail: ") && l.Contains("nothing prefetched")));
+        }
+
+        // Garbage: a's shape tag names a manifest that is no layer record, b's names a's entry (another blob).
+        using var client = new RegistryClient(reg.Host, TestRegistryOptions.Plain(reg, dir.Combine("home")), new TranscriptLog());
+        var shapes = await ShapeTagsAsync(reg, client);
+        var (shapeOfA, entryOfA, _) = Assert.Single(shapes, s => s.Blob == expected[0]);
+        var (shapeOfB, _, _) = Assert.Single(shapes, s => s.Blob == expected[1]);
+        var notARecord = JsonNode.Parse(entryOfA)!.AsObject();
+        notARecord.Remove("annotations");
+        await client.PutManifestAsync("ci/layers", shapeOfA, System.Text.Encoding.UTF8.GetBytes(notARecord.ToJsonString()), MediaTypes.ImageManifest, Cancel);
+        await client.PutManifestAsync("ci/layers", shapeOfB, entryOfA, MediaTypes.ImageManifest, Cancel);
+        int before = proxy.Requests.Count;
+        var garbage = new TranscriptLog();
+        FromTheFingerprint(garbage, Build(dir.Combine("obj-c"), inputs, registries with { CacheDirectory = dir.Combine("cache-c") }, garbage));
+        Assert.DoesNotContain(garbage.Lines, l => l.Contains("Module b -> /opt/b: from") && l.Contains(Prefetched));
+        Assert.Equal(1, BlobGets(proxy, before, expected[1]));
     }
 }
