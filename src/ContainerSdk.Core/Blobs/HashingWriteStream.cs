@@ -28,6 +28,9 @@ internal sealed class HashingWriteStream : Stream
 
     public long BytesWritten { get; private set; }
 
+    /// <summary>False while bytes whose digest is already known pass through (counted and written, not hashed).</summary>
+    public bool Hashing { get; set; } = true;
+
     public Digest GetDigest() => Digest.FromSha256Bytes(_hash.GetCurrentHash());
 
     /// <summary>The digest of the bytes written since the last call (or since the start); the next call starts over.</summary>
@@ -46,7 +49,7 @@ internal sealed class HashingWriteStream : Stream
             }
             buffer = copy;
         }
-        _hash.AppendData(buffer);
+        if (Hashing) _hash.AppendData(buffer);
         _inner.Write(buffer);
         BytesWritten += buffer.Length;
     }

@@ -45,6 +45,9 @@ public sealed class LayerBlobWriter : Stream, IInPlaceSink
     private readonly List<BlobSegment> _segments = new();
     private long _segmentStart;
     private readonly IncrementalHash _tarHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    // Copied segments are inflated into the diffID on the thread pool, one after the other, while the filling thread goes
+    // on copying: the tar hash is this lane's until it has caught up (JoinTarLane), then the filling thread's again.
+    private Task _tarLane = Task.CompletedTask;
     private long _tarSize;
     // What GetMemory last handed out: the gzip chunk's free space, or (other compressions) a buffer of our own.
     private Memory<byte> _lent;
@@ -84,6 +87,7 @@ public sealed class LayerBlobWriter : Stream, IInPlaceSink
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_completed) throw new InvalidOperationException("The layer blob is already complete.");
+        JoinTarLane();
         _tarHash.AppendData(buffer);
         _tarSize += buffer.Length;
         (_compressor ?? _compressed).Write(buffer);
@@ -108,6 +112,7 @@ public sealed class LayerBlobWriter : Stream, IInPlaceSink
             Write(filled);
             return;
         }
+        JoinTarLane();
         _tarHash.AppendData(filled);
         _tarSize += count;
         sink.Advance(count);
@@ -140,40 +145,64 @@ public sealed class LayerBlobWriter : Stream, IInPlaceSink
     /// Throws <see cref="SegmentCopyException"/> when the source cannot be read or its bytes are not the segment's
     /// (found as they are copied): this writer is then spoiled, and the layer must be written without copies.
     /// </summary>
-    internal void CopySegment(string name, string sourceBlob, BlobSegment held)
+    internal void CopySegment(string name, string sourceBlob, BlobSegment held, bool trusted = false)
     {
         if (_compressor is not ParallelGzipStream parallel) throw new InvalidOperationException("Only a gzip layer holds segments.");
+        _tarLane = _tarLane.ContinueWith(before =>
+        {
+            before.GetAwaiter().GetResult(); // a segment before this one failed: so does the layer
+            HashInflated(name, sourceBlob, held);
+        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         try
         {
-            using (var inflated = new GZipStream(OpenRange(sourceBlob, held), CompressionMode.Decompress))
-            {
-                var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
-                try
-                {
-                    for (int n; (n = inflated.Read(buffer, 0, buffer.Length)) > 0;)
-                    {
-                        _tarHash.AppendData(buffer, 0, n);
-                        _tarSize += n;
-                    }
-                }
-                finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
-            }
-            using (var members = OpenRange(sourceBlob, held)) parallel.AppendMembers(members, held.Length);
+            using var members = OpenRange(sourceBlob, held);
+            // Bytes BlobStamps vouches for need no second look: the index's SHA-256 was taken as they were written.
+            if (trusted) parallel.EndMember(_ => _segmentHash!.Hashing = false);
+            parallel.AppendMembers(members, held.Length);
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new SegmentCopyException($"segment {name} of {sourceBlob} could not be read ({e.Message})", e);
         }
         parallel.EndMember(end =>
         {
             // On the member writer's thread, once the copy is written: a mismatch fails the next write or Complete.
-            var sha256 = _segmentHash!.TakeDigest().Hex;
+            string sha256 = trusted ? held.Sha256 : _segmentHash!.TakeDigest().Hex;
+            _segmentHash!.Hashing = true;
             if (!sha256.Equals(held.Sha256, StringComparison.OrdinalIgnoreCase))
                 throw new SegmentCopyException($"segment {name} of {sourceBlob} is not what its index says (its bytes were changed)");
             _segments.Add(new BlobSegment(name, _segmentStart, end - _segmentStart, sha256));
             _segmentStart = end;
         });
         CopiedSegments++;
+    }
+
+    /// <summary>The tar bytes a copied segment's members inflate to, into the diffID (on the lane, in segment order).</summary>
+    private void HashInflated(string name, string sourceBlob, BlobSegment held)
+    {
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            using var inflated = new GZipStream(OpenRange(sourceBlob, held), CompressionMode.Decompress);
+            for (int n; (n = inflated.Read(buffer, 0, buffer.Length)) > 0;)
+            {
+                _tarHash.AppendData(buffer, 0, n);
+                _tarSize += n;
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            throw new SegmentCopyException($"segment {name} of {sourceBlob} could not be read ({e.Message})", e);
+        }
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
+    }
+
+    /// <summary>Waits until the copied segments so far are in the diffID; throws what inflating one of them threw.</summary>
+    private void JoinTarLane()
+    {
+        if (_tarLane.IsCompletedSuccessfully) return;
+        try { _tarLane.GetAwaiter().GetResult(); }
+        finally { _tarLane = Task.CompletedTask; }
     }
 
     /// <summary>How many segments <see cref="CopySegment"/> appended.</summary>
@@ -210,6 +239,7 @@ public sealed class LayerBlobWriter : Stream, IInPlaceSink
 
             var digest = _compressed.GetDigest();
             var size = _compressed.BytesWritten;
+            JoinTarLane();
             var diffId = Digest.FromSha256Bytes(_tarHash.GetCurrentHash());
             var blobPath = Path.Combine(_directory, digest.Hex);
             var existing = new FileInfo(blobPath);
@@ -245,6 +275,7 @@ public sealed class LayerBlobWriter : Stream, IInPlaceSink
                 try { _file.Dispose(); } catch (IOException) { }
                 try { File.Delete(_tempPath); } catch (IOException) { }
             }
+            try { _tarLane.Wait(); } catch (AggregateException) { } // it hashes into _tarHash until it ends
             _segmentHash?.Dispose();
             _compressed.Dispose();
             _tarHash.Dispose();

@@ -13,14 +13,19 @@ namespace ContainerSdk.Core.Layers;
 /// </summary>
 internal sealed class LastLayerBlob(string recordPath)
 {
-    /// <summary>The last blob and its segments by name, when both are still there.</summary>
-    public (string Blob, IReadOnlyDictionary<string, BlobSegment> Segments)? Load(string segmentIndexes)
+    /// <summary>The last blob, where it holds which segment, and whether its bytes are still the ones that index describes.</summary>
+    public sealed record Source(string Blob, IReadOnlyDictionary<string, BlobSegment> Segments, bool Trusted);
+
+    /// <summary>The last blob and its segments by name, when both are still there; trusted while <see cref="BlobStamps"/> vouches for it.</summary>
+    public Source? Load(WorkPaths paths)
     {
         string blob;
         try { blob = File.ReadAllText(recordPath); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
-        if (!Path.IsPathFullyQualified(blob) || !File.Exists(blob)) return null;
-        return LayerSegments.Load(segmentIndexes, blob) is { Count: > 0 } segments ? (blob, segments) : null;
+        if (!Path.IsPathFullyQualified(blob) || FileIdentity.Of(blob) is not { } identity) return null;
+        return LayerSegments.Load(paths.LayerSegments, blob) is { Count: > 0 } segments
+            ? new Source(blob, segments, new BlobStamps(paths.BlobStamps).Vouches(blob, identity))
+            : null;
     }
 
     public void Record(string blobPath)

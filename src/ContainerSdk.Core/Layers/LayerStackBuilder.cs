@@ -99,7 +99,7 @@ public static class LayerStackBuilder
         });
         var last = new LastLayerBlob(paths.LastBlob(plan.Index, input.ItemSpec));
         int copied = 0;
-        var blob = cached ?? WriteReusing(plan, context, plan.Fingerprint is null ? null : last.Load(paths.LayerSegments), out copied);
+        var blob = cached ?? WriteReusing(plan, context, plan.Fingerprint is null ? null : last.Load(paths), out copied);
         if (!unchanged) cache.Put(plan.Fingerprint ??= Fingerprint(plan, options), shape ?? (context.LayerCacheIsShared ? Shape(plan, options) : null), blob);
         // Unchanged means the recorded plan still stands: a no-op build writes nothing.
         if (!unchanged || !journal.Exists || cached!.Origin is not null)
@@ -160,7 +160,7 @@ public static class LayerStackBuilder
     /// Writes the layer, copying the segments its last blob holds unchanged when there is one (every content hash is
     /// known then: the fingerprint was computed and missed); a copy that fails its check writes the layer in full.
     /// </summary>
-    private static LayerBlob WriteReusing(LayerPlan plan, BuildContext context, (string Blob, IReadOnlyDictionary<string, BlobSegment> Segments)? last, out int copied)
+    private static LayerBlob WriteReusing(LayerPlan plan, BuildContext context, LastLayerBlob.Source? last, out int copied)
     {
         var (options, paths) = (context.Options, context.Paths);
         if (last is not null && options.Compression == LayerCompression.Gzip)
@@ -180,7 +180,7 @@ public static class LayerStackBuilder
     /// With <paramref name="last"/> (every content hash known), a segment that blob holds is copied, not compressed.
     /// </summary>
     private static LayerBlob Write(LayerPlan plan, LayerBuildOptions options, string blobDirectory, StatCache statCache, string segmentIndexes,
-        (string Blob, IReadOnlyDictionary<string, BlobSegment> Segments)? last, out int copied)
+        LastLayerBlob.Source? last, out int copied)
     {
         using var writer = LayerBlobWriter.Create(blobDirectory, options.Compression);
         var cutter = writer.RecordsSegments ? new SegmentCutter() : null;
@@ -201,7 +201,7 @@ public static class LayerStackBuilder
                 string name = SegmentCutter.Name(entries);
                 if (from.Segments.TryGetValue(name, out var held))
                 {
-                    writer.CopySegment(name, from.Blob, held);
+                    writer.CopySegment(name, from.Blob, held, from.Trusted);
                     return;
                 }
                 foreach (var entry in entries) WriteEntry(tar, entry, plan, statCache);
