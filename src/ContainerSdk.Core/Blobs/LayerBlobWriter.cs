@@ -45,9 +45,6 @@ public sealed class LayerBlobWriter : Stream, IInPlaceSink
     private readonly List<BlobSegment> _segments = new();
     private long _segmentStart;
     private readonly IncrementalHash _tarHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    // Copied segments are inflated into the diffID on the thread pool, one after the other, while the filling thread goes
-    // on copying: the tar hash is this lane's until it has caught up (JoinTarLane), then the filling thread's again.
-    private Task _tarLane = Task.CompletedTask;
     private long _tarSize;
     // What GetMemory last handed out: the gzip chunk's free space, or (other compressions) a buffer of our own.
     private Memory<byte> _lent;
@@ -87,7 +84,6 @@ public sealed class LayerBlobWriter : Stream, IInPlaceSink
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_completed) throw new InvalidOperationException("The layer blob is already complete.");
-        JoinTarLane();
         _tarHash.AppendData(buffer);
         _tarSize += buffer.Length;
         (_compressor ?? _compressed).Write(buffer);
@@ -112,7 +108,6 @@ public sealed class LayerBlobWriter : Stream, IInPlaceSink
             Write(filled);
             return;
         }
-        JoinTarLane();
         _tarHash.AppendData(filled);
         _tarSize += count;
         sink.Advance(count);
@@ -148,19 +143,29 @@ public sealed class LayerBlobWriter : Stream, IInPlaceSink
     internal void CopySegment(string name, string sourceBlob, BlobSegment held, bool trusted = false)
     {
         if (_compressor is not ParallelGzipStream parallel) throw new InvalidOperationException("Only a gzip layer holds segments.");
-        _tarLane = _tarLane.ContinueWith(before =>
-        {
-            before.GetAwaiter().GetResult(); // a segment before this one failed: so does the layer
-            HashInflated(name, sourceBlob, held);
-        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        // Bytes BlobStamps vouches for need no second look: the index's SHA-256 was taken as they were written.
+        if (trusted) parallel.EndMember(_ => _segmentHash!.Hashing = false);
         try
         {
-            using var members = OpenRange(sourceBlob, held);
-            // Bytes BlobStamps vouches for need no second look: the index's SHA-256 was taken as they were written.
-            if (trusted) parallel.EndMember(_ => _segmentHash!.Hashing = false);
-            parallel.AppendMembers(members, held.Length);
+            // The members are read once: the inflater pulls them through the feed, which hands each piece it has
+            // consumed on to the member writer as it is.
+            using var feed = new MemberFeed(OpenRange(sourceBlob, held), held.Length, parallel);
+            using (var inflated = new GZipStream(feed, CompressionMode.Decompress, leaveOpen: true))
+            {
+                var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+                try
+                {
+                    for (int n; (n = inflated.Read(buffer, 0, buffer.Length)) > 0;)
+                    {
+                        _tarHash.AppendData(buffer, 0, n);
+                        _tarSize += n;
+                    }
+                }
+                finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
+            }
+            if (!feed.Finish()) throw new InvalidDataException("its gzip members end before the segment does");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             throw new SegmentCopyException($"segment {name} of {sourceBlob} could not be read ({e.Message})", e);
         }
@@ -175,34 +180,6 @@ public sealed class LayerBlobWriter : Stream, IInPlaceSink
             _segmentStart = end;
         });
         CopiedSegments++;
-    }
-
-    /// <summary>The tar bytes a copied segment's members inflate to, into the diffID (on the lane, in segment order).</summary>
-    private void HashInflated(string name, string sourceBlob, BlobSegment held)
-    {
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
-        try
-        {
-            using var inflated = new GZipStream(OpenRange(sourceBlob, held), CompressionMode.Decompress);
-            for (int n; (n = inflated.Read(buffer, 0, buffer.Length)) > 0;)
-            {
-                _tarHash.AppendData(buffer, 0, n);
-                _tarSize += n;
-            }
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
-        {
-            throw new SegmentCopyException($"segment {name} of {sourceBlob} could not be read ({e.Message})", e);
-        }
-        finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
-    }
-
-    /// <summary>Waits until the copied segments so far are in the diffID; throws what inflating one of them threw.</summary>
-    private void JoinTarLane()
-    {
-        if (_tarLane.IsCompletedSuccessfully) return;
-        try { _tarLane.GetAwaiter().GetResult(); }
-        finally { _tarLane = Task.CompletedTask; }
     }
 
     /// <summary>How many segments <see cref="CopySegment"/> appended.</summary>
@@ -239,7 +216,6 @@ public sealed class LayerBlobWriter : Stream, IInPlaceSink
 
             var digest = _compressed.GetDigest();
             var size = _compressed.BytesWritten;
-            JoinTarLane();
             var diffId = Digest.FromSha256Bytes(_tarHash.GetCurrentHash());
             var blobPath = Path.Combine(_directory, digest.Hex);
             var existing = new FileInfo(blobPath);
@@ -275,7 +251,6 @@ public sealed class LayerBlobWriter : Stream, IInPlaceSink
                 try { _file.Dispose(); } catch (IOException) { }
                 try { File.Delete(_tempPath); } catch (IOException) { }
             }
-            try { _tarLane.Wait(); } catch (AggregateException) { } // it hashes into _tarHash until it ends
             _segmentHash?.Dispose();
             _compressed.Dispose();
             _tarHash.Dispose();

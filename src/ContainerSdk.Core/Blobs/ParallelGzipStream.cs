@@ -151,31 +151,26 @@ internal sealed class ParallelGzipStream : Stream, IInPlaceSink
     }
 
     /// <summary>
-    /// Appends <paramref name="length"/> bytes of <paramref name="members"/> as they are, after everything written so far:
-    /// bytes that already are whole gzip members (a segment another blob holds, made by a stream like this one). What is
-    /// pending is ended as <see cref="EndMember"/> ends it first, so the copy starts where a fresh stream would. The copy
-    /// goes through the member writer in chunk-sized pieces under the same memory bound as compressed chunks.
+    /// Appends <paramref name="length"/> bytes of ready-made gzip members (a piece of a segment another blob holds, made by
+    /// a stream like this one) after everything written so far, as they are. What is pending is ended first, as
+    /// <see cref="EndMember"/> ends it, so the copy starts where a fresh stream would. Takes <paramref name="pooled"/>
+    /// (rented from ArrayPool.Shared), which goes back once written, under the same memory bound as compressed chunks.
     /// </summary>
-    public void AppendMembers(Stream members, long length)
+    public void AppendMember(byte[] pooled, int length)
     {
-        if (_filled > 0) Submit();
-        for (long left = length; left > 0;)
+        try
         {
+            if (_filled > 0) Submit();
             _failure?.Throw();
             AcquireSlot();
-            int size = (int)Math.Min(ChunkSize, left);
-            var buffer = ArrayPool<byte>.Shared.Rent(size);
-            try { members.ReadExactly(buffer, 0, size); }
-            catch
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-                InFlight.Release();
-                throw;
-            }
-            _pending.Add((Task.FromResult(new GzipMember.Member(buffer, size)), null));
-            _submittedAny = true;
-            left -= size;
         }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(pooled);
+            throw;
+        }
+        _pending.Add((Task.FromResult(new GzipMember.Member(pooled, length)), null));
+        _submittedAny = true;
     }
 
     /// <summary>Compresses what is left and writes every member; the stream is complete afterwards.</summary>
