@@ -78,7 +78,7 @@ public sealed class FolderLayerCache(WorkPaths paths) : ILayerCache
         if (Path.GetFullPath(blob.BlobPath) != Path.GetFullPath(local))
         {
             using var temp = new TempFile(local);
-            if (!HardLink.TryCreate(blob.BlobPath, temp.Path)) File.Copy(blob.BlobPath, temp.Path);
+            temp.LinkOrCopy(blob.BlobPath);
             temp.Commit();
             blob = blob with { BlobPath = local };
         }

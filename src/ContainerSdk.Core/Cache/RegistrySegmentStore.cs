@@ -7,7 +7,7 @@ namespace ContainerSdk.Core.Cache;
 /// <summary>
 /// The bundle's segments in ContainerCacheRepository, beside the layers (<see cref="LayerCacheRepository"/>: one small
 /// manifest per segment, tagged by its name, pointing at its gzip members). A segment taken from there is downloaded into
-/// the blob store, digest-checked, and copied into the segment folder under its name.
+/// the blob store, digest-checked, and linked (or copied) into the segment folder under its name.
 /// </summary>
 public sealed class RegistrySegmentStore(LayerCacheRepository repository) : IBundleSegmentStore
 {
@@ -15,9 +15,7 @@ public sealed class RegistrySegmentStore(LayerCacheRepository repository) : IBun
     {
         if (await repository.TryGetSegmentAsync(name) is not { } hit) return null;
         using var temp = new TempFile(path);
-        using (var output = temp.Create())
-        using (var input = File.OpenRead(hit.BlobPath))
-            await input.CopyToAsync(output);
+        temp.LinkOrCopy(hit.BlobPath); // the download is in the blob store already: no second copy of its bytes
         temp.Commit();
         return hit.Digest;
     }

@@ -42,6 +42,15 @@ public sealed class TempFile : IDisposable
     /// <summary>Each line followed by "\n", as File.WriteAllLines writes on Linux.</summary>
     public void WriteAllLines(IEnumerable<string> lines) => WriteAllText(string.Concat(lines.Select(line => line + "\n")));
 
+    /// <summary>
+    /// Gives the temporary file the bytes of <paramref name="source"/>, a file of the build's own stores: a second name for
+    /// it where the file system allows (no copy), else a copy.
+    /// </summary>
+    public void LinkOrCopy(string source)
+    {
+        if (!HardLink.TryCreate(source, Path)) File.Copy(source, Path);
+    }
+
     public void Commit() => CommitAs(_target);
 
     /// <summary>Renames the file to a name known only once it is written (a blob named by its digest), in the same folder.</summary>
