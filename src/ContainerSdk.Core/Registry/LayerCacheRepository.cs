@@ -80,14 +80,12 @@ public sealed class LayerCacheRepository : IDisposable
     {
         try
         {
-            ManifestDocument document;
-            try { document = await _client.GetManifestAsync(Repository, Tag(fingerprint), cancel); }
-            catch (ContainerSdkException e) when (e.Code == Codes.RegistryNotFound)
+            if (await TryGetEntryAsync(Tag(fingerprint), cancel) is not { } json)
             {
                 prefetch?.Cancel("the layer is not in the cache");
                 return null;
             }
-            if (LayerRecord.Read(document.Json) is not { } record)
+            if (LayerRecord.Read(json) is not { } record)
             {
                 prefetch?.Cancel("the layer's entry is not a layer record");
                 Warn($"its entry {Tag(fingerprint)} is not a ContainerSdk layer record; the layer is built instead");
@@ -106,6 +104,13 @@ public sealed class LayerCacheRepository : IDisposable
             Warn($"reading it failed ({e.Message}); the layer is built instead");
             return null;
         }
+    }
+
+    /// <summary>The manifest tagged <paramref name="tag"/>, or null when the repository has no such tag (a miss).</summary>
+    private async Task<byte[]?> TryGetEntryAsync(string tag, CancellationToken cancel)
+    {
+        try { return (await _client.GetManifestAsync(Repository, tag, cancel)).Json; }
+        catch (ContainerSdkException e) when (e.Code == Codes.RegistryNotFound) { return null; }
     }
 
     private static readonly IReadOnlyDictionary<Digest, Task<string?>> NothingPrefetched = new Dictionary<Digest, Task<string?>>();
@@ -198,16 +203,14 @@ public sealed class LayerCacheRepository : IDisposable
     {
         try
         {
-            ManifestDocument document;
-            try { document = await _client.GetManifestAsync(Repository, SegmentTag(name), cancel); }
-            catch (ContainerSdkException e) when (e.Code == Codes.RegistryNotFound) { return null; }
-            var manifest = Manifest.Parse(document.Json);
+            if (await TryGetEntryAsync(SegmentTag(name), cancel) is not { } json) return null;
+            var manifest = Manifest.Parse(json);
             if (manifest.Layers.Count != 1 || manifest.Layers[0] is not { MediaType: SegmentMediaType } blob)
             {
                 Warn($"its entry {SegmentTag(name)} is not a ContainerSdk bundle segment; the segment is compressed instead");
                 return null;
             }
-            return (_store.Find(blob) ?? await _client.DownloadBlobAsync(Repository, blob, _store, cancel), blob.Digest);
+            return ((await FetchAsync(blob, NothingPrefetched, cancel)).Path, blob.Digest);
         }
         catch (Exception e) when (e is ContainerSdkException or FormatException)
         {
