@@ -94,6 +94,9 @@ public sealed class FolderLayerCache(WorkPaths paths) : ILayerCache
         selector.Commit();
     }
 
+    public bool Holds(Descriptor blob) =>
+        FileIdentity.Of(Path.Combine(BlobDirectory, blob.Digest.Hex)) is { } identity && identity.Size == blob.Size;
+
     /// <summary>The selector's format: the blob's identity is no longer in it (<see cref="BlobStamps"/> keeps it, by digest).</summary>
     private const string Format = "v2";
 

@@ -1,4 +1,5 @@
 using ContainerSdk.Core.Blobs;
+using ContainerSdk.Core.Oci;
 
 namespace ContainerSdk.Core.Cache;
 
@@ -27,8 +28,12 @@ public interface ILayerCache
     /// Before a layer's files are hashed (a fresh machine's first build of it), a cache whose hits are slow to fetch may
     /// start fetching the layer last put with the same <paramref name="shape"/> (<see cref="LayerFingerprint.Shape"/>);
     /// the lookup by fingerprint then waits for it if, and only if, its own entry is that layer. Null: nothing started.
+    /// It fetches no blob that <paramref name="held"/> says this machine has already (a nearer cache's).
     /// </summary>
-    LayerPrefetch? Prefetch(byte[] shape) => null;
+    LayerPrefetch? Prefetch(byte[] shape, Func<Descriptor, bool>? held = null) => null;
+
+    /// <summary>Whether this cache keeps a blob of that digest and size on this machine: a hit on it costs no download.</summary>
+    bool Holds(Descriptor blob) => false;
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using ContainerSdk.Core.Blobs;
+using ContainerSdk.Core.Oci;
 
 namespace ContainerSdk.Core.Cache;
 
@@ -24,5 +25,8 @@ public sealed class LayerCacheChain(ILayerCache near, ILayerCache far) : ILayerC
         far.Put(fingerprint, shape, blob);
     }
 
-    public LayerPrefetch? Prefetch(byte[] shape) => far.Prefetch(shape);
+    // A folder kept from an earlier build (a CI cache folder, obj/ gone) holds the blob the far cache's shape entry names:
+    // its lookup will hit near, and a download meanwhile would only compete with the hashing and leave a second copy.
+    public LayerPrefetch? Prefetch(byte[] shape, Func<Descriptor, bool>? held = null) =>
+        far.Prefetch(shape, blob => near.Holds(blob) || held?.Invoke(blob) == true);
 }

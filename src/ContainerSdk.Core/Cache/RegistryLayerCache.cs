@@ -1,4 +1,5 @@
 using ContainerSdk.Core.Blobs;
+using ContainerSdk.Core.Oci;
 using ContainerSdk.Core.Registry;
 
 namespace ContainerSdk.Core.Cache;
@@ -32,7 +33,7 @@ public sealed class RegistryLayerCache(LayerCacheRepository repository) : ILayer
             SegmentIndex = blob.Segments is { } segments ? LayerSegments.ToPortable(segments) : null,
         }).GetAwaiter().GetResult();
 
-    public LayerPrefetch Prefetch(byte[] shape) => new Started(repository.Prefetch(shape));
+    public LayerPrefetch Prefetch(byte[] shape, Func<Descriptor, bool>? held = null) => new Started(repository.Prefetch(shape, held));
 
     private sealed class Started(LayerCachePrefetch downloads) : LayerPrefetch
     {

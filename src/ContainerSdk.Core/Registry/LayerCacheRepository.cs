@@ -125,14 +125,17 @@ public sealed class LayerCacheRepository : IDisposable
     /// <summary>
     /// Starts downloading, in the background, the blobs of the entry tagged by <paramref name="shape"/> (the layer last
     /// built with the same headers): the likely hit, fetched while the build hashes the files that decide whether it is one.
+    /// None that the blob store has, or that <paramref name="held"/> says a nearer cache of this machine has.
     /// </summary>
-    public LayerCachePrefetch Prefetch(byte[] shape) => new(async cancel =>
+    public LayerCachePrefetch Prefetch(byte[] shape, Func<Descriptor, bool>? held = null) => new(async cancel =>
     {
         var record = LayerRecord.Read((await _client.GetManifestAsync(Repository, ShapeTag(shape), cancel)).Json)
                      ?? throw new FormatException($"its entry {ShapeTag(shape)} is not a ContainerSdk layer record");
-        var missing = record.Blobs.Where(b => _store.Find(b) is null).ToList();
+        var missing = record.Blobs.Where(b => _store.Find(b) is null && held?.Invoke(b) != true).ToList();
         if (missing.Count > 0)
             _log.Detail($"Layer cache {Registry}/{Repository}: downloading {string.Join(" and ", missing.Select(b => $"{b.Digest} ({Sizes.Format(b.Size)})"))} of {ShapeTag(shape)[..19]} while the files are hashed.");
+        else
+            _log.Detail($"Layer cache {Registry}/{Repository}: the blobs of {ShapeTag(shape)[..19]} are on this machine already; nothing to download while the files are hashed.");
         return missing;
     }, (blob, cancel) => _client.DownloadBlobAsync(Repository, blob, _store, cancel),
         what => _log.Detail($"Layer cache {Registry}/{Repository}: {what}."));

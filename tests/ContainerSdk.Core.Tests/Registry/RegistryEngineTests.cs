@@ -209,6 +209,74 @@ public sealed class RegistryEngineTests
     }
 
     [Fact]
+    public async Task A_runner_that_kept_its_cache_folder_but_not_its_work_folder_takes_its_layers_from_the_folder_and_downloads_nothing()
+    {
+        using var dir = new TempDir("prefetch");
+        await using var reg = await RegistryServer.StartAsync();
+        await using var proxy = await FaultProxy.StartAsync(reg.Host, new FaultPlan());
+        var (inputs, registries, first) = RunnerA(dir, proxy);
+
+        // A CI job restores ContainerCacheDirectory (cache-a) into a fresh checkout. Every file's ctime moves, as a
+        // checkout's does, so the stat cache vouches for none: the layers are hashed, and prefetched by shape meanwhile.
+        foreach (var file in inputs.SelectMany(i => Directory.EnumerateFiles(i.SourcePath, "*", SearchOption.AllDirectories)))
+            File.SetLastWriteTimeUtc(file, File.GetLastWriteTimeUtc(file));
+        int before = proxy.Requests.Count;
+        var log = new TranscriptLog();
+        var second = Build(dir.Combine("obj-b"), inputs, registries, log);
+
+        Assert.Equal(first.Select(l => l.Descriptor.Digest), second.Select(l => l.Descriptor.Digest));
+        Assert.All(second, layer => Assert.Equal(LayerOrigin.Cached, layer.Origin));
+        Assert.DoesNotContain(proxy.Requests.Skip(before), r => r.PathAndQuery.Contains("/blobs/"));
+        var store = new BlobStore(new WorkPaths(dir.Combine("obj-b"), dir.Combine("cache-a")).Registry);
+        Assert.All(first, layer => Assert.False(File.Exists(store.PathOf(layer.Descriptor.Digest))));
+        Assert.DoesNotContain(log.Lines, l => l.Contains(Prefetched) || l.StartsWith("warning"));
+    }
+
+    [Fact]
+    public async Task A_prefetch_by_shape_skips_the_blobs_that_the_cache_folder_in_front_holds()
+    {
+        using var dir = new TempDir("prefetch");
+        await using var reg = await RegistryServer.StartAsync();
+        await using var proxy = await FaultProxy.StartAsync(reg.Host, new FaultPlan());
+        RunnerA(dir, proxy);
+        using var client = new RegistryClient(reg.Host, TestRegistryOptions.Plain(reg, dir.Combine("home")), new TranscriptLog());
+        var shapes = await ShapeTagsAsync(reg, client);
+
+        // The chain a build makes over the kept folder (cache-a) and the registry, and one that has no folder in front.
+        foreach (var (folder, held) in new[] { ("cache-a", true), ("cache-empty", false) })
+        {
+            var paths = new WorkPaths(dir.Combine("obj-" + folder), dir.Combine(folder));
+            var log = new TranscriptLog();
+            using var repository = new LayerCacheRepository(proxy.Host, "ci/layers", TestRegistryOptions.For(dir.Combine("home"), insecure: new[] { proxy.Host }),
+                new BlobStore(paths.Registry), log);
+            var chain = new LayerCacheChain(new FolderLayerCache(paths), new RegistryLayerCache(repository));
+            int before = proxy.Requests.Count;
+            foreach (var (tag, _, blob) in shapes)
+            {
+                using var prefetch = chain.Prefetch(Convert.FromHexString(tag["csdk-shape-".Length..]));
+                Assert.NotNull(prefetch);
+                // The shape's entry is read in the background; its detail line says what it then fetches.
+                var told = await Poll(() => log.Lines.FirstOrDefault(l => l.Contains(tag[..19]) && l.Contains("while the files are hashed")));
+                Assert.Equal(held, told.Contains("are on this machine already; nothing to download"));
+                if (!held)
+                {
+                    Assert.Contains(blob.ToString(), told);
+                    await Poll(() => BlobGets(proxy, before, blob) > 0 ? "asked" : null);
+                }
+            }
+            if (held) Assert.DoesNotContain(proxy.Requests.Skip(before), r => r.PathAndQuery.Contains("/blobs/"));
+        }
+    }
+
+    /// <summary>What <paramref name="probe"/> gives once it gives something (a background step's trace), within ten seconds.</summary>
+    private static async Task<string> Poll(Func<string?> probe)
+    {
+        for (var clock = System.Diagnostics.Stopwatch.StartNew(); clock.Elapsed < TimeSpan.FromSeconds(10); await Task.Delay(10, Cancel))
+            if (probe() is { } found) return found;
+        throw new TimeoutException("the background step left no trace in ten seconds");
+    }
+
+    [Fact]
     public async Task A_file_changed_to_other_bytes_of_its_size_keeps_the_shape_and_the_prefetched_blob_is_stopped_and_not_used()
     {
         using var dir = new TempDir("prefetch");
