@@ -195,16 +195,18 @@ public static class LayerStackBuilder
             if (cutter?.HasEntries == true) EndSegment(cutter.Take());
             tar.Finish();
 
+            // Without a last blob the entries were written as they came; with one, a segment it holds is copied and any
+            // other is written now.
             void EndSegment(List<PlannedEntry> entries)
             {
-                if (last is not { } from) { writer.EndSegment(SegmentCutter.Name(entries)); return; }
                 string name = SegmentCutter.Name(entries);
-                if (from.Segments.TryGetValue(name, out var held))
+                if (last is not null && last.Segments.TryGetValue(name, out var held))
                 {
-                    writer.CopySegment(name, from.Blob, held, from.Trusted);
+                    writer.CopySegment(name, last.Blob, held, last.Trusted);
                     return;
                 }
-                foreach (var entry in entries) WriteEntry(tar, entry, plan, statCache);
+                if (last is not null)
+                    foreach (var entry in entries) WriteEntry(tar, entry, plan, statCache);
                 writer.EndSegment(name);
             }
         }

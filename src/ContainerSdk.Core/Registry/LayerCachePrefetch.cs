@@ -19,7 +19,7 @@ public sealed class LayerCachePrefetch : IDisposable
 
     private sealed record Download(Descriptor Blob, CancellationTokenSource Cancel, Task<string?> Path);
 
-    /// <param name="find">Reads the shape's entry: the blobs to fetch (none that the store already holds).</param>
+    /// <param name="find">Reads the shape's entry: the blobs to fetch (none that this machine already holds).</param>
     /// <param name="download">Downloads one blob into the store, digest-checked; its path.</param>
     /// <param name="detail">Where its silent misses are told (the -v:d log).</param>
     internal LayerCachePrefetch(Func<CancellationToken, Task<IReadOnlyList<Descriptor>>> find,
