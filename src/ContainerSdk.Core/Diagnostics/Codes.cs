@@ -73,6 +73,14 @@ public static class Codes
     public const string RegistryTlsFailed = "CSDK6009";
     public const string RegistryNotAllowed = "CSDK6010";
 
+    // 7xxx: the SquashFS image, which cannot store POSIX ACLs (Acl/AclNarrowing, Acl/AclNarrowingReport).
+
+    /// <summary>Warning: paths whose ACLs SquashFS cannot store got an owner, group and mode that grant less (narrowed), listed beside the image.</summary>
+    public const string SquashfsAclNarrowed = "CSDK7010";
+
+    /// <summary>The same paths under ContainerSquashfsAclPolicy=error: the build fails instead of narrowing them.</summary>
+    public const string SquashfsAclNotStorable = "CSDK7011";
+
     /// <summary>Not a user mistake: an unexpected exception, reported with its stack trace.</summary>
     public const string InternalError = "CSDK9999";
 }

@@ -38,6 +38,16 @@ public static class Properties
             _ => throw new ContainerSdkException(Codes.InvalidCompression, $"ContainerLayerCompression is '{value}': expected gzip, zstd or none."),
         };
 
+    /// <summary>ContainerSquashfsAclPolicy: narrow (the default) or error, in any case.</summary>
+    public static SquashfsAclPolicy SquashfsAclPolicy(string? value) =>
+        (value ?? "").Trim().ToLowerInvariant() switch
+        {
+            "narrow" or "" => Inputs.SquashfsAclPolicy.Narrow,
+            "error" => Inputs.SquashfsAclPolicy.Error,
+            _ => throw new ContainerSdkException(Codes.InvalidProperty,
+                $"ContainerSquashfsAclPolicy is '{value}': expected narrow (owner, group and mode never grant more than the ACLs; the default) or error."),
+        };
+
     /// <summary>ContainerSourceDateEpoch: seconds since 1970-01-01 UTC, as SOURCE_DATE_EPOCH (reproducible-builds.org) defines it.</summary>
     public static long Epoch(string? value)
     {
