@@ -12,10 +12,10 @@ internal static class KernelAccess
 {
     public const uint GroupBase = 20;
 
-    private static bool In(uint gid, int groups) => gid - GroupBase < 32 && (groups & (1 << (int)(gid - GroupBase))) != 0;
+    private static bool In(uint gid, int groups, uint groupBase) => gid - groupBase < 32 && (groups & (1 << (int)(gid - groupBase))) != 0;
 
     /// <summary>posix_acl_permission: the ACL alone, entries in canonical order.</summary>
-    public static bool AclPermits(PosixAcl acl, uint owner, uint owningGroup, uint fsuid, int groups, int want)
+    public static bool AclPermits(PosixAcl acl, uint owner, uint owningGroup, uint fsuid, int groups, int want, uint groupBase = GroupBase)
     {
         var mask = acl.MaskPerms ?? 7; // no mask entry: the mask loop finds none and the entry alone decides
         var found = false;
@@ -34,7 +34,7 @@ internal static class KernelAccess
                 case AclTag.GroupObj:
                 case AclTag.Group:
                     var gid = e.Tag == AclTag.GroupObj ? owningGroup : e.Qualifier;
-                    if (In(gid, groups))
+                    if (In(gid, groups, groupBase))
                     {
                         found = true;
                         // The first matching entry that holds every wanted bit decides, through the mask.
@@ -52,18 +52,18 @@ internal static class KernelAccess
     /// acl_permission_check on a file with this ACL: the owner gets the owner bits; the ACL is consulted only when the
     /// mode's group bits (the mask) are not ---; otherwise the plain mode check of the ACL's mode.
     /// </summary>
-    public static bool KernelPermits(PosixAcl acl, uint owner, uint owningGroup, uint fsuid, int groups, int want)
+    public static bool KernelPermits(PosixAcl acl, uint owner, uint owningGroup, uint fsuid, int groups, int want, uint groupBase = GroupBase)
     {
         var mode = acl.ApplyToMode(0);
         if (fsuid == owner) return ((mode >> 6) & want) == want;
-        if ((mode & 0x38) != 0) return AclPermits(acl, owner, owningGroup, fsuid, groups, want);
-        return ModePermits(mode, owner, owningGroup, fsuid, groups, want);
+        if ((mode & 0x38) != 0) return AclPermits(acl, owner, owningGroup, fsuid, groups, want, groupBase);
+        return ModePermits(mode, owner, owningGroup, fsuid, groups, want, groupBase);
     }
 
     /// <summary>generic_permission without an ACL: owner bits, else group bits when in the file's group, else other bits.</summary>
-    public static bool ModePermits(int mode, uint owner, uint group, uint fsuid, int groups, int want)
+    public static bool ModePermits(int mode, uint owner, uint group, uint fsuid, int groups, int want, uint groupBase = GroupBase)
     {
-        int bits = fsuid == owner ? (mode >> 6) & 7 : In(group, groups) ? (mode >> 3) & 7 : mode & 7;
+        int bits = fsuid == owner ? (mode >> 6) & 7 : In(group, groups, groupBase) ? (mode >> 3) & 7 : mode & 7;
         return (bits & want) == want;
     }
 }
