@@ -30,6 +30,7 @@ public sealed class AclNarrowingKernelTests
         ("named-user", false, "644", $"u:{User1}:rw-,g::r--,m::rw-,o::r--"),
         ("named-users-and-group", false, "754", $"u:{User1}:rwx,u:{User2}:r--,g::r-x,g:{Licensed}:rwx,m::rwx,o::r--"),
         ("named-owner", false, "640", $"u:{Owner}:rwx,g:{Licensed}:rw-,g::---,m::rwx,o::---"),
+        ("user-denied-others-read", false, "644", $"u:{User1}:---,g::r--,m::r--,o::r--"),
         ("mask-none", false, "644", $"u:{User1}:rw-,g::r--,m::---,o::r--"),
         ("mask-narrows-group", false, "664", $"g::rw-,m::r--,o::r--"),
     };
