@@ -271,7 +271,7 @@ public static class LayerStackBuilder
     /// </summary>
     private static byte[] ReadVerified(PlannedEntry entry, LayerPlan plan, StatCache statCache, Action<Stream> consume)
     {
-        long started = StatCache.NowNs();
+        long started = statCache.NowNs();
         using var content = entry.Content.Open();
         using var hashing = new HashingReadStream(content);
         consume(hashing);
