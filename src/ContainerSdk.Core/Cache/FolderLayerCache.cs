@@ -20,32 +20,29 @@ public sealed class FolderLayerCache(WorkPaths paths) : ILayerCache
 
     public string BlobDirectory { get; } = paths.Blobs;
 
-    /// <summary>The cached blob for <paramref name="fingerprint"/>, or null with the reason it cannot be used.</summary>
-    public LayerBlob? TryGet(byte[] fingerprint, LayerPrefetch? prefetch, out string? problem)
+    /// <summary>The cached blob for the key's fingerprint, or a miss with the reason it cannot be used.</summary>
+    public LayerLookup TryGet(LayerKey key)
     {
-        problem = null;
-        string selector = SelectorPath(fingerprint);
+        string selector = SelectorPath(key.Fingerprint);
         string[] lines;
         try { lines = File.ReadAllLines(selector); }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return null; }
-        catch (IOException) { problem = "its cache record could not be read"; return null; }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return LayerLookup.Miss; }
+        catch (IOException) { return new LayerLookup(null, "its cache record could not be read"); }
 
         if (lines.Length < 6 || lines[0] != Format || !Digest.TryParse(lines[1], out var digest) || !Digest.TryParse(lines[3], out var diffId)
             || !long.TryParse(lines[2], CultureInfo.InvariantCulture, out var size) || !long.TryParse(lines[5], CultureInfo.InvariantCulture, out var uncompressed))
         {
-            problem = "its cache record was malformed";
             FileCleanup.TryDelete(selector);
-            return null;
+            return new LayerLookup(null, "its cache record was malformed");
         }
 
         string blobPath = Path.Combine(BlobDirectory, digest.Hex);
         var identity = FileIdentity.Of(blobPath);
         if (identity is null || identity.Value.Size != size)
         {
-            problem = identity is null ? $"its cached blob {digest} is missing" : $"its cached blob {digest} has the wrong size ({identity.Value.Size} bytes, expected {size})";
             FileCleanup.TryDelete(selector);
             if (identity is not null) FileCleanup.TryDelete(blobPath);
-            return null;
+            return new LayerLookup(null, identity is null ? $"its cached blob {digest} is missing" : $"its cached blob {digest} has the wrong size ({identity.Value.Size} bytes, expected {size})");
         }
 
         bool hashed = false;
@@ -56,23 +53,22 @@ public sealed class FolderLayerCache(WorkPaths paths) : ILayerCache
             {
                 if (Digest.FromSha256Bytes(SHA256.HashData(stream)) != digest)
                 {
-                    problem = $"its cached blob {digest} was corrupt (its content no longer has that digest)";
                     FileCleanup.TryDelete(selector);
                     FileCleanup.TryDelete(blobPath);
-                    return null;
+                    return new LayerLookup(null, $"its cached blob {digest} was corrupt (its content no longer has that digest)");
                 }
             }
             _stamps.Record(blobPath, identity.Value);
             hashed = true;
         }
-        return new LayerBlob(new Descriptor(lines[4], digest, size), diffId, uncompressed, blobPath) { HashedAgain = hashed };
+        return new LayerLookup(new LayerBlob(new Descriptor(lines[4], digest, size), diffId, uncompressed, blobPath) { HashedAgain = hashed });
     }
 
     /// <summary>
     /// A blob from elsewhere (a far cache's download) is linked or copied in first: a selector names only blobs of this
     /// folder. The shape is not kept: this folder's hits cost no download, so it has nothing to prefetch.
     /// </summary>
-    public void Put(byte[] fingerprint, byte[]? shape, LayerBlob blob)
+    public void Put(LayerKey key, LayerBlob blob)
     {
         string local = Path.Combine(BlobDirectory, blob.Descriptor.Digest.Hex);
         if (Path.GetFullPath(blob.BlobPath) != Path.GetFullPath(local))
@@ -85,7 +81,7 @@ public sealed class FolderLayerCache(WorkPaths paths) : ILayerCache
         var identity = FileIdentity.Of(blob.BlobPath) ?? throw new IOException($"The layer blob '{blob.BlobPath}' vanished after it was written.");
         // The blob's identity first: a selector is never read without a blob whose bytes were vouched for.
         _stamps.Record(blob.BlobPath, identity);
-        using var selector = new TempFile(SelectorPath(fingerprint));
+        using var selector = new TempFile(SelectorPath(key.Fingerprint));
         selector.WriteAllLines(new[]
         {
             Format, blob.Descriptor.Digest.ToString(), blob.Descriptor.Size.ToString(CultureInfo.InvariantCulture), blob.DiffId.ToString(),

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ContainerSdk.Core.Blobs;
 using ContainerSdk.Core.Oci;
 using ContainerSdk.Core.Registry;
@@ -9,35 +10,45 @@ namespace ContainerSdk.Core.Cache;
 /// built is taken from the registry, its blob downloaded into the blob store and digest-checked first. The blob's
 /// segment index travels with it (<see cref="LayerSegments.ToPortable"/>), so the fresh machine's bundle copies segments
 /// out of the downloaded blob instead of compressing them. Each layer is also tagged by its shape, so that a fresh
-/// machine starts downloading the likely blob before it has hashed the files (<see cref="Prefetch"/>).
+/// machine starts downloading the likely blob before it has hashed the files (<see cref="Prefetch"/>, started by
+/// <see cref="PrefetchingLayerCache"/>).
 /// </summary>
-public sealed class RegistryLayerCache(LayerCacheRepository repository) : ILayerCache
+public sealed class RegistryLayerCache(LayerCacheRepository repository) : ILayerCache, IShapePrefetch
 {
-    public LayerBlob? TryGet(byte[] fingerprint, LayerPrefetch? prefetch, out string? problem)
+    // What each key's prefetch is downloading, until its lookup is done: the lookup of that key alone uses it.
+    private readonly ConcurrentDictionary<LayerKey, LayerCachePrefetch> _prefetches = new(ReferenceEqualityComparer.Instance);
+
+    public LayerLookup TryGet(LayerKey key)
     {
-        problem = null;
-        // Another cache's prefetch is not this one's to use (a chain hands each cache only its own).
-        var started = (prefetch as Started)?.Downloads;
-        if (repository.TryGetAsync(fingerprint, started).GetAwaiter().GetResult() is not { } hit) return null;
-        return new LayerBlob(hit.Blob, hit.DiffId, hit.UncompressedSize, hit.Path)
+        _prefetches.TryGetValue(key, out var started);
+        if (repository.TryGetAsync(key.Fingerprint, started).GetAwaiter().GetResult() is not { } hit) return LayerLookup.Miss;
+        return new LayerLookup(new LayerBlob(hit.Blob, hit.DiffId, hit.UncompressedSize, hit.Path)
         {
             Origin = $"the registry cache {repository.Registry}/{repository.Repository}",
             Segments = hit.SegmentIndex is { } index ? LayerSegments.FromPortable(index, hit.Blob.Size) : null,
             Prefetched = hit.Prefetched,
-        };
+        });
     }
 
-    public void Put(byte[] fingerprint, byte[]? shape, LayerBlob blob) =>
-        repository.TryPutAsync(fingerprint, shape, new CachedLayer(blob.Descriptor, blob.DiffId, blob.UncompressedSize, blob.BlobPath)
+    public void Put(LayerKey key, LayerBlob blob) =>
+        repository.TryPutAsync(key.Fingerprint, key.Shape, new CachedLayer(blob.Descriptor, blob.DiffId, blob.UncompressedSize, blob.BlobPath)
         {
             SegmentIndex = blob.Segments is { } segments ? LayerSegments.ToPortable(segments) : null,
         }).GetAwaiter().GetResult();
 
-    public LayerPrefetch Prefetch(byte[] shape, Func<Descriptor, bool>? held = null) => new Started(repository.Prefetch(shape, held));
-
-    private sealed class Started(LayerCachePrefetch downloads) : LayerPrefetch
+    public IDisposable Prefetch(LayerKey key, Func<Descriptor, bool> held)
     {
-        public LayerCachePrefetch Downloads => downloads;
-        public override void Dispose() => downloads.Dispose();
+        var downloads = repository.Prefetch(key.Shape ?? throw new ArgumentException("The layer has no shape to prefetch by.", nameof(key)), held);
+        _prefetches[key] = downloads;
+        return new Started(() =>
+        {
+            _prefetches.TryRemove(key, out _);
+            downloads.Dispose();
+        });
+    }
+
+    private sealed class Started(Action stop) : IDisposable
+    {
+        public void Dispose() => stop();
     }
 }

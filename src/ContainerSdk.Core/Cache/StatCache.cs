@@ -39,13 +39,15 @@ public sealed class StatCache
     }
 
     private readonly string _path;
+    private readonly TimeProvider _clock;
     private readonly Dictionary<string, Known> _known;
     private int _hashes, _usedHashes, _metadata, _usedMetadata;
     private bool _dirty;
 
-    private StatCache(string path, Dictionary<string, Known> known, bool read)
+    private StatCache(string path, TimeProvider clock, Dictionary<string, Known> known, bool read)
     {
         _path = path;
+        _clock = clock;
         _known = known;
         _dirty = !read; // a missing, damaged or older file is replaced on the first save
         foreach (var k in known.Values)
@@ -59,13 +61,15 @@ public sealed class StatCache
     public int Misses { get; private set; }
 
     /// <summary>Loads the cache; a missing, truncated or foreign file (an older format too) gives an empty cache (everything is hashed again).</summary>
-    public static StatCache Load(string path)
+    /// <param name="clock">What "racily clean" is measured against (<see cref="NowNs"/>); the system's unless a test moves it.</param>
+    public static StatCache Load(string path, TimeProvider? clock = null)
     {
+        clock ??= TimeProvider.System;
         var known = new Dictionary<string, Known>(StringComparer.Ordinal);
         try
         {
             using var reader = new BinaryReader(new BufferedStream(File.OpenRead(path), 1 << 16), Encoding.UTF8);
-            if (reader.ReadString() != Magic) return new StatCache(path, known, read: false);
+            if (reader.ReadString() != Magic) return new StatCache(path, clock, known, read: false);
             int count = reader.ReadInt32();
             if (count < 0) throw new FormatException("negative count");
             known.EnsureCapacity(count);
@@ -98,9 +102,9 @@ public sealed class StatCache
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or EndOfStreamException or FormatException or ArgumentException)
         {
             known.Clear();
-            return new StatCache(path, known, read: false);
+            return new StatCache(path, clock, known, read: false);
         }
-        return new StatCache(path, known, read: true);
+        return new StatCache(path, clock, known, read: true);
     }
 
     private static IReadOnlyDictionary<string, byte[]> ReadRecords(BinaryReader reader)
@@ -179,7 +183,7 @@ public sealed class StatCache
         }
     }
 
-    /// <param name="hashStartedUtcNs">Wall clock when reading the content began.</param>
+    /// <param name="hashStartedUtcNs">This cache's clock (<see cref="NowNs"/>) when reading the content began.</param>
     public void Set(string path, FileIdentity identity, byte[] hash, long hashStartedUtcNs)
     {
         if (IsRacy(identity, hashStartedUtcNs) || hash.Length != HashLength) return; // racily clean
@@ -194,7 +198,8 @@ public sealed class StatCache
         }
     }
 
-    public static long NowNs() => (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
+    /// <summary>This cache's wall clock in ns since the epoch: a hash's or xattr read's start, as <see cref="Set"/> is given it.</summary>
+    public long NowNs() => (_clock.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100;
 
     /// <summary>Writes the entries this build used (others belong to files that are gone or no longer inputs).</summary>
     public void Save()

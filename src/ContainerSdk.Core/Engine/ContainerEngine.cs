@@ -19,9 +19,10 @@ public static class ContainerEngine
     /// <paramref name="bundle"/> is given, the bundle: the flattened tree and its ACL dump, flattened from the same
     /// plans, without reading the layers back.
     /// </summary>
+    /// <param name="clock">The stat cache's clock (the system's; a test moves it instead of waiting out the racy window).</param>
     public static IReadOnlyList<BuiltLayer> BuildLayers(IReadOnlyList<LayerInput> layers, IReadOnlyList<AclFileInput> aclFiles,
         LayerBuildOptions options, IBuildLog log, CancellationToken cancellationToken = default, BundleOutput? bundle = null,
-        RegistrySettings? registries = null)
+        RegistrySettings? registries = null, TimeProvider? clock = null)
     {
         registries ??= new RegistrySettings();
         var inputs = layers.Select(ValidateItem).ToList();
@@ -48,7 +49,7 @@ public static class ContainerEngine
         using var shared = SharedLayerCache(registries.CacheRepository, inputs, registryOptions, store, log);
         var context = new BuildContext
         {
-            Options = options, Paths = paths, StatCache = StatCache.Load(paths.StatCache), LayerCache = Kinds.LayerCache(paths, shared),
+            Options = options, Paths = paths, StatCache = StatCache.Load(paths.StatCache, clock), LayerCache = Kinds.LayerCache(paths, shared),
             LayerCacheIsShared = shared is not null || paths.IsShared, SegmentStore = Kinds.SegmentStore(shared),
             ImageSources = Kinds.ImageSourcesWith(registryOptions, store, log), Log = log, Cancellation = cancellationToken,
         };

@@ -26,9 +26,9 @@ public static class Kinds
     public static IReadOnlyList<IImageSourceKind> ImageSourcesWith(RegistryOptions registries, BlobStore store, IBuildLog log) =>
         new IImageSourceKind[] { new RegistryImageSource(registries, store.Root, log) }.Concat(ImageSources).ToArray();
 
-    /// <summary>The layer cache of a build: the folder cache (ContainerCacheDirectory, else the work folder), then ContainerCacheRepository when set.</summary>
+    /// <summary>The layer cache of a build: the folder cache (ContainerCacheDirectory, else the work folder), then ContainerCacheRepository when set (prefetching by shape).</summary>
     public static ILayerCache LayerCache(WorkPaths paths, LayerCacheRepository? shared = null) =>
-        shared is null ? new FolderLayerCache(paths) : new LayerCacheChain(new FolderLayerCache(paths), new RegistryLayerCache(shared));
+        shared is null ? new FolderLayerCache(paths) : PrefetchingLayerCache.Chain(new FolderLayerCache(paths), new RegistryLayerCache(shared));
 
     /// <summary>Where bundle segments no layer holds whole are shared: ContainerCacheRepository when set, else nowhere (the segment folder alone).</summary>
     public static IBundleSegmentStore? SegmentStore(LayerCacheRepository? shared) => shared is null ? null : new RegistrySegmentStore(shared);

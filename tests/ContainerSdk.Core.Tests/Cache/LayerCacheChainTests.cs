@@ -22,14 +22,14 @@ public sealed class LayerCacheChainTests
         var nearPaths = new WorkPaths(run.Dir.Combine("fresh"));
         var near = new FolderLayerCache(nearPaths);
         var chain = new LayerCacheChain(near, far);
-        var key = Convert.FromHexString(fingerprint);
+        var key = LayerKey.Of(Convert.FromHexString(fingerprint));
 
-        Assert.Null(near.TryGet(key, null, out _));
-        var blob = chain.TryGet(key, null, out var problem);
+        Assert.Null(near.TryGet(key).Blob);
+        var (blob, problem) = chain.TryGet(key);
         Assert.Null(problem);
         Assert.Equal(built[0].Descriptor.Digest, blob!.Descriptor.Digest);
         // Kept near: a copy (or link) in the near folder, found without the far cache.
-        var kept = near.TryGet(key, null, out _);
+        var kept = near.TryGet(key).Blob;
         Assert.NotNull(kept);
         Assert.StartsWith(nearPaths.Blobs, kept!.BlobPath);
         Assert.Equal(File.ReadAllBytes(built[0].BlobPath), File.ReadAllBytes(kept.BlobPath));
@@ -37,8 +37,8 @@ public sealed class LayerCacheChainTests
         // A layer built on this machine goes into both.
         var other = new byte[32];
         other[0] = 1;
-        chain.Put(other, null, kept);
-        Assert.NotNull(far.TryGet(other, null, out _));
-        Assert.NotNull(near.TryGet(other, null, out _));
+        chain.Put(LayerKey.Of(other), kept);
+        Assert.NotNull(far.TryGet(LayerKey.Of(other)).Blob);
+        Assert.NotNull(near.TryGet(LayerKey.Of(other)).Blob);
     }
 }

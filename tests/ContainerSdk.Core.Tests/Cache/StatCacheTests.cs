@@ -31,10 +31,10 @@ public sealed class StatCacheTests
         {
             var records = i == 1 ? withXattrs : Records();
             Assert.Same(records, cache.Metadata(paths[i], Old((ulong)i), _ => records));
-            if (i != 2) cache.Set(paths[i], Old((ulong)i), Hash(i), StatCache.NowNs());
+            if (i != 2) cache.Set(paths[i], Old((ulong)i), Hash(i), cache.NowNs());
         }
         // A file whose xattrs were read under another identity than its hash: both are kept as they were recorded.
-        cache.Set(paths[0], Old(0, size: 11), Hash(100), StatCache.NowNs());
+        cache.Set(paths[0], Old(0, size: 11), Hash(100), cache.NowNs());
         cache.Save();
 
         var loaded = StatCache.Load(file);
@@ -67,7 +67,7 @@ public sealed class StatCacheTests
         var changed = loaded.Metadata("/m/a", Old(2), _ => { reads++; return Records(("SCHILY.xattr.user.k", "2")); });
         Assert.Equal(1, reads);
         Assert.Equal("2", Encoding.UTF8.GetString(changed["SCHILY.xattr.user.k"]));
-        var now = StatCache.NowNs();
+        var now = loaded.NowNs();
         var racy = new FileIdentity(1, 3, 1, now, now);
         loaded.Metadata("/m/b", racy, _ => Records());
         loaded.Set("/m/b", racy, Hash(3), now);
@@ -78,6 +78,28 @@ public sealed class StatCacheTests
         Assert.False(again.TryGet("/m/b", racy, out _));
         again.Metadata("/m/b", racy, _ => { reads++; return Records(); });
         Assert.Equal(2, reads);
+    }
+
+    [Fact]
+    public void Racily_clean_is_measured_by_the_cache_s_own_clock()
+    {
+        using var dir = new TempDir("statcache");
+        var file = dir.Combine("statcache.bin");
+        var written = StatCache.Load(file).NowNs();
+        var fresh = new FileIdentity(1, 4, 1, written, written);
+
+        // Hashed at once: within the window, not recorded. Hashed once the window is past (by a clock ahead, not a wait): recorded.
+        var now = StatCache.Load(file);
+        now.Set("/m/c", fresh, Hash(4), now.NowNs());
+        Assert.False(now.TryGet("/m/c", fresh, out _));
+        var later = StatCache.Load(file, new ClockAhead(TimeSpan.FromSeconds(2.2)));
+        later.Set("/m/c", fresh, Hash(4), later.NowNs());
+        Assert.True(later.TryGet("/m/c", fresh, out var hash));
+        Assert.Equal(Hash(4), hash);
+        int reads = 0;
+        later.Metadata("/m/d", fresh, _ => { reads++; return Records(); });
+        later.Metadata("/m/d", fresh, _ => { reads++; return Records(); });
+        Assert.Equal(1, reads);
     }
 
     /// <summary>The previous format (csdk-statcache-2: full paths, two tables) is another format: read as empty, never misread.</summary>

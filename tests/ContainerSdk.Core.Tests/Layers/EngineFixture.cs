@@ -27,9 +27,9 @@ internal sealed class EngineRun(string? prefix = null, string project = "") : ID
         new() { ItemSpec = Path.GetFileName(path), Kind = LayerKind.Module, SourcePath = path, TargetPath = target };
 
     public IReadOnlyList<BuiltLayer> Layers(IReadOnlyList<LayerInput> inputs, long epoch = 0, LayerCompression compression = LayerCompression.Gzip,
-        IReadOnlyList<AclFileInput>? aclFiles = null, bool bundle = false) =>
+        IReadOnlyList<AclFileInput>? aclFiles = null, bool bundle = false, TimeProvider? clock = null) =>
         ContainerEngine.BuildLayers(inputs, aclFiles ?? Array.Empty<AclFileInput>(), new LayerBuildOptions { Epoch = epoch, Compression = compression, WorkDirectory = Work },
-            Log, default, bundle ? new BundleOutput(Bundle, BundleAcl) : null);
+            Log, default, bundle ? new BundleOutput(Bundle, BundleAcl) : null, clock: clock);
 
     public (IReadOnlyList<BuiltLayer> Layers, ImageResult Image) Build(IReadOnlyList<LayerInput> inputs, long epoch = 0)
     {

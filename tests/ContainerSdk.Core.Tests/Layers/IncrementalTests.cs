@@ -1,4 +1,7 @@
+using ContainerSdk.Core.Cache;
 using ContainerSdk.Core.Engine;
+using ContainerSdk.Core.IO;
+using ContainerSdk.Core.Tests.Cache;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Tests;
 using ContainerSdk.Core.Inputs;
@@ -99,17 +102,21 @@ public class IncrementalTests
     public void An_xattr_or_acl_set_on_an_unchanged_file_after_a_build_reaches_its_layer()
     {
         // The stat walk reuses each path's xattrs while its lstat identity holds; setting one moves the ctime. The
-        // tree must be older than the stat cache's racy window, or nothing would be reused and this could not fail.
+        // tree must be older than the stat cache's racy window, or nothing would be reused and this could not fail:
+        // the stat cache's clock runs past the window instead of the test waiting it out.
         var (run, inputs) = Site();
         using var _ = run;
-        Thread.Sleep(TimeSpan.FromSeconds(2.2));
-        var first = run.Layers(inputs);
-        var second = run.Layers(inputs);
+        var later = new ClockAhead(TimeSpan.FromSeconds(2.2));
+        var first = run.Layers(inputs, clock: later);
+        var second = run.Layers(inputs, clock: later);
+        // Recorded, not racy: a just-written file is vouched for by the clock past the window.
+        var unchanged = run.Dir.Combine("b", "d1", "f1.txt");
+        Assert.True(StatCache.Load(new WorkPaths(run.Work).StatCache).TryGet(unchanged, FileIdentity.Of(unchanged)!.Value, out var _));
         Assert.Equal(first.Select(l => l.Descriptor.Digest), second.Select(l => l.Descriptor.Digest));
 
         Tools.Run(Tools.Require("setfattr"), "-n", "user.origin", "-v", "site", run.Dir.Combine("b", "d1", "f1.txt")).EnsureSuccess("setfattr");
         Tools.Run(Tools.Require("setfacl"), "-m", "u:4343:r--", run.Dir.Combine("c", "d2")).EnsureSuccess("setfacl");
-        var third = run.Layers(inputs);
+        var third = run.Layers(inputs, clock: later);
 
         var changed = Enumerable.Range(0, 4).Where(i => second[i].Descriptor.Digest != third[i].Descriptor.Digest).ToArray();
         Assert.Equal(new[] { 2, 3 }, changed);

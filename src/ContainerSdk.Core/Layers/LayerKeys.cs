@@ -1,0 +1,37 @@
+using ContainerSdk.Core.Cache;
+using ContainerSdk.Core.Inputs;
+
+namespace ContainerSdk.Core.Layers;
+
+/// <summary>
+/// A planned layer's key for the layer caches: the content hashes the stat cache vouches for are taken at once; the
+/// other files are read and hashed (<see cref="LayerFiles.HashAll"/>) when a cache first asks for the fingerprint, or
+/// not at all when the write has hashed them by then. The shape needs the headers alone.
+/// </summary>
+internal static class LayerKeys
+{
+    public static LayerKey For(LayerPlan plan, BuildContext context)
+    {
+        var (options, statCache) = (context.Options, context.StatCache);
+        foreach (var entry in plan.Entries)
+            if (entry.HasData && entry.ContentHash is null && entry.Identity is { } id && entry.Content is FileContent file
+                && statCache.TryGet(file.Path, id, out var known))
+                entry.ContentHash = known;
+
+        return new LayerKey(() =>
+        {
+            var unknown = Unhashed(plan);
+            if (unknown.Count > 0) LayerFiles.HashAll(unknown, plan, statCache, context.Cancellation);
+            return Fingerprint(plan, options);
+        }, () => LayerFingerprint.Shape(plan.Entries.Select(e => e.Header), options.Compression), readsFiles: Unhashed(plan).Count > 0);
+    }
+
+    private static List<PlannedEntry> Unhashed(LayerPlan plan) => plan.Entries.Where(e => e.HasData && e.ContentHash is null).ToList();
+
+    private static byte[] Fingerprint(LayerPlan plan, LayerBuildOptions options)
+    {
+        using var fingerprint = LayerFingerprint.Begin(options.Compression);
+        foreach (var entry in plan.Entries) fingerprint.Add(entry.Header, entry.ContentHash);
+        return fingerprint.Finish();
+    }
+}

@@ -1,0 +1,86 @@
+using ContainerSdk.Core.Blobs;
+using ContainerSdk.Core.Cache;
+using ContainerSdk.Core.Inputs;
+using ContainerSdk.Core.Tar;
+
+namespace ContainerSdk.Core.Layers;
+
+/// <summary>
+/// The write stage of a layer the cache did not have: its tar streamed through the compressor in one pass, each file
+/// hashed on the way for the stat cache (and so for the fingerprint of a layer never built before). A gzip layer is cut
+/// into the bundle's segments as it goes; where they lie in the blob is recorded for the bundle.
+/// </summary>
+internal static class LayerWriter
+{
+    /// <summary>
+    /// Writes the layer, copying the segments its last blob holds unchanged when there is one (every content hash is
+    /// known then: the fingerprint was computed and missed); a copy that fails its check writes the layer in full.
+    /// </summary>
+    public static LayerBlob Write(LayerPlan plan, BuildContext context, LastLayerBlob.Source? last, out int copied)
+    {
+        var (options, paths) = (context.Options, context.Paths);
+        if (last is not null && options.Compression == LayerCompression.Gzip)
+        {
+            try { return Write(plan, options, paths.Blobs, context.StatCache, paths.LayerSegments, last, out copied); }
+            catch (SegmentCopyException e)
+            {
+                context.Log.Detail($"Layer {plan.Index + 1} {plan.Input.ItemSpec}: {e.Message}; the layer is written without copies.");
+            }
+        }
+        return Write(plan, options, paths.Blobs, context.StatCache, paths.LayerSegments, null, out copied);
+    }
+
+    /// <summary>
+    /// Writes the layer's tar through the compressor, hashing each file's content on the way for the stat cache. A gzip
+    /// layer is cut into the bundle's segments as it goes, and where they lie in the blob is recorded for the bundle.
+    /// With <paramref name="last"/> (every content hash known), a segment that blob holds is copied, not compressed.
+    /// </summary>
+    private static LayerBlob Write(LayerPlan plan, LayerBuildOptions options, string blobDirectory, StatCache statCache, string segmentIndexes,
+        LastLayerBlob.Source? last, out int copied)
+    {
+        using var writer = LayerBlobWriter.Create(blobDirectory, options.Compression);
+        var cutter = writer.RecordsSegments ? new SegmentCutter() : null;
+        using (var tar = new TarWriter(writer, leaveOpen: true))
+        {
+            foreach (var entry in plan.Entries)
+            {
+                if (last is null) WriteEntry(tar, entry, plan, statCache);
+                if (cutter?.Add(entry) == true) EndSegment(cutter.Take());
+            }
+            // The end blocks in a member of their own, as in the bundle, so the last segment can serve it too.
+            if (cutter?.HasEntries == true) EndSegment(cutter.Take());
+            tar.Finish();
+
+            // Without a last blob the entries were written as they came; with one, a segment it holds is copied and any
+            // other is written now.
+            void EndSegment(List<PlannedEntry> entries)
+            {
+                string name = SegmentCutter.Name(entries);
+                if (last is not null && last.Segments.TryGetValue(name, out var held))
+                {
+                    writer.CopySegment(name, last.Blob, held, last.Trusted);
+                    return;
+                }
+                if (last is not null)
+                    foreach (var entry in entries) WriteEntry(tar, entry, plan, statCache);
+                writer.EndSegment(name);
+            }
+        }
+        var blob = writer.Complete();
+        copied = writer.CopiedSegments;
+        if (!writer.RecordsSegments) return blob;
+        LayerSegments.Record(segmentIndexes, blob.BlobPath, writer.Segments);
+        return blob with { Segments = writer.Segments }; // for a far cache: a fresh machine copies the bundle out of it too
+    }
+
+    private static void WriteEntry(TarWriter tar, PlannedEntry entry, LayerPlan plan, StatCache statCache)
+    {
+        if (!entry.HasData)
+        {
+            tar.WriteEntry(entry.Header);
+            return;
+        }
+        var hash = LayerFiles.ReadVerified(entry, plan, statCache, content => tar.WriteEntry(entry.Header, content));
+        entry.ContentHash ??= hash;
+    }
+}
