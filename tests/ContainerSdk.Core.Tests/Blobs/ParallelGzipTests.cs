@@ -7,6 +7,7 @@ namespace ContainerSdk.Core.Tests.Blobs;
 /// <summary>A layer bigger than one compression chunk is several gzip members: the readers container tools use must take it.</summary>
 public class ParallelGzipTests
 {
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void A_multi_member_layer_is_read_by_gzip_skopeo_and_umoci()
     {

@@ -153,6 +153,7 @@ public class CacheCorruptionTests
         p.AssertIntact(changed);
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Bundle_segment_with_a_flipped_byte_is_not_copied_into_the_bundle()
     {

@@ -41,6 +41,7 @@ public class SegmentReuseTests
         return cold.Layers(new[] { EngineRun.Module(module, "/opt/suite") })[^1];
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void One_changed_file_copies_every_other_segment_and_gives_the_cold_builds_bytes()
     {
