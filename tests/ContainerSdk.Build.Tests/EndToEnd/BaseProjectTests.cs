@@ -9,6 +9,7 @@ namespace ContainerSdk.Tests.EndToEnd;
 /// annotations. Also the one line per project that says what a build made.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Category", "EndToEnd")]
 public sealed class BaseProjectTests(SdkPackage sdk)
 {
     private static async Task<(SolutionWorkspace Workspace, string Solution, TestProject Base, TestProject App1, TestProject App2)> BaseAndTwoAppsAsync(SdkPackage sdk)

@@ -2,6 +2,7 @@ namespace ContainerSdk.Tests.EndToEnd;
 
 /// <summary>zstd on both sides: a <c>.tar.zst</c> module (recognised by content) and zstd layers.</summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Category", "EndToEnd")]
 public sealed class CompressionTests(SdkPackage sdk)
 {
     [Fact]

@@ -4,6 +4,7 @@ namespace ContainerSdk.Tests.EndToEnd;
 
 /// <summary>User mistakes, as `dotnet build` shows them: a code, the project file and the item's line.</summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Category", "EndToEnd")]
 public sealed class DiagnosticsTests(SdkPackage sdk)
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace ContainerSdk.Tests.EndToEnd;
 /// build output parse. One case each: an item, an ACL file, a property.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Category", "EndToEnd")]
 public sealed class EditorErrorFormatTests(SdkPackage sdk)
 {
     /// <summary>VS Code's $msCompile pattern, anchored on an absolute path (the console logger may prefix a node number).</summary>

@@ -5,6 +5,7 @@ namespace ContainerSdk.Tests.EndToEnd;
 /// error on the project's line, no stack trace, no image; two builds of one project at once agreeing.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Category", "EndToEnd")]
 public sealed class HostileBuildTests(SdkPackage sdk)
 {
     private const string Body = """

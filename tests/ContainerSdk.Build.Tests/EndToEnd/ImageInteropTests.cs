@@ -8,6 +8,7 @@ namespace ContainerSdk.Tests.EndToEnd;
 /// loads, and an oci-archive, as the README shows.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Category", "EndToEnd")]
 public sealed class ImageInteropTests(SdkPackage sdk)
 {
     [Fact]

@@ -5,6 +5,7 @@ namespace ContainerSdk.Tests.EndToEnd;
 /// machine does not have), and the ACLs reach the bundle both ways the contract promises.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Category", "EndToEnd")]
 public sealed class ImageNamesTests(SdkPackage sdk)
 {
     private const string Acl = """

@@ -9,6 +9,7 @@ namespace ContainerSdk.Tests.EndToEnd;
 /// the image config already has.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Category", "EndToEnd")]
 public sealed class ModulefileEndToEndTests(SdkPackage sdk, DebianLmodRootfs debian)
 {
     private const string EasyBuildPrefix = "/apps/easybuild/software/hello/1.0-GCCcore-12.3.0";

@@ -10,6 +10,7 @@ namespace ContainerSdk.Tests.EndToEnd;
 /// runs on) takes instead of JIT-compiling: a fresh MSBuild process per build would otherwise compile it anew.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Category", "EndToEnd")]
 public sealed class ReadyToRunTests(SdkPackage sdk)
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace ContainerSdk.Tests.EndToEnd;
 /// 127.0.0.1, logins written by skopeo and by a docker credential helper, skopeo reading what was pushed.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Category", "EndToEnd")]
 public sealed class RegistryPublishTests(SdkPackage sdk)
 {
     private static Tools.Result Dotnet(TestProject project, IReadOnlyDictionary<string, string?> environment, params string[] args)

@@ -2,6 +2,7 @@ namespace ContainerSdk.Tests.EndToEnd;
 
 /// <summary>A module's <c>Remove</c>: an OCI whiteout in its layer, applied by umoci and in the flattened bundle.</summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Category", "EndToEnd")]
 public sealed class RemoveTests(SdkPackage sdk)
 {
     [Fact]

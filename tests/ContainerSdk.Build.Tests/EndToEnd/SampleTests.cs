@@ -5,6 +5,7 @@ namespace ContainerSdk.Tests.EndToEnd;
 /// the SDK from source (no package) and gives an image with what the sample promises.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Category", "EndToEnd")]
 public sealed class SampleTests
 {
     [Fact]

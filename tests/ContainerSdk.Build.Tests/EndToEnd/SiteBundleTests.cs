@@ -4,6 +4,7 @@ namespace ContainerSdk.Tests.EndToEnd;
 
 /// <summary>The site's bundle (flattened rootfs tarball + ACL dump), its build log and its reproducibility.</summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Category", "EndToEnd")]
 public sealed class SiteBundleTests(SiteBuild site)
 {
     [Fact]

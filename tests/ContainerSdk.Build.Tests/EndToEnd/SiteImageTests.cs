@@ -5,6 +5,7 @@ namespace ContainerSdk.Tests.EndToEnd;
 
 /// <summary>The site's OCI image layout, through the tools users run it with: skopeo, umoci and runc.</summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Category", "EndToEnd")]
 public sealed class SiteImageTests(SiteBuild site)
 {
     [Fact]

@@ -6,6 +6,7 @@ namespace ContainerSdk.Tests.EndToEnd;
 /// parallel, restored.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Category", "EndToEnd")]
 public sealed class SolutionTests(SdkPackage sdk)
 {
     /// <summary>The project type GUID ContainerSdk gives .containerproj (Sdk.props, DefaultProjectTypeGuid).</summary>

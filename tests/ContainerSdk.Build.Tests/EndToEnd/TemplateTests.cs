@@ -8,6 +8,7 @@ namespace ContainerSdk.Tests.EndToEnd;
 /// package of the same version, from an isolated package cache.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
+[Trait("Category", "EndToEnd")]
 public sealed class TemplateTests(SdkPackage sdk)
 {
     [Fact]

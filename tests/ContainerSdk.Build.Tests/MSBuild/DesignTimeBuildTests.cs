@@ -70,6 +70,7 @@ public sealed class DesignTimeBuildTests
         Assert.Empty(outcome.Result.ResultsByTarget["GetCopyToOutputDirectoryItems"].Items);
     }
 
+    [Trait("Category", "EndToEnd")] // slow, no tool: writes 20000 files, then 25 design-time builds and 25 of an empty target
     [Fact]
     public void A_design_time_build_of_a_20000_file_module_costs_no_more_than_an_empty_target_and_reads_no_folder()
     {

@@ -21,6 +21,7 @@ public sealed class EvaluationTests
         Assert.Single(project.GetItems("BaseLayer"));
     }
 
+    [Trait("Category", "EndToEnd")] // slow, no tool: writes a module folder of 10000 files
     [Fact]
     public void Evaluation_lists_no_file_of_a_large_module_directory()
     {

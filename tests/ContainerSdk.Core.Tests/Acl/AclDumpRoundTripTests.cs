@@ -16,6 +16,7 @@ public sealed class AclDumpRoundTripTests
         return w.ToString();
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Numeric_dump_renders_back_exactly_as_getfacl_n_prints_it()
     {
@@ -31,6 +32,7 @@ public sealed class AclDumpRoundTripTests
         Assert.Contains("\\\\", numeric);
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Named_dump_resolves_to_the_same_ids_as_the_numeric_dump()
     {
@@ -45,6 +47,7 @@ public sealed class AclDumpRoundTripTests
         Assert.Equal(tree.GetFacl(numeric: true), Render(named));
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Paths_special_characters_flags_and_defaults_are_read_as_the_tree_has_them()
     {
@@ -88,6 +91,7 @@ public sealed class AclDumpRoundTripTests
         Assert.Equal(4, masked.GroupClassPerms);
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Relative_paths_start_at_Root_and_render_back_relative_to_it()
     {
@@ -102,6 +106,7 @@ public sealed class AclDumpRoundTripTests
         Assert.Equal(numeric, Render(entries, root: "/opt/site"));
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Setfacl_restore_applies_a_dump_written_by_AclDumpWriter()
     {

@@ -23,6 +23,7 @@ public sealed class AclEncodingTests
         return Convert.FromHexString(line[(name.Length + 3)..]);
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Xattr_encoding_is_byte_exact_with_what_the_kernel_stores()
     {
@@ -40,6 +41,7 @@ public sealed class AclEncodingTests
         Assert.Equal(Convert.ToHexString(kernelDefault), Convert.ToHexString(AclXattr.Encode(shared)));
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Disk_acls_read_through_lgetxattr_match_getfacl()
     {
@@ -62,6 +64,7 @@ public sealed class AclEncodingTests
         Assert.Null(DiskAcl.Read(link));
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Text_encoding_is_what_gnu_tar_writes_in_SCHILY_acl_records()
     {
@@ -105,6 +108,7 @@ public sealed class AclEncodingTests
         Assert.Equal(AclPax.Read(pax["f"]), AclPax.Read(textOnly));
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Gnu_tar_restores_the_numeric_text_records_the_engine_writes()
     {
@@ -164,6 +168,7 @@ public sealed class AclEncodingTests
         Assert.Equal(new[] { "SCHILY.xattr.user.note" }, old.Keys.ToArray());
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Disk_xattrs_returns_user_and_capability_attributes_raw_without_following_links()
     {

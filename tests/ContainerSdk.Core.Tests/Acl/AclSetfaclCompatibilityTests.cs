@@ -8,6 +8,7 @@ namespace ContainerSdk.Core.Tests.Acl;
 /// An AclFile is "a dump setfacl --restore reads": whatever hand-written form setfacl takes must mean the same
 /// here, and what it refuses must be an error here. Each case is applied with the real setfacl and compared.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class AclSetfaclCompatibilityTests
 {
     [Theory]

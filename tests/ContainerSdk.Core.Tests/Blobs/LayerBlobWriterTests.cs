@@ -57,6 +57,7 @@ public class LayerBlobWriterTests
         try { return File.ReadAllBytes(output); } finally { File.Delete(output); }
     }
 
+    [Trait("Category", "EndToEnd")]
     [Theory]
     [InlineData(LayerCompression.Gzip, "gzip", MediaTypes.LayerGzip)]
     [InlineData(LayerCompression.Zstd, "zstd", MediaTypes.LayerZstd)]
@@ -79,6 +80,7 @@ public class LayerBlobWriterTests
         Assert.Equal(new[] { blob.BlobPath }, Directory.GetFiles(cache)); // no temp file left
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Gzip_output_is_identical_across_runs_and_chunkings_and_passes_gzip_t()
     {
@@ -95,6 +97,7 @@ public class LayerBlobWriterTests
         Tools.Run(Tools.Require("gzip"), "-t", first.BlobPath).EnsureSuccess("gzip -t");
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Uncompressed_blob_is_the_tar_itself()
     {
@@ -106,6 +109,7 @@ public class LayerBlobWriterTests
         Assert.Equal(File.ReadAllBytes(tar), File.ReadAllBytes(blob.BlobPath));
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Existing_blob_is_kept_and_the_temp_file_removed()
     {

@@ -7,6 +7,7 @@ namespace ContainerSdk.Core.Tests.Blobs;
 /// <summary>A layer bigger than one compression chunk is several gzip members: the readers container tools use must take it.</summary>
 public class ParallelGzipTests
 {
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void A_multi_member_layer_is_read_by_gzip_skopeo_and_umoci()
     {
@@ -54,6 +55,7 @@ public class ParallelGzipTests
         }
     }
 
+    [Trait("Category", "EndToEnd")] // slow, no tool: two streams of (2 x cores + 4) 4 MiB chunks of random bytes (~4 s on 2 cores)
     [Fact]
     public async Task A_failing_output_fails_the_stream_and_every_slot_is_given_back()
     {

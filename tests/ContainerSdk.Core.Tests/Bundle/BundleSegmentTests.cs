@@ -5,6 +5,7 @@ using ContainerSdk.Tests;
 namespace ContainerSdk.Core.Tests.Bundle;
 
 /// <summary>A bundle of several segments: assembled correctly, and mostly reused when one file changes.</summary>
+[Trait("Category", "EndToEnd")]
 public class BundleSegmentTests
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace ContainerSdk.Core.Tests.Cache;
 /// The cache and the outputs damaged between builds (disk errors, a stray edit, a half-copied folder): the next
 /// build must notice by size or digest, rebuild what is damaged, and give the bytes of an undamaged build.
 /// </summary>
+[Trait("Category", "EndToEnd")] // slow, no tool: each test builds ~2 MiB of random bytes two or three times (1-2.5 s)
 public class CacheCorruptionTests
 {
     private sealed class Project : IDisposable

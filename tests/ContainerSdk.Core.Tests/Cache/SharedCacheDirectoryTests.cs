@@ -48,6 +48,7 @@ public sealed class SharedCacheDirectoryTests
 
     private static string Line(RecordingLog log, string prefix) => Assert.Single(log.Infos, l => l.StartsWith(prefix, StringComparison.Ordinal));
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public async Task Two_projects_build_at_once_on_one_cache_folder_and_a_clone_with_an_empty_obj_takes_every_layer_from_it()
     {

@@ -39,6 +39,7 @@ public class CrashSafetyTests(ITestOutputHelper output)
         File.WriteAllText(Path.Combine(module, "round.txt"), $"{round}\n");
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Builds_killed_at_random_moments_then_completed_give_the_bytes_of_an_uninterrupted_build()
     {
@@ -119,6 +120,7 @@ public class CrashSafetyTests(ITestOutputHelper output)
     private static string[] Files(string root) =>
         Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(root, f) + " " + Hash(f)).Order(StringComparer.Ordinal).ToArray();
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Two_builds_of_one_project_at_once_wait_for_each_other_and_agree()
     {
@@ -140,6 +142,7 @@ public class CrashSafetyTests(ITestOutputHelper output)
         Assert.Equal(Files(Path.Combine(fresh, "out", "image")), Files(Path.Combine(project, "out", "image")));
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void A_build_killed_while_another_project_uses_the_same_cache_folder_harms_neither()
     {
@@ -173,6 +176,7 @@ public class CrashSafetyTests(ITestOutputHelper output)
             Assert.Equal(Path.GetFileName(blob), Hash(blob));
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void A_build_that_cannot_get_the_lock_in_time_fails_with_a_code_naming_the_holder()
     {

@@ -32,6 +32,7 @@ public class HostileArchiveTests
         Assert.Contains("escape.txt", e.Message);
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Absolute_entry_is_normalised_under_the_target_with_a_warning()
     {
@@ -62,6 +63,7 @@ public class HostileArchiveTests
         Assert.Contains("link/passwd", e.Message);
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Symlink_alone_is_stored_as_a_link_whatever_it_points_to()
     {
@@ -88,6 +90,7 @@ public class HostileArchiveTests
         Assert.Contains("'hl'", e.Message);
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Hard_link_to_an_earlier_file_is_kept()
     {
@@ -102,6 +105,7 @@ public class HostileArchiveTests
         Assert.Equal("data", File.ReadAllText(Path.Combine(dest, "opt/mod/z-file")));
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Duplicate_entries_keep_the_last_with_a_warning()
     {
@@ -233,6 +237,7 @@ public class HostileArchiveTests
         Assert.Contains("PAX", e.Message);
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Gnu_long_name_is_read()
     {
@@ -272,6 +277,7 @@ public class HostileArchiveTests
         Assert.Contains("sparse", e.Message);
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Gnu_tar_sparse_archives_in_both_formats_are_refused()
     {

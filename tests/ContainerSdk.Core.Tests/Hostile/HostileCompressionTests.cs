@@ -23,6 +23,7 @@ public class HostileCompressionTests
         return bytes;
     }
 
+    [Trait("Category", "EndToEnd")]
     [Theory]
     [MemberData(nameof(Compressors))]
     public void Intact_compressed_tarball_builds(string tool, string extension)
@@ -33,6 +34,7 @@ public class HostileCompressionTests
         Assert.True(File.Exists(run.Bundle));
     }
 
+    [Trait("Category", "EndToEnd")]
     [Theory]
     [MemberData(nameof(Compressors))]
     public void Truncated_compressed_tarball_is_refused(string tool, string extension)
@@ -47,6 +49,7 @@ public class HostileCompressionTests
     }
 
     /// <summary>Only the end of the stream is missing (gzip's CRC and size, bzip2's and zstd's last block checks): the tar inside may look complete.</summary>
+    [Trait("Category", "EndToEnd")]
     [Theory]
     [MemberData(nameof(Compressors))]
     public void Compressed_tarball_missing_only_its_trailer_is_refused(string tool, string extension)
@@ -61,6 +64,7 @@ public class HostileCompressionTests
     }
 
     /// <summary>The trailer check must not refuse a valid gzip of several members (pigz -i, cat a.gz b.gz).</summary>
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Multi_member_gzip_builds()
     {
@@ -73,6 +77,7 @@ public class HostileCompressionTests
         Assert.True(File.Exists(run.Bundle));
     }
 
+    [Trait("Category", "EndToEnd")]
     [Theory]
     [MemberData(nameof(Compressors))]
     public void Flipped_byte_in_compressed_data_is_refused(string tool, string extension)

@@ -9,6 +9,7 @@ namespace ContainerSdk.Core.Tests.Hostile;
 /// A base image (OCI layout, written by python) whose layer is hostile: its layers are reused byte for byte in the
 /// image, so they must be checked like any tarball before anything is written.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public class HostileImageLayerTests
 {
     /// <summary>argv: layout folder, then the layer's entries as JSON [[name, kind, data-or-linkname], ...].</summary>

@@ -13,6 +13,7 @@ public class HostileModuleTests
     private static string Verbose(string blob) =>
         Tools.Run("sh", "-c", $"gzip -dc '{blob}' | tar -tvf -").EnsureSuccess("tar -tv").StdOut;
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Symbolic_links_pointing_anywhere_are_stored_as_links_and_never_followed()
     {
@@ -34,6 +35,7 @@ public class HostileModuleTests
         Assert.DoesNotContain("passwd", listing.Replace("etc/passwd", "")); // only the base's own
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public async Task A_loop_of_directory_links_does_not_hang_the_walk()
     {
@@ -52,6 +54,7 @@ public class HostileModuleTests
         Assert.Contains("opt/mod/real/parent -> ..", listing);
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Sockets_are_skipped_with_a_warning()
     {
@@ -119,6 +122,7 @@ public class HostileModuleTests
     }
 
     /// <summary>Root reads everything: the build runs as nobody (65534) in a child process, over root-owned files.</summary>
+    [Trait("Category", "EndToEnd")]
     [Theory]
     [InlineData("file")]
     [InlineData("folder")]

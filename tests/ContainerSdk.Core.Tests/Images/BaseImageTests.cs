@@ -10,6 +10,7 @@ using ContainerSdk.Core.Inputs;
 namespace ContainerSdk.Core.Tests.Images;
 
 /// <summary>An image made by umoci (and copied to archives by skopeo) as the BaseLayer, checked with skopeo and umoci.</summary>
+[Trait("Category", "EndToEnd")]
 public class BaseImageTests
 {
     private static LayerInput ImageBase(string path, string? reference = UmociBase.Tag) =>

@@ -11,6 +11,7 @@ using ContainerSdk.Core.Inputs;
 namespace ContainerSdk.Core.Tests.Images;
 
 /// <summary>Which tarballs are images and which are root filesystems; the legacy docker save layout (gzip'd).</summary>
+[Trait("Category", "EndToEnd")]
 public class ImageArchiveProbeTests
 {
     [Fact]

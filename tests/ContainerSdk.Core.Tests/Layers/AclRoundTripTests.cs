@@ -10,6 +10,7 @@ namespace ContainerSdk.Core.Tests.Layers;
 /// The promise of issue 3: ACLs from an AclFile (naming users only the image has) and ACLs set on disk
 /// reach every place a user extracts the image or the bundle, identically.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public class AclRoundTripTests
 {
     private const string Dump = """

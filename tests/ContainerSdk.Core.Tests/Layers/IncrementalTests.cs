@@ -98,6 +98,7 @@ public class IncrementalTests
         Assert.DoesNotContain(run.Log.Infos, l => l.Contains("read again"));
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void An_xattr_or_acl_set_on_an_unchanged_file_after_a_build_reaches_its_layer()
     {
@@ -135,6 +136,7 @@ public class IncrementalTests
             .Select(m => m.Groups[1].Value).ToList();
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void One_module_changed_rebuilds_its_layer_alone_and_reuses_the_other_bundle_segments()
     {
@@ -214,6 +216,7 @@ public class IncrementalTests
         Assert.NotEqual(first[3].Descriptor.Digest, third[3].Descriptor.Digest);
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void The_segmented_bundle_holds_the_same_tree_as_the_layers_applied_in_order()
     {

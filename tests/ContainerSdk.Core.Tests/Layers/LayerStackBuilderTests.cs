@@ -34,6 +34,7 @@ public class LayerStackBuilderTests
         Assert.NotEqual(ra.Image.ManifestDigest, other.Image.ManifestDigest);
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Module_lands_under_its_target_with_parents_copied_from_below_and_entries_sorted()
     {
@@ -55,6 +56,7 @@ public class LayerStackBuilderTests
         Assert.All(lines, l => Assert.Contains("1970-01-01 00:00", l));
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Tarball_module_keeps_recorded_owners_links_and_special_modes()
     {
@@ -83,6 +85,7 @@ public class LayerStackBuilderTests
         Assert.Equal("shared content", File.ReadAllText(Path.Combine(extract, "opt/t/a-hardlink")));
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Owner_names_resolve_in_the_image_not_on_the_build_machine()
     {
@@ -102,6 +105,7 @@ public class LayerStackBuilderTests
         Assert.Contains("/etc/passwd", e.Message);
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Bundle_applies_later_layers_and_whiteouts()
     {
@@ -128,6 +132,7 @@ public class LayerStackBuilderTests
         Assert.True(File.Exists(run.BundleAcl));
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Bundle_keeps_a_hard_link_whose_target_a_higher_layer_replaced()
     {
@@ -144,6 +149,7 @@ public class LayerStackBuilderTests
         Assert.Equal("original", Tools.Run("tar", "-xzOf", run.Bundle, "data/b").EnsureSuccess("b").StdOut);
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Image_layout_is_accepted_by_umoci_and_keeps_modes_links_and_owners()
     {

@@ -9,6 +9,7 @@ namespace ContainerSdk.Core.Tests.Layers;
 /// Issue 12: one changed file costs its segment, not its module. A layer written again copies every segment its last
 /// blob holds unchanged, and the result is byte for byte what a cold build of the same tree gives.
 /// </summary>
+[Trait("Category", "EndToEnd")] // slow: each test builds a 12 MiB module two or three times (1.7-3.4 s)
 public class SegmentReuseTests
 {
     private const int Files = 200;

@@ -7,6 +7,7 @@ namespace ContainerSdk.Tests.Modules;
 /// SDK's reading of the file must leave the same variables with the same values, as written and after the file has
 /// been moved to another prefix.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public class LmodJudgeTests
 {
     public static TheoryData<int, int> Cases() => CasesOf(ModuleFileCorpus.All);

@@ -12,6 +12,7 @@ using ContainerSdk.Core.Outputs;
 namespace ContainerSdk.Core.Tests.Outputs;
 
 /// <summary>oci-archive and docker-archive outputs, read by skopeo, podman and umoci; zstd layers.</summary>
+[Trait("Category", "EndToEnd")]
 public class ArchiveOutputTests
 {
     private static (EngineRun Run, IReadOnlyList<BuiltLayer> Layers, ImageResult Image) BuildOnUmociBase(LayerCompression compression, string prefix,

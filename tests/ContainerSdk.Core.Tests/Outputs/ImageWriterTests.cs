@@ -112,6 +112,7 @@ public class ImageWriterTests
         Assert.Equal(File.ReadAllBytes(dir.Combine("a", "index.json")), File.ReadAllBytes(dir.Combine("b", "index.json")));
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public void Skopeo_and_umoci_accept_the_layout()
     {

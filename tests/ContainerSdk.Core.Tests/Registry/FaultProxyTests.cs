@@ -5,6 +5,7 @@ using ContainerSdk.Tests.Registry;
 namespace ContainerSdk.Tests.RegistryFixture;
 
 /// <summary>The fault proxy in front of a real registry: each rule does what it says, as often as it says.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class FaultProxyTests
 {
     private const string Repo = "selftest/blob";

@@ -31,6 +31,7 @@ public sealed class HostileRegistryTests
             Assert.DoesNotContain(Directory.GetFiles(dir.Combine("cache"), "*", SearchOption.AllDirectories), f => Path.GetFileName(f).StartsWith(".csdk-tmp-"));
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public async Task A_blob_whose_bytes_do_not_match_its_digest_is_refused_at_once()
     {
@@ -43,6 +44,7 @@ public sealed class HostileRegistryTests
         AssertNothingKept(dir, layout, store);
     }
 
+    [Trait("Category", "EndToEnd")]
     [Theory]
     [InlineData("/manifests/", "manifest")]
     [InlineData("/blobs/sha256:", "blob")]
@@ -57,6 +59,7 @@ public sealed class HostileRegistryTests
         AssertNothingKept(dir, layout, store);
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public async Task A_redirect_loop_is_refused()
     {
@@ -69,6 +72,7 @@ public sealed class HostileRegistryTests
         AssertNothingKept(dir, layout, store);
     }
 
+    [Trait("Category", "EndToEnd")]
     [Fact]
     public async Task Authorization_is_never_sent_to_the_host_a_redirect_points_at()
     {

@@ -10,6 +10,7 @@ namespace ContainerSdk.Tests.Registry;
 /// docker's identity tokens (OAuth2 refresh tokens): config.json's <c>identitytoken</c>, or a credential helper's user
 /// <c>&lt;token&gt;</c>, traded at the token server with <c>grant_type=refresh_token</c> for access tokens.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class IdentityTokenTests
 {
     private const string RefreshToken = "rt-0f9e8d7c6b5a";

@@ -6,6 +6,7 @@ using ContainerSdk.Core.Registry;
 namespace ContainerSdk.Tests.Registry;
 
 /// <summary>A registry repository as the layer cache CI runners share (ContainerCacheRepository).</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class LayerCacheRepositoryTests
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;

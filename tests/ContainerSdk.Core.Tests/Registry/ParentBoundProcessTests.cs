@@ -7,6 +7,7 @@ namespace ContainerSdk.Tests.RegistryFixture;
 /// Servers the tests start cannot outlive the test process: the watchdog's pipe has no writer but this process,
 /// so this process ending (any way) is the pipe closing, which stops the server.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class ParentBoundProcessTests
 {
     private static string? Link(string path)

@@ -6,6 +6,7 @@ using ContainerSdk.Core.Registry;
 namespace ContainerSdk.Tests.Registry;
 
 /// <summary>Push and pull against a real docker-registry, read back by skopeo (and the other way round).</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class PushPullTests
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;

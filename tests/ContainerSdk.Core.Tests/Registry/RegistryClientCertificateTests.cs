@@ -8,6 +8,7 @@ namespace ContainerSdk.Tests.Registry;
 /// A registry that requires TLS client certificates (distribution's <c>http.tls.clientcas</c>), reached with the
 /// <c>*.cert</c> + <c>*.key</c> pair podman, skopeo and docker read from <c>certs.d/&lt;host:port&gt;/</c>.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public sealed class RegistryClientCertificateTests
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;

@@ -12,6 +12,7 @@ using ContainerSdk.Core.Registry;
 namespace ContainerSdk.Tests.Registry;
 
 /// <summary>The engine with registries behind its seams: a docker:// base, the registry layer cache, publishing.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class RegistryEngineTests
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;

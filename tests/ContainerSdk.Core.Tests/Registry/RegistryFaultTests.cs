@@ -6,6 +6,7 @@ using ContainerSdk.Core.Registry;
 namespace ContainerSdk.Tests.Registry;
 
 /// <summary>A registry that fails, throttles, drops connections or stalls (FaultProxy in front of a real docker-registry).</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class RegistryFaultTests
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;

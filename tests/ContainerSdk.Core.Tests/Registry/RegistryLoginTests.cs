@@ -5,6 +5,7 @@ using ContainerSdk.Core.Registry;
 namespace ContainerSdk.Tests.Registry;
 
 /// <summary>Logging in to a real registry (htpasswd) with what skopeo login stores, and TLS from a private CA.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class RegistryLoginTests
 {
     private const string Password = "s3cret-pa55";

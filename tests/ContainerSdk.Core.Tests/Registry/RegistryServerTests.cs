@@ -4,6 +4,7 @@ using ContainerSdk.Tests.Registry;
 namespace ContainerSdk.Tests.RegistryFixture;
 
 /// <summary>The registry fixture itself: a real docker-registry, with each kind of transport and auth it offers.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class RegistryServerTests
 {
     private static readonly Dictionary<string, string> Users = TestUsers.All;

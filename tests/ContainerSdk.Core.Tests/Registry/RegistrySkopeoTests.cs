@@ -4,6 +4,7 @@ using ContainerSdk.Tests.Registry;
 namespace ContainerSdk.Tests.RegistryFixture;
 
 /// <summary>The fixture's registry speaks to a real client: skopeo pushes an image with basic auth and reads it back.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class RegistrySkopeoTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using ContainerSdk.Tests.Registry;
 namespace ContainerSdk.Tests.RegistryFixture;
 
 /// <summary>The registry with bearer-token auth: the real registry checks the tokens the in-process token server signs.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class RegistryTokenAuthTests
 {
     private static readonly Dictionary<string, string> Users = TestUsers.All;

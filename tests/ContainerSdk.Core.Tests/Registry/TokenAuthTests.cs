@@ -5,6 +5,7 @@ using ContainerSdk.Core.Registry;
 namespace ContainerSdk.Tests.Registry;
 
 /// <summary>Bearer-token registries: tokens asked per repository and action, kept per scope, renewed when they expire or fall short.</summary>
+[Trait("Category", "EndToEnd")]
 public sealed class TokenAuthTests
 {
     private const string Robot = "robot$site+ci";

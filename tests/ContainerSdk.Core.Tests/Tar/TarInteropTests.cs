@@ -5,6 +5,7 @@ using ContainerSdk.Tests;
 namespace ContainerSdk.Core.Tests.Tar;
 
 /// <summary>Our archives against GNU tar and python3 tarfile, in both directions.</summary>
+[Trait("Category", "EndToEnd")]
 public class TarInteropTests
 {
     private static readonly string LongName =
