@@ -2,6 +2,7 @@ using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Tests;
 using ContainerSdk.Core.Inputs;
+using ContainerSdk.Core.Blobs;
 
 namespace ContainerSdk.Core.Tests.Layers;
 
