@@ -3,8 +3,8 @@ using ContainerSdk.Core.Oci;
 namespace ContainerSdk.Core.Images;
 
 /// <summary>
-/// A kind of place a base image comes from (an OCI layout folder, an image archive; a registry next). A new kind is a
-/// class of this interface plus one line in <c>Engine.Kinds.ImageSources</c>; nothing else in the engine names kinds.
+/// A kind of place a base image comes from (an OCI layout folder, an image archive, a registry). A new kind is a
+/// class of this interface plus one line in the composition root, <c>Engine.Composition</c>; nothing else in the engine names kinds.
 /// </summary>
 public interface IImageSourceKind
 {
