@@ -101,7 +101,7 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
         string content = text.ToString();
         if (File.Exists(path) && File.ReadAllText(path) == content) return;
         using var temp = new ContainerSdk.Core.IO.TempFile(path);
-        File.WriteAllText(temp.Path, content);
+        temp.WriteAllText(content);
         temp.Commit();
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ContainerSdk.Core.Inputs;
 using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.Blobs;
 using Microsoft.Build.Framework;
 
 namespace ContainerSdk.Tasks;

@@ -29,5 +29,5 @@ public sealed class WriteContainerArchive : ContainerTask
     }
 
     /// <summary>The engine's writer for ContainerArchiveFormat (blank is the engine's default), reported at the project file.</summary>
-    public static string ParseFormat(string? value, string projectFile) => ItemTranslation.AtProject(() => Kinds.ArchiveWriter(value).Names[0], projectFile);
+    public static string ParseFormat(string? value, string projectFile) => ItemTranslation.AtProject(() => Composition.ArchiveWriter(value).Names[0], projectFile);
 }

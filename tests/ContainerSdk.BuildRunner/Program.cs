@@ -2,6 +2,7 @@ using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Bundle;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Inputs;
+using ContainerSdk.Core.Blobs;
 
 // usage: ContainerSdk.BuildRunner <project folder> <base> <module> [<cache folder>]
 // Builds layers, bundle and image as the tasks do, into <project>/obj and <project>/out (the caches into <cache folder>,

@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
-using ContainerSdk.Core.Inputs;
 using ContainerSdk.Core.Oci;
 using ContainerSdk.Core.IO;
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using ContainerSdk.Core.Tar;
 using ContainerSdk.Core.Inputs;
+using ContainerSdk.Core.Blobs;
 
 namespace ContainerSdk.Core.Cache;
 

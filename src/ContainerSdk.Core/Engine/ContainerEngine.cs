@@ -43,15 +43,15 @@ public static class ContainerEngine
                 log.Detail($"Deleted {m} temporary file(s) left in {paths.Shared} by interrupted builds.");
         }, cancellationToken: cancellationToken) : null;
 
-        var registryOptions = Kinds.Registries(registries.InsecureRegistries);
+        var registryOptions = Composition.Registries(registries.InsecureRegistries);
         // Pulled bases and registry cache hits, by digest.
         var store = new BlobStore(paths.Registry);
         using var shared = SharedLayerCache(registries.CacheRepository, inputs, registryOptions, store, log);
         var context = new BuildContext
         {
-            Options = options, Paths = paths, StatCache = StatCache.Load(paths.StatCache, clock), LayerCache = Kinds.LayerCache(paths, shared),
-            LayerCacheIsShared = shared is not null || paths.IsShared, SegmentStore = Kinds.SegmentStore(shared),
-            ImageSources = Kinds.ImageSourcesWith(registryOptions, store, log), Log = log, Cancellation = cancellationToken,
+            Options = options, Paths = paths, StatCache = StatCache.Load(paths.StatCache, clock), LayerCache = Composition.LayerCache(paths, shared),
+            LayerCacheIsShared = shared is not null || paths.IsShared, SegmentStore = Composition.SegmentStore(shared),
+            ImageSources = Composition.ImageSourcesWith(registryOptions, store, log), Log = log, Cancellation = cancellationToken,
         };
         try
         {
@@ -83,7 +83,7 @@ public static class ContainerEngine
     /// </summary>
     public static Oci.Digest PublishImage(string layoutPath, PublishSettings settings, RegistrySettings registries, IBuildLog log)
     {
-        var writer = Kinds.RegistryWriter(Kinds.Registries(registries.InsecureRegistries), settings, registries.CacheRepository);
+        var writer = Composition.RegistryWriter(Composition.Registries(registries.InsecureRegistries), settings, registries.CacheRepository);
         var image = BuiltImage.FromLayout(Path.GetFullPath(layoutPath), settings.Repository);
         writer.Write(image, $"{settings.Registry}/{settings.Repository}", new ImageWriteContext(0, Path.GetFullPath(layoutPath), log));
         return writer.PushedDigest!.Value;
@@ -107,7 +107,7 @@ public static class ContainerEngine
         // The lock file sits beside the layout, not in it: an OCI layout holds only what the spec names.
         using var _ = WorkLock.Acquire(Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".lock"), log);
         var stamps = string.IsNullOrEmpty(workDirectory) ? null : new BlobStamps(new WorkPaths(workDirectory, cacheDirectory).BlobStamps);
-        Kinds.LayoutWriter.Write(image, full, new ImageWriteContext(settings.Epoch, Path.GetDirectoryName(full)!, log) { BlobStamps = stamps });
+        Composition.LayoutWriter.Write(image, full, new ImageWriteContext(settings.Epoch, Path.GetDirectoryName(full)!, log) { BlobStamps = stamps });
         return new ImageResult(image.ManifestDescriptor.Digest, image.Manifest.Config.Digest, image.Tags, full);
     }
 
@@ -117,7 +117,7 @@ public static class ContainerEngine
     /// </summary>
     public static void WriteArchive(string layoutPath, string archivePath, string? format, string repository, long epoch, string workDirectory, IBuildLog log)
     {
-        var writer = Kinds.ArchiveWriter(format);
+        var writer = Composition.ArchiveWriter(format);
         var image = BuiltImage.FromLayout(Path.GetFullPath(layoutPath), Properties.Repository(repository));
         writer.Write(image, archivePath, new ImageWriteContext(epoch, workDirectory, log));
         log.Info($"Image archive ({writer.Names[0]}) written to {archivePath}");

@@ -3,8 +3,8 @@ using ContainerSdk.Core.Oci;
 namespace ContainerSdk.Core.Images;
 
 /// <summary>
-/// A kind of place a base image comes from (an OCI layout folder, an image archive; a registry next). A new kind is a
-/// class of this interface plus one line in <c>Engine.Kinds.ImageSources</c>; nothing else in the engine names kinds.
+/// A kind of place a base image comes from (an OCI layout folder, an image archive, a registry). A new kind is a
+/// class of this interface plus one line in the composition root, <c>Engine.Composition</c>; nothing else in the engine names kinds.
 /// </summary>
 public interface IImageSourceKind
 {
@@ -13,7 +13,7 @@ public interface IImageSourceKind
 
     /// <summary>
     /// Whether this kind reads what <paramref name="location"/> names: a full path, or an address with a scheme
-    /// (<c>docker://host/repo:tag</c>) as <see cref="Inputs.Locations"/> keeps it. Cheap: a look at a folder or at a
+    /// (<c>docker://host/repo:tag</c>) as <see cref="Inputs.LayerInputs.IsAddress"/> keeps it. Cheap: a look at a folder or at a
     /// file's first bytes, never the network (it runs for every item on every build).
     /// </summary>
     bool Recognizes(string location, string itemSpec);

@@ -1,6 +1,6 @@
-namespace ContainerSdk.Core.Inputs;
+using ContainerSdk.Core.Blobs;
 
-public enum LayerCompression { Gzip, Zstd, None }
+namespace ContainerSdk.Core.Inputs;
 
 /// <summary>Settings that change a layer's bytes, shared by every layer of one build.</summary>
 public sealed record LayerBuildOptions

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Oci;
+using ContainerSdk.Core.Blobs;
 
 namespace ContainerSdk.Core.Inputs;
 

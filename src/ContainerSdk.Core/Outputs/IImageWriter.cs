@@ -3,8 +3,8 @@ using ContainerSdk.Core.Diagnostics;
 namespace ContainerSdk.Core.Outputs;
 
 /// <summary>
-/// A kind of place a built image goes (the OCI layout, an oci-archive, a docker-archive; a registry next). A new kind
-/// is a class of this interface plus one line in <c>Engine.Kinds.ImageWriters</c>.
+/// A kind of place a built image goes (the OCI layout, an oci-archive, a docker-archive, a registry). A new kind
+/// is a class of this interface plus one line in the composition root, <c>Engine.Composition</c>.
 /// </summary>
 public interface IImageWriter
 {

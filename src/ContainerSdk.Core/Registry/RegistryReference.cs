@@ -1,5 +1,4 @@
 using ContainerSdk.Core.Diagnostics;
-using ContainerSdk.Core.Inputs;
 using ContainerSdk.Core.Oci;
 
 namespace ContainerSdk.Core.Registry;

@@ -54,8 +54,6 @@ public sealed class TarHeader
     /// <summary>Whether there is any record, without making the table.</summary>
     public bool HasPaxRecords => _paxRecords is { Count: > 0 };
 
-    public bool IsDirectory => Type == TarEntryType.Directory;
-
     public TarHeader Clone()
     {
         var copy = (TarHeader)MemberwiseClone();

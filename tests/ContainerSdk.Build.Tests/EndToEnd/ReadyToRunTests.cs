@@ -38,7 +38,7 @@ public sealed class ReadyToRunTests(SdkPackage sdk)
     {
         var context = new AssemblyLoadContext("r2r-probe-" + assemblyPath);
         var assembly = context.LoadFromAssemblyPath(assemblyPath);
-        var validate = assembly.GetType("ContainerSdk.Core.Inputs.ImageReference", throwOnError: true)!
+        var validate = assembly.GetType("ContainerSdk.Core.Oci.ImageReference", throwOnError: true)!
             .GetMethod("ValidateRepository", BindingFlags.Public | BindingFlags.Static)!;
         long before = JitInfo.GetCompiledMethodCount(currentThread: true);
         validate.Invoke(null, new object[] { "registry.example.org/hpc/site" });

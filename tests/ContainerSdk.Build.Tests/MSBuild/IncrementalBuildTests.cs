@@ -46,6 +46,30 @@ public sealed class IncrementalBuildTests
         Assert.NotEqual(image.GetMetadata("Digest"), Assert.Single(third.Result.ResultsByTarget["Build"].Items).GetMetadata("Digest"));
     }
 
+    [Fact]
+    public void A_layer_blob_deleted_from_the_layout_is_written_back_by_the_next_build()
+    {
+        using var p = new SdkProject("""<ItemGroup><Module Include="modules/a" TargetPath="/opt/a" /></ItemGroup>""");
+        Directory.CreateDirectory(p.Dir.Combine("modules", "a"));
+        File.WriteAllText(p.Dir.Combine("modules", "a", "file.txt"), "module a\n");
+        var first = p.Build("Build");
+        Assert.True(first.Succeeded, first.ToString());
+        string Blob(string digest) => p.Dir.Combine("bin", "Debug", "image", "blobs", "sha256", digest["sha256:".Length..]);
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Blob(Assert.Single(first.Result.ResultsByTarget["Build"].Items).GetMetadata("Digest"))))!;
+        string blob = Blob(manifest["layers"]![0]!["digest"]!.GetValue<string>());
+        byte[] bytes = File.ReadAllBytes(blob);
+
+        File.Delete(blob);
+        var second = p.Build("Build");
+
+        Assert.True(second.Succeeded, second.ToString());
+        Assert.DoesNotContain(second.Log.Messages.OfType<TargetSkippedEventArgs>(), s => s.TargetName == "_ContainerWriteImageCore");
+        Assert.Equal(bytes, File.ReadAllBytes(blob));
+        var third = p.Build("Build");
+        Assert.True(third.Succeeded, third.ToString());
+        Assert.Contains(third.Log.Messages.OfType<TargetSkippedEventArgs>(), s => s.TargetName == "_ContainerWriteImageCore");
+    }
+
     /// <summary>
     /// Each image setting, changed alone, runs the image step again: the stamp that decides it is written from the same
     /// items the task reads, so none can be left out of it.

@@ -7,6 +7,7 @@ using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using ContainerSdk.Core.Inputs;
 using ContainerSdk.Core.Layers;
+using ContainerSdk.Core.Blobs;
 
 namespace ContainerSdk.Build.Tests.MSBuild;
 

@@ -1,6 +1,7 @@
 using ContainerSdk.Core.Cache;
 using ContainerSdk.Core.Inputs;
 using ContainerSdk.Core.Tar;
+using ContainerSdk.Core.Blobs;
 
 namespace ContainerSdk.Core.Tests.Cache;
 

@@ -2,6 +2,7 @@ using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Inputs;
 
 using ContainerSdk.Tests;
+using ContainerSdk.Core.Oci;
 
 namespace ContainerSdk.Core.Tests.Inputs;
 

@@ -5,6 +5,7 @@ using ContainerSdk.Tests;
 using ContainerSdk.Core.Inputs;
 using ContainerSdk.Core.Layers;
 using ContainerSdk.Core.Outputs;
+using ContainerSdk.Core.Blobs;
 
 namespace ContainerSdk.Core.Tests.Layers;
 

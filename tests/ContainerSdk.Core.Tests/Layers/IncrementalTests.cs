@@ -5,6 +5,7 @@ using ContainerSdk.Core.Tests.Cache;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Tests;
 using ContainerSdk.Core.Inputs;
+using ContainerSdk.Core.Blobs;
 
 namespace ContainerSdk.Core.Tests.Layers;
 

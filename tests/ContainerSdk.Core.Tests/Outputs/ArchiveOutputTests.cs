@@ -8,6 +8,7 @@ using ContainerSdk.Tests.Images;
 using ContainerSdk.Core.Inputs;
 using ContainerSdk.Core.Layers;
 using ContainerSdk.Core.Outputs;
+using ContainerSdk.Core.Blobs;
 
 namespace ContainerSdk.Core.Tests.Outputs;
 

@@ -2,7 +2,7 @@ namespace ContainerSdk.Core.Modules.Lua;
 
 /// <summary>
 /// A recursive-descent parser for Lua 5.3/5.4 chunks (the grammar of the Lua reference manual, §9), building
-/// <see cref="LuaSyntax"/> nodes. It accepts every valid chunk; what the evaluator does not apply is kept as
+/// <see cref="LuaStatement"/> and <see cref="LuaExpr"/> nodes (LuaSyntax.cs). It accepts every valid chunk; what the evaluator does not apply is kept as
 /// <see cref="LuaUnsupported"/> with its line.
 /// </summary>
 internal sealed class LuaParser

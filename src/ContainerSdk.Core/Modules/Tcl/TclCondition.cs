@@ -6,7 +6,7 @@ namespace ContainerSdk.Core.Modules.Tcl;
 /// The part of Tcl's <c>expr</c> that modulefile conditions use: <c>!</c>, <c>&amp;&amp;</c>, <c>||</c>,
 /// <c>==</c>, <c>!=</c>, <c>eq</c>, <c>ne</c> and parentheses over operands that are <c>[commands]</c>,
 /// <c>$variables</c>, quoted or braced strings, numbers and booleans. Operands are substituted by the reader
-/// (<paramref name="substitute"/>), so an <c>[is-loaded x]</c> means what it means everywhere else in the file.
+/// (the <c>substitute</c> function <c>Evaluate</c> is given), so an <c>[is-loaded x]</c> means what it means everywhere else in the file.
 /// </summary>
 internal sealed class TclCondition
 {

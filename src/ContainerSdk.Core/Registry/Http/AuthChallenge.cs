@@ -10,9 +10,6 @@ internal sealed record AuthChallenge(string Scheme, IReadOnlyDictionary<string, 
 
     public string? this[string name] => Parameters.TryGetValue(name, out var v) ? v : null;
 
-    /// <summary>The token a registry refused for lack of rights, or because it expired early: worth one new token.</summary>
-    public bool AsksForNewToken => this["error"] is "insufficient_scope" or "invalid_token";
-
     /// <summary>The first Bearer challenge, else the first Basic one; null when the response has neither.</summary>
     public static AuthChallenge? From(HttpResponseHeaders headers)
     {

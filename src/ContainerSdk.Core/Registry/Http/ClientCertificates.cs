@@ -41,8 +41,6 @@ internal sealed class ClientCertificates
         }
     }
 
-    public IReadOnlyList<X509Certificate2> Certificates => _certificates;
-
     /// <summary>The registry asked for a client certificate (naming the CAs it takes) and there was none to give. Under TLS
     /// 1.3 the refusal only comes after the handshake, as a failed read, which would otherwise look like a dropped connection.</summary>
     public bool AskedForWithoutOne { get; private set; }

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using ContainerSdk.Core.Diagnostics;
 
-namespace ContainerSdk.Core.Inputs;
+namespace ContainerSdk.Core.Oci;
 
 /// <summary>Checks image names and tags against the grammar of github.com/distribution/reference (what every registry and tool enforces).</summary>
 public static partial class ImageReference
