@@ -15,7 +15,7 @@ public sealed class OciArchiveWriter : IImageWriter
 {
     public IReadOnlyList<string> Names { get; } = new[] { "oci-archive", "oci" };
 
-    public void Write(BuiltImage image, string archivePath, ImageWriteContext context)
+    public ImageWriteResult Write(BuiltImage image, string archivePath, ImageWriteContext context)
     {
         var index = image.Index with
         {
@@ -30,5 +30,6 @@ public sealed class OciArchiveWriter : IImageWriter
             archive.File("index.json", index.ToJson());
             archive.File("oci-layout", OciLayoutWriter.LayoutFileContent);
         });
+        return new ImageWriteResult(image.ManifestDescriptor.Digest, image.Manifest.Config.Digest, image.Tags, archivePath);
     }
 }

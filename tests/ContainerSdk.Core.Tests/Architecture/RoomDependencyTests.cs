@@ -26,7 +26,7 @@ public sealed partial class RoomDependencyTests
         ["Images"] = new[] { "Registry", "Blobs", "Tar", "Oci", "IO", "Diagnostics" },
         ["Layers"] = new[] { "Images", "Cache", "Blobs", "Inputs", "Modules", "Acl", "Tar", "Oci", "IO", "Diagnostics" },
         ["Bundle"] = new[] { "Layers", "Cache", "Blobs", "Inputs", "Acl", "Tar", "Oci", "IO", "Diagnostics" },
-        ["Outputs"] = new[] { "Layers", "Registry", "Cache", "Blobs", "Inputs", "Modules", "Tar", "Oci", "IO", "Diagnostics" },
+        ["Outputs"] = new[] { "Layers", "Images", "Registry", "Cache", "Blobs", "Inputs", "Modules", "Tar", "Oci", "IO", "Diagnostics" },
         ["Engine"] = new[] { "Outputs", "Bundle", "Layers", "Images", "Cache", "Registry", "Blobs", "Inputs", "Modules", "Acl", "Tar", "Oci", "IO", "Diagnostics" },
     };
 
