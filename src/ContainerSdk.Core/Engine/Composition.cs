@@ -34,8 +34,8 @@ public static class Composition
     public static IBundleSegmentStore? SegmentStore(LayerCacheRepository? shared) => shared is null ? null : new RegistrySegmentStore(shared);
 
     /// <summary>Where a built image goes on <c>dotnet publish</c>.</summary>
-    public static RegistryImageWriter RegistryWriter(RegistryOptions registries, PublishSettings settings, string? cacheRepository) =>
-        new(registries, settings, cacheRepository);
+    public static IImageWriter RegistryWriter(RegistryOptions registries, IReadOnlyList<PublishedLayer> layers, string? cacheRepository) =>
+        new RegistryImageWriter(registries, layers, cacheRepository);
 
     /// <summary>How this build reaches registries: ContainerInsecureRegistries plus DOTNET_CONTAINER_INSECURE_REGISTRIES, the user's credentials.</summary>
     public static RegistryOptions Registries(string? insecureRegistries) => new()

@@ -79,14 +79,13 @@ public static class ContainerEngine
 
     /// <summary>
     /// Pushes the image of the layout at <paramref name="layoutPath"/> to the registry <paramref name="settings"/> name
-    /// (<c>dotnet publish</c>); returns the pushed manifest's digest, the local one.
+    /// (<c>dotnet publish</c>) under every tag it names; returns the pushed manifest's digest, the local one.
     /// </summary>
     public static Oci.Digest PublishImage(string layoutPath, PublishSettings settings, RegistrySettings registries, IBuildLog log)
     {
-        var writer = Composition.RegistryWriter(Composition.Registries(registries.InsecureRegistries), settings, registries.CacheRepository);
-        var image = BuiltImage.FromLayout(Path.GetFullPath(layoutPath), settings.Repository);
-        writer.Write(image, $"{settings.Registry}/{settings.Repository}", new ImageWriteContext(0, Path.GetFullPath(layoutPath), log));
-        return writer.PushedDigest!.Value;
+        var writer = Composition.RegistryWriter(Composition.Registries(registries.InsecureRegistries), settings.Layers, registries.CacheRepository);
+        var image = BuiltImage.FromLayout(Path.GetFullPath(layoutPath), settings.Repository).WithTags(settings.Tags);
+        return writer.Write(image, $"{settings.Registry}/{settings.Repository}", new ImageWriteContext(0, Path.GetFullPath(layoutPath), log)).ManifestDigest;
     }
 
     private static LayerInput ValidateItem(LayerInput input)
@@ -107,8 +106,8 @@ public static class ContainerEngine
         // The lock file sits beside the layout, not in it: an OCI layout holds only what the spec names.
         using var _ = WorkLock.Acquire(Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".lock"), log);
         var stamps = string.IsNullOrEmpty(workDirectory) ? null : new BlobStamps(new WorkPaths(workDirectory, cacheDirectory).BlobStamps);
-        Composition.LayoutWriter.Write(image, full, new ImageWriteContext(settings.Epoch, Path.GetDirectoryName(full)!, log) { BlobStamps = stamps });
-        return new ImageResult(image.ManifestDescriptor.Digest, image.Manifest.Config.Digest, image.Tags, full);
+        var written = Composition.LayoutWriter.Write(image, full, new ImageWriteContext(settings.Epoch, Path.GetDirectoryName(full)!, log) { BlobStamps = stamps });
+        return new ImageResult(written.ManifestDigest, written.ConfigDigest, written.Tags, written.Destination);
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ internal static class DockerArchiveResolver
         var json = files.ReadDocument("manifest.json");
         using var doc = ParseJson(files, json);
         if (doc.RootElement.ValueKind != JsonValueKind.Array || doc.RootElement.GetArrayLength() == 0)
-            throw OciImageResolver.Invalid(files, "manifest.json is not a non-empty list of images");
+            throw files.Invalid("manifest.json is not a non-empty list of images");
 
         var images = doc.RootElement.EnumerateArray().ToList();
         JsonElement chosen;
@@ -40,11 +40,11 @@ internal static class DockerArchiveResolver
             name = Tags(chosen).FirstOrDefault();
         }
 
-        var configName = OciJson.String(chosen, "Config") ?? throw OciImageResolver.Invalid(files, "manifest.json names no Config");
+        var configName = OciJson.String(chosen, "Config") ?? throw files.Invalid("manifest.json names no Config");
         var configJson = files.ReadDocument(configName);
         var layerNames = OciJson.StringArray(chosen, "Layers") ?? Array.Empty<string>();
         var layers = layerNames.Select(l => (Describe(files, l), l)).ToList();
-        return ImageConfigReader.Build(files, configJson, layers, manifestDigest: null, name);
+        return ImageConfigReader.Build(files, manifest: null, configJson, layers, name);
     }
 
     /// <summary>"tag", "name:tag" or the fully qualified name docker and podman store ("docker.io/library/name:tag").</summary>
@@ -64,7 +64,7 @@ internal static class DockerArchiveResolver
     /// <summary>A layer file has no descriptor in this format: its compression comes from its magic bytes, its digest from its content.</summary>
     private static Descriptor Describe(ImageFiles files, string name)
     {
-        if (!files.Exists(name)) throw OciImageResolver.Invalid(files, $"manifest.json names layer '{name}', which the archive does not hold");
+        if (!files.Exists(name)) throw files.Invalid($"manifest.json names layer '{name}', which the archive does not hold");
         Span<byte> magic = stackalloc byte[4];
         int n;
         using (var s = files.Open(name)) n = s.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
@@ -82,6 +82,6 @@ internal static class DockerArchiveResolver
     private static JsonDocument ParseJson(ImageFiles files, byte[] json)
     {
         try { return OciJson.ParseDocument(json, "manifest.json"); }
-        catch (FormatException e) { throw OciImageResolver.Invalid(files, e.Message); }
+        catch (FormatException e) { throw files.Invalid(e.Message); }
     }
 }

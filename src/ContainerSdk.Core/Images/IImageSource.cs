@@ -31,27 +31,13 @@ public interface IImageSourceKind
 /// <summary>What a base item asks of its source: which image (tag, platform), and where the source may spool.</summary>
 public sealed record ImageRequest(string Location, string ItemSpec, string? Reference, Platform Platform, string SpoolDirectory);
 
-/// <summary>One layer of a source image, as its manifest and config describe it (an OCI media type).</summary>
-public sealed record SourceLayer(Descriptor Descriptor, Digest DiffId, string? CreatedBy);
-
 /// <summary>
-/// One image of a source: its config, its layers bottom first and their blobs. A blob's size is checked on open;
-/// its digest by whoever reads it through (the engine copies it out hashing on the way, or hashes a file in place).
+/// The one image a base item selects out of its source (tag, then platform), with the name the source gives it. A
+/// blob's size is checked on open; its digest by whoever reads it through (the engine copies it out hashing on the
+/// way, or hashes a file in place).
 /// </summary>
-public interface IImageSource : IDisposable
+public interface IImageSource : IImage, IDisposable
 {
-    byte[] ConfigJson { get; }
-
-    /// <summary>Null when the source has no manifest blob (a docker-archive).</summary>
-    Digest? ManifestDigest { get; }
-
     /// <summary>The image's name, when the source gives one (for the base.name annotation).</summary>
     string? Name { get; }
-
-    IReadOnlyList<SourceLayer> Layers { get; }
-
-    /// <summary>The layer's blob as a file of its own, to be used in place (a layout folder), or null: read it through <see cref="OpenBlob"/>.</summary>
-    string? BlobFile(int layer);
-
-    Stream OpenBlob(int layer);
 }

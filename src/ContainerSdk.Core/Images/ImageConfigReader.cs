@@ -6,22 +6,22 @@ namespace ContainerSdk.Core.Images;
 /// <summary>Pairs an image's layers with its config: diff_ids by position, history entries that added a layer by position.</summary>
 internal static class ImageConfigReader
 {
-    public static ResolvedImage Build(ImageFiles files, byte[] configJson, IReadOnlyList<(Descriptor Descriptor, string BlobName)> layers,
-        Digest? manifestDigest, string? name)
+    /// <param name="manifest">The manifest's descriptor and bytes, or null for an image that has none (a docker-archive).</param>
+    public static ResolvedImage Build(ImageFiles files, (Descriptor Descriptor, byte[] Json)? manifest, byte[] configJson,
+        IReadOnlyList<(Descriptor Descriptor, string BlobName)> layers, string? name)
     {
         ImageConfig config;
         try { config = ImageConfig.Parse(configJson); }
-        catch (FormatException e) { throw OciImageResolver.Invalid(files, $"its config: {e.Message}"); }
+        catch (FormatException e) { throw files.Invalid($"its config: {e.Message}"); }
         if (config.DiffIds.Count != layers.Count)
-            throw OciImageResolver.Invalid(files, $"its manifest lists {layers.Count} layers but its config {config.DiffIds.Count} diff_ids");
+            throw files.Invalid($"its manifest lists {layers.Count} layers but its config {config.DiffIds.Count} diff_ids");
 
         var layerHistory = config.History.Where(h => !h.EmptyLayer).ToList();
         bool historyMatches = layerHistory.Count == layers.Count;
-        var resolved = layers.Select((l, i) => new ResolvedLayer(
+        var resolved = layers.Select((l, i) => new ResolvedLayer(new ImageLayer(
             l.Descriptor with { MediaType = OciLayerMediaType(files, l.Descriptor.MediaType), Annotations = null, Platform = null },
-            config.DiffIds[i], l.BlobName,
-            historyMatches ? layerHistory[i].CreatedBy ?? layerHistory[i].Comment : null)).ToList();
-        return new ResolvedImage(files, configJson, manifestDigest, name, resolved);
+            config.DiffIds[i], historyMatches ? layerHistory[i].CreatedBy ?? layerHistory[i].Comment : null), l.BlobName)).ToList();
+        return new ResolvedImage(files, manifest?.Descriptor, manifest?.Json, configJson, config, name, resolved);
     }
 
     /// <summary>The OCI name of a layer type: same bytes, so the blob's digest is untouched.</summary>

@@ -38,6 +38,9 @@ internal abstract class ImageFiles
         return buffer;
     }
 
+    /// <summary>The image is not what its format says: <paramref name="why"/>.</summary>
+    public ContainerSdkException Invalid(string why) => new(Codes.InvalidBaseImage, $"Image '{ItemSpec}' is not a valid image: {why}.");
+
     public static string BlobPath(Oci.Digest digest) => $"blobs/{digest.Algorithm}/{digest.Hex}";
 }
 

@@ -5,13 +5,14 @@ namespace ContainerSdk.Core.Images;
 
 /// <summary>
 /// Picks one image out of an OCI layout (a folder or an oci-archive): by tag (<c>Reference</c>) from index.json,
-/// then, through as many nested indexes as there are, by platform.
+/// then, through as many nested indexes as there are, by platform. The layout itself is read by <see cref="OciLayoutReader"/>.
 /// </summary>
 internal static class OciImageResolver
 {
     public static ResolvedImage Resolve(ImageFiles files, string? reference, Platform platform)
     {
-        var index = ParseIndex(files, "index.json");
+        var layout = new OciLayoutReader(files);
+        var index = layout.ReadIndex();
         var candidates = index.Manifests.ToList();
         string? name = null;
         if (!string.IsNullOrWhiteSpace(reference))
@@ -31,27 +32,19 @@ internal static class OciImageResolver
             name = candidates.Select(ContainerdName).FirstOrDefault(n => n is not null) ?? candidates.Select(RefName).FirstOrDefault(n => n is not null);
         }
 
-        var chosen = Choose(files, candidates, platform, "index.json");
-        var manifestJson = files.ReadDocument(ImageFiles.BlobPath(chosen.Digest));
-        VerifyDocument(files, chosen, manifestJson);
-        Manifest manifest;
-        try { manifest = Manifest.Parse(manifestJson); }
-        catch (FormatException e) { throw Invalid(files, e.Message); }
-
-        var configJson = files.ReadDocument(ImageFiles.BlobPath(manifest.Config.Digest));
-        VerifyDocument(files, manifest.Config, configJson);
-        var layers = manifest.Layers.Select(l => (l, ImageFiles.BlobPath(l.Digest))).ToList();
-        return ImageConfigReader.Build(files, configJson, layers, chosen.Digest, name);
+        var chosen = Choose(layout, candidates, platform, OciLayoutReader.IndexName);
+        return layout.ReadImage(chosen, name);
     }
 
     /// <summary>Follows indexes down to one manifest, by platform where there is a choice.</summary>
-    private static Descriptor Choose(ImageFiles files, IReadOnlyList<Descriptor> candidates, Platform platform, string where)
+    private static Descriptor Choose(OciLayoutReader layout, IReadOnlyList<Descriptor> candidates, Platform platform, string where)
     {
+        var files = layout.Files;
         for (int depth = 0; depth < 8; depth++)
         {
             Descriptor chosen;
             var distinct = candidates.DistinctBy(c => c.Digest).ToList();
-            if (distinct.Count == 0) throw Invalid(files, $"{where} lists no manifests");
+            if (distinct.Count == 0) throw files.Invalid($"{where} lists no manifests");
             if (distinct.Count == 1) chosen = distinct[0];
             else if (distinct.All(c => c.Platform is null))
                 throw new ContainerSdkException(Codes.ImageReferenceNotFound,
@@ -65,7 +58,7 @@ internal static class OciImageResolver
 
             if (chosen.MediaType is MediaTypes.ImageIndex or MediaTypes.DockerManifestList)
             {
-                var nested = ParseIndex(files, ImageFiles.BlobPath(chosen.Digest), chosen);
+                var nested = layout.ReadIndex(chosen);
                 candidates = nested.Manifests.Where(m => m.MediaType is MediaTypes.ImageIndex or MediaTypes.DockerManifestList or MediaTypes.ImageManifest or MediaTypes.DockerManifest).ToList();
                 where = $"index {chosen.Digest}";
                 continue;
@@ -74,22 +67,7 @@ internal static class OciImageResolver
                 throw new ContainerSdkException(Codes.UnsupportedInputFormat, $"Image '{files.ItemSpec}': {where} points at a '{chosen.MediaType}', not an image manifest.");
             return chosen;
         }
-        throw Invalid(files, "its indexes nest more than 8 deep");
-    }
-
-    private static ImageIndex ParseIndex(ImageFiles files, string relative, Descriptor? descriptor = null)
-    {
-        var json = files.ReadDocument(relative);
-        if (descriptor is not null) VerifyDocument(files, descriptor, json);
-        try { return ImageIndex.Parse(json); }
-        catch (FormatException e) { throw Invalid(files, $"{relative}: {e.Message}"); }
-    }
-
-    private static void VerifyDocument(ImageFiles files, Descriptor descriptor, byte[] content)
-    {
-        if (Digest.Compute(content) != descriptor.Digest)
-            throw new ContainerSdkException(Codes.BlobDigestMismatch,
-                $"Image '{files.ItemSpec}': blob {descriptor.Digest} does not have that digest; the image is damaged.");
+        throw files.Invalid("its indexes nest more than 8 deep");
     }
 
     private static string? RefName(Descriptor d) => d.Annotations is { } a && a.TryGetValue(ImageIndex.RefNameAnnotation, out var v) ? v : null;
@@ -100,7 +78,4 @@ internal static class OciImageResolver
         var tags = index.Manifests.Select(RefName).Where(t => t is not null).Distinct().ToList();
         return tags.Count == 0 ? "none" : string.Join(", ", tags);
     }
-
-    internal static ContainerSdkException Invalid(ImageFiles files, string why) =>
-        new(Codes.InvalidBaseImage, $"Image '{files.ItemSpec}' is not a valid image: {why}.");
 }

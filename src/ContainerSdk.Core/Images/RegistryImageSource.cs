@@ -22,10 +22,8 @@ public sealed class RegistryImageSource(RegistryOptions options, string storeDir
         var reference = RegistryReference.Parse(request.Location);
         var store = new BlobStore(storeDirectory);
         var pulled = new ImagePuller(options, store, log).PullAsync(reference, request.Platform).GetAwaiter().GetResult();
-        // The store is laid out as an OCI layout's blobs folder: the layout reader's pairing of layers and config applies as it is.
-        var files = new DirectoryImageFiles(store.Root, request.ItemSpec);
-        var configJson = files.ReadDocument(ImageFiles.BlobPath(pulled.Parsed.Config.Digest));
-        var layers = pulled.Parsed.Layers.Select(l => (l, ImageFiles.BlobPath(l.Digest))).ToList();
-        return ImageConfigReader.Build(files, configJson, layers, pulled.Digest, reference.ToString());
+        // The store is laid out as an OCI layout's blobs folder: the layout reader reads the image out of it as it is.
+        var manifest = new Oci.Descriptor(pulled.Parsed.MediaType, pulled.Digest, pulled.Manifest.Json.Length);
+        return OciLayoutReader.OpenFolder(store.Root, request.ItemSpec).ReadImage(manifest, reference.ToString());
     }
 }

@@ -1,21 +1,27 @@
+using ContainerSdk.Core.Images;
 using ContainerSdk.Core.Oci;
 
 namespace ContainerSdk.Core.Outputs;
 
 /// <summary>
-/// One image as every writer reads it: its index (one entry per tag), manifest, config and layer blobs. Made by
-/// <see cref="ImageComposer"/> from the built layers, or read back from the layout a build wrote
-/// (<see cref="FromLayout"/>) by a later step that writes the same image somewhere else.
+/// The image a build made, with its names: an <see cref="IImage"/> (the model every source yields and every writer
+/// takes), the repository and the index that names it (one entry per tag). Made by <see cref="ImageComposer"/> from
+/// the built layers, or read back from the layout a build wrote (<see cref="FromLayout"/>, through the one layout
+/// reader) by a later step that writes the same image somewhere else.
 /// </summary>
-public sealed class BuiltImage
+public sealed class BuiltImage : IImage
 {
-    private readonly IReadOnlyDictionary<string, byte[]> _documents;
-    private readonly IReadOnlyDictionary<string, string> _files;
+    private readonly IImage _image;
 
-    public BuiltImage(string repository, ImageIndex index, Manifest manifest, IReadOnlyDictionary<string, byte[]> documents, IReadOnlyDictionary<string, string> files)
+    public BuiltImage(string repository, ImageIndex index, IImage image)
     {
         if (index.Manifests.Count == 0) throw new InvalidDataException("An image index must list the image.");
-        (Repository, Index, Manifest, _documents, _files) = (repository, index, manifest, documents, files);
+        if (image.ManifestDescriptor is not { } descriptor || image.ManifestJson is not { } json)
+            throw new ArgumentException("A built image has a manifest.", nameof(image));
+        if (index.Manifests[0].Digest != descriptor.Digest)
+            throw new ArgumentException($"The index names {index.Manifests[0].Digest}, not the image's manifest {descriptor.Digest}.", nameof(index));
+        (Repository, Index, _image, ManifestDescriptor, ManifestJson) = (repository, index, image, descriptor, json);
+        Manifest = Manifest.Parse(json);
     }
 
     public string Repository { get; }
@@ -24,7 +30,14 @@ public sealed class BuiltImage
     public ImageIndex Index { get; }
 
     public Manifest Manifest { get; }
-    public Descriptor ManifestDescriptor => Index.Manifests[0];
+    public Descriptor ManifestDescriptor { get; }
+    public byte[] ManifestJson { get; }
+    public byte[] ConfigJson => _image.ConfigJson;
+    public ImageConfig Config => _image.Config;
+    public IReadOnlyList<ImageLayer> Layers => _image.Layers;
+
+    public string? BlobFile(int layer) => _image.BlobFile(layer);
+    public Stream OpenBlob(int layer) => _image.OpenBlob(layer);
 
     /// <summary>The tags (org.opencontainers.image.ref.name), in index order.</summary>
     public IReadOnlyList<string> Tags => Index.Manifests
@@ -33,32 +46,51 @@ public sealed class BuiltImage
 
     /// <summary>Every blob (manifest, config, layers), each once, in digest order.</summary>
     public IReadOnlyList<Descriptor> Blobs =>
-        new[] { ManifestDescriptor, Manifest.Config }.Concat(Manifest.Layers)
+        new[] { ManifestDescriptor, Manifest.Config }.Concat(Layers.Select(l => l.Descriptor))
             .DistinctBy(d => d.Digest.Hex).OrderBy(d => d.Digest.Hex, StringComparer.Ordinal).ToArray();
 
-    /// <summary>The blob as a file of its own (a layer), or null when it is a document held in memory.</summary>
-    public string? BlobFile(Digest digest) => _files.TryGetValue(digest.Hex, out var path) ? path : null;
+    /// <summary>The layer blob with <paramref name="digest"/> as a file of its own, or null (a document, or a blob read as a stream).</summary>
+    public string? BlobFile(Digest digest) => LayerOf(digest) is int layer ? BlobFile(layer) : null;
 
+    /// <summary>Any blob of the image by its digest: the manifest, the config or a layer.</summary>
     public Stream OpenBlob(Digest digest) =>
-        _documents.TryGetValue(digest.Hex, out var bytes) ? new MemoryStream(bytes, writable: false)
-        : _files.TryGetValue(digest.Hex, out var path) ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan)
+        digest == ManifestDescriptor.Digest ? new MemoryStream(ManifestJson, writable: false)
+        : digest == Manifest.Config.Digest ? new MemoryStream(ConfigJson, writable: false)
+        : LayerOf(digest) is int layer ? OpenBlob(layer)
         : throw new KeyNotFoundException($"The image has no blob {digest}.");
 
-    /// <summary>The image a build wrote to the OCI layout at <paramref name="layoutPath"/> (its first manifest, with every tag).</summary>
+    private int? LayerOf(Digest digest)
+    {
+        for (int i = 0; i < Layers.Count; i++)
+            if (Layers[i].Descriptor.Digest == digest) return i;
+        return null;
+    }
+
+    /// <summary>The same image under <paramref name="tags"/> (an index of one entry per tag, as the image step writes it).</summary>
+    public BuiltImage WithTags(IReadOnlyList<string> tags)
+    {
+        if (tags.SequenceEqual(Tags, StringComparer.Ordinal)) return this;
+        var entry = Index.Manifests[0];
+        var index = Index with
+        {
+            Manifests = tags.Select(tag => entry with
+            {
+                Annotations = new SortedDictionary<string, string>(StringComparer.Ordinal)
+                {
+                    [ImageIndex.RefNameAnnotation] = tag,
+                    [Annotations.ContainerdName] = $"{Repository}:{tag}",
+                },
+            }).ToArray(),
+        };
+        return new BuiltImage(Repository, index, _image);
+    }
+
+    /// <summary>The image a build wrote to the OCI layout at <paramref name="layoutPath"/> (its first manifest, with every tag), read by the one layout reader.</summary>
     public static BuiltImage FromLayout(string layoutPath, string repository)
     {
-        string Blob(Digest d) => Path.Combine(layoutPath, "blobs", d.Algorithm, d.Hex);
-        var index = ImageIndex.Parse(File.ReadAllBytes(Path.Combine(layoutPath, "index.json")));
+        var layout = OciLayoutReader.OpenFolder(layoutPath, layoutPath);
+        var index = layout.ReadIndex();
         if (index.Manifests.Count == 0) throw new InvalidDataException($"{layoutPath}/index.json lists no image.");
-        var manifestDigest = index.Manifests[0].Digest;
-        var manifestJson = File.ReadAllBytes(Blob(manifestDigest));
-        var manifest = Manifest.Parse(manifestJson);
-        var documents = new Dictionary<string, byte[]>(StringComparer.Ordinal)
-        {
-            [manifestDigest.Hex] = manifestJson,
-            [manifest.Config.Digest.Hex] = File.ReadAllBytes(Blob(manifest.Config.Digest)),
-        };
-        var files = manifest.Layers.DistinctBy(l => l.Digest.Hex).ToDictionary(l => l.Digest.Hex, l => Blob(l.Digest), StringComparer.Ordinal);
-        return new BuiltImage(repository, index, manifest, documents, files);
+        return new BuiltImage(repository, index, layout.ReadImage(index.Manifests[0], name: null));
     }
 }

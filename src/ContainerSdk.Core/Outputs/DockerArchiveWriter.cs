@@ -18,17 +18,17 @@ public sealed class DockerArchiveWriter : IImageWriter
 {
     public IReadOnlyList<string> Names { get; } = new[] { "docker-archive", "docker" };
 
-    public void Write(BuiltImage image, string archivePath, ImageWriteContext context)
+    public ImageWriteResult Write(BuiltImage image, string archivePath, ImageWriteContext context)
     {
         var (manifest, tags, repository, log) = (image.Manifest, image.Tags, image.Repository, context.Log);
         string recompressDir = new WorkPaths(context.WorkDirectory).DockerArchiveBlobs;
 
         var layerFiles = new List<(string Name, string Path)>();
         int recompressed = 0;
-        foreach (var layer in manifest.Layers)
+        for (int i = 0; i < image.Layers.Count; i++)
         {
-            string path = image.BlobFile(layer.Digest)!;
-            if (layer.MediaType == MediaTypes.LayerZstd)
+            string path = image.BlobFile(i)!;
+            if (image.Layers[i].Descriptor.MediaType == MediaTypes.LayerZstd)
             {
                 path = Recompress(path, recompressDir);
                 recompressed++;
@@ -72,6 +72,7 @@ public sealed class DockerArchiveWriter : IImageWriter
             archive.File("manifest.json", manifestJson);
             archive.File("repositories", repositoriesJson);
         });
+        return new ImageWriteResult(image.ManifestDescriptor.Digest, config.Digest, tags, archivePath);
     }
 
     /// <summary>zstd to gzip through the engine's own (deterministic) blob writer; kept by digest for the next build.</summary>

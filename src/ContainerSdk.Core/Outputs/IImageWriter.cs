@@ -11,9 +11,16 @@ public interface IImageWriter
     /// <summary>The names that select this writer (ContainerArchiveFormat values); the first is how messages name it.</summary>
     IReadOnlyList<string> Names { get; }
 
-    /// <summary>Writes <paramref name="image"/> to <paramref name="destination"/> (a path, or an address for a remote writer).</summary>
-    void Write(BuiltImage image, string destination, ImageWriteContext context);
+    /// <summary>Writes <paramref name="image"/> to <paramref name="destination"/> (a path, or an address for a remote writer) and says what it wrote.</summary>
+    ImageWriteResult Write(BuiltImage image, string destination, ImageWriteContext context);
 }
+
+/// <summary>
+/// What a writer wrote: the image's manifest and config digests (a registry's manifest is the local one: its bytes are
+/// sent as they are; a docker-archive, which holds no manifest, still holds the image the manifest names), the tags it
+/// carries there and where it went (a full path, or the registry address).
+/// </summary>
+public sealed record ImageWriteResult(Oci.Digest ManifestDigest, Oci.Digest ConfigDigest, IReadOnlyList<string> Tags, string Destination);
 
 /// <summary>What a writer may need besides the image: the one timestamp for its own entries, a work folder, the log.</summary>
 public sealed record ImageWriteContext(long Epoch, string WorkDirectory, IBuildLog Log)

@@ -32,7 +32,8 @@ public static class ImageComposer
         var platform = Platform.Parse(Properties.Platform(settings.Platform));
 
         var created = OciJson.FormatTime(settings.Epoch);
-        var configJson = ImageConfigComposer.Compose(layers, settings, platform, created, log).ToJson();
+        var config = ImageConfigComposer.Compose(layers, settings, platform, created, log);
+        var configJson = config.ToJson();
         var configDescriptor = new Descriptor(MediaTypes.ImageConfig, Digest.Compute(configJson), configJson.Length);
         var manifest = new Manifest
         {
@@ -55,13 +56,6 @@ public static class ImageComposer
                 },
             }).ToArray(),
         };
-        var documents = new Dictionary<string, byte[]>(StringComparer.Ordinal)
-        {
-            [configDescriptor.Digest.Hex] = configJson,
-            [manifestDescriptor.Digest.Hex] = manifestJson,
-        };
-        var files = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var layer in layers) files.TryAdd(layer.Descriptor.Digest.Hex, layer.BlobPath);
-        return new BuiltImage(repository, index, manifest, documents, files);
+        return new BuiltImage(repository, index, new ComposedImage(manifestDescriptor, manifestJson, configJson, config, layers));
     }
 }

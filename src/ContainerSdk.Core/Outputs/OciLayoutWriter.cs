@@ -6,14 +6,50 @@ using ContainerSdk.Core.Oci;
 
 namespace ContainerSdk.Core.Outputs;
 
-/// <summary>
-/// Writes a directory in OCI image layout (oci-layout, blobs/sha256/&lt;hex&gt;, index.json). Every file goes to a temp
-/// name in its folder and is renamed into place; <see cref="WriteIndex"/> comes last, so a build killed half-way
-/// never leaves an index pointing at missing blobs. The layout belongs to the build: after the index is written,
-/// blobs it no longer reaches (earlier builds' layers) and temp files are deleted.
-/// </summary>
-public sealed class OciLayoutWriter
+/// <summary>Where the files of an OCI layout go: a folder (<see cref="OciLayoutWriter"/>) or one tar (an oci-archive).</summary>
+internal interface IOciLayoutTarget
 {
+    /// <summary>Stores one blob of <paramref name="image"/> as blobs/sha256/&lt;hex&gt;.</summary>
+    void AddBlob(BuiltImage image, Descriptor blob);
+
+    /// <summary>Writes index.json and, where the target has not written it first, oci-layout: the layout is complete.</summary>
+    void Complete(ImageIndex index);
+}
+
+/// <summary>
+/// The one writer of the OCI image layout. <see cref="Write"/> says what a layout of an image holds (every blob once, in
+/// digest order, then the index), whether it goes to a folder or into an oci-archive's tar. As a folder (oci-layout,
+/// blobs/sha256/&lt;hex&gt;, index.json), every file goes to a temp name in its folder and is renamed into place;
+/// <see cref="WriteIndex"/> comes last, so a build killed half-way never leaves an index pointing at missing blobs. The
+/// layout belongs to the build: after the index is written, blobs it no longer reaches (earlier builds' layers) and
+/// temp files are deleted.
+/// </summary>
+public sealed class OciLayoutWriter : IOciLayoutTarget
+{
+    /// <summary>Writes the layout of <paramref name="image"/>, named by <paramref name="index"/>, to <paramref name="target"/>.</summary>
+    internal static void Write(BuiltImage image, ImageIndex index, IOciLayoutTarget target)
+    {
+        foreach (var blob in image.Blobs) target.AddBlob(image, blob);
+        target.Complete(index);
+    }
+
+    /// <summary>A layer is linked from its file; a document (config, manifest) is written from its bytes.</summary>
+    void IOciLayoutTarget.AddBlob(BuiltImage image, Descriptor blob)
+    {
+        if (image.BlobFile(blob.Digest) is { } file)
+        {
+            AddBlobFromFile(file, blob);
+            return;
+        }
+        using var stream = image.OpenBlob(blob.Digest);
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        AddBlob(bytes, blob.MediaType);
+    }
+
+    /// <summary>oci-layout was written first, when the writer was made (a layout folder is known by it).</summary>
+    void IOciLayoutTarget.Complete(ImageIndex index) => WriteIndex(index);
+
     /// <summary>The oci-layout file every layout (and oci-archive) holds.</summary>
     public static readonly byte[] LayoutFileContent = Encoding.UTF8.GetBytes("{\"imageLayoutVersion\":\"1.0.0\"}");
 

@@ -5,40 +5,59 @@ using ContainerSdk.Core.Registry;
 namespace ContainerSdk.Core.Outputs;
 
 /// <summary>
-/// Pushes the built image to a registry (<c>dotnet publish</c>, target PublishContainer). Licensed layers'
-/// AllowedRegistries are checked first, so a refused destination gets no byte; a base pulled from the same registry, or
-/// the layer cache there, lends its blobs by mount.
+/// Pushes the built image to a registry (<c>dotnet publish</c>, target PublishContainer) under every tag the image
+/// carries. Licensed layers' AllowedRegistries are checked first, so a refused destination gets no byte; a base pulled
+/// from the same registry, or the layer cache there, lends its blobs by mount.
 /// </summary>
-public sealed class RegistryImageWriter(RegistryOptions options, PublishSettings settings, string? cacheRepository) : IImageWriter
+/// <param name="layers">The build's layers: the item that made each, and where its AllowedRegistries let it go.</param>
+/// <param name="cacheRepository">ContainerCacheRepository ("host[:port]/name"), whose layers may be mounted, or null.</param>
+public sealed class RegistryImageWriter(RegistryOptions options, IReadOnlyList<PublishedLayer> layers, string? cacheRepository) : IImageWriter
 {
     public IReadOnlyList<string> Names { get; } = new[] { "registry" };
 
-    /// <summary>The pushed manifest's digest (the local one), once <see cref="Write"/> ran.</summary>
-    public Digest? PushedDigest { get; private set; }
-
-    public void Write(BuiltImage image, string destination, ImageWriteContext context)
+    /// <param name="destination">The repository, as "host[:port]/repository".</param>
+    public ImageWriteResult Write(BuiltImage image, string destination, ImageWriteContext context)
     {
-        AllowedRegistries.Check(settings.Registry, settings.Repository, settings.Layers.Select(l => (l.SourceItem, l.AllowedRegistries)), "push the image");
-        var cache = cacheRepository is null ? ((string, string)?)null : LayerCacheRepository.ParseLocation(cacheRepository);
+        var (registry, repository) = ParseDestination(destination);
+        AllowedRegistries.Check(registry, repository, layers.Select(l => (l.SourceItem, l.AllowedRegistries)), "push the image");
+        var cache = cacheRepository is null ? ((string Registry, string Repository)?)null : LayerCacheRepository.ParseLocation(cacheRepository);
+        bool SameRegistry(string other) => string.Equals(other, registry, StringComparison.OrdinalIgnoreCase);
         var mountFrom = new Dictionary<Digest, string>();
-        foreach (var layer in settings.Layers)
+        foreach (var layer in layers)
         {
             if (RegistryReference.IsRegistryReference(layer.SourceItem) && RegistryReference.Parse(layer.SourceItem) is var source
                 && SameRegistry(source.Registry))
                 mountFrom[layer.Digest] = source.Repository;
-            else if (cache is { } c && SameRegistry(c.Item1))
-                mountFrom[layer.Digest] = c.Item2;
+            else if (cache is { } c && SameRegistry(c.Registry))
+                mountFrom[layer.Digest] = c.Repository;
         }
-        var blobs = new[] { image.Manifest.Config }.Concat(image.Manifest.Layers)
-            .Select(d => new PushBlob(d, () => image.OpenBlob(d.Digest), mountFrom.GetValueOrDefault(d.Digest))).ToList();
-        using var manifest = image.OpenBlob(image.ManifestDescriptor.Digest);
-        using var json = new MemoryStream();
-        manifest.CopyTo(json);
         var result = new ImagePusher(options, context.Log)
-            .PushAsync(settings.Registry, settings.Repository, settings.Tags, json.ToArray(), image.ManifestDescriptor.MediaType, blobs)
+            .PushAsync(registry, repository, image.Tags, image.ManifestJson, image.ManifestDescriptor.MediaType, BlobsOf(image, mountFrom.GetValueOrDefault))
             .GetAwaiter().GetResult();
-        PushedDigest = result.Digest;
+        return new ImageWriteResult(result.Digest, image.Manifest.Config.Digest, image.Tags, $"{registry}/{repository}");
     }
 
-    private bool SameRegistry(string registry) => string.Equals(registry, settings.Registry, StringComparison.OrdinalIgnoreCase);
+    /// <summary>What a push sends before the manifest: the config and every layer, each opened afresh for each try.</summary>
+    /// <param name="mountFrom">A repository of the same registry that may hold the blob already, or null.</param>
+    public static IReadOnlyList<PushBlob> BlobsOf(BuiltImage image, Func<Digest, string?> mountFrom)
+    {
+        var config = image.Manifest.Config;
+        var blobs = new List<PushBlob> { new(config, () => new MemoryStream(image.ConfigJson, writable: false), mountFrom(config.Digest)) };
+        for (int i = 0; i < image.Layers.Count; i++)
+        {
+            int layer = i;
+            var descriptor = image.Layers[i].Descriptor;
+            blobs.Add(new PushBlob(descriptor, () => image.OpenBlob(layer), mountFrom(descriptor.Digest)));
+        }
+        return blobs;
+    }
+
+    /// <summary>"host[:port]/repository": the host is the first component, as the publish step names it (ContainerRegistry/ContainerRepository).</summary>
+    private static (string Registry, string Repository) ParseDestination(string destination)
+    {
+        int slash = destination.IndexOf('/');
+        return slash < 0
+            ? (Properties.Registry(destination), Properties.Repository(""))
+            : (Properties.Registry(destination[..slash]), Properties.Repository(destination[(slash + 1)..]));
+    }
 }

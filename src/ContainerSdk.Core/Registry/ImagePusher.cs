@@ -67,21 +67,6 @@ public sealed class ImagePusher
         return new PushResult(digest, sent, mounted, present, bytesSent);
     }
 
-    /// <summary>Pushes the image an OCI layout's index names (its first manifest), with the layout's own tags unless others are given.</summary>
-    public Task<PushResult> PushLayoutAsync(string layoutPath, string registry, string repository, IReadOnlyList<string>? tags,
-        Func<Digest, string?>? mountFrom = null, CancellationToken cancel = default)
-    {
-        string Blob(Digest d) => Path.Combine(layoutPath, "blobs", d.Algorithm, d.Hex);
-        var index = ImageIndex.Parse(File.ReadAllBytes(Path.Combine(layoutPath, "index.json")));
-        var manifestDescriptor = index.Manifests[0];
-        var manifestJson = File.ReadAllBytes(Blob(manifestDescriptor.Digest));
-        var manifest = Manifest.Parse(manifestJson);
-        var blobs = new[] { manifest.Config }.Concat(manifest.Layers)
-            .Select(d => PushBlob.FromFile(d, Blob(d.Digest), mountFrom?.Invoke(d.Digest))).ToList();
-        var layoutTags = index.Manifests.Select(m => m.Annotations?.GetValueOrDefault(ImageIndex.RefNameAnnotation)).OfType<string>().Distinct().ToArray();
-        return PushAsync(registry, repository, tags ?? layoutTags, manifestJson, manifestDescriptor.MediaType, blobs, cancel);
-    }
-
     private enum BlobOutcome { Present, Mounted, Sent }
 
     private static async Task<BlobOutcome> PushBlobAsync(RegistryClient client, string repository, PushBlob blob, CancellationToken cancel)

@@ -16,7 +16,7 @@ namespace ContainerSdk.Core.Tests.Outputs;
 
 public class ImageWriterTests
 {
-    private static BuiltLayer BuildLayer(TempDir dir, string name, string text, params string[] environment)
+    internal static BuiltLayer BuildLayer(TempDir dir, string name, string text, params string[] environment)
     {
         var tar = LayerBlobWriterTests.MakeTar(dir, name + ".tar", text);
         using var writer = LayerBlobWriter.Create(dir.Combine("cache"), LayerCompression.Gzip);
@@ -34,7 +34,7 @@ public class ImageWriterTests
         };
     }
 
-    private static ImageSettings Settings(params string[] tags) => new()
+    internal static ImageSettings Settings(params string[] tags) => new()
     {
         Repository = "hpc/site",
         Tags = tags.Length == 0 ? new[] { "2026.11", "latest" } : tags,
