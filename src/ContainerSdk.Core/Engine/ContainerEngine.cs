@@ -42,7 +42,7 @@ public static class ContainerEngine
                 log.Detail($"Deleted {m} temporary file(s) left in {paths.Shared} by interrupted builds.");
         }, cancellationToken: cancellationToken) : null;
 
-        var registryOptions = Kinds.Registries(registries.InsecureRegistries);
+        var registryOptions = Kinds.Registries(registries.InsecureRegistries, registries.RegistryTimeout);
         // Pulled bases and registry cache hits, by digest.
         var store = new BlobStore(paths.Registry);
         using var shared = SharedLayerCache(registries.CacheRepository, inputs, registryOptions, store, log);
@@ -82,7 +82,7 @@ public static class ContainerEngine
     /// </summary>
     public static Oci.Digest PublishImage(string layoutPath, PublishSettings settings, RegistrySettings registries, IBuildLog log)
     {
-        var writer = Kinds.RegistryWriter(Kinds.Registries(registries.InsecureRegistries), settings, registries.CacheRepository);
+        var writer = Kinds.RegistryWriter(Kinds.Registries(registries.InsecureRegistries, registries.RegistryTimeout), settings, registries.CacheRepository);
         var image = BuiltImage.FromLayout(Path.GetFullPath(layoutPath), settings.Repository);
         writer.Write(image, $"{settings.Registry}/{settings.Repository}", new ImageWriteContext(0, Path.GetFullPath(layoutPath), log));
         return writer.PushedDigest!.Value;
