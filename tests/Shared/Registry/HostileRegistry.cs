@@ -13,6 +13,12 @@ public sealed record HostileRegistryOptions
     /// <summary>The one blob it serves at /v2/site/blobs/&lt;digest&gt;.</summary>
     public byte[] Blob { get; init; } = [];
 
+    /// <summary>More blobs it serves by their digest (an image's config and layers).</summary>
+    public IReadOnlyList<byte[]> Blobs { get; init; } = [];
+
+    /// <summary>Manifests by tag: the Content-Type they are sent with and their bytes.</summary>
+    public IReadOnlyDictionary<string, (string ContentType, byte[] Json)> Manifests { get; init; } = new Dictionary<string, (string, byte[])>();
+
     /// <summary>Blob GETs are answered 307 to the storage host, as registries send downloads to S3-like storage.</summary>
     public bool BlobOnStorage { get; init; }
 
@@ -105,11 +111,16 @@ public sealed class HostileRegistry : IAsyncDisposable
 
         var path = request.Path;
         if (path == "/v2/") return await AnswerAsync(exchange, 200, [], cancel);
+        if (path.StartsWith("/v2/site/manifests/", StringComparison.Ordinal))
+            return _options.Manifests.TryGetValue(path["/v2/site/manifests/".Length..], out var manifest)
+                ? await AnswerAsync(exchange, 200, [new("Content-Type", manifest.ContentType)], cancel, manifest.Json)
+                : await AnswerAsync(exchange, 404, [], cancel, Error("MANIFEST_UNKNOWN"));
         if (path.StartsWith("/v2/site/blobs/uploads/", StringComparison.Ordinal)) return await ServeUploadAsync(exchange, path["/v2/site/blobs/uploads/".Length..], cancel);
         if (path.StartsWith("/v2/site/blobs/", StringComparison.Ordinal))
         {
             var digest = path["/v2/site/blobs/".Length..];
-            var blob = digest == BlobDigest ? _options.Blob : _blobs.GetValueOrDefault(digest);
+            var blob = digest == BlobDigest ? _options.Blob
+                : _options.Blobs.FirstOrDefault(b => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(b)) == digest) ?? _blobs.GetValueOrDefault(digest);
             if (blob is null) return await AnswerAsync(exchange, 404, [], cancel, Error("BLOB_UNKNOWN"));
             if (request.Method == "HEAD") return await AnswerAsync(exchange, 200, [new("Docker-Content-Digest", digest)], cancel, blob, headOnly: true);
             if (_options.BlobOnStorage)
