@@ -82,11 +82,12 @@ internal sealed class BlobUpload(RegistryConnection connection, RegistryOperatio
     public async Task<bool> TryResumeAsync(CancellationToken cancel)
     {
         if (_unfinished is not { } session) return false;
-        _unfinished = null;
         long held;
         Uri location;
+        // A failure to ask (a dropped connection, a 503) leaves the session to be asked again by the next attempt.
         using (var status = await connection.SendAsync(operation, scopes, _ => new HttpRequestMessage(HttpMethod.Get, session), cancel))
         {
+            _unfinished = null;
             if ((int)status.StatusCode is not (200 or 204) || HeldBytes(status) is not { } bytes || bytes > blob.Size)
             {
                 log.Detail($"{operation}: the upload was cut off and the registry cannot say how much of it it holds (HTTP {(int)status.StatusCode}); it starts over.");
