@@ -37,6 +37,9 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     /// <summary>ContainerInsecureRegistries: hosts reached over plain HTTP or unverified TLS.</summary>
     public string? InsecureRegistries { get; set; }
 
+    /// <summary>ContainerRegistryTimeout: seconds one registry request may wait without an answer; empty is the engine's default.</summary>
+    public string? RegistryTimeout { get; set; }
+
     /// <summary>ContainerCacheDirectory: where layers, their segment indexes, bundle segments and pulled blobs are cached (shareable); empty for the work folder.</summary>
     public string? CacheDirectory { get; set; }
 
@@ -71,6 +74,7 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
         var registries = new RegistrySettings
         {
             InsecureRegistries = InsecureRegistries,
+            RegistryTimeout = RegistryTimeout,
             CacheDirectory = ItemTranslation.OptionalFullPath(CacheDirectory),
             CacheRepository = string.IsNullOrWhiteSpace(CacheRepository) ? null : CacheRepository.Trim(),
         };

@@ -17,6 +17,7 @@ public sealed class PublishContainerImage : ContainerTask
     public string? Repository { get; set; }
     public string[] Tags { get; set; } = Array.Empty<string>();
     public string? InsecureRegistries { get; set; }
+    public string? RegistryTimeout { get; set; }
     public string? CacheRepository { get; set; }
 
     /// <summary>The build's layers (_ContainerLayer): the digest and the item that made each.</summary>
@@ -44,6 +45,7 @@ public sealed class PublishContainerImage : ContainerTask
         var registries = new RegistrySettings
         {
             InsecureRegistries = InsecureRegistries,
+            RegistryTimeout = RegistryTimeout,
             CacheRepository = string.IsNullOrWhiteSpace(CacheRepository) ? null : CacheRepository.Trim(),
         };
         Digest = ContainerEngine.PublishImage(Path.GetFullPath(LayoutPath), settings, registries, log).ToString();

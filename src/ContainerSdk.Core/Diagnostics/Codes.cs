@@ -72,6 +72,15 @@ public static class Codes
     public const string RegistryCredentialsFailed = "CSDK6008";
     public const string RegistryTlsFailed = "CSDK6009";
     public const string RegistryNotAllowed = "CSDK6010";
+    /// <summary>A registry, token server or storage host said nothing for as long as the operation may wait (ContainerRegistryTimeout).</summary>
+    public const string RegistryTimedOut = "CSDK6011";
+    /// <summary>A host the registry redirected to asked for credentials: they are the registry's, never sent there.</summary>
+    public const string RegistryForeignChallenge = "CSDK6012";
+    /// <summary>A manifest of a media type the SDK cannot read (not an OCI or Docker v2 manifest or index).</summary>
+    public const string RegistryManifestTypeUnknown = "CSDK6013";
+
+    /// <summary>A base image's config has a media type the SDK does not know; it is read as an image config all the same.</summary>
+    public const string BaseConfigTypeUnknown = "CSDK1060";
 
     // 7xxx: the SquashFS image, which cannot store POSIX ACLs (Acl/AclNarrowing, Acl/AclNarrowingReport).
 

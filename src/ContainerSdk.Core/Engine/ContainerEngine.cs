@@ -43,7 +43,7 @@ public static class ContainerEngine
                 log.Detail($"Deleted {m} temporary file(s) left in {paths.Shared} by interrupted builds.");
         }, cancellationToken: cancellationToken) : null;
 
-        var registryOptions = Composition.Registries(registries.InsecureRegistries);
+        var registryOptions = Composition.Registries(registries.InsecureRegistries, registries.RegistryTimeout);
         // Pulled bases and registry cache hits, by digest.
         var store = new BlobStore(paths.Registry);
         using var shared = SharedLayerCache(registries.CacheRepository, inputs, registryOptions, store, log);
@@ -83,7 +83,7 @@ public static class ContainerEngine
     /// </summary>
     public static Oci.Digest PublishImage(string layoutPath, PublishSettings settings, RegistrySettings registries, IBuildLog log)
     {
-        var writer = Composition.RegistryWriter(Composition.Registries(registries.InsecureRegistries), settings.Layers, registries.CacheRepository);
+        var writer = Composition.RegistryWriter(Composition.Registries(registries.InsecureRegistries, registries.RegistryTimeout), settings.Layers, registries.CacheRepository);
         var image = BuiltImage.FromLayout(Path.GetFullPath(layoutPath), settings.Repository).WithTags(settings.Tags);
         return writer.Write(image, $"{settings.Registry}/{settings.Repository}", new ImageWriteContext(0, Path.GetFullPath(layoutPath), log)).ManifestDigest;
     }

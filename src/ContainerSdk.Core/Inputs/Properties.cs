@@ -60,6 +60,21 @@ public static class Properties
         return epoch;
     }
 
+    /// <summary>ContainerRegistryTimeout when none is set, in seconds: a silent registry or token server is given up within
+    /// about a minute in all (three such waits per operation).</summary>
+    public const int DefaultRegistryTimeout = 20;
+
+    /// <summary>ContainerRegistryTimeout: how long one registry request may wait without an answer, in whole seconds (1 to 3600).</summary>
+    public static TimeSpan RegistryTimeout(string? value)
+    {
+        string text = (value ?? "").Trim();
+        if (text.Length == 0) return TimeSpan.FromSeconds(DefaultRegistryTimeout);
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) || seconds is < 1 or > 3600)
+            throw new ContainerSdkException(Codes.InvalidProperty,
+                $"ContainerRegistryTimeout is '{value}': expected how many seconds one registry request may wait without an answer, a whole number from 1 to 3600 (default {DefaultRegistryTimeout}).");
+        return TimeSpan.FromSeconds(seconds);
+    }
+
     /// <summary>ContainerRegistry: a registry host, "host[:port]".</summary>
     public static string Registry(string? value)
     {

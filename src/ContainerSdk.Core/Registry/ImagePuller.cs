@@ -95,9 +95,25 @@ public sealed class ImagePuller
         return document;
     }
 
-    private PulledImage Assemble(RegistryReference reference, ManifestDocument document, Manifest manifest) =>
-        new(reference.WithDigest(document.Digest), document, manifest, _store.PathOf(manifest.Config.Digest),
+    private PulledImage Assemble(RegistryReference reference, ManifestDocument document, Manifest manifest)
+    {
+        WarnOnConfigType(reference, manifest.Config);
+        return new(reference.WithDigest(document.Digest), document, manifest, _store.PathOf(manifest.Config.Digest),
             manifest.Layers.Select(l => _store.PathOf(l.Digest)).ToArray());
+    }
+
+    /// <summary>
+    /// A config of a type the SDK does not know (an artifact's, a vendor's) is read as an image config all the same (the
+    /// build fails with its own error if it is not one), but not without a word: the image may not be what the user meant.
+    /// </summary>
+    private void WarnOnConfigType(RegistryReference reference, Descriptor config)
+    {
+        if (config.MediaType is MediaTypes.ImageConfig or MediaTypes.DockerConfig) return;
+        string type = new(config.MediaType.Take(200).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        _log.Warning(Codes.BaseConfigTypeUnknown,
+            $"BaseLayer '{RegistryReference.Scheme}{reference}': the image's config has media type '{type}', not an image config " +
+            $"({MediaTypes.ImageConfig} or {MediaTypes.DockerConfig}); it is read as one. Check that the reference names a container image.");
+    }
 
     private static Descriptor Choose(RegistryReference reference, ImageIndex index, Platform platform)
     {

@@ -21,10 +21,15 @@ public sealed class RegistryClient : IDisposable
         { MediaTypes.ImageIndex, MediaTypes.ImageManifest, MediaTypes.DockerManifestList, MediaTypes.DockerManifest };
 
     private readonly RegistryConnection _connection;
+    private readonly IBuildLog _log;
     private volatile bool _wantsChunks;
     private long _minChunk;
 
-    public RegistryClient(string registry, RegistryOptions options, IBuildLog log) => _connection = new RegistryConnection(registry, options, log);
+    public RegistryClient(string registry, RegistryOptions options, IBuildLog log)
+    {
+        _connection = new RegistryConnection(registry, options, log);
+        _log = log;
+    }
 
     public string Registry => _connection.Registry;
     public RegistryOptions Options => _connection.Options;
@@ -43,13 +48,15 @@ public sealed class RegistryClient : IDisposable
                 return request;
             }, c);
             await EnsureSuccessAsync(operation, response, repository, Codes.RegistryNotFound, c);
-            var json = await ResponseBody.ReadLimitedAsync(response, Options.MaxManifestSize, operation, "manifest", Options.ReadIdleTimeout, c);
+            using var wait = BodyWait(response, operation, c);
+            var json = await ResponseBody.ReadLimitedAsync(response, Options.MaxManifestSize, operation, "manifest", wait, c);
             var digest = Digest.Compute(json);
             if (Digest.TryParse(reference, out var pinned) && pinned != digest)
                 throw operation.Fail(Codes.RegistryContentInvalid, $"the registry sent a manifest whose digest is {digest}; nothing of it was kept.");
             if (response.Headers.TryGetValues("Docker-Content-Digest", out var said) && said.FirstOrDefault() is { } claimed && claimed != digest.ToString())
                 throw operation.Fail(Codes.RegistryContentInvalid, $"the registry says the manifest is {claimed} but its bytes are {digest}; nothing of it was kept.");
-            string mediaType = response.Content.Headers.ContentType?.MediaType is { } t && ManifestTypes.Contains(t) ? t : MediaTypeOf(json, operation);
+            string? declared = response.Content.Headers.ContentType?.MediaType;
+            string mediaType = declared is not null && ManifestTypes.Contains(declared) ? declared : MediaTypeOf(json, declared, operation);
             return new ManifestDocument(json, mediaType, digest);
         }, cancel);
     }
@@ -79,8 +86,9 @@ public sealed class RegistryClient : IDisposable
             await EnsureSuccessAsync(operation, response, repository, Codes.RegistryNotFound, c);
             if (response.Content.Headers.ContentLength is { } declared && declared != descriptor.Size)
                 throw operation.Fail(Codes.RegistryContentInvalid, $"the registry sends {declared} bytes for a blob of {descriptor.Size}; nothing of it was kept.");
+            using var wait = BodyWait(response, operation, c);
             return await store.WriteAsync(descriptor,
-                target => ResponseBody.CopyAsync(response, target, descriptor.Size, operation, "blob", Options.ReadIdleTimeout, c),
+                target => ResponseBody.CopyAsync(response, target, descriptor.Size, operation, "blob", wait, c),
                 why => operation.Fail(Codes.RegistryContentInvalid, $"the blob the registry sent is not the one asked for: {why}; nothing of it was kept."));
         }, cancel);
     }
@@ -108,10 +116,12 @@ public sealed class RegistryClient : IDisposable
     public Task UploadBlobAsync(string repository, Descriptor descriptor, Func<Stream> open, Uri? session = null, CancellationToken cancel = default)
     {
         var operation = Operation(repository, $"push blob {descriptor.Digest}");
-        var upload = new BlobUpload(_connection, operation, RegistryConnection.PushScope(repository), descriptor, open, EnsureSuccessAsync);
+        var upload = new BlobUpload(_connection, operation, RegistryConnection.PushScope(repository), descriptor, open, EnsureSuccessAsync, _log);
         var sessions = Api(repository, "blobs/uploads/");
         return _connection.RetryAsync(operation, async c =>
         {
+            // Cut off in an earlier attempt: the registry may hold part of it already.
+            if (await upload.TryResumeAsync(c)) return true;
             var (location, min) = session is { } open ? (open, 0L) : await upload.StartAsync(sessions, c);
             session = null;
             if (!_wantsChunks)
@@ -122,7 +132,7 @@ public sealed class RegistryClient : IDisposable
                 (location, min) = await upload.StartAsync(sessions, c);
             }
             if (min > 0) _minChunk = min;
-            await upload.ChunkedAsync(location, Math.Max(_minChunk, Options.ChunkSize), c);
+            await upload.ChunkedAsync(location, 0, Math.Max(_minChunk, Options.ChunkSize), c);
             return true;
         }, cancel);
     }
@@ -168,18 +178,43 @@ public sealed class RegistryClient : IDisposable
         throw operation.Fail(response.StatusCode == HttpStatusCode.NotFound ? notFoundCode : Codes.RegistryRequestFailed, response.StatusCode, detail);
     }
 
-    private static string MediaTypeOf(byte[] json, RegistryOperation operation)
+    /// <summary>A wait for the next piece of a response body, from whichever host sends it (the registry, or its storage).</summary>
+    private AnswerWait BodyWait(HttpResponseMessage response, RegistryOperation operation, CancellationToken cancel) =>
+        _connection.Wait(response.RequestMessage?.RequestUri ?? new Uri($"https://{Registry}/"), operation.Action, operation, cancel, Options.BodyIdleTimeout);
+
+    /// <summary>Content types that say nothing about the manifest: its own mediaType, or its shape, tells.</summary>
+    private static readonly string[] GenericTypes = { "application/json", "text/plain", "application/octet-stream" };
+
+    /// <summary>
+    /// The manifest's media type when the Content-Type did not name a known one: the document's own mediaType, else (OCI lets it
+    /// be left out) its shape. A type the SDK cannot read (a schema 1 manifest, an artifact) is CSDK6013, naming it.
+    /// </summary>
+    private static string MediaTypeOf(byte[] json, string? declared, RegistryOperation operation)
     {
+        string? named = null;
         try
         {
             using var doc = System.Text.Json.JsonDocument.Parse(json);
-            if (doc.RootElement.TryGetProperty("mediaType", out var m) && m.GetString() is { } type && ManifestTypes.Contains(type)) return type;
-            if (doc.RootElement.TryGetProperty("manifests", out _)) return MediaTypes.ImageIndex;
-            if (doc.RootElement.TryGetProperty("layers", out _)) return MediaTypes.ImageManifest;
+            if (doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object)
+            {
+                if (doc.RootElement.TryGetProperty("mediaType", out var m) && m.ValueKind == System.Text.Json.JsonValueKind.String) named = m.GetString();
+                if (named is not null && ManifestTypes.Contains(named)) return named;
+                if (named is null && (declared is null || GenericTypes.Contains(declared)))
+                {
+                    if (doc.RootElement.TryGetProperty("manifests", out _)) return MediaTypes.ImageIndex;
+                    if (doc.RootElement.TryGetProperty("layers", out _)) return MediaTypes.ImageManifest;
+                }
+            }
         }
         catch (System.Text.Json.JsonException) { }
+        if ((named ?? (declared is not null && !GenericTypes.Contains(declared) ? declared : null)) is { } unknown)
+            throw operation.Fail(Codes.RegistryManifestTypeUnknown,
+                $"the manifest's media type is '{Printable(unknown)}', which cannot be read: expected an OCI image manifest or index ({MediaTypes.ImageManifest}, " +
+                $"{MediaTypes.ImageIndex}) or a Docker v2 one ({MediaTypes.DockerManifest}, {MediaTypes.DockerManifestList}).");
         throw operation.Fail(Codes.RegistryContentInvalid, "the registry's answer is not an image manifest or index.");
     }
+
+    private static string Printable(string text) => new(text.Take(200).Select(c => char.IsControl(c) ? '?' : c).ToArray());
 
     public void Dispose() => _connection.Dispose();
 }

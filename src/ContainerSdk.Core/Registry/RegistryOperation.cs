@@ -11,6 +11,9 @@ public sealed record RegistryOperation(string Registry, string Repository, strin
 {
     public override string ToString() => $"{Action} in {Registry}/{Repository}";
 
+    /// <summary>What this operation may still spend waiting on silent servers; set by the retry loop, shared by its attempts.</summary>
+    internal WaitBudget? Budget { get; set; }
+
     public ContainerSdkException Fail(string code, string why, Exception? inner = null) =>
         new(code, $"Registry {Registry}, repository '{Repository}', {Action}: {why}", inner: inner);
 

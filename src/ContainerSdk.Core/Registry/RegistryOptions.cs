@@ -28,11 +28,35 @@ public sealed record RegistryOptions
     /// <summary>Distribution's own limit for a manifest: a larger one is hostile, not an image.</summary>
     public long MaxManifestSize { get; init; } = 4 * 1024 * 1024;
 
-    /// <summary>How long a request may wait for the response headers, counted from the last piece of its own body sent (an
-    /// upload that keeps moving is never cut off); a stalled response body is bounded by <see cref="ReadIdleTimeout"/>.</summary>
-    public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(100);
+    /// <summary>ContainerRegistryTimeout when none is set: a silent server is given up within about a minute in all
+    /// (<see cref="WaitBudgetPerOperation"/>), and a registry or token server that answers at all answers well within it.</summary>
+    public static readonly TimeSpan DefaultResponseTimeout = TimeSpan.FromSeconds(20);
 
-    public TimeSpan ReadIdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>ContainerRegistryTimeout: how long one request may wait without an answer (the response headers, counted from
+    /// the last piece of its own body sent, so an upload that keeps moving is never cut off; or the next piece of a response
+    /// body). A request that times out is tried again only while the operation's <see cref="OperationWaitLimit"/> lasts.</summary>
+    public TimeSpan ResponseTimeout { get; init; } = DefaultResponseTimeout;
+
+    /// <summary>How long a stalled response body is waited for; null: <see cref="ResponseTimeout"/>.</summary>
+    public TimeSpan? ReadIdleTimeout { get; init; }
+
+    internal TimeSpan BodyIdleTimeout => ReadIdleTimeout ?? ResponseTimeout;
+
+    /// <summary>How many request timeouts one operation (a manifest, a blob with its token) may spend waiting on a silent
+    /// server in all, retries included, before it fails with CSDK6011.</summary>
+    public const int WaitBudgetPerOperation = 3;
+
+    /// <summary>How long one operation may wait on silent servers in all; null: <see cref="WaitBudgetPerOperation"/> × <see cref="ResponseTimeout"/>.</summary>
+    public TimeSpan? OperationWaitLimit { get; init; }
+
+    internal TimeSpan OperationWaitBudget => OperationWaitLimit ?? ResponseTimeout * WaitBudgetPerOperation;
+
+    /// <summary>After this long without an answer the build says, at normal verbosity, which host it is waiting for (and
+    /// again every twice as long).</summary>
+    public TimeSpan WaitNoticeAfter { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The clock tokens expire by and waits are measured with (a test's fake clock moves time on without sleeping).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 
     /// <summary>Chunk size of a chunked upload (raised to the registry's OCI-Chunk-Min-Length when that is larger).</summary>
     public long ChunkSize { get; init; } = 32 * 1024 * 1024;

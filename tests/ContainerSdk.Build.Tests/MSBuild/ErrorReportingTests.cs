@@ -58,6 +58,7 @@ public sealed class ErrorReportingTests
     [InlineData("<ContainerSourceDateEpoch>-5</ContainerSourceDateEpoch>", "CSDK3004", "-5")]
     [InlineData("<ContainerRepository>Site Image</ContainerRepository>", "CSDK3003", "Site Image")]
     [InlineData("<ContainerPlatform>amd64</ContainerPlatform>", "CSDK3001", "amd64")]
+    [InlineData("<ContainerRegistryTimeout>soon</ContainerRegistryTimeout>", "CSDK3001", "soon")]
     public void Bad_properties_are_coded_errors(string property, string code, string mention)
     {
         using var p = new SdkProject($"""

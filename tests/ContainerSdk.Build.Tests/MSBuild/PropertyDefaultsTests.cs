@@ -32,6 +32,7 @@ public sealed class PropertyDefaultsTests
         Assert.Equal(outDir + "my.site.acl", project.GetPropertyValue("ContainerBundleAclPath"));
         Assert.Equal("true", project.GetPropertyValue("GenerateContainerBundle"));
         Assert.Equal(Properties.DefaultModulePath, project.GetPropertyValue("ContainerModulePath"));
+        Assert.Equal(Properties.DefaultRegistryTimeout.ToString(), project.GetPropertyValue("ContainerRegistryTimeout"));
     }
 
     [Fact]

@@ -87,8 +87,9 @@ public sealed class HostileRegistryTests
         Assert.All(front, r => Assert.True(r.HadAuthorization));
         Assert.NotEmpty(other);
         Assert.All(other, r => Assert.False(r.HadAuthorization, $"Authorization went to {proxy.DowngradeHost}{r.PathAndQuery}"));
-        // That host wants credentials of its own: the pull fails, saying so, without the password.
-        Assert.Equal(Codes.RegistryUnauthorized, e.Code);
+        // That host wants credentials of its own: the pull fails, naming it, without the password.
+        Assert.Equal(Codes.RegistryForeignChallenge, e.Code);
+        Assert.Contains(proxy.DowngradeHost, e.Message);
         Assert.DoesNotContain("pw-for-ci", e.Message);
     }
 

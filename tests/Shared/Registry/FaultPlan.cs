@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace ContainerSdk.Tests.Registry;
 
 /// <summary>What a <see cref="FaultRule"/> does to a request it catches.</summary>
-public enum FaultKind { Fail, Reset, Delay, SlowBody, CorruptBody, EndlessBody, StallBody, RedirectLoop, DowngradeLocation, RedirectToStorage }
+public enum FaultKind { Fail, Reset, Delay, SlowBody, CorruptBody, EndlessBody, StallBody, RedirectLoop, DowngradeLocation, RedirectToStorage, CutRequestBody }
 
 /// <summary>
 /// One fault: which requests it catches (method, or "*" for any; a regex searched in the path and query) and how
@@ -33,16 +33,23 @@ public sealed class FaultRule
     public long BytesPerSecond { get; init; }
 
     /// <summary>For <see cref="FaultKind.Reset"/>: reset after this many response body bytes (null: before any response); for
-    /// <see cref="FaultKind.StallBody"/>: send nothing more after this many.</summary>
+    /// <see cref="FaultKind.StallBody"/>: send nothing more after this many; for <see cref="FaultKind.CutRequestBody"/>: the
+    /// request body bytes taken before the reset.</summary>
     public long? AfterBodyBytes { get; init; }
 
     /// <summary>How many more times the rule fires.</summary>
     public int Left => Volatile.Read(ref _left);
 
+    /// <summary>How many matching requests pass before the rule starts firing (the third chunk, not the first).</summary>
+    public int Skip { get => _skip; init => _skip = value; }
+
+    private int _skip;
+
     internal bool TryFire(string method, string pathAndQuery)
     {
         if (Method != "*" && !string.Equals(Method, method, StringComparison.OrdinalIgnoreCase)) return false;
         if (!_path.IsMatch(pathAndQuery)) return false;
+        if (Volatile.Read(ref _skip) > 0 && Interlocked.Decrement(ref _skip) >= 0) return false;
         while (true)
         {
             var left = Volatile.Read(ref _left);
@@ -76,6 +83,14 @@ public sealed class FaultPlan
     /// <summary>Ends the connection with a TCP reset: before any response, or after <paramref name="afterBodyBytes"/> bytes of the upstream body.</summary>
     public FaultPlan Reset(string method, string pathRegex, int times = 1, long? afterBodyBytes = null) =>
         Add(new FaultRule(FaultKind.Reset, method, pathRegex, times) { AfterBodyBytes = afterBodyBytes });
+
+    /// <summary>
+    /// After <paramref name="skip"/> matching requests have passed, takes <paramref name="afterBodyBytes"/> bytes of the request body, then resets the connection; nothing of the request
+    /// goes upstream (a proxy that buffers request bodies, as nginx does by default, between a client and the registry whose
+    /// link drops).
+    /// </summary>
+    public FaultPlan CutRequestBody(string method, string pathRegex, long afterBodyBytes, int times = 1, int skip = 0) =>
+        Add(new FaultRule(FaultKind.CutRequestBody, method, pathRegex, times) { AfterBodyBytes = afterBodyBytes, Skip = skip });
 
     /// <summary>Waits <paramref name="delay"/> before forwarding (a slow registry, or one that times the client out).</summary>
     public FaultPlan Delay(string method, string pathRegex, TimeSpan delay, int times = 1) =>

@@ -12,6 +12,9 @@ public sealed record ProxiedRequest(string Method, string PathAndQuery, int Stat
 {
     public string Listener { get; init; } = "";
     public bool HadAuthorization { get; init; }
+
+    /// <summary>Request body bytes the proxy took (forwarded, or taken before a cut).</summary>
+    public long BodyBytes { get; init; }
     public FaultKind? Fault { get; init; }
 }
 
@@ -103,6 +106,13 @@ public sealed class FaultProxy : IAsyncDisposable
                 _requests.Enqueue(record);
                 connection.Reset();
                 return false;
+            case FaultKind.CutRequestBody:
+                long taken = 0;
+                try { await exchange.Body.CopyToAsync(new CuttingStream(Stream.Null, rule.AfterBodyBytes, n => taken += n), cancellationToken); }
+                catch (BodyCutException) { }
+                _requests.Enqueue(record with { BodyBytes = taken });
+                connection.Reset();
+                return false;
             case FaultKind.Fail:
                 await exchange.Body.DrainAsync(cancellationToken);
                 var headers = rule.RetryAfter is { } wait ? [new("Retry-After", ((int)Math.Ceiling(wait.TotalSeconds)).ToString())] : Array.Empty<KeyValuePair<string, string>>();
@@ -176,7 +186,7 @@ public sealed class FaultProxy : IAsyncDisposable
                 .ToList();
             if (_chunked is not null && ChunkedUploadPolicy.StartsSession(request) && status == 202)
                 headers.Add(new("OCI-Chunk-Min-Length", _chunked.MinChunk.ToString()));
-            _requests.Enqueue(record with { Status = status });
+            _requests.Enqueue(record with { Status = status, BodyBytes = exchange.Body.BytesRead });
 
             var length = response.Content.Headers.ContentLength;
             var noBody = request.Method == "HEAD" || status is 204 or 304 || status < 200;

@@ -9,7 +9,8 @@ namespace ContainerSdk.Core.Registry;
 
 /// <summary>
 /// Tokens of a bearer-token registry, asked from its token server per set of scopes ("repository:site:pull,push") and
-/// kept until shortly before they expire. Tokens and credentials are held in memory only.
+/// kept until shortly before they expire (by <see cref="RegistryOptions.Clock"/>). Tokens and credentials are held in
+/// memory only; the credentials go to the realm only where <see cref="CredentialRoutes"/> lets them.
 /// </summary>
 internal sealed class BearerTokens
 {
@@ -18,23 +19,27 @@ internal sealed class BearerTokens
     private readonly HttpClient _http;
     private readonly string _registry;
     private readonly bool _insecure;
-    private readonly TimeSpan _timeout;
+    private readonly RegistryOptions _options;
+    private readonly IBuildLog _log;
+    private readonly TimeProvider _clock;
     private readonly SemaphoreSlim _fetching = new(1, 1);
 
-    public BearerTokens(HttpClient http, string registry, bool insecure, TimeSpan timeout)
+    public BearerTokens(HttpClient http, string registry, RegistryOptions options, IBuildLog log)
     {
         _http = http;
         _registry = registry;
-        _insecure = insecure;
-        _timeout = timeout;
+        _insecure = options.IsInsecure(registry);
+        _options = options;
+        _log = log;
+        _clock = options.Clock;
     }
 
     public static string Key(IEnumerable<string> scopes) => string.Join(' ', scopes.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
 
     public void Forget(string key) => _tokens.TryRemove(key, out _);
 
-    public async Task<string> GetAsync(AuthChallenge challenge, IReadOnlyList<string> scopes, RegistryCredential? credential, RegistryOperation operation,
-        CancellationToken cancel)
+    public async Task<string> GetAsync(AuthChallenge challenge, IReadOnlyList<string> scopes, RegistryCredential? credential, CredentialRoutes routes,
+        RegistryOperation operation, CancellationToken cancel)
     {
         string key = Key(scopes);
         if (TryCached(key) is { } cached) return cached;
@@ -42,16 +47,16 @@ internal sealed class BearerTokens
         await _fetching.WaitAsync(cancel);
         try
         {
-            return TryCached(key) ?? await FetchAsync(challenge, key, credential, operation, cancel);
+            return TryCached(key) ?? await FetchAsync(challenge, key, credential, routes, operation, cancel);
         }
         finally { _fetching.Release(); }
     }
 
-    private string? TryCached(string key) => _tokens.TryGetValue(key, out var cached) && cached.Expires > DateTimeOffset.UtcNow ? cached.Token : null;
+    private string? TryCached(string key) => _tokens.TryGetValue(key, out var cached) && cached.Expires > _clock.GetUtcNow() ? cached.Token : null;
 
-    private async Task<string> FetchAsync(AuthChallenge challenge, string key, RegistryCredential? credential, RegistryOperation operation, CancellationToken cancel)
+    private async Task<string> FetchAsync(AuthChallenge challenge, string key, RegistryCredential? credential, CredentialRoutes routes,
+        RegistryOperation operation, CancellationToken cancel)
     {
-
         if (challenge["realm"] is not { } realmText || !Uri.TryCreate(realmText, UriKind.Absolute, out var realm) || realm.Scheme is not ("https" or "http"))
             throw operation.Fail(Codes.RegistryUnauthorized, "the registry asks for a token but names no valid token server (realm).");
         // Credentials go to the token server: never in clear text across a network unless the user said this registry may.
@@ -59,10 +64,15 @@ internal sealed class BearerTokens
             throw operation.Fail(Codes.RegistryUnauthorized,
                 $"the registry's token server {realm.Authority} is plain http; add {_registry} to ContainerInsecureRegistries if that is intended.");
 
+        // Only the realm the registry's own challenge named is given the credentials; any other asks anonymously.
+        if (!routes.MayCarryCredentials(realm)) credential = null;
         using var request = credential is { IsIdentityToken: true } ? RefreshTokenRequest(realm, challenge, key, credential) : TokenRequest(realm, challenge, key, credential);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        timeout.CancelAfter(_timeout);
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        using var wait = new AnswerWait(realm, "token server", _options, operation.Budget ?? new WaitBudget(_options.OperationWaitBudget), _log, cancel);
+        HttpResponseMessage sent;
+        try { sent = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, wait.Token); }
+        catch (OperationCanceledException) when (wait.TimedOut) { throw wait.Silent(); }
+        using var response = sent;
+        wait.Disarm();
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             throw operation.Fail(Codes.RegistryUnauthorized, response.StatusCode,
                 credential is null ? "the token server refused an anonymous token; log in (see the README's credentials section)"
@@ -72,10 +82,10 @@ internal sealed class BearerTokens
             if (RetryPolicy.IsTransient(response.StatusCode)) throw new TransientResponseException(response.StatusCode, response.Headers.RetryAfter);
             throw operation.Fail(Codes.RegistryUnauthorized, response.StatusCode, "the token server " + await ResponseBody.ErrorTextAsync(response, cancel));
         }
-        var body = await ResponseBody.ReadLimitedAsync(response, MaxTokenResponse, operation, "token response", _timeout, cancel);
+        var body = await ResponseBody.ReadLimitedAsync(response, MaxTokenResponse, operation, "token response", wait, cancel);
         var (token, lifetime) = Parse(body, operation);
         // A little early, so that a token never expires between being picked and being used.
-        var expires = DateTimeOffset.UtcNow + lifetime - TimeSpan.FromSeconds(Math.Min(30, lifetime.TotalSeconds / 10));
+        var expires = _clock.GetUtcNow() + lifetime - TimeSpan.FromSeconds(Math.Min(30, lifetime.TotalSeconds / 10));
         _tokens[key] = (token, expires);
         return token;
     }

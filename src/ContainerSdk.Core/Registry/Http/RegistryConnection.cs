@@ -7,8 +7,9 @@ namespace ContainerSdk.Core.Registry;
 
 /// <summary>
 /// HTTP to one registry: the scheme (https; http only for an insecure registry that does not speak TLS), the login
-/// (Basic, or bearer tokens per scope), redirects followed by hand (Authorization stays with the registry; no loop,
-/// no https→http), and retries of what is worth retrying. No cookies: a registry session is its token.
+/// (Basic, or bearer tokens per scope), redirects followed by hand (where credentials may go: <see cref="CredentialRoutes"/>;
+/// no loop, no https→http), time limits (<see cref="AnswerWait"/>, <see cref="WaitBudget"/>) and retries of what is worth
+/// retrying. No cookies: a registry session is its token.
 /// </summary>
 internal sealed class RegistryConnection : IDisposable
 {
@@ -21,6 +22,7 @@ internal sealed class RegistryConnection : IDisposable
     private readonly SemaphoreSlim _pingLock = new(1, 1);
     private readonly Dictionary<string, RegistryCredential?> _credentials = new(StringComparer.Ordinal);
     private Uri? _base;
+    private CredentialRoutes? _routes;
     private AuthChallenge? _challenge;
 
     public RegistryConnection(string registry, RegistryOptions options, IBuildLog log)
@@ -45,7 +47,7 @@ internal sealed class RegistryConnection : IDisposable
         };
         _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("ContainerSdk", "1"));
-        _tokens = new BearerTokens(_http, registry, options.IsInsecure(registry), options.ResponseTimeout);
+        _tokens = new BearerTokens(_http, registry, options, log);
     }
 
     public string Registry { get; }
@@ -58,6 +60,7 @@ internal sealed class RegistryConnection : IDisposable
     public async Task<T> RetryAsync<T>(RegistryOperation operation, Func<CancellationToken, Task<T>> attempt, CancellationToken cancel)
     {
         var policy = Options.Retry;
+        var budget = operation.Budget ??= new WaitBudget(Options.OperationWaitBudget);
         for (int n = 1; ; n++)
         {
             string failure;
@@ -65,6 +68,16 @@ internal sealed class RegistryConnection : IDisposable
             try
             {
                 return await attempt(cancel);
+            }
+            catch (SilentServerException e) when (!cancel.IsCancellationRequested)
+            {
+                // A silent server is not asked again and again at full length: the operation's budget bounds all its waits.
+                if (budget.IsSpent || n >= policy.MaxAttempts)
+                    throw operation.Fail(Codes.RegistryTimedOut,
+                        $"{e.Host} ({e.What}) did not answer; waited {budget.Spent.TotalSeconds:0} s in all over {n} attempt(s). " +
+                        $"ContainerRegistryTimeout is {Options.ResponseTimeout.TotalSeconds:0} s per request (an operation waits at most " +
+                        $"{budget.Total.TotalSeconds:0} s on a silent server); raise it if the server is only slow.", e);
+                failure = e.Message;
             }
             catch (TransientResponseException e)
             {
@@ -92,9 +105,9 @@ internal sealed class RegistryConnection : IDisposable
                     throw operation.Fail(Codes.RegistryUnreachable, $"no answer after {n} attempts ({Describe(e)}).", e);
                 failure = Describe(e);
             }
-            var delay = policy.DelayAfter(n, retryAfter);
+            var delay = policy.DelayAfter(n, retryAfter, Options.Clock.GetUtcNow());
             _log.Detail($"{operation}: {failure}; attempt {n + 1} of {policy.MaxAttempts} in {delay.TotalSeconds:0.0} s");
-            await Task.Delay(delay, cancel);
+            await Task.Delay(delay, Options.Clock, cancel);
         }
     }
 
@@ -109,17 +122,27 @@ internal sealed class RegistryConnection : IDisposable
         var allScopes = scopes.ToList();
         for (int login = 0; ; login++)
         {
-            var response = await SendFollowingRedirectsAsync(operation, baseUri, request(baseUri), allScopes, cancel);
+            var response = await SendFollowingRedirectsAsync(operation, request(baseUri), allScopes, cancel);
             if (RetryPolicy.IsTransient(response.StatusCode))
             {
                 var retryAfter = response.Headers.RetryAfter;
                 response.Dispose();
                 throw new TransientResponseException(response.StatusCode, retryAfter);
             }
+            if (response.StatusCode == HttpStatusCode.Unauthorized && AnsweredBy(response) is { } foreign)
+            {
+                // A storage host the registry sent us to asks for a login: its challenge is not the registry's, and nothing of
+                // the registry's (password, token) is sent to it or to a token server it names.
+                response.Dispose();
+                throw operation.Fail(Codes.RegistryForeignChallenge,
+                    $"the registry sent the request on to {foreign}, which asks for credentials (HTTP 401). The registry's credentials " +
+                    $"are sent to the registry and its own token server only, never to a host it redirects to; the registry's storage " +
+                    $"({foreign}) must accept the redirect as it is (a signed URL).");
+            }
             if (response.StatusCode != HttpStatusCode.Unauthorized || login > 0 || AuthChallenge.From(response.Headers) is not { } challenge)
                 return response;
             // A first challenge, a scope the token lacks, or a token the registry no longer takes: one fresh login.
-            _challenge = challenge;
+            Challenged(challenge);
             _tokens.Forget(BearerTokens.Key(allScopes));
             if (challenge["scope"] is { } wanted) allScopes.AddRange(wanted.Split(' ', StringSplitOptions.RemoveEmptyEntries));
             _tokens.Forget(BearerTokens.Key(allScopes));
@@ -130,6 +153,10 @@ internal sealed class RegistryConnection : IDisposable
     /// <summary>A 401 the login could not get past, as the error the user reads.</summary>
     public ContainerSdkException Unauthorized(RegistryOperation operation, HttpResponseMessage response, string repository)
     {
+        // A storage host's refusal is not the registry refusing the user.
+        if (AnsweredBy(response) is { } foreign)
+            return operation.Fail(response.StatusCode == HttpStatusCode.Unauthorized ? Codes.RegistryForeignChallenge : Codes.RegistryRequestFailed,
+                response.StatusCode, $"{foreign}, where the registry redirected the request, refused it (the registry's credentials are never sent there)");
         var credential = Credential(repository);
         string who = credential is null
             ? "no credentials were found for it (see the README's credentials section: skopeo login, podman login, docker login or CONTAINERSDK_REGISTRY_USER)"
@@ -147,7 +174,7 @@ internal sealed class RegistryConnection : IDisposable
         }
     }
 
-    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(RegistryOperation operation, Uri baseUri, HttpRequestMessage request,
+    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(RegistryOperation operation, HttpRequestMessage request,
         IReadOnlyList<string> scopes, CancellationToken cancel)
     {
         await AuthorizeAsync(request, scopes, operation, cancel);
@@ -157,18 +184,14 @@ internal sealed class RegistryConnection : IDisposable
             var from = request.RequestUri!;
             visited.Add(from);
             HttpResponseMessage response;
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel))
+            string what = Routes.IsRegistry(from) ? operation.Action : "storage for " + operation.Action;
+            using (var wait = new AnswerWait(from, what, Options, Budget(operation), _log, cancel))
             {
-                timeout.CancelAfter(Options.ResponseTimeout);
                 // The timeout counts from the last piece of the body sent, not from the start: a big blob on a slow
                 // link is not cut off (and sent again, and cut off again) while it is still going out.
-                if (request.Content is { } body) request.Content = ProgressContent.Wrap(body, () => Rearm(timeout, Options.ResponseTimeout));
-                try { response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token); }
-                catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
-                {
-                    throw new TimeoutException($"no response within {Options.ResponseTimeout.TotalSeconds:0} s" +
-                                               (request.Content is null ? "" : " of the last piece of the request's body"));
-                }
+                if (request.Content is { } body) request.Content = ProgressContent.Wrap(body, wait.Moved);
+                try { response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, wait.Token); }
+                catch (OperationCanceledException) when (wait.TimedOut) { throw wait.Silent(); }
                 finally { request.Dispose(); }
             }
             bool isRedirect = (int)response.StatusCode is 301 or 302 or 303 or 307 or 308;
@@ -182,32 +205,47 @@ internal sealed class RegistryConnection : IDisposable
                 throw operation.Fail(Codes.RegistryRedirectRejected, $"the registry's redirects loop or go on for more than {MaxRedirects} hops.");
             request = new HttpRequestMessage(request.Method, next);
             // Blob downloads go to storage servers with a signed URL: the registry's Authorization is not theirs to see.
-            if (SameOrigin(next, baseUri)) await AuthorizeAsync(request, scopes, operation, cancel);
+            await AuthorizeAsync(request, scopes, operation, cancel);
         }
     }
 
-    /// <summary>Restarts the clock; a body piece sent after the response came (the registry answered early) finds it gone.</summary>
-    private static void Rearm(CancellationTokenSource timeout, TimeSpan after)
+    /// <summary>The registry's own routes; known once the ping settled the scheme.</summary>
+    private CredentialRoutes Routes => _routes ?? throw new InvalidOperationException("The registry was not pinged.");
+
+    /// <summary>The host that answered, when it is not the registry (a storage host a redirect led to); null for the registry.</summary>
+    private string? AnsweredBy(HttpResponseMessage response) =>
+        response.RequestMessage?.RequestUri is { } uri && _routes is { } routes && !routes.IsRegistry(uri) ? uri.Authority : null;
+
+    /// <summary>A challenge from the registry itself: how to log in, and (Bearer) the one token server its credentials may go to.</summary>
+    private void Challenged(AuthChallenge challenge)
     {
-        try { timeout.CancelAfter(after); }
-        catch (ObjectDisposedException) { }
+        if (challenge.IsBearer && challenge["realm"] is { } realm && Uri.TryCreate(realm, UriKind.Absolute, out var realmUri)) Routes.TrustRealm(realmUri);
+        _challenge = challenge;
     }
 
-    private static bool SameOrigin(Uri a, Uri b) => a.Scheme == b.Scheme && string.Equals(a.Authority, b.Authority, StringComparison.OrdinalIgnoreCase);
+    /// <summary>The operation's budget (one per operation, shared by its attempts, its ping and its token requests).</summary>
+    internal WaitBudget Budget(RegistryOperation operation) => operation.Budget ??= new WaitBudget(Options.OperationWaitBudget);
 
+    /// <summary>A wait for an answer from <paramref name="target"/>, charged to the operation's budget (a response body's, a token's).</summary>
+    internal AnswerWait Wait(Uri target, string what, RegistryOperation operation, CancellationToken cancel, TimeSpan? timeout = null) =>
+        new(target, what, Options, Budget(operation), _log, cancel, timeout);
+
+    /// <summary>Attaches what may go to the request's host (<see cref="CredentialRoutes"/>): every credential and token goes through here.</summary>
     private async Task AuthorizeAsync(HttpRequestMessage request, IReadOnlyList<string> scopes, RegistryOperation operation, CancellationToken cancel)
     {
         var challenge = _challenge;
         if (challenge is null) return;
+        var target = request.RequestUri!;
         var credential = Credential(operation.Repository);
         if (challenge.IsBasic)
         {
             // An identity token is for a token server only; a Basic registry never sees it.
-            if (credential is { IsIdentityToken: false }) request.Headers.Authorization = new AuthenticationHeaderValue("Basic", credential.BasicHeaderValue());
+            if (credential is { IsIdentityToken: false } && Routes.MayCarryCredentials(target))
+                request.Headers.Authorization = new AuthenticationHeaderValue("Basic", credential.BasicHeaderValue());
             return;
         }
-        if (challenge.IsBearer)
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await _tokens.GetAsync(challenge, scopes, credential, operation, cancel));
+        if (challenge.IsBearer && Routes.MayCarryToken(target))
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await _tokens.GetAsync(challenge, scopes, credential, Routes, operation, cancel));
     }
 
     /// <summary>
@@ -225,20 +263,20 @@ internal sealed class RegistryConnection : IDisposable
             // An insecure registry found to speak plain http earlier in this build is not asked for TLS again.
             if (Options.IsInsecure(Registry) && Options.Schemes.Known(Registry) == http)
             {
-                await PingOnceAsync(http, cancel);
+                await PingOnceAsync(http, operation, cancel);
                 return _base = http;
             }
             var https = new Uri($"https://{Registry}/");
             try
             {
-                await PingOnceAsync(https, cancel);
+                await PingOnceAsync(https, operation, cancel);
                 return _base = https;
             }
             catch (HttpRequestException) when (Options.IsInsecure(Registry) && !_clientCertificates.AskedForWithoutOne)
             {
                 // No retry before falling back: a plain-http server answers a TLS hello at once (with an error), and
                 // a registry that is down fails the http attempt too, which the caller's retry loop handles.
-                await PingOnceAsync(http, cancel);
+                await PingOnceAsync(http, operation, cancel);
                 Options.Schemes.Remember(Registry, http);
                 _log.Detail($"Registry {Registry} does not speak TLS; using plain http (it is in ContainerInsecureRegistries).");
                 return _base = http;
@@ -247,13 +285,22 @@ internal sealed class RegistryConnection : IDisposable
         finally { _pingLock.Release(); }
     }
 
-    private async Task PingOnceAsync(Uri baseUri, CancellationToken cancel)
+    private async Task PingOnceAsync(Uri baseUri, RegistryOperation operation, CancellationToken cancel)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        timeout.CancelAfter(Options.ResponseTimeout);
-        using var response = await _http.SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, "v2/")), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-        if (RetryPolicy.IsTransient(response.StatusCode)) throw new TransientResponseException(response.StatusCode, response.Headers.RetryAfter);
-        if (response.StatusCode == HttpStatusCode.Unauthorized) _challenge = AuthChallenge.From(response.Headers);
+        var ping = new Uri(baseUri, "v2/");
+        HttpResponseMessage response;
+        using (var wait = new AnswerWait(ping, "registry", Options, Budget(operation), _log, cancel))
+        {
+            try { response = await _http.SendAsync(new HttpRequestMessage(HttpMethod.Get, ping), HttpCompletionOption.ResponseHeadersRead, wait.Token); }
+            catch (OperationCanceledException) when (wait.TimedOut) { throw wait.Silent(); }
+        }
+        using (response)
+        {
+            if (RetryPolicy.IsTransient(response.StatusCode)) throw new TransientResponseException(response.StatusCode, response.Headers.RetryAfter);
+            // The ping never follows a redirect (AllowAutoRedirect is off): this answer is the registry's own.
+            _routes = new CredentialRoutes(baseUri);
+            if (response.StatusCode == HttpStatusCode.Unauthorized && AuthChallenge.From(response.Headers) is { } challenge) Challenged(challenge);
+        }
     }
 
     private static string Describe(Exception e) => e switch

@@ -9,12 +9,12 @@ namespace ContainerSdk.Core.Registry;
 internal static class ResponseBody
 {
     public static async Task<byte[]> ReadLimitedAsync(HttpResponseMessage response, long limit, RegistryOperation operation, string what,
-        TimeSpan idleTimeout, CancellationToken cancel)
+        AnswerWait wait, CancellationToken cancel)
     {
         if (response.Content.Headers.ContentLength is { } declared && declared > limit)
-            throw TooLarge(operation, what, limit, $"announces {declared} bytes");
+            throw TooLarge(operation, what, limit, $"announces {declared} bytes, more");
         using var buffer = new MemoryStream();
-        await CopyAsync(response, buffer, limit, operation, what, idleTimeout, cancel);
+        await CopyAsync(response, buffer, limit, operation, what, wait, cancel);
         return buffer.ToArray();
     }
 
@@ -25,10 +25,9 @@ internal static class ResponseBody
     /// took longer than the three side by side (480 MiB from a registry on 127.0.0.1, quiet: 1.0-1.1 s, now 0.63-0.88 s).
     /// </summary>
     public static async Task<long> CopyAsync(HttpResponseMessage response, Stream destination, long limit, RegistryOperation operation, string what,
-        TimeSpan idleTimeout, CancellationToken cancel)
+        AnswerWait wait, CancellationToken cancel)
     {
         await using var body = await response.Content.ReadAsStreamAsync(cancel);
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         // A small body (a manifest, a token) gets a small buffer; one more byte than announced shows the end at once.
         int size = (int)Math.Clamp((response.Content.Headers.ContentLength ?? limit) + 1, 4096, CopyBuffer);
         byte[] reading = new byte[size], writing = new byte[size];
@@ -38,7 +37,7 @@ internal static class ResponseBody
         {
             while (true)
             {
-                int n = await FillAsync(body, reading, idle, idleTimeout, cancel);
+                int n = await FillAsync(body, reading, wait);
                 await written;
                 if (n == 0) return total;
                 total += n;
@@ -59,24 +58,21 @@ internal static class ResponseBody
     /// <summary>The buffers of <see cref="CopyAsync"/>: large enough that handing one to the writing thread costs nothing next to its bytes.</summary>
     private const int CopyBuffer = 1 << 20;
 
-    /// <summary>Reads until the buffer is full or the body ends; the idle timeout runs from each read.</summary>
-    private static async Task<int> FillAsync(Stream body, byte[] buffer, CancellationTokenSource idle, TimeSpan idleTimeout, CancellationToken cancel)
+    /// <summary>Reads until the buffer is full or the body ends; the wait's timeout runs from each read.</summary>
+    private static async Task<int> FillAsync(Stream body, byte[] buffer, AnswerWait wait)
     {
         int filled = 0;
         while (filled < buffer.Length)
         {
-            idle.CancelAfter(idleTimeout);
+            wait.Moved();
             int n;
-            try { n = await body.ReadAsync(buffer.AsMemory(filled), idle.Token); }
-            catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
-            {
-                throw new TimeoutException($"no data for {idleTimeout.TotalSeconds:0} s");
-            }
+            try { n = await body.ReadAsync(buffer.AsMemory(filled), wait.Token); }
+            catch (OperationCanceledException) when (wait.TimedOut) { throw wait.Silent(); }
             if (n == 0) break;
             filled += n;
         }
         // Disarmed while the caller waits for the other buffer's write: a slow disk is not a silent registry.
-        idle.CancelAfter(Timeout.InfiniteTimeSpan);
+        wait.Disarm();
         return filled;
     }
 

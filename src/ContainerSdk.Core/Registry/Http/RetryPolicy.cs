@@ -23,11 +23,11 @@ public sealed record RetryPolicy
         _ => false,
     };
 
-    /// <summary>The wait before attempt <paramref name="attempt"/> + 1 (attempt counts from 1).</summary>
-    public TimeSpan DelayAfter(int attempt, RetryConditionHeaderValue? retryAfter)
+    /// <summary>The wait before attempt <paramref name="attempt"/> + 1 (attempt counts from 1); a Retry-After date is read against <paramref name="now"/>.</summary>
+    public TimeSpan DelayAfter(int attempt, RetryConditionHeaderValue? retryAfter, DateTimeOffset now)
     {
         if (retryAfter?.Delta is { } delta) return Min(delta, MaxRetryAfter);
-        if (retryAfter?.Date is { } date) return Min(Max(date - DateTimeOffset.UtcNow, TimeSpan.Zero), MaxRetryAfter);
+        if (retryAfter?.Date is { } date) return Min(Max(date - now, TimeSpan.Zero), MaxRetryAfter);
         double ceiling = Math.Min(MaxDelay.TotalMilliseconds, BaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1));
         // Half fixed, half random: never a zero wait, still spread out.
         return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
