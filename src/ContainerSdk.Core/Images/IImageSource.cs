@@ -42,6 +42,9 @@ public interface IImageSource : IDisposable
 {
     byte[] ConfigJson { get; }
 
+    /// <summary><see cref="ConfigJson"/>, parsed (once, where the source paired it with its layers).</summary>
+    ImageConfig Config { get; }
+
     /// <summary>Null when the source has no manifest blob (a docker-archive).</summary>
     Digest? ManifestDigest { get; }
 

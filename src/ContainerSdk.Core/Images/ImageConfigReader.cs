@@ -21,7 +21,7 @@ internal static class ImageConfigReader
             l.Descriptor with { MediaType = OciLayerMediaType(files, l.Descriptor.MediaType), Annotations = null, Platform = null },
             config.DiffIds[i], l.BlobName,
             historyMatches ? layerHistory[i].CreatedBy ?? layerHistory[i].Comment : null)).ToList();
-        return new ResolvedImage(files, configJson, manifestDigest, name, resolved);
+        return new ResolvedImage(files, configJson, config, manifestDigest, name, resolved);
     }
 
     /// <summary>The OCI name of a layer type: same bytes, so the blob's digest is untouched.</summary>

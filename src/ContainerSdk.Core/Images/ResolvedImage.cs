@@ -16,7 +16,7 @@ internal sealed class ResolvedImage : IImageSource
     private readonly ImageFiles _files;
     private readonly IReadOnlyList<ResolvedLayer> _layers;
 
-    public ResolvedImage(ImageFiles files, byte[] configJson, Digest? manifestDigest, string? name, IReadOnlyList<ResolvedLayer> layers)
+    public ResolvedImage(ImageFiles files, byte[] configJson, ImageConfig config, Digest? manifestDigest, string? name, IReadOnlyList<ResolvedLayer> layers)
     {
         foreach (var layer in layers)
         {
@@ -27,11 +27,12 @@ internal sealed class ResolvedImage : IImageSource
                 throw new ContainerSdkException(Codes.BlobDigestMismatch,
                     $"Image '{files.ItemSpec}': blob '{layer.BlobName}' is {length} bytes, its manifest says {layer.Descriptor.Size}; the image is damaged.");
         }
-        (_files, _layers, ConfigJson, ManifestDigest, Name) = (files, layers, configJson, manifestDigest, name);
+        (_files, _layers, ConfigJson, Config, ManifestDigest, Name) = (files, layers, configJson, config, manifestDigest, name);
         Layers = layers.Select(l => new SourceLayer(l.Descriptor, l.DiffId, l.CreatedBy)).ToArray();
     }
 
     public byte[] ConfigJson { get; }
+    public ImageConfig Config { get; }
     public Digest? ManifestDigest { get; }
     public string? Name { get; }
     public IReadOnlyList<SourceLayer> Layers { get; }

@@ -28,9 +28,6 @@ public sealed class BuildContext
     public required IBuildLog Log { get; init; }
     public CancellationToken Cancellation { get; init; }
 
-    /// <summary>The platform a multi-platform base is picked by, parsed once (<see cref="LayerBuildOptions"/> holds it validated).</summary>
-    public Platform Platform => Platform.Parse(Options.Platform);
-
     /// <summary>Hashes a whole input file (a tarball, an archive) unless the stat cache already knows it.</summary>
     public byte[] HashFile(string path)
     {
