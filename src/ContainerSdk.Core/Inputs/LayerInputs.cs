@@ -16,10 +16,17 @@ public static class LayerInputs
     /// Whether an item names an address (<c>docker://host/repo:tag</c>: a scheme, then <c>://</c>) rather than a path:
     /// an address is kept as written for the image source that reads it; a path is made full and must exist.
     /// </summary>
-    public static bool IsAddress(string itemSpec)
+    public static bool IsAddress(string itemSpec) => SchemeOf(itemSpec) is not null;
+
+    /// <summary>
+    /// The scheme of an address (<c>docker</c> for <c>docker://host/repo:tag</c>: lower-case letters, digits, '+', '-'
+    /// and '.' before <c>://</c>), or null for a path: the one rule of what an address is, which every image source
+    /// that reads addresses asks.
+    /// </summary>
+    public static string? SchemeOf(string itemSpec)
     {
         int colon = itemSpec.IndexOf("://", StringComparison.Ordinal);
-        return colon > 0 && itemSpec.AsSpan(0, colon).IndexOfAnyExcept("abcdefghijklmnopqrstuvwxyz0123456789+-.") < 0;
+        return colon > 0 && itemSpec.AsSpan(0, colon).IndexOfAnyExcept("abcdefghijklmnopqrstuvwxyz0123456789+-.") < 0 ? itemSpec[..colon] : null;
     }
 
     /// <summary>A layer's TargetPath and an AclFile's Root when the item sets none: the image's root.</summary>
