@@ -4,8 +4,9 @@ using ContainerSdk.Core.Tar;
 namespace ContainerSdk.Core.Inputs;
 
 /// <summary>
-/// The rules of a <c>BaseLayer</c>/<c>Module</c> item, in one place: the task fills a <see cref="LayerInput"/> with the
-/// item's text, the engine checks it here before planning. Errors name the item; the task reports them at its line.
+/// The rules of a <c>BaseLayer</c>/<c>Module</c>/<c>AclFile</c> item, in one place: the task fills a <see cref="LayerInput"/>
+/// with the item's text and has it checked here, once; the <see cref="LayerRequest"/> it gets back is all the engine
+/// takes. Errors name the item; the task reports them at its line.
 /// </summary>
 public static class LayerInputs
 {
@@ -99,7 +100,7 @@ public static class LayerInputs
     private static long? NumericId(string? value) => long.TryParse(value, out var id) && id >= 0 ? id : null;
 
     /// <summary>"/opt/x/" gives "opt/x": the path must be absolute and stay inside the image.</summary>
-    public static string TargetKey(string targetPath, string itemSpec)
+    private static string TargetKey(string targetPath, string itemSpec)
     {
         if (string.IsNullOrWhiteSpace(targetPath) || targetPath[0] != '/' || targetPath.Contains('\0'))
             throw new ContainerSdkException(Codes.InvalidTargetPath, $"TargetPath '{targetPath}' of '{itemSpec}' must be an absolute image path, such as /opt/suite.");
@@ -110,7 +111,7 @@ public static class LayerInputs
     }
 
     /// <summary>A Remove entry's image path: absolute, not '/' itself (that would empty the image), without '..'.</summary>
-    public static string RemoveKey(string path, string itemSpec)
+    private static string RemoveKey(string path, string itemSpec)
     {
         string trimmed = path.Trim();
         string key = TarPath.Normalize(trimmed);
