@@ -4,7 +4,6 @@ using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Images;
 using ContainerSdk.Core.Inputs;
 using ContainerSdk.Core.IO;
-using ContainerSdk.Core.Oci;
 
 namespace ContainerSdk.Core.Layers;
 
