@@ -46,10 +46,6 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     /// <summary>ContainerCacheRepository: a registry repository used as a shared layer cache, or empty.</summary>
     public string? CacheRepository { get; set; }
 
-    /// <summary>The <c>_ContainerLayer</c> items, bottom layer first.</summary>
-    [Output]
-    public ITaskItem[] Layers { get; private set; } = Array.Empty<ITaskItem>();
-
     /// <summary>How many layers this build wrote, took from the layer cache, reused from a base image (the summary line).</summary>
     [Output] public int LayersBuilt { get; private set; }
     [Output] public int LayersCached { get; private set; }
@@ -69,8 +65,7 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
         };
         var inputs = ToLayerInputs(BaseLayers, Modules, ProjectFile);
         var aclFiles = AclFiles.Select(a => About("AclFile", a, () => ItemTranslation.ToAclFileInput(a, ProjectFile))).ToList();
-        var bundle = string.IsNullOrEmpty(BundlePath) ? null
-            : new BundleOutput(Path.GetFullPath(BundlePath), Path.GetFullPath(string.IsNullOrEmpty(BundleAclPath) ? Path.ChangeExtension(BundlePath, ".acl") : BundleAclPath));
+        var bundle = string.IsNullOrEmpty(BundlePath) ? null : ContainerEngine.Bundle(BundlePath, BundleAclPath);
         var registries = new RegistrySettings
         {
             InsecureRegistries = InsecureRegistries,
@@ -79,35 +74,18 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
             CacheRepository = string.IsNullOrWhiteSpace(CacheRepository) ? null : CacheRepository.Trim(),
         };
         var built = ContainerEngine.BuildLayers(inputs, aclFiles, options, log, _cancel.Token, bundle, registries);
-        Layers = built.Select(LayerItems.ToItem).ToArray();
         LayersBuilt = built.Count(l => l.Origin == LayerOrigin.Built);
         LayersCached = built.Count(l => l.Origin == LayerOrigin.Cached);
         LayersReused = built.Count(l => l.Origin == LayerOrigin.Reused);
-        if (!string.IsNullOrEmpty(StateFile)) WriteState(StateFile, Layers);
+        LayerState.Write(StateFile, built);
     }
 
     /// <summary>
-    /// A file that changes exactly when a layer item changes: the image step's MSBuild Input, so that MSBuild
-    /// skips it when no layer and no setting changed.
+    /// Where the built layers go for the steps after this one (<see cref="LayerState"/>, layers.state): it changes
+    /// exactly when a layer changes, so it is also the image step's MSBuild Input.
     /// </summary>
-    public string? StateFile { get; set; }
-
-    private static void WriteState(string path, IEnumerable<ITaskItem> layers)
-    {
-        var text = new System.Text.StringBuilder();
-        foreach (var item in layers)
-        {
-            text.Append(item.ItemSpec).Append('\n');
-            var metadata = item.CloneCustomMetadata();
-            foreach (var name in metadata.Keys.Cast<string>().OrderBy(n => n, StringComparer.Ordinal))
-                text.Append(name).Append('=').Append(metadata[name]).Append('\n');
-        }
-        string content = text.ToString();
-        if (File.Exists(path) && File.ReadAllText(path) == content) return;
-        using var temp = new ContainerSdk.Core.IO.TempFile(path);
-        temp.WriteAllText(content);
-        temp.Commit();
-    }
+    [Required]
+    public string StateFile { get; set; } = "";
 
     public static LayerBuildOptions ToOptions(string? epoch, string? compression, string workDirectory, string projectFile) => new()
     {
@@ -116,7 +94,7 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
         WorkDirectory = Path.GetFullPath(workDirectory),
     };
 
-    public static IReadOnlyList<LayerInput> ToLayerInputs(IEnumerable<ITaskItem> baseLayers, IEnumerable<ITaskItem> modules, string projectFile)
+    public static IReadOnlyList<LayerRequest> ToLayerInputs(IEnumerable<ITaskItem> baseLayers, IEnumerable<ITaskItem> modules, string projectFile)
     {
         var inputs = baseLayers.Select(b => About("BaseLayer", b, () => ItemTranslation.ToLayerInput(b, LayerKind.Base, projectFile)))
             .Concat(modules.Select(m => About("Module", m, () => ItemTranslation.ToLayerInput(m, LayerKind.Module, projectFile))))

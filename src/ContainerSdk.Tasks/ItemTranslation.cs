@@ -1,5 +1,6 @@
 using System.Globalization;
 using ContainerSdk.Core.Inputs;
+using ContainerSdk.Core.Oci;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Blobs;
 using Microsoft.Build.Framework;
@@ -13,8 +14,8 @@ namespace ContainerSdk.Tasks;
 /// </summary>
 public static class ItemTranslation
 {
-    /// <summary>The item as written, checked by the engine's rules (<see cref="LayerInputs.Validate(LayerInput)"/>).</summary>
-    public static LayerInput ToLayerInput(ITaskItem item, LayerKind kind, string projectFile)
+    /// <summary>The item as written, checked once by the engine's rules (<see cref="LayerInputs.Validate(LayerInput)"/>).</summary>
+    public static LayerRequest ToLayerInput(ITaskItem item, LayerKind kind, string projectFile)
     {
         string what = kind == LayerKind.Base ? "BaseLayer" : "Module";
         var input = new LayerInput
@@ -22,8 +23,8 @@ public static class ItemTranslation
             ItemSpec = item.ItemSpec,
             Kind = kind,
             // An address (docker://...) is kept as written for the image source that reads it; a path is made full.
-            SourcePath = LayerInputs.IsAddress(item.ItemSpec) ? item.ItemSpec : FullPathOf(item, what, projectFile),
-            TargetPath = Metadata(item, "TargetPath") ?? "/",
+            SourcePath = ImageAddress.IsAddress(item.ItemSpec) ? item.ItemSpec : FullPathOf(item, what, projectFile),
+            TargetPath = Metadata(item, "TargetPath"),
             Owner = Metadata(item, "Owner"),
             Group = Metadata(item, "Group"),
             Exclude = SplitList(item, "Exclude"),
@@ -40,12 +41,10 @@ public static class ItemTranslation
         return AtProject(() => LayerInputs.Validate(input), projectFile);
     }
 
-    public static AclFileInput ToAclFileInput(ITaskItem item, string projectFile)
+    public static AclFileRequest ToAclFileInput(ITaskItem item, string projectFile)
     {
         string path = FullPathOf(item, "AclFile", projectFile);
-        if (!File.Exists(path))
-            throw new ContainerSdkException(Codes.InputNotFound, $"AclFile '{item.ItemSpec}' does not exist: no file at '{path}'.", projectFile);
-        return AtProject(() => LayerInputs.Validate(new AclFileInput(path, Metadata(item, "Root") ?? "/")), projectFile);
+        return AtProject(() => LayerInputs.Validate(new AclFileInput(path, Metadata(item, "Root")) { ItemSpec = item.ItemSpec }), projectFile);
     }
 
     /// <summary>An optional folder property (ContainerCacheDirectory, a work folder): empty means unset, else its full path.</summary>
@@ -56,7 +55,7 @@ public static class ItemTranslation
     public static long ParseEpoch(string? value, string projectFile) => AtProject(() => Properties.Epoch(value), projectFile);
 
     /// <summary>ContainerPlatform, blank for the engine's default.</summary>
-    public static string ParsePlatform(string? value, string projectFile) => AtProject(() => Properties.Platform(value), projectFile);
+    public static Core.Oci.Platform ParsePlatform(string? value, string projectFile) => AtProject(() => Properties.Platform(value), projectFile);
 
     public static string ParseModulePath(string? value, string projectFile) => AtProject(() => Properties.ModulePath(value), projectFile);
 

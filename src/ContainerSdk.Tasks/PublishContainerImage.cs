@@ -20,11 +20,9 @@ public sealed class PublishContainerImage : ContainerTask
     public string? RegistryTimeout { get; set; }
     public string? CacheRepository { get; set; }
 
-    /// <summary>The build's layers (_ContainerLayer): the digest and the item that made each.</summary>
-    public ITaskItem[] Layers { get; set; } = Array.Empty<ITaskItem>();
-
-    /// <summary>The Module items, for their AllowedRegistries.</summary>
-    public ITaskItem[] Modules { get; set; } = Array.Empty<ITaskItem>();
+    /// <summary>The layers step's layers.state (<see cref="LayerState"/>): each layer's digest, the item that made it and its AllowedRegistries.</summary>
+    [Required]
+    public string LayersFile { get; set; } = "";
 
     /// <summary>The pushed manifest's digest (the local image's).</summary>
     [Output]
@@ -32,15 +30,12 @@ public sealed class PublishContainerImage : ContainerTask
 
     protected override void ExecuteCore(IBuildLog log)
     {
-        var allowed = Modules.GroupBy(m => m.ItemSpec, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => ItemTranslation.SplitList(g.First(), "AllowedRegistries"), StringComparer.Ordinal);
         var settings = new PublishSettings
         {
             Registry = ItemTranslation.AtProject(() => Properties.Registry(Registry), ProjectFile),
             Repository = ItemTranslation.ValidateRepository(Repository, ProjectFile),
             Tags = ItemTranslation.ValidateTags(Tags, ProjectFile),
-            Layers = Layers.Select(l => new PublishedLayer(Core.Oci.Digest.Parse(l.GetMetadata("Digest")), l.GetMetadata("SourceItem"),
-                allowed.GetValueOrDefault(l.GetMetadata("SourceItem")) ?? Array.Empty<string>())).ToArray(),
+            Layers = LayerState.Read(LayersFile).Select(l => new PublishedLayer(l.Descriptor.Digest, l.ItemSpec, l.AllowedRegistries)).ToArray(),
         };
         var registries = new RegistrySettings
         {

@@ -14,7 +14,7 @@ public sealed class ValidateContainerSettings : ContainerTask
     public string? Compression { get; set; }
     public string? Platform { get; set; }
 
-    /// <summary>ContainerArchiveFormat, checked only when ContainerArchiveOutputPath is set (the target passes it then).</summary>
+    /// <summary>ContainerArchiveFormat, checked only when ContainerArchiveOutputPath is set and it is not blank (the target passes it then; blank is the engine's default).</summary>
     public string? ArchiveFormat { get; set; }
 
     protected override void ExecuteCore(IBuildLog log)

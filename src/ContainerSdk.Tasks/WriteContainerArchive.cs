@@ -22,10 +22,9 @@ public sealed class WriteContainerArchive : ContainerTask
 
     protected override void ExecuteCore(IBuildLog log)
     {
-        ParseFormat(Format, ProjectFile);
-        string repository = ItemTranslation.ValidateRepository(Repository, ProjectFile);
+        // The format (blank: the engine's default) and the repository are checked by the engine, once; its errors point at the project.
         long epoch = ItemTranslation.ParseEpoch(SourceDateEpoch, ProjectFile);
-        ContainerEngine.WriteArchive(Path.GetFullPath(LayoutPath), Path.GetFullPath(ArchivePath), Format, repository, epoch, Path.GetFullPath(WorkDirectory), log);
+        ContainerEngine.WriteArchive(Path.GetFullPath(LayoutPath), Path.GetFullPath(ArchivePath), Format, Repository ?? "", epoch, Path.GetFullPath(WorkDirectory), log);
     }
 
     /// <summary>The engine's writer for ContainerArchiveFormat (blank is the engine's default), reported at the project file.</summary>

@@ -11,8 +11,9 @@ namespace ContainerSdk.Tasks;
 /// <summary>Writes the OCI image layout from the built layers and the image settings of the project.</summary>
 public sealed class WriteContainerImage : ContainerTask
 {
+    /// <summary>The layers step's layers.state (<see cref="LayerState"/>): the built layers, bottom first.</summary>
     [Required]
-    public ITaskItem[] Layers { get; set; } = Array.Empty<ITaskItem>();
+    public string LayersFile { get; set; } = "";
 
     /// <summary>
     /// The image settings, one item each (metadata <c>ContainerImageSetting</c> names the setting; a property's item is named
@@ -29,7 +30,7 @@ public sealed class WriteContainerImage : ContainerTask
     protected override void ExecuteCore(IBuildLog log)
     {
         var settings = ToSettings(ProjectFile);
-        var layers = Layers.Select(LayerItems.FromItem).ToList();
+        var layers = LayerState.Read(LayersFile);
         var result = ContainerEngine.WriteImage(layers, settings, Path.GetFullPath(Property("LayoutPath") ?? ""), log,
             ItemTranslation.OptionalFullPath(WorkDirectory), ItemTranslation.OptionalFullPath(CacheDirectory));
         Image = ToImageItem(result, settings.Repository);
@@ -45,10 +46,11 @@ public sealed class WriteContainerImage : ContainerTask
     /// <summary>ContainerCacheDirectory, as the layers step had it: the blobs (and their stamps) live there when it is set.</summary>
     public string? CacheDirectory { get; set; }
 
-    public ImageSettings ToSettings(string projectFile) => new()
+    /// <summary>The settings record, whose repository and tags are checked as it is made (reported at the project file).</summary>
+    public ImageSettings ToSettings(string projectFile) => ItemTranslation.AtProject(() => new ImageSettings
     {
-        Repository = ItemTranslation.ValidateRepository(Property("Repository"), projectFile),
-        Tags = ItemTranslation.ValidateTags((Property("Tags") ?? "").Split(';'), projectFile),
+        Repository = Property("Repository") ?? "",
+        Tags = (Property("Tags") ?? "").Split(';'),
         User = Property("User"),
         WorkingDirectory = Property("WorkingDirectory"),
         Environment = ItemTranslation.ToPairs(List("EnvironmentVariable"), "ContainerEnvironmentVariable", projectFile),
@@ -58,7 +60,7 @@ public sealed class WriteContainerImage : ContainerTask
         Cmd = ItemTranslation.ToArguments(List("DefaultArgs")),
         Epoch = ItemTranslation.ParseEpoch(Property("SourceDateEpoch"), projectFile),
         Platform = ItemTranslation.ParsePlatform(Property("Platform"), projectFile),
-    };
+    }, projectFile);
 
     private IEnumerable<ITaskItem> List(string setting) =>
         Settings.Where(item => item.GetMetadata("ContainerImageSetting") == setting);

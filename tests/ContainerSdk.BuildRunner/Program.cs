@@ -21,12 +21,12 @@ try
     {
         new LayerInput { ItemSpec = "base", Kind = LayerKind.Base, SourcePath = Path.GetFullPath(args[1]) },
         new LayerInput { ItemSpec = "module", Kind = LayerKind.Module, SourcePath = Path.GetFullPath(args[2]), TargetPath = "/opt/module" },
-    };
+    }.Select(LayerInputs.Validate).ToList();
     var options = new LayerBuildOptions { Epoch = 1700000000, Compression = LayerCompression.Gzip, WorkDirectory = Path.Combine(project, "obj") };
     var bundle = new BundleOutput(Path.Combine(project, "out", "site.tar.gz"), Path.Combine(project, "out", "site.acl"));
     Console.WriteLine("phase layers");
     var registries = new RegistrySettings { CacheDirectory = args.Length == 4 ? Path.GetFullPath(args[3]) : null };
-    var layers = ContainerEngine.BuildLayers(inputs, Array.Empty<AclFileInput>(), options, log, default, bundle, registries);
+    var layers = ContainerEngine.BuildLayers(inputs, Array.Empty<AclFileRequest>(), options, log, default, bundle, registries);
     Console.WriteLine("phase image");
     var image = ContainerEngine.WriteImage(layers, new ImageSettings { Repository = "site", Tags = new[] { "1.0" }, Epoch = 1700000000 },
         Path.Combine(project, "out", "image"), log);

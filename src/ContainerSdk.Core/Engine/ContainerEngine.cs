@@ -17,17 +17,15 @@ public static class ContainerEngine
     /// <summary>
     /// Builds (or takes from the layer cache) one layer per base and module, in item order, and, when
     /// <paramref name="bundle"/> is given, the bundle: the flattened tree and its ACL dump, flattened from the same
-    /// plans, without reading the layers back.
+    /// plans, without reading the layers back. The items come checked (<see cref="LayerInputs.Validate(LayerInput)"/>),
+    /// the options parsed (<see cref="Properties"/>): nothing here checks or parses them again.
     /// </summary>
     /// <param name="clock">The stat cache's clock (the system's; a test moves it instead of waiting out the racy window).</param>
-    public static IReadOnlyList<BuiltLayer> BuildLayers(IReadOnlyList<LayerInput> layers, IReadOnlyList<AclFileInput> aclFiles,
+    public static IReadOnlyList<BuiltLayer> BuildLayers(IReadOnlyList<LayerRequest> layers, IReadOnlyList<AclFileRequest> aclFiles,
         LayerBuildOptions options, IBuildLog log, CancellationToken cancellationToken = default, BundleOutput? bundle = null,
         RegistrySettings? registries = null, TimeProvider? clock = null)
     {
         registries ??= new RegistrySettings();
-        var inputs = layers.Select(ValidateItem).ToList();
-        var acls = aclFiles.Select(LayerInputs.Validate).ToList();
-        options = options with { Platform = Properties.Platform(options.Platform) };
 
         // Two builds of one project at once would write the same cache, blobs and bundle: the second waits.
         using var _ = WorkLock.Acquire(Path.Combine(options.WorkDirectory, ".lock"), log, cancellationToken: cancellationToken);
@@ -46,7 +44,7 @@ public static class ContainerEngine
         var registryOptions = Composition.Registries(registries.InsecureRegistries, registries.RegistryTimeout);
         // Pulled bases and registry cache hits, by digest.
         var store = new BlobStore(paths.Registry);
-        using var shared = SharedLayerCache(registries.CacheRepository, inputs, registryOptions, store, log);
+        using var shared = SharedLayerCache(registries.CacheRepository, layers, registryOptions, store, log);
         var context = new BuildContext
         {
             Options = options, Paths = paths, StatCache = StatCache.Load(paths.StatCache, clock), LayerCache = Composition.LayerCache(paths, shared),
@@ -55,7 +53,7 @@ public static class ContainerEngine
         };
         try
         {
-            var plans = LayerStackPlanner.Plan(inputs, acls, context);
+            var plans = LayerStackPlanner.Plan(layers, aclFiles, context);
             var built = LayerStackBuilder.Build(plans, context);
             cancellationToken.ThrowIfCancellationRequested();
             if (bundle is not null) BundleWriter.Write(plans, bundle, context, built.Select(b => b.BlobPath).ToList());
@@ -69,7 +67,7 @@ public static class ContainerEngine
     }
 
     /// <summary>ContainerCacheRepository, once every module's AllowedRegistries lets its layer go there (checked before any byte is sent).</summary>
-    private static LayerCacheRepository? SharedLayerCache(string? location, IReadOnlyList<LayerInput> inputs, RegistryOptions options, BlobStore store, IBuildLog log)
+    private static LayerCacheRepository? SharedLayerCache(string? location, IReadOnlyList<LayerRequest> inputs, RegistryOptions options, BlobStore store, IBuildLog log)
     {
         if (string.IsNullOrWhiteSpace(location)) return null;
         var (registry, repository) = LayerCacheRepository.ParseLocation(location);
@@ -88,11 +86,9 @@ public static class ContainerEngine
         return writer.Write(image, $"{settings.Registry}/{settings.Repository}", new ImageWriteContext(0, Path.GetFullPath(layoutPath), log)).ManifestDigest;
     }
 
-    private static LayerInput ValidateItem(LayerInput input)
-    {
-        try { return LayerInputs.Validate(input); }
-        catch (ContainerSdkException e) when (e.File is null) { throw e.About(input.ItemType, input.ItemSpec); }
-    }
+    /// <summary>The bundle (ContainerBundleOutputPath) and its ACL dump: ContainerBundleAclPath, else the bundle's path with <c>.acl</c>.</summary>
+    public static BundleOutput Bundle(string bundlePath, string? aclPath) =>
+        new(Path.GetFullPath(bundlePath), Path.GetFullPath(string.IsNullOrWhiteSpace(aclPath) ? Path.ChangeExtension(bundlePath, ".acl") : aclPath));
 
     /// <summary>Writes the OCI image layout (config, manifest, index.json with every tag) at <paramref name="layoutPath"/>.</summary>
     /// <param name="workDirectory">The layers step's work folder, whose layer cache keeps trusting the blobs linked into the layout.</param>

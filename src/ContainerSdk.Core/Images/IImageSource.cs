@@ -13,7 +13,7 @@ public interface IImageSourceKind
 
     /// <summary>
     /// Whether this kind reads what <paramref name="location"/> names: a full path, or an address with a scheme
-    /// (<c>docker://host/repo:tag</c>) as <see cref="Inputs.LayerInputs.IsAddress"/> keeps it. Cheap: a look at a folder or at a
+    /// (<c>docker://host/repo:tag</c>) as <see cref="Oci.ImageAddress"/> keeps it. Cheap: a look at a folder or at a
     /// file's first bytes, never the network (it runs for every item on every build).
     /// </summary>
     bool Recognizes(string location, string itemSpec);

@@ -1,10 +1,20 @@
 namespace ContainerSdk.Core.Inputs;
 
-/// <summary>The image config and naming the user set through properties and items.</summary>
+/// <summary>
+/// The image config and naming the user set through properties and items. The repository and tags are checked as
+/// they are set (<see cref="Properties.Repository"/>, <see cref="Properties.Tags"/>), so a settings record never holds
+/// an invalid name and no later step checks it again.
+/// </summary>
 public sealed record ImageSettings
 {
-    public required string Repository { get; init; }
-    public IReadOnlyList<string> Tags { get; init; } = new[] { "latest" };
+    private readonly string _repository = "";
+    private readonly IReadOnlyList<string> _tags = new[] { Properties.DefaultTag };
+
+    /// <summary>ContainerRepository, checked against the reference grammar when set.</summary>
+    public required string Repository { get => _repository; init => _repository = Properties.Repository(value); }
+
+    /// <summary>ContainerImageTag(s): trimmed, blanks and duplicates dropped, each checked when set; at least one.</summary>
+    public IReadOnlyList<string> Tags { get => _tags; init => _tags = Properties.Tags(value); }
     public string? User { get; init; }
     public string? WorkingDirectory { get; init; }
 
@@ -21,6 +31,6 @@ public sealed record ImageSettings
 
     public long Epoch { get; init; }
 
-    /// <summary>"os/arch" or "os/arch/variant".</summary>
-    public string Platform { get; init; } = Properties.DefaultPlatform;
+    /// <summary>ContainerPlatform, as <see cref="Properties.Platform"/> parses it: the config's os/architecture/variant and the index's platform.</summary>
+    public Oci.Platform Platform { get; init; } = Properties.Platform(null);
 }

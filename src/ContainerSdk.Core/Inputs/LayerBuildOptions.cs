@@ -9,8 +9,8 @@ public sealed record LayerBuildOptions
     public long Epoch { get; init; }
     public LayerCompression Compression { get; init; } = LayerCompression.Gzip;
 
-    /// <summary>"os/arch[/variant]": the image picked from a multi-platform base image (ContainerPlatform).</summary>
-    public string Platform { get; init; } = Properties.DefaultPlatform;
+    /// <summary>The image picked from a multi-platform base image (ContainerPlatform, as <see cref="Properties.Platform"/> parses it).</summary>
+    public Oci.Platform Platform { get; init; } = Properties.Platform(null);
 
     /// <summary>Folder the engine owns under the intermediate output: spool files, layer cache.</summary>
     public required string WorkDirectory { get; init; }

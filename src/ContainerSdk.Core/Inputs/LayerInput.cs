@@ -2,7 +2,10 @@ namespace ContainerSdk.Core.Inputs;
 
 public enum LayerKind { Base, Module }
 
-/// <summary>One <c>BaseLayer</c> or <c>Module</c> item, as the engine sees it (checked by <see cref="LayerInputs.Validate(LayerInput)"/>).</summary>
+/// <summary>
+/// One <c>BaseLayer</c> or <c>Module</c> item as written (the task copies the item's text in); nothing reads it but
+/// <see cref="LayerInputs.Validate(LayerInput)"/>, whose <see cref="LayerRequest"/> is what the engine builds from.
+/// </summary>
 public sealed record LayerInput
 {
     /// <summary>The item as the user wrote it, for messages and history.</summary>
@@ -12,11 +15,11 @@ public sealed record LayerInput
     /// <summary>"BaseLayer" or "Module": the item type, for messages and for finding the item in the project.</summary>
     public string ItemType => Kind == LayerKind.Base ? "BaseLayer" : "Module";
 
-    /// <summary>Full path of the directory or file the item names, or an address (<see cref="LayerInputs.IsAddress"/>) as written.</summary>
+    /// <summary>Full path of the directory or file the item names, or an address (<see cref="Oci.ImageAddress"/>) as written.</summary>
     public required string SourcePath { get; init; }
 
-    /// <summary>Absolute image path where the source's root lands; "/" for bases.</summary>
-    public string TargetPath { get; init; } = "/";
+    /// <summary>Absolute image path where the source's root lands; null or blank: <see cref="LayerInputs.DefaultTargetPath"/>.</summary>
+    public string? TargetPath { get; init; }
 
     /// <summary>uid or user name; null keeps the default (0 for directories, as recorded for tarballs).</summary>
     public string? Owner { get; init; }

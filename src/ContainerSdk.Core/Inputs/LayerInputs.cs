@@ -1,42 +1,47 @@
 using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.Oci;
 using ContainerSdk.Core.Tar;
 
 namespace ContainerSdk.Core.Inputs;
 
 /// <summary>
-/// The rules of a <c>BaseLayer</c>/<c>Module</c> item, in one place: the task fills a <see cref="LayerInput"/> with the
-/// item's text, the engine checks it here before planning. Errors name the item; the task reports them at its line.
+/// The rules of a <c>BaseLayer</c>/<c>Module</c>/<c>AclFile</c> item, in one place: the task fills a <see cref="LayerInput"/>
+/// with the item's text and has it checked here, once; the <see cref="LayerRequest"/> it gets back is all the engine
+/// takes. Errors name the item; the task reports them at its line.
 /// </summary>
 public static class LayerInputs
 {
     public static ContainerSdkException NoLayers() =>
         new(Codes.NoLayers, "The project has no BaseLayer and no Module item: an image needs at least one layer.");
 
+    /// <summary>A layer's TargetPath and an AclFile's Root when the item sets none: the image's root.</summary>
+    public const string DefaultTargetPath = "/";
+
     /// <summary>
-    /// Whether an item names an address (<c>docker://host/repo:tag</c>: a scheme, then <c>://</c>) rather than a path:
-    /// an address is kept as written for the image source that reads it; a path is made full and must exist.
+    /// Checks one item once and gives it the form every later step reads: its source exists (or is an address), its
+    /// TargetPath, Remove and Environment entries are well formed, its ModuleFile exists and its ModulePrefix is
+    /// absolute. An error names the item (<see cref="ContainerSdkException.About"/>).
     /// </summary>
-    public static bool IsAddress(string itemSpec)
+    public static LayerRequest Validate(LayerInput input)
     {
-        int colon = itemSpec.IndexOf("://", StringComparison.Ordinal);
-        return colon > 0 && itemSpec.AsSpan(0, colon).IndexOfAnyExcept("abcdefghijklmnopqrstuvwxyz0123456789+-.") < 0;
+        try { return Check(input); }
+        catch (ContainerSdkException e) when (e.File is null) { throw e.About(input.ItemType, input.ItemSpec); }
     }
 
-    /// <summary>Checks and normalizes one item: its source exists, its TargetPath, Remove and Environment entries are well formed.</summary>
-    public static LayerInput Validate(LayerInput input)
+    private static LayerRequest Check(LayerInput input)
     {
         string what = $"{input.ItemType} '{input.ItemSpec}'";
-        if (!IsAddress(input.SourcePath) && !File.Exists(input.SourcePath) && !Directory.Exists(input.SourcePath))
+        bool isAddress = ImageAddress.IsAddress(input.SourcePath);
+        if (!isAddress && !File.Exists(input.SourcePath) && !Directory.Exists(input.SourcePath))
             throw new ContainerSdkException(Codes.InputNotFound, $"{what} does not exist: no file or directory at '{input.SourcePath}'.");
 
-        string targetPath = string.IsNullOrWhiteSpace(input.TargetPath) ? "/" : input.TargetPath.Trim();
-        if (input.Kind == LayerKind.Base && targetPath != "/")
+        string targetPath = string.IsNullOrWhiteSpace(input.TargetPath) ? DefaultTargetPath : input.TargetPath.Trim();
+        if (input.Kind == LayerKind.Base && targetPath != DefaultTargetPath)
             throw new ContainerSdkException(Codes.InvalidTargetPath,
                 $"{what} has TargetPath '{targetPath}': a base layer always lands at '/'. Use a Module to place content elsewhere.");
-        TargetKey(targetPath, input.ItemSpec);
+        string targetKey = TargetKey(targetPath, input.ItemSpec);
 
-        var remove = input.Remove.Select(r => r.Trim()).Where(r => r.Length > 0).ToArray();
-        foreach (var path in remove) RemoveKey(path, input.ItemSpec);
+        var removeKeys = input.Remove.Select(r => r.Trim()).Where(r => r.Length > 0).Select(r => RemoveKey(r, input.ItemSpec)).ToArray();
 
         foreach (var pair in input.Environment)
         {
@@ -51,11 +56,35 @@ public static class LayerInputs
         if (modulePrefix is not null && (modulePrefix[0] != '/' || modulePrefix.Split('/').Contains("..") || modulePrefix.Contains('\0')))
             throw new ContainerSdkException(Codes.InvalidModulePrefix,
                 $"{what} has ModulePrefix '{input.ModulePrefix}': expected the absolute path its ModuleFile was written for, such as /opt/spack/opt/spack/linux-x86_64/gcc-12/zlib-1.3-abcdef.");
-        return input with { TargetPath = targetPath, Remove = remove, ModulePrefix = modulePrefix };
+        return new LayerRequest
+        {
+            ItemSpec = input.ItemSpec,
+            Kind = input.Kind,
+            SourcePath = input.SourcePath,
+            IsAddress = isAddress,
+            TargetPath = targetPath,
+            TargetKey = targetKey,
+            Owner = input.Owner,
+            OwnerId = NumericId(input.Owner),
+            Group = input.Group,
+            GroupId = NumericId(input.Group),
+            Exclude = input.Exclude,
+            Environment = input.Environment,
+            RemoveKeys = removeKeys,
+            Version = input.Version,
+            License = input.License,
+            AllowedRegistries = input.AllowedRegistries,
+            ModuleFile = string.IsNullOrEmpty(input.ModuleFile) ? null : input.ModuleFile,
+            ModulePrefix = modulePrefix,
+            Reference = input.Reference,
+        };
     }
 
+    /// <summary>An Owner or Group given as a number (a uid or gid); null for a name, resolved in the image's accounts.</summary>
+    private static long? NumericId(string? value) => long.TryParse(value, out var id) && id >= 0 ? id : null;
+
     /// <summary>"/opt/x/" gives "opt/x": the path must be absolute and stay inside the image.</summary>
-    public static string TargetKey(string targetPath, string itemSpec)
+    private static string TargetKey(string targetPath, string itemSpec)
     {
         if (string.IsNullOrWhiteSpace(targetPath) || targetPath[0] != '/' || targetPath.Contains('\0'))
             throw new ContainerSdkException(Codes.InvalidTargetPath, $"TargetPath '{targetPath}' of '{itemSpec}' must be an absolute image path, such as /opt/suite.");
@@ -66,7 +95,7 @@ public static class LayerInputs
     }
 
     /// <summary>A Remove entry's image path: absolute, not '/' itself (that would empty the image), without '..'.</summary>
-    public static string RemoveKey(string path, string itemSpec)
+    private static string RemoveKey(string path, string itemSpec)
     {
         string trimmed = path.Trim();
         string key = TarPath.Normalize(trimmed);
@@ -75,12 +104,13 @@ public static class LayerInputs
         return key;
     }
 
-    /// <summary>An <c>AclFile</c> item: the dump exists, its Root is an absolute image path.</summary>
-    public static AclFileInput Validate(AclFileInput input)
+    /// <summary>An <c>AclFile</c> item: the dump exists, its Root (<see cref="DefaultTargetPath"/> when none) is an absolute image path.</summary>
+    public static AclFileRequest Validate(AclFileInput input)
     {
         if (!File.Exists(input.Path))
-            throw new ContainerSdkException(Codes.InputNotFound, $"AclFile '{input.Path}' does not exist: no file at '{input.Path}'.");
-        TargetKey(input.Root, input.Path);
-        return input;
+            throw new ContainerSdkException(Codes.InputNotFound, $"AclFile '{input.ItemSpec ?? input.Path}' does not exist: no file at '{input.Path}'.");
+        string root = string.IsNullOrWhiteSpace(input.Root) ? DefaultTargetPath : input.Root;
+        TargetKey(root, input.Path);
+        return new AclFileRequest(input.Path, root);
     }
 }

@@ -23,10 +23,10 @@ public static class Properties
     /// <summary>ContainerImageTag when none is set.</summary>
     public const string DefaultTag = "latest";
 
-    /// <summary>ContainerPlatform, normalized ("os/arch[/variant]"); blank is <see cref="DefaultPlatform"/>.</summary>
-    public static string Platform(string? value)
+    /// <summary>ContainerPlatform, parsed ("os/arch[/variant]"); blank is <see cref="DefaultPlatform"/>.</summary>
+    public static Oci.Platform Platform(string? value)
     {
-        try { return Oci.Platform.Parse(string.IsNullOrWhiteSpace(value) ? DefaultPlatform : value.Trim()).ToString(); }
+        try { return Oci.Platform.Parse(string.IsNullOrWhiteSpace(value) ? DefaultPlatform : value.Trim()); }
         catch (FormatException e) { throw new ContainerSdkException(Codes.InvalidProperty, $"ContainerPlatform: {e.Message}"); }
     }
 

@@ -13,7 +13,7 @@ namespace ContainerSdk.Core.Layers;
 /// </summary>
 public static class AclPlacement
 {
-    public static void Apply(IReadOnlyList<AclFileInput> aclFiles, IReadOnlyList<LayerPlan> plans)
+    public static void Apply(IReadOnlyList<AclFileRequest> aclFiles, IReadOnlyList<LayerPlan> plans)
     {
         if (aclFiles.Count == 0) return;
         var names = ImageAccounts.Compose(plans);
@@ -37,7 +37,7 @@ public static class AclPlacement
         }
     }
 
-    private static void Place(AclDumpEntry entry, AclFileInput file, IReadOnlyList<LayerPlan> plans)
+    private static void Place(AclDumpEntry entry, AclFileRequest file, IReadOnlyList<LayerPlan> plans)
     {
         string key = TarPath.Key(TarPath.Normalize(entry.Path));
         var (target, layer) = Topmost(key, plans);

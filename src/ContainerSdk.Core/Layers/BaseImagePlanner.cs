@@ -20,14 +20,16 @@ namespace ContainerSdk.Core.Layers;
 /// </summary>
 public static class BaseImagePlanner
 {
-    public static IReadOnlyList<LayerPlan> Plan(LayerInput input, IImageSourceKind kind, int firstIndex, BuildContext context)
+    public static IReadOnlyList<LayerPlan> Plan(LayerRequest input, IImageSourceKind kind, int firstIndex, BuildContext context)
     {
         var (options, paths) = (context.Options, context.Paths);
-        var request = new ImageRequest(input.SourcePath, input.ItemSpec, input.Reference, context.Platform, paths.Spool);
+        var request = new ImageRequest(input.SourcePath, input.ItemSpec, input.Reference, options.Platform, paths.Spool);
         string? resolutionPath = kind.ResolutionKey(request, context.HashFile) is { } key
-            ? ArchiveResolution.PathFor(paths.ImageConfigs, key, input.Reference, options.Platform)
+            ? ArchiveResolution.PathFor(paths.ImageConfigs, key, input.Reference, options.Platform.ToString())
             : null;
         var resolution = resolutionPath is null ? null : ArchiveResolution.TryLoad(resolutionPath);
+        // The config the source parsed when it is opened now; else the saved one, parsed once on first use.
+        ImageConfig? config = null;
         if (resolution is null)
         {
             using var image = kind.Open(request);
@@ -37,11 +39,15 @@ public static class BaseImagePlanner
                 return new ArchiveResolution.Layer(descriptor, layer.DiffId, blobPath, layer.CreatedBy);
             }).ToList();
             resolution = new ArchiveResolution(SaveConfig(paths, image.ConfigJson), image.ManifestDigest?.ToString(), image.Name, layers);
+            config = image.Config;
             if (resolutionPath is not null) resolution.Save(resolutionPath);
         }
-        var configPath = resolution.ConfigPath;
         string? manifestDigest = resolution.ManifestDigest;
-        WarnOnPlatform(input, configPath, context.Platform, context.Log);
+        // One origin for all the image's layers: its config is parsed once, here or by whichever step reads it first.
+        var origin = config is null
+            ? new ImageOrigin(resolution.ConfigPath, manifestDigest, resolution.Name)
+            : new ImageOrigin(resolution.ConfigPath, manifestDigest, resolution.Name) { Config = config };
+        WarnOnPlatform(input, origin, options.Platform, context.Log);
 
         var plans = new List<LayerPlan>();
         for (int i = 0; i < resolution.Layers.Count; i++)
@@ -58,7 +64,7 @@ public static class BaseImagePlanner
             {
                 Prebuilt = new LayerBlob(descriptor, layer.DiffId, entries.Sum(e => e.Header.Size), blobPath),
                 CreatedBy = layer.CreatedBy ?? $"ContainerSdk BaseLayer {input.ItemSpec} layer {i + 1}",
-                FromImage = new ImageOrigin(configPath, manifestDigest, resolution.Name),
+                FromImage = origin,
             });
         }
         if (plans.Count == 0)
@@ -68,11 +74,12 @@ public static class BaseImagePlanner
     }
 
     /// <summary>A single-platform base for another platform is built on (the user may mean it), but said.</summary>
-    private static void WarnOnPlatform(LayerInput input, string configPath, Platform wanted, IBuildLog log)
+    /// <remarks>An unreadable saved config is no reason to stop here: the image step, which needs it, says so.</remarks>
+    private static void WarnOnPlatform(LayerRequest input, ImageOrigin origin, Platform wanted, IBuildLog log)
     {
         ImageConfig config;
-        try { config = ImageConfig.Parse(File.ReadAllBytes(configPath)); }
-        catch (FormatException) { return; }
+        try { config = origin.Config; }
+        catch (ContainerSdkException) { return; }
         if (config.Os != wanted.Os || config.Architecture != wanted.Architecture)
             log.Warning(Codes.BasePlatformMismatch,
                 $"BaseLayer '{input.ItemSpec}' is an image for {config.Os}/{config.Architecture}, but ContainerPlatform is {wanted}: the image is labelled {wanted}. " +

@@ -4,7 +4,6 @@ using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Images;
 using ContainerSdk.Core.Inputs;
 using ContainerSdk.Core.IO;
-using ContainerSdk.Core.Oci;
 
 namespace ContainerSdk.Core.Layers;
 
@@ -27,9 +26,6 @@ public sealed class BuildContext
     public required IReadOnlyList<IImageSourceKind> ImageSources { get; init; }
     public required IBuildLog Log { get; init; }
     public CancellationToken Cancellation { get; init; }
-
-    /// <summary>The platform a multi-platform base is picked by, parsed once (<see cref="LayerBuildOptions"/> holds it validated).</summary>
-    public Platform Platform => Platform.Parse(Options.Platform);
 
     /// <summary>Hashes a whole input file (a tarball, an archive) unless the stat cache already knows it.</summary>
     public byte[] HashFile(string path)

@@ -22,6 +22,9 @@ public sealed record BuiltLayer
     public string? Version { get; init; }
     public string? License { get; init; }
 
+    /// <summary>The item's AllowedRegistries (empty: any): where publishing may push this layer.</summary>
+    public IReadOnlyList<string> AllowedRegistries { get; init; } = Array.Empty<string>();
+
     /// <summary>Set for a layer of an image used as a base.</summary>
     public ImageOrigin? FromImage { get; init; }
 

@@ -14,7 +14,7 @@ public sealed class LayerPlan
     private readonly List<PlannedEntry> _entries;
     private List<string> _keys;
 
-    public LayerPlan(LayerInput input, int index, IEnumerable<PlannedEntry> entries)
+    public LayerPlan(LayerRequest input, int index, IEnumerable<PlannedEntry> entries)
     {
         Input = input;
         Index = index;
@@ -35,7 +35,7 @@ public sealed class LayerPlan
         return keys;
     }
 
-    public LayerInput Input { get; }
+    public LayerRequest Input { get; }
 
     /// <summary>
     /// A layer that already exists as a blob (a layer of a base image): it is reused byte for byte, never

@@ -10,21 +10,21 @@ public static class LayerPlanner
     private const int DefaultDirectoryMode = 0x1ED; // 0755
 
     /// <summary>The plans one item adds to the stack: one for a folder or tarball; one per layer for an image.</summary>
-    public static IReadOnlyList<LayerPlan> Plan(LayerInput input, IReadOnlyList<LayerPlan> below, BuildContext context)
+    public static IReadOnlyList<LayerPlan> Plan(LayerRequest input, IReadOnlyList<LayerPlan> below, BuildContext context)
     {
         if (context.ImageSources.FirstOrDefault(k => k.Recognizes(input.SourcePath, input.ItemSpec)) is { } imageKind)
             return BaseImagePlanner.Plan(input, imageKind, below.Count, context);
 
-        string rootKey = LayerInputs.TargetKey(input.TargetPath, input.ItemSpec);
+        string rootKey = input.TargetKey;
         var options = context.Options;
         var source = new PlanSource(input.SourcePath, input.ItemSpec, rootKey, new PathGlob(input.Exclude, input.ItemSpec),
-            NumericId(input.Owner), NumericId(input.Group), options.Epoch);
+            input.OwnerId, input.GroupId, options.Epoch);
         List<PlannedEntry> entries;
         if (Directory.Exists(input.SourcePath))
             entries = DirectoryPlanner.Plan(source, context.Log, (path, identity) => context.StatCache.Metadata(path, identity, DiskMetadata.Read));
         else if (File.Exists(input.SourcePath))
             entries = TarballPlanner.Plan(source, context.HashFile(input.SourcePath), context);
-        else if (LayerInputs.IsAddress(input.SourcePath))
+        else if (input.IsAddress)
             throw new ContainerSdkException(Codes.UnsupportedInputFormat,
                 $"'{input.ItemSpec}' is an address no image source reads (known: {string.Join(", ", context.ImageSources.Select(k => k.Name))}).");
         else
@@ -38,13 +38,11 @@ public static class LayerPlanner
         return new[] { plan };
     }
 
-    private static long? NumericId(string? value) => long.TryParse(value, out var id) && id >= 0 ? id : null;
-
     /// <summary>Owner and Group given as names resolve in the image's own accounts: the layers below plus this one.</summary>
-    private static void ApplyOwnerNames(LayerPlan plan, IReadOnlyList<LayerPlan> below, LayerInput input)
+    private static void ApplyOwnerNames(LayerPlan plan, IReadOnlyList<LayerPlan> below, LayerRequest input)
     {
-        bool ownerIsName = !string.IsNullOrEmpty(input.Owner) && NumericId(input.Owner) is null;
-        bool groupIsName = !string.IsNullOrEmpty(input.Group) && NumericId(input.Group) is null;
+        bool ownerIsName = !string.IsNullOrEmpty(input.Owner) && input.OwnerId is null;
+        bool groupIsName = !string.IsNullOrEmpty(input.Group) && input.GroupId is null;
         if (!ownerIsName && !groupIsName) return;
 
         var accounts = ImageAccounts.Compose(below.Append(plan).ToList());
@@ -65,9 +63,9 @@ public static class LayerPlanner
     /// <c>&lt;ContainerModulePath&gt;/&lt;name&gt;/&lt;version&gt;</c>. Its bytes are part of the layer's fingerprint like
     /// any other entry's, so a changed modulefile rebuilds this layer.
     /// </summary>
-    private static void AddModuleFile(LayerPlan plan, LayerInput input, LayerBuildOptions options, IBuildLog log)
+    private static void AddModuleFile(LayerPlan plan, LayerRequest input, LayerBuildOptions options, IBuildLog log)
     {
-        if (input.Kind != LayerKind.Module || string.IsNullOrEmpty(input.ModuleFile)) return;
+        if (input.Kind != LayerKind.Module || input.ModuleFile is null) return;
         var installed = Modules.InstalledModuleFile.Prepare(input.ModuleFile, input.ModulePrefix, input.TargetPath, options.ModulePath);
         var bytes = System.Text.Encoding.UTF8.GetBytes(installed.Text);
         var header = new TarHeader { Name = TarPath.Normalize(installed.ImagePath), Type = TarEntryType.Regular, Mode = 0x1A4, Size = bytes.Length, ModificationTime = options.Epoch };
@@ -78,12 +76,10 @@ public static class LayerPlanner
     }
 
     /// <summary>Remove metadata: one OCI whiteout per path, deleting it (and everything below it) from the layers below.</summary>
-    private static void AddWhiteouts(LayerPlan plan, LayerInput input, long epoch)
+    private static void AddWhiteouts(LayerPlan plan, LayerRequest input, long epoch)
     {
-        foreach (var path in input.Remove)
+        foreach (var key in input.RemoveKeys)
         {
-            if (path.Trim().Length == 0) continue;
-            string key = LayerInputs.RemoveKey(path, input.ItemSpec);
             string whiteout = TarPath.Join(TarPath.Parent(key)!, TarPath.WhiteoutPrefix + TarPath.BaseName(key));
             plan.Add(new PlannedEntry(new TarHeader { Name = whiteout, Type = TarEntryType.Regular, Mode = 0x1A4, ModificationTime = epoch }, EmptyContent.Instance));
         }

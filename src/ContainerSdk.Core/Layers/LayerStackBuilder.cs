@@ -134,6 +134,7 @@ public static class LayerStackBuilder
             ModuleFile = plan.ModuleFile,
             Version = input.Version,
             License = input.License,
+            AllowedRegistries = input.AllowedRegistries,
             CreatedBy = createdBy,
             FromImage = plan.FromImage,
         };

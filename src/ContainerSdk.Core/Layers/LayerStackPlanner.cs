@@ -11,7 +11,7 @@ namespace ContainerSdk.Core.Layers;
 /// </summary>
 public static class LayerStackPlanner
 {
-    public static IReadOnlyList<LayerPlan> Plan(IReadOnlyList<LayerInput> layers, IReadOnlyList<AclFileInput> aclFiles, BuildContext context)
+    public static IReadOnlyList<LayerPlan> Plan(IReadOnlyList<LayerRequest> layers, IReadOnlyList<AclFileRequest> aclFiles, BuildContext context)
     {
         if (layers.Count == 0) throw LayerInputs.NoLayers();
         var planning = Stopwatch.StartNew();

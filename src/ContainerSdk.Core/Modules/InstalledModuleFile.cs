@@ -26,8 +26,8 @@ public sealed record InstalledModuleFile
     /// <summary>The module's TargetPath.</summary>
     public required string ToPrefix { get; init; }
 
-    /// <summary>The folder the file is installed under (ContainerModulePath): what MODULEPATH needs.</summary>
-    public string ModulePath => ImagePath[..ImagePath.LastIndexOf('/', ImagePath.LastIndexOf('/') - 1)] is { Length: > 0 } p ? p : "/";
+    /// <summary>The folder the file is installed under (ContainerModulePath, as given to <see cref="Prepare"/>): what MODULEPATH needs.</summary>
+    public required string ModulePath { get; init; }
 
     /// <param name="modulePrefix">The item's ModulePrefix (checked by <c>LayerInputs.Validate</c>), or null for the file's root.</param>
     /// <param name="modulePath">ContainerModulePath, as <c>Properties.ModulePath</c> gives it.</param>
@@ -40,10 +40,11 @@ public sealed record InstalledModuleFile
         return new InstalledModuleFile
         {
             SourcePath = sourcePath,
-            ImagePath = $"{modulePath.TrimEnd('/')}/{name}/{(language == ModuleFileLanguage.Lua ? version + ".lua" : version)}",
+            ImagePath = $"{modulePath.TrimEnd('/')}/{name}/{ModuleFile.InstalledName(language, version)}",
             Text = from is null ? text : PrefixRewriter.Rewrite(text, from, targetPath),
             FromPrefix = from,
             ToPrefix = targetPath,
+            ModulePath = modulePath,
         };
     }
 

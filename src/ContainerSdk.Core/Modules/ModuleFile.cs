@@ -40,8 +40,11 @@ public sealed class ModuleFile
     public string Version { get; }
     public string FullName => $"{Name}/{Version}";
 
-    /// <summary>The file name it is installed under in its name's folder: the version, with <c>.lua</c> kept for Lua.</summary>
-    public string InstalledFileName => Language == ModuleFileLanguage.Lua ? Version + ".lua" : Version;
+    /// <summary>The file name it is installed under in its name's folder (<see cref="InstalledName"/>).</summary>
+    public string InstalledFileName => InstalledName(Language, Version);
+
+    /// <summary>The file name a modulefile is installed under in its name's folder: the version, with <c>.lua</c> kept for Lua.</summary>
+    public static string InstalledName(ModuleFileLanguage language, string version) => language == ModuleFileLanguage.Lua ? version + ".lua" : version;
 
     /// <summary>The value of the file's top-level <c>local root</c> / <c>set root</c>, if it has one.</summary>
     public string? Root { get; }

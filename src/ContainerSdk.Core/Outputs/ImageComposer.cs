@@ -26,10 +26,9 @@ public static class ImageComposer
     /// <param name="log">Where the modulefiles' warnings go (they are evaluated here, over the layers below each).</param>
     public static BuiltImage Compose(IReadOnlyList<BuiltLayer> layers, ImageSettings settings, Diagnostics.IBuildLog log)
     {
-        string repository = Properties.Repository(settings.Repository);
-        var tags = Properties.Tags(settings.Tags);
+        // Checked when the settings were made: the name and the platform are used as they are.
+        var (repository, tags, platform) = (settings.Repository, settings.Tags, settings.Platform);
         if (layers.Count == 0) throw LayerInputs.NoLayers();
-        var platform = Platform.Parse(Properties.Platform(settings.Platform));
 
         var created = OciJson.FormatTime(settings.Epoch);
         var config = ImageConfigComposer.Compose(layers, settings, platform, created, log);

@@ -79,17 +79,9 @@ internal static class ImageConfigComposer
         return file;
     }
 
-    /// <summary>The config of the topmost image base; null when every base is a folder or tarball.</summary>
-    private static ImageConfig? BaseConfigOf(IReadOnlyList<BuiltLayer> layers)
-    {
-        var origin = layers.LastOrDefault(l => l.FromImage is not null)?.FromImage;
-        if (origin is null) return null;
-        try { return ImageConfig.Parse(File.ReadAllBytes(origin.ConfigPath)); }
-        catch (Exception e) when (e is IOException or FormatException)
-        {
-            throw new ContainerSdkException(Codes.InvalidBaseImage, $"The base image config '{origin.ConfigPath}' cannot be read ({e.Message}); build again (Rebuild).");
-        }
-    }
+    /// <summary>The config of the topmost image base (parsed once, by its origin); null when every base is a folder or tarball.</summary>
+    private static ImageConfig? BaseConfigOf(IReadOnlyList<BuiltLayer> layers) =>
+        layers.LastOrDefault(l => l.FromImage is not null)?.FromImage?.Config;
 
     /// <summary>
     /// A base image keeps its own history, empty-layer entries included; every other layer gets one entry naming
@@ -111,7 +103,7 @@ internal static class ImageConfigComposer
             while (i + count < layers.Count && layers[i + count].FromImage?.ConfigPath == origin.ConfigPath
                    && layers[i + count].ItemSpec == layers[i].ItemSpec) count++;
             ImageConfig? config = null;
-            try { config = ImageConfig.Parse(File.ReadAllBytes(origin.ConfigPath)); } catch (Exception e) when (e is IOException or FormatException) { }
+            try { config = origin.Config; } catch (ContainerSdkException) { }
             if (config is not null && config.History.Count(h => !h.EmptyLayer) == count)
                 history.AddRange(config.History);
             else

@@ -10,6 +10,9 @@ namespace ContainerSdk.Core.Registry;
 public sealed record RegistryReference
 {
     public const string Scheme = "docker://";
+
+    /// <summary>The address scheme (<see cref="ImageAddress.SchemeOf"/>) of a registry image.</summary>
+    private const string SchemeName = "docker";
     public const string DockerHub = "docker.io";
 
     private RegistryReference(string registry, string repository, string? tag, Digest? digest)
@@ -30,7 +33,8 @@ public sealed record RegistryReference
     /// <summary>What the manifest is requested by: the digest when pinned, else the tag (default "latest").</summary>
     public string ManifestReference => Digest?.ToString() ?? Tag ?? "latest";
 
-    public static bool IsRegistryReference(string text) => text.StartsWith(Scheme, StringComparison.Ordinal);
+    /// <summary>An address (<see cref="ImageAddress"/>, the one rule) whose scheme is <c>docker</c>.</summary>
+    public static bool IsRegistryReference(string text) => ImageAddress.SchemeOf(text) == SchemeName;
 
     public static RegistryReference Parse(string text)
     {

@@ -57,7 +57,10 @@ public sealed class ItemTranslationTests
         Assert.Equal("0", module.Owner);
         Assert.Equal("licensed", module.Group);
         Assert.Equal(new[] { "*.la", "share/doc/**" }, module.Exclude);
-        Assert.Equal(new[] { "/opt/old", "/etc/motd" }, module.Remove);
+        Assert.Equal("opt/openmpi/4.1.6", module.TargetKey);
+        Assert.Equal(0, module.OwnerId);
+        Assert.Null(module.GroupId);
+        Assert.Equal(new[] { "opt/old", "etc/motd" }, module.RemoveKeys);
         Assert.Equal(new[] { "PATH=/opt/openmpi/4.1.6/bin:$PATH", "LD_LIBRARY_PATH=/opt/openmpi/4.1.6/lib", "SEP=a;b" }, module.Environment);
         Assert.Equal("4.1.6", module.Version);
         Assert.Equal("BSD-3-Clause", module.License);
@@ -70,11 +73,12 @@ public sealed class ItemTranslationTests
         Directory.CreateDirectory(p.Dir.Combine("m"));
         var module = Assert.Single(BuildContainerLayers.ToLayerInputs(Array.Empty<ITaskItem>(), Items(p, "Module"), p.ProjectPath));
         Assert.Equal("/", module.TargetPath);
+        Assert.Equal("", module.TargetKey);
         Assert.Null(module.Owner);
         Assert.Null(module.Group);
         Assert.Empty(module.Exclude);
         Assert.Empty(module.Environment);
-        Assert.Empty(module.Remove);
+        Assert.Empty(module.RemoveKeys);
         Assert.Null(module.Version);
     }
 
@@ -86,8 +90,8 @@ public sealed class ItemTranslationTests
         File.WriteAllText(p.Dir.Combine("acl", "site.acl"), "");
         File.WriteAllText(p.Dir.Combine("acl", "opt.acl"), "");
         var acls = Items(p, "AclFile").Select(i => ItemTranslation.ToAclFileInput(i, p.ProjectPath)).ToList();
-        Assert.Equal(new AclFileInput(p.Dir.Combine("acl", "site.acl"), "/"), acls[0]);
-        Assert.Equal(new AclFileInput(p.Dir.Combine("acl", "opt.acl"), "/opt"), acls[1]);
+        Assert.Equal(new AclFileRequest(p.Dir.Combine("acl", "site.acl"), "/"), acls[0]);
+        Assert.Equal(new AclFileRequest(p.Dir.Combine("acl", "opt.acl"), "/opt"), acls[1]);
     }
 
     [Theory]
@@ -155,7 +159,7 @@ public sealed class ItemTranslationTests
         Assert.Equal(new[] { "/bin/sh", "-c" }, settings.Entrypoint);
         Assert.Null(settings.Cmd); // none given: the base image's Cmd stays
         Assert.Equal(1700000000, settings.Epoch);
-        Assert.Equal("linux/arm64/v8", settings.Platform);
+        Assert.Equal(new Platform("linux", "arm64", "v8"), settings.Platform);
     }
 
     /// <summary>A property's _ContainerImageSetting item, as ContainerSdk.targets makes it.</summary>
@@ -173,8 +177,11 @@ public sealed class ItemTranslationTests
     public void Compression_values(string value, LayerCompression expected)
         => Assert.Equal(expected, ItemTranslation.ParseCompression(value, "p"));
 
+    /// <summary>The layers step's state file, written and read back as the image and publish steps read it.</summary>
+    private static IReadOnlyList<BuiltLayer> RoundTrip(params BuiltLayer[] layers) => LayerState.FromText(LayerState.ToText(layers));
+
     [Fact]
-    public void Layer_items_round_trip_every_field_between_targets()
+    public void Layer_state_round_trips_every_field_between_steps()
     {
         var layer = new BuiltLayer
         {
@@ -189,10 +196,11 @@ public sealed class ItemTranslationTests
             Environment = new[] { "PATH=/opt/bin:$PATH", "SEP=a;b", "EMPTY=" },
             Version = "4.1.6",
             License = null,
+            AllowedRegistries = new[] { "registry.example.org/hpc", "127.0.0.1:5000" },
             CreatedBy = "ContainerSdk Module modules/openmpi -> /opt/openmpi",
         };
 
-        var back = LayerItems.FromItem(LayerItems.ToItem(layer));
+        var back = Assert.Single(RoundTrip(layer));
 
         Assert.Equal(layer.BlobPath, back.BlobPath);
         Assert.Equal(layer.Descriptor.MediaType, back.Descriptor.MediaType);
@@ -205,11 +213,12 @@ public sealed class ItemTranslationTests
         Assert.Equal(layer.Environment, back.Environment);
         Assert.Equal(layer.Version, back.Version);
         Assert.Null(back.License);
+        Assert.Equal(layer.AllowedRegistries, back.AllowedRegistries);
         Assert.Equal(layer.CreatedBy, back.CreatedBy);
     }
 
     [Fact]
-    public void A_base_image_layer_item_carries_where_it_came_from()
+    public void A_base_image_layer_carries_where_it_came_from_and_its_layers_share_one_origin()
     {
         var layer = new BuiltLayer
         {
@@ -221,16 +230,17 @@ public sealed class ItemTranslationTests
             CreatedBy = "umoci insert",
             FromImage = new ImageOrigin("/work/obj/container/images/ef.json", Digest.Compute(new byte[] { 5 }).ToString(), "debian:12"),
         };
-        var back = LayerItems.FromItem(LayerItems.ToItem(layer));
-        Assert.Equal(layer.FromImage, back.FromImage);
+        var back = RoundTrip(layer, layer with { BlobPath = "/work/base/blobs/sha256/ce" });
+        Assert.Equal(layer.FromImage, back[0].FromImage);
+        Assert.Same(back[0].FromImage, back[1].FromImage); // its config is parsed once for both
 
-        var module = LayerItems.FromItem(LayerItems.ToItem(layer with { FromImage = null, Kind = LayerKind.Module }));
+        var module = Assert.Single(RoundTrip(layer with { FromImage = null, Kind = LayerKind.Module }));
         Assert.Null(module.FromImage);
     }
 
-    /// <summary>The compile-time JSON writes the text the reflection serializer wrote (escapes included), so items and state files stay as they were.</summary>
+    /// <summary>The state written field by field is the text the reflection serializer writes for its records (escapes included).</summary>
     [Fact]
-    public void Layer_item_json_metadata_is_the_reflection_serializers_text()
+    public void Layer_state_json_is_the_reflection_serializers_text()
     {
         var moduleFile = new ContainerSdk.Core.Modules.InstalledModuleFile
         {
@@ -239,6 +249,7 @@ public sealed class ItemTranslationTests
             Text = "prepend_path(\"PATH\", \"/opt/gcc+13/bin\") -- <é> & 'x'\n",
             FromPrefix = "/apps/gcc",
             ToPrefix = "/opt/gcc",
+            ModulePath = "/opt/modulefiles",
         };
         var layer = new BuiltLayer
         {
@@ -255,22 +266,22 @@ public sealed class ItemTranslationTests
             CreatedBy = "c",
         };
 
-        var item = LayerItems.ToItem(layer);
+        string text = LayerState.ToText(new[] { layer });
 
-        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(layer.Environment), item.GetMetadata("Environment"));
-        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(layer.Descriptor.Annotations), item.GetMetadata("Annotations"));
-        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(moduleFile), item.GetMetadata("ModuleFile"));
-        Assert.Contains("\\u002B", item.GetMetadata("Environment")); // the default encoder's escapes, as before
-        var back = LayerItems.FromItem(item);
+        var options = new System.Text.Json.JsonSerializerOptions { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+        var reflected = System.Text.Json.JsonSerializer.Deserialize<LayerStateEntry[]>(text, options)!;
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(reflected, options), text);
+        Assert.Contains("\\u002B", text); // the default encoder's escapes
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(moduleFile), System.Text.Json.JsonSerializer.Serialize(reflected[0].ModuleFile));
+        var back = Assert.Single(LayerState.FromText(text));
         Assert.Equal(moduleFile, back.ModuleFile);
         Assert.Equal(layer.Environment, back.Environment);
         Assert.Equal(layer.Descriptor.Annotations, back.Descriptor.Annotations);
 
         var noPrefix = moduleFile with { FromPrefix = null };
-        var item2 = LayerItems.ToItem(layer with { ModuleFile = noPrefix, Environment = Array.Empty<string>() });
-        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(noPrefix), item2.GetMetadata("ModuleFile"));
-        Assert.Contains("\"FromPrefix\":null", item2.GetMetadata("ModuleFile"));
-        Assert.Equal("[]", item2.GetMetadata("Environment"));
-        Assert.Equal(noPrefix, LayerItems.FromItem(item2).ModuleFile);
+        string text2 = LayerState.ToText(new[] { layer with { ModuleFile = noPrefix, Environment = Array.Empty<string>() } });
+        Assert.Contains("\"FromPrefix\":null", text2);
+        Assert.Contains("\"Environment\":[]", text2);
+        Assert.Equal(noPrefix, Assert.Single(LayerState.FromText(text2)).ModuleFile);
     }
 }

@@ -27,7 +27,8 @@ public sealed class PropertyDefaultsTests
         Assert.Equal(Properties.DefaultPlatform, project.GetPropertyValue("ContainerPlatform"));
         Assert.Equal(outDir + "image/", project.GetPropertyValue("ContainerImageLayoutPath"));
         Assert.Equal("", project.GetPropertyValue("ContainerArchiveOutputPath"));
-        Assert.Equal(Properties.DefaultArchiveFormat, project.GetPropertyValue("ContainerArchiveFormat"));
+        // No default in the props: blank is the engine's (Properties.DefaultArchiveFormat), stated once.
+        Assert.Equal("", project.GetPropertyValue("ContainerArchiveFormat"));
         Assert.Equal(outDir + "my.site.tar.gz", project.GetPropertyValue("ContainerBundleOutputPath"));
         Assert.Equal(outDir + "my.site.acl", project.GetPropertyValue("ContainerBundleAclPath"));
         Assert.Equal("true", project.GetPropertyValue("GenerateContainerBundle"));

@@ -27,7 +27,7 @@ public sealed class SharedCacheDirectoryTests
     private static (IReadOnlyList<BuiltLayer> Layers, string Digest, RecordingLog Log) Build(Project project, IReadOnlyList<LayerInput> inputs, string? cache)
     {
         var log = new RecordingLog();
-        var layers = ContainerEngine.BuildLayers(inputs, Array.Empty<AclFileInput>(), new LayerBuildOptions { WorkDirectory = project.Work }, log,
+        var layers = ContainerEngine.BuildLayers(EngineRun.Validate(inputs), Array.Empty<AclFileRequest>(), new LayerBuildOptions { WorkDirectory = project.Work }, log,
             TestContext.Current.CancellationToken, new BundleOutput(project.Bundle, Path.ChangeExtension(project.Bundle, ".acl")), new RegistrySettings { CacheDirectory = cache });
         var image = ContainerEngine.WriteImage(layers, new ImageSettings { Repository = "site", Tags = new[] { "1" } }, project.Layout, log, project.Work, cache);
         return (layers, image.ManifestDigest.ToString(), log);

@@ -188,19 +188,19 @@ public class BaseImageTests
             Manifests = new[] { new Descriptor(MediaTypes.ImageIndex, nestedDigest, nested.Length) { Annotations = new Dictionary<string, string> { [ImageIndex.RefNameAnnotation] = "multi" } } },
         }.ToJson());
 
-        LayerBuildOptions Options(string platform) => new() { WorkDirectory = run.Work, Platform = platform };
-        var layers = ContainerEngine.BuildLayers(new[] { ImageBase(image.Layout, "multi") }, Array.Empty<AclFileInput>(), Options("linux/amd64"), run.Log, TestContext.Current.CancellationToken);
+        LayerBuildOptions Options(string platform) => new() { WorkDirectory = run.Work, Platform = Properties.Platform(platform) };
+        var layers = ContainerEngine.BuildLayers(EngineRun.Validate(new[] { ImageBase(image.Layout, "multi") }), Array.Empty<AclFileRequest>(), Options("linux/amd64"), run.Log, TestContext.Current.CancellationToken);
         Assert.Equal(2, layers.Count);
         Assert.Equal(amd64.Digest.ToString(), layers[0].FromImage!.ManifestDigest);
 
         var wrong = Assert.Throws<ContainerSdkException>(() =>
-            ContainerEngine.BuildLayers(new[] { ImageBase(image.Layout, "multi") }, Array.Empty<AclFileInput>(), Options("linux/s390x"), run.Log, TestContext.Current.CancellationToken));
+            ContainerEngine.BuildLayers(EngineRun.Validate(new[] { ImageBase(image.Layout, "multi") }), Array.Empty<AclFileRequest>(), Options("linux/s390x"), run.Log, TestContext.Current.CancellationToken));
         Assert.Equal(Codes.ImagePlatformNotFound, wrong.Code);
         Assert.Contains("linux/arm64/v8", wrong.Message);
 
         Assert.DoesNotContain(run.Log.Warnings, w => w.Code == Codes.BasePlatformMismatch);
         var noTag = Assert.Throws<ContainerSdkException>(() =>
-            ContainerEngine.BuildLayers(new[] { ImageBase(image.Layout, "other") }, Array.Empty<AclFileInput>(), Options("linux/amd64"), run.Log, TestContext.Current.CancellationToken));
+            ContainerEngine.BuildLayers(EngineRun.Validate(new[] { ImageBase(image.Layout, "other") }), Array.Empty<AclFileRequest>(), Options("linux/amd64"), run.Log, TestContext.Current.CancellationToken));
         Assert.Equal(Codes.ImageReferenceNotFound, noTag.Code);
     }
 
@@ -231,13 +231,13 @@ public class BaseImageTests
         var module = ModuleTree(run);
         var onBase = Tree.File(run.Dir.Path, "acl/base.acl", "# file: etc/two.txt\nuser::rw-\nuser:svc:r--\ngroup::r--\nmask::r--\nother::---\n");
         var options = new LayerBuildOptions { WorkDirectory = run.Work };
-        var e = Assert.Throws<ContainerSdkException>(() => ContainerEngine.BuildLayers(new[] { ImageBase(image.Layout), Module(module) },
-            new[] { new AclFileInput(onBase) }, options, run.Log, TestContext.Current.CancellationToken));
+        var e = Assert.Throws<ContainerSdkException>(() => ContainerEngine.BuildLayers(EngineRun.Validate(new[] { ImageBase(image.Layout), Module(module) }),
+            new[] { LayerInputs.Validate(new AclFileInput(onBase)) }, options, run.Log, TestContext.Current.CancellationToken));
         Assert.Equal(Codes.AclOnBaseImage, e.Code);
         Assert.Equal(1, e.Line); // the entry's "# file:" line
 
         var onModule = Tree.File(run.Dir.Path, "acl/module.acl", "# file: opt/tool/share/doc.txt\nuser::rw-\nuser:svc:r--\ngroup::r--\nmask::r--\nother::---\n");
-        var layers = ContainerEngine.BuildLayers(new[] { ImageBase(image.Layout), Module(module) }, new[] { new AclFileInput(onModule) }, options, run.Log, TestContext.Current.CancellationToken);
+        var layers = ContainerEngine.BuildLayers(EngineRun.Validate(new[] { ImageBase(image.Layout), Module(module) }), new[] { LayerInputs.Validate(new AclFileInput(onModule)) }, options, run.Log, TestContext.Current.CancellationToken);
         Assert.Equal(3, layers.Count);
     }
 
@@ -246,8 +246,8 @@ public class BaseImageTests
     {
         using var run = new EngineRun("imgw");
         var image = UmociBase.Create(run.Dir.Combine("base"));
-        var options = new LayerBuildOptions { WorkDirectory = run.Work, Platform = "linux/arm64" };
-        var layers = ContainerEngine.BuildLayers(new[] { ImageBase(image.Layout) }, Array.Empty<AclFileInput>(), options, run.Log, TestContext.Current.CancellationToken);
+        var options = new LayerBuildOptions { WorkDirectory = run.Work, Platform = Properties.Platform("linux/arm64") };
+        var layers = ContainerEngine.BuildLayers(EngineRun.Validate(new[] { ImageBase(image.Layout) }), Array.Empty<AclFileRequest>(), options, run.Log, TestContext.Current.CancellationToken);
         Assert.Equal(2, layers.Count);
         var warning = Assert.Single(run.Log.Warnings, w => w.Code == Codes.BasePlatformMismatch);
         Assert.Contains("linux/amd64", warning.Message);

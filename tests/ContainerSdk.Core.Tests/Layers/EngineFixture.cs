@@ -29,8 +29,11 @@ internal sealed class EngineRun(string? prefix = null, string project = "") : ID
 
     public IReadOnlyList<BuiltLayer> Layers(IReadOnlyList<LayerInput> inputs, long epoch = 0, LayerCompression compression = LayerCompression.Gzip,
         IReadOnlyList<AclFileInput>? aclFiles = null, bool bundle = false, TimeProvider? clock = null) =>
-        ContainerEngine.BuildLayers(inputs, aclFiles ?? Array.Empty<AclFileInput>(), new LayerBuildOptions { Epoch = epoch, Compression = compression, WorkDirectory = Work },
+        ContainerEngine.BuildLayers(Validate(inputs), (aclFiles ?? Array.Empty<AclFileInput>()).Select(LayerInputs.Validate).ToList(), new LayerBuildOptions { Epoch = epoch, Compression = compression, WorkDirectory = Work },
             Log, default, bundle ? new BundleOutput(Bundle, BundleAcl) : null, clock: clock);
+
+    /// <summary>The items as the task hands them to the engine: checked once.</summary>
+    public static IReadOnlyList<LayerRequest> Validate(IEnumerable<LayerInput> inputs) => inputs.Select(LayerInputs.Validate).ToList();
 
     public (IReadOnlyList<BuiltLayer> Layers, ImageResult Image) Build(IReadOnlyList<LayerInput> inputs, long epoch = 0)
     {

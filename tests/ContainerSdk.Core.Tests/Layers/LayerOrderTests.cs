@@ -62,7 +62,7 @@ public sealed class LayerOrderTests
         var random = new Random(12);
         foreach (var order in new[] { sorted, keys, keys.OrderBy(_ => random.Next()).ToList(), Enumerable.Reverse(sorted).ToList() })
         {
-            var plan = new LayerPlan(new LayerInput { ItemSpec = "m", Kind = LayerKind.Module, SourcePath = "/m", TargetPath = "/opt/m" }, 0,
+            var plan = new LayerPlan(new LayerRequest { ItemSpec = "m", Kind = LayerKind.Module, SourcePath = "/m", TargetPath = "/opt/m", TargetKey = "opt/m" }, 0,
                 order.Select(k => new PlannedEntry(new TarHeader { Name = k, Type = TarEntryType.Regular }, EmptyContent.Instance)));
             Assert.Equal(sorted, plan.Entries.Select(e => e.Key));
             Assert.All(sorted, k => Assert.Equal(k, plan.Find(k)?.Key));
@@ -79,7 +79,7 @@ public sealed class LayerOrderTests
         var expected = entries.Select(e => e.Key).ToList();
         expected.Sort(TarPath.Comparer);
 
-        var plan = new LayerPlan(new LayerInput { ItemSpec = dir.Path, Kind = LayerKind.Module, SourcePath = dir.Path, TargetPath = "/opt/m" }, 0, entries);
+        var plan = new LayerPlan(new LayerRequest { ItemSpec = dir.Path, Kind = LayerKind.Module, SourcePath = dir.Path, TargetPath = "/opt/m", TargetKey = "opt/m" }, 0, entries);
 
         Assert.Equal(expected, plan.Entries.Select(e => e.Key));
         // The walk lists ".wh.z" first (ordinal), the layer puts it just before "z": this plan was sorted.

@@ -45,7 +45,7 @@ public class ImageWriterTests
         Ports = new[] { "8080/tcp" },
         Cmd = new[] { "/bin/sh" },
         Epoch = 1700000000,
-        Platform = "linux/arm64/v8",
+        Platform = Properties.Platform("linux/arm64/v8"),
     };
 
     private static IEnumerable<string> AllFiles(string dir) => Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories);
@@ -121,7 +121,7 @@ public class ImageWriterTests
         using var dir = new TempDir("iw");
         var layers = new[] { BuildLayer(dir, "base", "hello from the layer\n") };
         var layout = dir.Combine("image");
-        var result = ContainerEngine.WriteImage(layers, Settings("1.0") with { Platform = "linux/amd64" }, layout, NullBuildLog.Instance);
+        var result = ContainerEngine.WriteImage(layers, Settings("1.0") with { Platform = Properties.Platform("linux/amd64") }, layout, NullBuildLog.Instance);
 
         var inspect = Tools.Run(skopeo, "inspect", $"oci:{layout}:1.0").EnsureSuccess("skopeo inspect");
         using (var doc = JsonDocument.Parse(inspect.StdOut))

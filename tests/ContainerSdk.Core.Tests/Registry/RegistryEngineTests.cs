@@ -18,7 +18,7 @@ public sealed class RegistryEngineTests
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     private static IReadOnlyList<BuiltLayer> Build(string work, IReadOnlyList<LayerInput> inputs, RegistrySettings registries, IBuildLog log, string? bundleFolder = null) =>
-        ContainerEngine.BuildLayers(inputs, Array.Empty<AclFileInput>(), new LayerBuildOptions { WorkDirectory = work }, log, Cancel,
+        ContainerEngine.BuildLayers(Core.Tests.Layers.EngineRun.Validate(inputs), Array.Empty<AclFileRequest>(), new LayerBuildOptions { WorkDirectory = work }, log, Cancel,
             bundleFolder is null ? null : new BundleOutput(Path.Combine(bundleFolder, "site.tar.gz"), Path.Combine(bundleFolder, "site.acl")), registries);
 
     /// <summary>How many bundle segments were copied out of layer blobs and how many compressed (the bundle step's detail line).</summary>
