@@ -51,6 +51,12 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     [Output] public int LayersCached { get; private set; }
     [Output] public int LayersReused { get; private set; }
 
+    /// <summary>
+    /// Each layer's blob digest (<c>sha256:…</c>), bottom first: the image step names the layout's blobs by them (its
+    /// Inputs), so that a blob deleted from the layout brings the step back without a folder walked.
+    /// </summary>
+    [Output] public string[] LayerDigests { get; private set; } = Array.Empty<string>();
+
     public void Cancel() => _cancel.Cancel();
 
     protected override IEnumerable<(string Type, ITaskItem Item)> Items =>
@@ -77,6 +83,7 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
         LayersBuilt = built.Count(l => l.Origin == LayerOrigin.Built);
         LayersCached = built.Count(l => l.Origin == LayerOrigin.Cached);
         LayersReused = built.Count(l => l.Origin == LayerOrigin.Reused);
+        LayerDigests = built.Select(l => l.Descriptor.Digest.ToString()).ToArray();
         LayerState.Write(StateFile, built);
     }
 

@@ -18,7 +18,7 @@ public static class LayerState
         string content = ToText(layers);
         if (File.Exists(path) && File.ReadAllText(path) == content) return;
         using var temp = new Core.IO.TempFile(path);
-        File.WriteAllText(temp.Path, content);
+        temp.WriteAllText(content);
         temp.Commit();
     }
 
