@@ -73,6 +73,11 @@ public static class Codes
     public const string RegistryTlsFailed = "CSDK6009";
     public const string RegistryNotAllowed = "CSDK6010";
 
+    public const string SquashfsInvalidEntry = "CSDK7001";
+    public const string SquashfsLimitExceeded = "CSDK7002";
+    public const string SquashfsCompressorUnavailable = "CSDK7003";
+    public const string SquashfsInvalidOptions = "CSDK7004";
+
     /// <summary>Not a user mistake: an unexpected exception, reported with its stack trace.</summary>
     public const string InternalError = "CSDK9999";
 }
