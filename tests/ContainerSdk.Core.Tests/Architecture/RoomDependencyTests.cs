@@ -17,6 +17,7 @@ public sealed partial class RoomDependencyTests
         ["IO"] = Array.Empty<string>(),
         ["Oci"] = Array.Empty<string>(),
         ["Modules"] = new[] { "Diagnostics" },
+        ["Squashfs"] = new[] { "IO", "Diagnostics" },
         ["Tar"] = new[] { "IO", "Diagnostics" },
         ["Acl"] = new[] { "Tar", "IO", "Diagnostics" },
         ["Inputs"] = new[] { "Tar", "Oci", "Diagnostics" },
