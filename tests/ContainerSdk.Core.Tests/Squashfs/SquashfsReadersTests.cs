@@ -125,6 +125,55 @@ public sealed class SquashfsReadersTests
         finally { Tools.Run(fusermount, new[] { "-u", point }).EnsureSuccess("fusermount -u"); }
     }
 
+    [Fact]
+    public void A_folder_of_40000_entries_with_hard_links_from_afar_reads_back()
+    {
+        // A listing over 64 KiB (the extended folder inode), an inode table of many blocks, headers split by block and by
+        // inode numbers more than 32767 apart (hard links to a file written long before).
+        Tools.RequireRoot("a loop mount needs root");
+        var unsquashfs = Tools.Require("unsquashfs");
+        using var dir = new TempDir("sqfs");
+        var entries = new List<SquashfsEntry>
+        {
+            new("a", SquashfsEntryType.Directory) { Mode = 0x1ED },
+            new("a/first", SquashfsEntryType.File) { Size = 5, OpenContent = () => new MemoryStream("first"u8.ToArray()) },
+            new("big", SquashfsEntryType.Directory) { Mode = 0x1ED },
+        };
+        for (int i = 0; i < 40000; i++)
+        {
+            var text = System.Text.Encoding.ASCII.GetBytes($"entry number {i}");
+            entries.Add(new($"big/a-rather-long-file-name-{i:D6}", SquashfsEntryType.File) { Size = text.Length, OpenContent = () => new MemoryStream(text) });
+        }
+        entries.Add(new("big/zz-link", SquashfsEntryType.HardLink) { LinkTarget = "a/first" });
+        string image = dir.Combine("big.sqsh");
+        SquashfsWriter.Write(image, entries, new SquashfsOptions { MkfsTime = 1 });
+
+        var listing = Tools.Run(unsquashfs, new[] { "-lln", image }).EnsureSuccess("unsquashfs -lln").StdOut;
+        Assert.Equal(40005, listing.Split('\n').Count(l => l.Contains("squashfs-root"))); // root, a, a/first, big, 40000 files, the link
+
+        string point = dir.Combine("mnt");
+        Directory.CreateDirectory(point);
+        var mounted = Tools.Run(Tools.Require("mount"), new[] { "-t", "squashfs", "-o", "loop,ro", image, point });
+        if (mounted.ExitCode != 0)
+        {
+            if (Tools.InCi) Assert.Fail(mounted.StdErr);
+            Assert.Skip($"mount -t squashfs -o loop,ro failed here: {mounted.StdErr.Trim()}");
+        }
+        try
+        {
+            var names = Directory.GetFiles(Path.Combine(point, "big")).Select(Path.GetFileName).ToList();
+            Assert.Equal(40001, names.Count);
+            Assert.Equal("entry number 39999", File.ReadAllText(Path.Combine(point, "big", "a-rather-long-file-name-039999")));
+            Assert.Equal("entry number 12345", File.ReadAllText(Path.Combine(point, "big", "a-rather-long-file-name-012345")));
+            Assert.Equal("first", File.ReadAllText(Path.Combine(point, "big", "zz-link")));
+            Assert.Equal(0, Mono.Unix.Native.Syscall.lstat(Path.Combine(point, "big", "zz-link"), out var link));
+            Assert.Equal(0, Mono.Unix.Native.Syscall.lstat(Path.Combine(point, "a", "first"), out var first));
+            Assert.Equal(first.st_ino, link.st_ino);
+            Assert.Equal(2UL, link.st_nlink);
+        }
+        finally { Tools.Run(Tools.Require("umount"), new[] { point }).EnsureSuccess("umount"); }
+    }
+
     private static byte[] RunBytes(string tool, params string[] args)
     {
         var psi = new System.Diagnostics.ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
