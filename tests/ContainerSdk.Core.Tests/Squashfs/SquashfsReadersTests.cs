@@ -16,7 +16,7 @@ public sealed class SquashfsReadersTests
     {
         var sample = SquashfsSample.Build();
         string image = dir.Combine("image.sqsh");
-        var summary = SquashfsWriter.Write(image, sample.Entries, new SquashfsOptions { Compression = compression, MkfsTime = (uint)SquashfsSample.Time });
+        var summary = SquashfsWriter.Write(image, sample.Entries, new SquashfsOptions { Compression = compression, MkfsTime = (uint)SquashfsSample.Time }, TestContext.Current.CancellationToken);
         Assert.Equal(0, new FileInfo(image).Length % 4096);
         Assert.Equal(new FileInfo(image).Length, summary.Length);
         Assert.Equal(2, summary.DuplicateFiles);
@@ -146,7 +146,7 @@ public sealed class SquashfsReadersTests
         }
         entries.Add(new("big/zz-link", SquashfsEntryType.HardLink) { LinkTarget = "a/first" });
         string image = dir.Combine("big.sqsh");
-        SquashfsWriter.Write(image, entries, new SquashfsOptions { MkfsTime = 1 });
+        SquashfsWriter.Write(image, entries, new SquashfsOptions { MkfsTime = 1 }, TestContext.Current.CancellationToken);
 
         var listing = Tools.Run(unsquashfs, new[] { "-lln", image }).EnsureSuccess("unsquashfs -lln").StdOut;
         Assert.Equal(40005, listing.Split('\n').Count(l => l.Contains("squashfs-root"))); // root, a, a/first, big, 40000 files, the link

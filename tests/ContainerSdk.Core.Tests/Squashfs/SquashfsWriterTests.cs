@@ -15,12 +15,12 @@ public sealed class SquashfsWriterTests
         using var dir = new TempDir("sqfs");
         var one = dir.Combine("one.sqsh");
         var two = dir.Combine("two.sqsh");
-        SquashfsWriter.Write(one, SquashfsSample.Build().Entries, new SquashfsOptions { Compression = compression, MkfsTime = 1, Threads = 1 });
-        SquashfsWriter.Write(two, SquashfsSample.Build().Entries, new SquashfsOptions { Compression = compression, MkfsTime = 1, Threads = 4 });
+        SquashfsWriter.Write(one, SquashfsSample.Build().Entries, new SquashfsOptions { Compression = compression, MkfsTime = 1, Threads = 1 }, TestContext.Current.CancellationToken);
+        SquashfsWriter.Write(two, SquashfsSample.Build().Entries, new SquashfsOptions { Compression = compression, MkfsTime = 1, Threads = 4 }, TestContext.Current.CancellationToken);
         Assert.True(File.ReadAllBytes(one).AsSpan().SequenceEqual(File.ReadAllBytes(two)), "two writes of one tree differ");
 
         // The one timestamp is the superblock's creation time (bytes 8-11).
-        SquashfsWriter.Write(two, SquashfsSample.Build().Entries, new SquashfsOptions { Compression = compression, MkfsTime = 1234567890, Threads = 2 });
+        SquashfsWriter.Write(two, SquashfsSample.Build().Entries, new SquashfsOptions { Compression = compression, MkfsTime = 1234567890, Threads = 2 }, TestContext.Current.CancellationToken);
         Assert.Equal(1234567890u, BitConverter.ToUInt32(File.ReadAllBytes(two), 8));
     }
 
@@ -34,7 +34,7 @@ public sealed class SquashfsWriterTests
         {
             new("big", SquashfsEntryType.File) { Size = 10 << 20, OpenContent = () => new FailingStream(4 << 20, () => seenDuring = File.Exists(image)) },
         };
-        var error = Assert.Throws<IOException>(() => SquashfsWriter.Write(image, entries, new SquashfsOptions()));
+        var error = Assert.Throws<IOException>(() => SquashfsWriter.Write(image, entries, new SquashfsOptions(), TestContext.Current.CancellationToken));
         Assert.Contains("killed", error.Message);
         Assert.False(seenDuring, "the image existed under its name while it was being written");
         Assert.False(File.Exists(image));
@@ -42,7 +42,7 @@ public sealed class SquashfsWriterTests
 
         // An image that was there before is kept as it was.
         File.WriteAllText(image, "old");
-        Assert.Throws<IOException>(() => SquashfsWriter.Write(image, entries, new SquashfsOptions()));
+        Assert.Throws<IOException>(() => SquashfsWriter.Write(image, entries, new SquashfsOptions(), TestContext.Current.CancellationToken));
         Assert.Equal("old", File.ReadAllText(image));
         Assert.Single(Directory.EnumerateFileSystemEntries(dir.Combine("out")));
     }
@@ -64,7 +64,7 @@ public sealed class SquashfsWriterTests
         using var dir = new TempDir("sqfs");
         string image = dir.Combine("image.sqsh");
         var entries = new[] { new SquashfsEntry("f", SquashfsEntryType.File) { Size = 200_000, OpenContent = () => new MemoryStream(new byte[150_000]) } };
-        var error = Assert.Throws<ContainerSdkException>(() => SquashfsWriter.Write(image, entries, new SquashfsOptions()));
+        var error = Assert.Throws<ContainerSdkException>(() => SquashfsWriter.Write(image, entries, new SquashfsOptions(), TestContext.Current.CancellationToken));
         Assert.Equal(Codes.FileChangedWhileReading, error.Code);
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
     }
@@ -84,7 +84,7 @@ public sealed class SquashfsWriterTests
             new SquashfsEntry("f", SquashfsEntryType.Fifo),
             new SquashfsEntry(path, type) { LinkTarget = target },
         };
-        var error = Assert.Throws<ContainerSdkException>(() => SquashfsWriter.Write(dir.Combine("i.sqsh"), entries, new SquashfsOptions()));
+        var error = Assert.Throws<ContainerSdkException>(() => SquashfsWriter.Write(dir.Combine("i.sqsh"), entries, new SquashfsOptions(), TestContext.Current.CancellationToken));
         Assert.Equal(Codes.SquashfsInvalidEntry, error.Code);
         Assert.Contains(why, error.Message);
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
@@ -95,9 +95,9 @@ public sealed class SquashfsWriterTests
     {
         using var dir = new TempDir("sqfs");
         var late = new[] { new SquashfsEntry("f", SquashfsEntryType.Fifo) { ModificationTime = 1L << 32 } };
-        Assert.Equal(Codes.SquashfsLimitExceeded, Assert.Throws<ContainerSdkException>(() => SquashfsWriter.Write(dir.Combine("i"), late, new SquashfsOptions())).Code);
+        Assert.Equal(Codes.SquashfsLimitExceeded, Assert.Throws<ContainerSdkException>(() => SquashfsWriter.Write(dir.Combine("i"), late, new SquashfsOptions(), TestContext.Current.CancellationToken)).Code);
         var owner = new[] { new SquashfsEntry("f", SquashfsEntryType.Fifo) { Uid = -1 } };
-        Assert.Equal(Codes.SquashfsLimitExceeded, Assert.Throws<ContainerSdkException>(() => SquashfsWriter.Write(dir.Combine("i"), owner, new SquashfsOptions())).Code);
+        Assert.Equal(Codes.SquashfsLimitExceeded, Assert.Throws<ContainerSdkException>(() => SquashfsWriter.Write(dir.Combine("i"), owner, new SquashfsOptions(), TestContext.Current.CancellationToken)).Code);
         Assert.Equal(Codes.SquashfsInvalidOptions, Assert.Throws<ContainerSdkException>(() => new SquashfsWriter(dir.Combine("i"), new SquashfsOptions { BlockSize = 3000 })).Code);
     }
 
