@@ -4,9 +4,9 @@ using ContainerSdk.Core.Diagnostics;
 namespace ContainerSdk.Core.Squashfs;
 
 /// <summary>
-/// xz streams made by the system's liblzma (liblzma.so.5: on every Debian system, as dpkg needs it). No managed xz encoder
-/// is worth the name on NuGet (the ones there decompress only or wrap this same library), and liblzma's output is what
-/// mksquashfs writes: one LZMA2 filter at preset 6 with the dictionary cut to the block size (the kernel's decoder
+/// xz streams made by the system's liblzma (liblzma.so.5: on every Debian system, as dpkg needs it). NuGet has no managed
+/// xz encoder to use instead: SharpCompress only decompresses xz, and Joveler.Compression.XZ wraps this same library (with
+/// native binaries of its own to ship). liblzma's output is what mksquashfs writes: one LZMA2 filter at preset 6 with the dictionary cut to the block size (the kernel's decoder
 /// allocates no more than a block, so a larger dictionary would not mount), CRC32 check.
 /// </summary>
 internal sealed unsafe class XzCompressor : BlockCompressor
