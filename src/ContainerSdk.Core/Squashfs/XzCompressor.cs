@@ -21,23 +21,33 @@ internal sealed unsafe class XzCompressor : BlockCompressor
     // sizeof(lzma_options_lzma) is 112 bytes in liblzma 5.x; room to spare, as its reserved fields may grow.
     private const int OptionsSize = 512;
 
-    // Read only once filled, so shared by every thread's encoder.
+    // One filled lzma_options_lzma per block size, read only once filled, so shared by every thread's and every image's
+    // encoder for the life of the process (a handful of 512-byte blocks at most).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, IntPtr> OptionsBySize = new();
+
     private readonly IntPtr _options;
 
     public XzCompressor(int dictionarySize)
     {
-        try
-        {
-            _options = (IntPtr)NativeMemory.AllocZeroed(OptionsSize);
-            if (lzma_lzma_preset(_options, Preset) != 0) throw new InvalidOperationException("lzma_lzma_preset failed");
-        }
+        try { _options = OptionsBySize.GetOrAdd(dictionarySize, NewOptions); }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             throw new ContainerSdkException(Codes.SquashfsCompressorUnavailable,
                 $"xz compression needs the system's {Library} (Debian's package liblzma5), which could not be loaded: {e.Message}", inner: e);
         }
+    }
+
+    private static IntPtr NewOptions(int dictionarySize)
+    {
+        var options = (IntPtr)NativeMemory.AllocZeroed(OptionsSize);
+        if (lzma_lzma_preset(options, Preset) != 0)
+        {
+            NativeMemory.Free((void*)options);
+            throw new InvalidOperationException("lzma_lzma_preset failed");
+        }
         // The first field of lzma_options_lzma is dict_size.
-        *(uint*)_options = (uint)dictionarySize;
+        *(uint*)options = (uint)dictionarySize;
+        return options;
     }
 
     public override int Compress(ReadOnlySpan<byte> input, byte[] output)
