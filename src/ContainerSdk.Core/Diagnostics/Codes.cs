@@ -90,6 +90,11 @@ public static class Codes
     /// <summary>The same paths under ContainerSquashfsAclPolicy=error: the build fails instead of narrowing them.</summary>
     public const string SquashfsAclNotStorable = "CSDK7011";
 
+    public const string SquashfsInvalidEntry = "CSDK7001";
+    public const string SquashfsLimitExceeded = "CSDK7002";
+    public const string SquashfsCompressorUnavailable = "CSDK7003";
+    public const string SquashfsInvalidOptions = "CSDK7004";
+
     /// <summary>Not a user mistake: an unexpected exception, reported with its stack trace.</summary>
     public const string InternalError = "CSDK9999";
 }
