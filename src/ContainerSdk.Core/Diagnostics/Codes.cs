@@ -73,7 +73,12 @@ public static class Codes
     public const string RegistryTlsFailed = "CSDK6009";
     public const string RegistryNotAllowed = "CSDK6010";
 
-    // 7xxx: the SquashFS image, which cannot store POSIX ACLs (Acl/AclNarrowing, Acl/AclNarrowingReport).
+    // 7xxx: the SquashFS image (Squashfs/ the format; Acl/AclNarrowing, Acl/AclNarrowingReport: it cannot store POSIX ACLs).
+
+    public const string SquashfsInvalidEntry = "CSDK7001";
+    public const string SquashfsLimitExceeded = "CSDK7002";
+    public const string SquashfsCompressorUnavailable = "CSDK7003";
+    public const string SquashfsInvalidOptions = "CSDK7004";
 
     /// <summary>Warning: paths whose ACLs SquashFS cannot store got an owner, group and mode that grant less (narrowed), listed beside the image.</summary>
     public const string SquashfsAclNarrowed = "CSDK7010";
