@@ -19,15 +19,16 @@ public sealed partial class RoomDependencyTests
         ["Modules"] = new[] { "Diagnostics" },
         ["Tar"] = new[] { "IO", "Diagnostics" },
         ["Acl"] = new[] { "Tar", "IO", "Diagnostics" },
+        ["Squashfs"] = new[] { "IO", "Diagnostics" },
         ["Inputs"] = new[] { "Tar", "Oci", "Diagnostics" },
         ["Blobs"] = new[] { "Inputs", "Oci", "IO", "Diagnostics" },
         ["Registry"] = new[] { "Blobs", "Inputs", "Oci", "IO", "Diagnostics" },
         ["Cache"] = new[] { "Registry", "Blobs", "Inputs", "Tar", "Oci", "IO", "Diagnostics" },
         ["Images"] = new[] { "Registry", "Blobs", "Tar", "Oci", "IO", "Diagnostics" },
         ["Layers"] = new[] { "Images", "Cache", "Blobs", "Inputs", "Modules", "Acl", "Tar", "Oci", "IO", "Diagnostics" },
-        ["Bundle"] = new[] { "Layers", "Cache", "Blobs", "Inputs", "Acl", "Tar", "Oci", "IO", "Diagnostics" },
+        ["Bundle"] = new[] { "Squashfs", "Layers", "Cache", "Blobs", "Inputs", "Acl", "Tar", "Oci", "IO", "Diagnostics" },
         ["Outputs"] = new[] { "Layers", "Registry", "Cache", "Blobs", "Inputs", "Modules", "Tar", "Oci", "IO", "Diagnostics" },
-        ["Engine"] = new[] { "Outputs", "Bundle", "Layers", "Images", "Cache", "Registry", "Blobs", "Inputs", "Modules", "Acl", "Tar", "Oci", "IO", "Diagnostics" },
+        ["Engine"] = new[] { "Outputs", "Bundle", "Squashfs", "Layers", "Images", "Cache", "Registry", "Blobs", "Inputs", "Modules", "Acl", "Tar", "Oci", "IO", "Diagnostics" },
     };
 
     [GeneratedRegex(@"\bContainerSdk\.Core\.(\w+)")]
