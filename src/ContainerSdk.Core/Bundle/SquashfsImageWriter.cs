@@ -12,7 +12,8 @@ namespace ContainerSdk.Core.Bundle;
 /// Writes the flattened tree (the bundle's tree, from the same plans) as a SquashFS image that Apptainer runs as it is
 /// (issue 21). SquashFS has no ACLs: each path with an access ACL gets an owner, group and mode that never grant more
 /// than the ACL (<see cref="AclNarrowing"/>); under ContainerSquashfsAclPolicy=narrow the paths that lost something are
-/// listed beside the image and named in one warning, under error the build fails before any block is written. The image
+/// listed beside the image and named in one warning, under error the build fails before any block is written (and an
+/// image an earlier build left is deleted: this build has none). The image
 /// goes through a temporary file renamed into place, and is left as it is when the layers, epoch and options are.
 /// </summary>
 public static class SquashfsImageWriter
@@ -35,7 +36,13 @@ public static class SquashfsImageWriter
 
         var folder = Path.GetDirectoryName(Path.GetFullPath(output.Path))!;
         Directory.CreateDirectory(folder);
-        if (output.AclPolicy == SquashfsAclPolicy.Error) ThrowIfNarrowed(plans, output);
+        if (output.AclPolicy == SquashfsAclPolicy.Error && Narrowed(plans) is { Count: > 0 } refused)
+        {
+            // An image from an earlier build (under narrow) is not this build's output: none is, so none is left.
+            state.Forget();
+            if (File.Exists(output.Path)) File.Delete(output.Path);
+            ThrowAtTheFirstItem(refused, plans, output);
+        }
 
         var report = new AclNarrowingReport();
         long entries = 0;
@@ -74,17 +81,19 @@ public static class SquashfsImageWriter
         MkfsTime = (uint)Math.Clamp(epoch, 0, uint.MaxValue),
     };
 
-    /// <summary>
-    /// ContainerSquashfsAclPolicy=error: the headers alone decide, before a block is compressed. The list is written so
-    /// that the error can point to it; the error names the item whose layer gives the first path.
-    /// </summary>
-    private static void ThrowIfNarrowed(IReadOnlyList<LayerPlan> plans, SquashfsOutput output)
+    /// <summary>ContainerSquashfsAclPolicy=error: the headers alone decide, before a block is compressed.</summary>
+    private static AclNarrowingReport Narrowed(IReadOnlyList<LayerPlan> plans)
     {
         var report = new AclNarrowingReport();
         foreach (var planned in PlanMerge.Flatten(plans))
             if (planned.Header.HasPaxRecords && planned.Header.Type != TarEntryType.HardLink)
                 SquashfsTree.Narrow(planned.Header, TarPath.Key(TarPath.Normalize(planned.Header.Name)), report);
-        if (report.Count == 0) return;
+        return report;
+    }
+
+    /// <summary>The CSDK7011 error, about the item whose layer gives the first path; the list is written so that it can point there.</summary>
+    private static void ThrowAtTheFirstItem(AclNarrowingReport report, IReadOnlyList<LayerPlan> plans, SquashfsOutput output)
+    {
         report.Write(output.NarrowedListPath);
         try { report.ThrowIfAny(output.NarrowedListPath); }
         catch (ContainerSdkException e)

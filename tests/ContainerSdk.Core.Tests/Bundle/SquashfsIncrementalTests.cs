@@ -84,9 +84,11 @@ public sealed class SquashfsIncrementalTests
     }
 
     [Fact]
-    public void Policy_error_fails_at_the_module_with_CSDK7011_and_writes_no_image()
+    public void Policy_error_fails_at_the_module_with_CSDK7011_and_leaves_no_image()
     {
         using var site = SquashfsSite.Create("sqerr");
+        site.Build(cancellation: Cancel);
+        Assert.True(File.Exists(site.Image)); // narrowed, under the default policy
         var e = Assert.Throws<ContainerSdkException>(() => site.Build(SquashfsAclPolicy.Error, cancellation: Cancel));
         Assert.Equal(Codes.SquashfsAclNotStorable, e.Code);
         Assert.Equal(("Module", "chemphys"), (e.ItemType, e.ItemSpec)); // /opt/chemphys/results is the first narrowed path
