@@ -31,6 +31,10 @@ public static class SquashfsImageWriter
         if (key is not null && state.Unchanged(key) is { } unchanged)
         {
             log.Detail($"SquashFS image {output.Path}: up to date ({unchanged.Entries} entries; the layers, epoch and options are those it was made from).");
+            // The image still grants less than those ACLs: a build that runs this step says so every time, as the first did.
+            if (unchanged.NarrowedPaths > 0)
+                log.Warning(Codes.SquashfsAclNarrowed, $"{unchanged.NarrowedPaths} {(unchanged.NarrowedPaths == 1 ? "path has" : "paths have")} ACLs that SquashFS " +
+                    $"cannot store; in the image {output.Path} (up to date) their owner, group and mode were narrowed so that no one gains access; the list is in {output.NarrowedListPath}.");
             return unchanged;
         }
 

@@ -24,8 +24,12 @@ public sealed class SquashfsIncrementalTests
         var first = FileIdentity.StampOf(site.Image);
         var list = FileIdentity.StampOf(site.NarrowedList);
 
+        site.Run.Log.Warnings.Clear();
         var again = site.Build(cancellation: Cancel);
         Assert.False(again.Squashfs!.Written);
+        var warning = Assert.Single(site.Run.Log.Warnings); // the image still narrows them: said again
+        Assert.Equal(Codes.SquashfsAclNarrowed, warning.Code);
+        Assert.Contains(site.NarrowedList, warning.Message);
         Assert.Equal(3, again.Squashfs.NarrowedPaths);
         Assert.Equal(site.NarrowedList, again.Squashfs.NarrowedListPath);
         Assert.Equal(first, FileIdentity.StampOf(site.Image)); // same inode, same ctime
