@@ -82,18 +82,18 @@ public static class Codes
     /// <summary>A base image's config has a media type the SDK does not know; it is read as an image config all the same.</summary>
     public const string BaseConfigTypeUnknown = "CSDK1060";
 
-    // 7xxx: the SquashFS image, which cannot store POSIX ACLs (Acl/AclNarrowing, Acl/AclNarrowingReport).
+    // 7xxx: the SquashFS image (Squashfs/ the format; Acl/AclNarrowing, Acl/AclNarrowingReport: it cannot store POSIX ACLs).
+
+    public const string SquashfsInvalidEntry = "CSDK7001";
+    public const string SquashfsLimitExceeded = "CSDK7002";
+    public const string SquashfsCompressorUnavailable = "CSDK7003";
+    public const string SquashfsInvalidOptions = "CSDK7004";
 
     /// <summary>Warning: paths whose ACLs SquashFS cannot store got an owner, group and mode that grant less (narrowed), listed beside the image.</summary>
     public const string SquashfsAclNarrowed = "CSDK7010";
 
     /// <summary>The same paths under ContainerSquashfsAclPolicy=error: the build fails instead of narrowing them.</summary>
     public const string SquashfsAclNotStorable = "CSDK7011";
-
-    public const string SquashfsInvalidEntry = "CSDK7001";
-    public const string SquashfsLimitExceeded = "CSDK7002";
-    public const string SquashfsCompressorUnavailable = "CSDK7003";
-    public const string SquashfsInvalidOptions = "CSDK7004";
 
     /// <summary>Not a user mistake: an unexpected exception, reported with its stack trace.</summary>
     public const string InternalError = "CSDK9999";

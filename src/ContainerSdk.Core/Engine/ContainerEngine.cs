@@ -21,9 +21,10 @@ public static class ContainerEngine
     /// the options parsed (<see cref="Properties"/>): nothing here checks or parses them again.
     /// </summary>
     /// <param name="clock">The stat cache's clock (the system's; a test moves it instead of waiting out the racy window).</param>
-    public static IReadOnlyList<BuiltLayer> BuildLayers(IReadOnlyList<LayerRequest> layers, IReadOnlyList<AclFileRequest> aclFiles,
+    /// <param name="squashfs">Where to write the flattened tree as a SquashFS image (GenerateContainerSquashfs), or null.</param>
+    public static LayersResult BuildLayers(IReadOnlyList<LayerRequest> layers, IReadOnlyList<AclFileRequest> aclFiles,
         LayerBuildOptions options, IBuildLog log, CancellationToken cancellationToken = default, BundleOutput? bundle = null,
-        RegistrySettings? registries = null, TimeProvider? clock = null)
+        RegistrySettings? registries = null, TimeProvider? clock = null, SquashfsOutput? squashfs = null)
     {
         registries ??= new RegistrySettings();
 
@@ -31,7 +32,8 @@ public static class ContainerEngine
         using var _ = WorkLock.Acquire(Path.Combine(options.WorkDirectory, ".lock"), log, cancellationToken: cancellationToken);
         var paths = new WorkPaths(options.WorkDirectory, registries.CacheDirectory);
         int leftovers = WorkSweep.DeleteLeftovers(paths)
-                        + (bundle is null ? 0 : WorkSweep.DeleteLeftoversOf(bundle.BundlePath, bundle.AclPath));
+                        + (bundle is null ? 0 : WorkSweep.DeleteLeftoversOf(bundle.BundlePath, bundle.AclPath))
+                        + (squashfs is null ? 0 : WorkSweep.DeleteLeftoversOf(squashfs.Path, squashfs.NarrowedListPath));
         if (leftovers is > 0 and var n)
             log.Detail($"Deleted {n} temporary file(s) left in {options.WorkDirectory} by an interrupted build.");
         // Builds of other projects may use ContainerCacheDirectory at the same time: they share it, none waits.
@@ -57,7 +59,8 @@ public static class ContainerEngine
             var built = LayerStackBuilder.Build(plans, context);
             cancellationToken.ThrowIfCancellationRequested();
             if (bundle is not null) BundleWriter.Write(plans, bundle, context, built.Select(b => b.BlobPath).ToList());
-            return built;
+            var image = squashfs is null ? null : SquashfsImageWriter.Write(plans, squashfs, context);
+            return new LayersResult(built, image, NamedAclEntries.In(plans));
         }
         finally
         {

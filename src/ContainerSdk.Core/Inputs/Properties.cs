@@ -49,6 +49,17 @@ public static class Properties
                 $"ContainerSquashfsAclPolicy is '{value}': expected narrow (owner, group and mode never grant more than the ACLs; the default) or error."),
         };
 
+    /// <summary>ContainerSquashfsCompression: gzip (the default), zstd or xz, in any case.</summary>
+    public static SquashfsImageCompression SquashfsCompression(string? value) =>
+        (value ?? "").Trim().ToLowerInvariant() switch
+        {
+            "gzip" or "" => SquashfsImageCompression.Gzip,
+            "zstd" => SquashfsImageCompression.Zstd,
+            "xz" => SquashfsImageCompression.Xz,
+            _ => throw new ContainerSdkException(Codes.InvalidProperty,
+                $"ContainerSquashfsCompression is '{value}': expected gzip (the default; every kernel and squashfuse reads it), zstd or xz."),
+        };
+
     /// <summary>ContainerSourceDateEpoch: seconds since 1970-01-01 UTC, as SOURCE_DATE_EPOCH (reproducible-builds.org) defines it.</summary>
     public static long Epoch(string? value)
     {

@@ -1,0 +1,26 @@
+using System.Collections;
+using ContainerSdk.Core.Bundle;
+using ContainerSdk.Core.Layers;
+
+namespace ContainerSdk.Core.Engine;
+
+/// <summary>
+/// What <see cref="ContainerEngine.BuildLayers"/> built: the layers, in item order (it is the list of them, so callers
+/// that only want the layers read it as they always did), and what the build's summary says about the flattened tree.
+/// </summary>
+public sealed class LayersResult(IReadOnlyList<BuiltLayer> layers, SquashfsResult? squashfs, bool carriesNamedAcls) : IReadOnlyList<BuiltLayer>
+{
+    /// <summary>The SquashFS image, when one was asked for: written by this build, or already up to date (<see cref="SquashfsResult.Written"/>).</summary>
+    public SquashfsResult? Squashfs { get; } = squashfs;
+
+    /// <summary>
+    /// The flattened tree has a path whose access ACL names a user or a group. SquashFS cannot keep those entries:
+    /// <c>apptainer build</c> from the OCI image widens them; the SquashFS output narrows them instead.
+    /// </summary>
+    public bool CarriesNamedAcls { get; } = carriesNamedAcls;
+
+    public BuiltLayer this[int index] => layers[index];
+    public int Count => layers.Count;
+    public IEnumerator<BuiltLayer> GetEnumerator() => layers.GetEnumerator();
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}
