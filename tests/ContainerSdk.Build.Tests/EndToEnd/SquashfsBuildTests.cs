@@ -179,8 +179,10 @@ public sealed class SquashfsBuildTests(SdkPackage sdk, DebianLmodRootfs debian)
     {
         Directory.CreateDirectory(folder);
         Tools.Run("mount", "-t", "squashfs", "-o", "loop,ro", image, folder).EnsureSuccess($"mount -t squashfs {image}");
+        // Unmounted whatever happens; a failed umount fails the test only when the check did not (its failure says more).
         try { check(folder); }
-        finally { Tools.Run("umount", folder).EnsureSuccess($"umount {folder}"); }
+        catch { Tools.Run("umount", folder); throw; }
+        Tools.Run("umount", folder).EnsureSuccess($"umount {folder}");
     }
 
     /// <summary>The summary line of the project, naming the SquashFS image at its end.</summary>
