@@ -26,7 +26,7 @@ public abstract class ContainerTask : Microsoft.Build.Utilities.Task
     {
         try
         {
-            ExecuteCore(new MSBuildLog(Log, ProjectFile));
+            ExecuteCore(new MSBuildLog(Log, ProjectFile, Locate));
         }
         catch (ContainerSdkException ex)
         {
@@ -68,20 +68,25 @@ public abstract class ContainerTask : Microsoft.Build.Utilities.Task
         }
     }
 
+    /// <summary>Where an item this task was given is written: an item from an import at the import, where the user wrote it.</summary>
+    private (string File, int Line, int Column) Locate(string? itemType, string itemSpec)
+    {
+        string file = ProjectFile;
+        var item = Items.FirstOrDefault(i => i.Type == itemType && i.Item.ItemSpec == itemSpec).Item;
+        // The targets copy some items (BaseLayer); the copy names the file of the original.
+        if (item?.GetMetadata("ContainerItemDefinedIn") is { Length: > 0 } original) file = original;
+        else if (item?.GetMetadata("DefiningProjectFullPath") is { Length: > 0 } defining) file = defining;
+        var (line, column) = ItemLocator.Find(file, itemType, itemSpec);
+        return (file, line, column);
+    }
+
     private void LogCoded(ContainerSdkException ex)
     {
         // ex.Message alone, never ex.ToString(): a user mistake is not a crash.
         string file = ex.File ?? ProjectFile;
         var (line, column) = (ex.Line, ex.Column);
         if (line == 0 && ex.ItemSpec is not null && file == ProjectFile)
-        {
-            // An item from an import is reported at the import, where the user wrote it.
-            var item = Items.FirstOrDefault(i => i.Type == ex.ItemType && i.Item.ItemSpec == ex.ItemSpec).Item;
-            // The targets copy some items (BaseLayer); the copy names the file of the original.
-            if (item?.GetMetadata("ContainerItemDefinedIn") is { Length: > 0 } original) file = original;
-            else if (item?.GetMetadata("DefiningProjectFullPath") is { Length: > 0 } defining) file = defining;
-            (line, column) = ItemLocator.Find(file, ex.ItemType, ex.ItemSpec);
-        }
+            (file, line, column) = Locate(ex.ItemType, ex.ItemSpec);
         // A property or the project as a whole: the project element, so that editors that need a line show it.
         if (line == 0 && ex.ItemSpec is null && file == ProjectFile)
             (line, column) = ItemLocator.FindProject(ProjectFile);

@@ -9,11 +9,14 @@ internal sealed class MSBuildLog : IBuildLog
 {
     private readonly TaskLoggingHelper _log;
     private readonly string _projectFile;
+    private readonly Func<string, string, (string File, int Line, int Column)> _locate;
 
-    public MSBuildLog(TaskLoggingHelper log, string projectFile)
+    /// <param name="locate">Where an item the task was given is written (its file, line and column), as its errors are reported.</param>
+    public MSBuildLog(TaskLoggingHelper log, string projectFile, Func<string, string, (string File, int Line, int Column)> locate)
     {
         _log = log;
         _projectFile = projectFile;
+        _locate = locate;
     }
 
     public void Info(string message) => _log.LogMessage(MessageImportance.Normal, "{0}", message);
@@ -26,5 +29,11 @@ internal sealed class MSBuildLog : IBuildLog
         if (file is null && line == 0) (line, column) = ItemLocator.FindProject(_projectFile);
         _log.LogWarning(subcategory: null, warningCode: code, helpKeyword: null, file: file ?? _projectFile,
             lineNumber: line, columnNumber: column, endLineNumber: 0, endColumnNumber: 0, message: message);
+    }
+
+    public void WarningAbout(string itemType, string itemSpec, string code, string message)
+    {
+        var (file, line, column) = _locate(itemType, itemSpec);
+        Warning(code, message, file, line, column);
     }
 }

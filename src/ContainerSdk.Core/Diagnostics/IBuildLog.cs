@@ -10,6 +10,12 @@ public interface IBuildLog
     void Detail(string message);
 
     void Warning(string code, string message, string? file = null, int line = 0, int column = 0);
+
+    /// <summary>
+    /// A warning about one item of the project (a BaseLayer, a Module), as <see cref="ContainerSdkException.About"/> is
+    /// for an error: the tasks report it at the item's file and line. A log that knows no items reports it as any other.
+    /// </summary>
+    void WarningAbout(string itemType, string itemSpec, string code, string message) => Warning(code, message);
 }
 
 /// <summary>A log that drops everything; for tests and benchmarks that only want results.</summary>

@@ -21,7 +21,8 @@ public sealed class RegistryImageSource(RegistryOptions options, string storeDir
     {
         var reference = RegistryReference.Parse(request.Location);
         var store = new BlobStore(storeDirectory);
-        var pulled = new ImagePuller(options, store, log).PullAsync(reference, request.Platform).GetAwaiter().GetResult();
+        // What the pull warns of (a config of an unknown type) is about this BaseLayer: reported at its line.
+        var pulled = new ImagePuller(options, store, new ItemLog(log, "BaseLayer", request.ItemSpec)).PullAsync(reference, request.Platform).GetAwaiter().GetResult();
         // The store is laid out as an OCI layout's blobs folder: the layout reader reads the image out of it as it is.
         var manifest = new Oci.Descriptor(pulled.Parsed.MediaType, pulled.Digest, pulled.Manifest.Json.Length);
         return OciLayoutReader.OpenFolder(store.Root, request.ItemSpec).ReadImage(manifest, reference.ToString());
