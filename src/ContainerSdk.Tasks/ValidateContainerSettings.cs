@@ -17,7 +17,7 @@ public sealed class ValidateContainerSettings : ContainerTask
     /// <summary>ContainerArchiveFormat, checked only when ContainerArchiveOutputPath is set and it is not blank (the target passes it then; blank is the engine's default).</summary>
     public string? ArchiveFormat { get; set; }
 
-    protected override void ExecuteCore(IBuildLog log)
+    private protected override void ExecuteCore(IBuildLog log)
     {
         AtProperty(() => ItemTranslation.ValidateRepository(Repository, ProjectFile), "ContainerRepository");
         AtProperty(() => ItemTranslation.ValidateTags(Tags, ProjectFile), "ContainerImageTags", "ContainerImageTag");
