@@ -22,6 +22,15 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     /// <summary>Its ACL dump (ContainerBundleAclPath).</summary>
     public string? BundleAclPath { get; set; }
     public string? SourceDateEpoch { get; set; }
+
+    /// <summary>The SquashFS image to write (ContainerSquashfsOutputPath when GenerateContainerSquashfs is true), or empty for none.</summary>
+    public string? SquashfsPath { get; set; }
+
+    /// <summary>ContainerSquashfsCompression; empty is the engine's default.</summary>
+    public string? SquashfsCompression { get; set; }
+
+    /// <summary>ContainerSquashfsAclPolicy; empty is the engine's default.</summary>
+    public string? SquashfsAclPolicy { get; set; }
     public string? Compression { get; set; }
 
     /// <summary>ContainerModulePath: the image folder modulefiles are installed into; empty is the engine's default.</summary>
@@ -57,6 +66,12 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     /// </summary>
     [Output] public string[] LayerDigests { get; private set; } = Array.Empty<string>();
 
+    /// <summary>The SquashFS image and, when paths were narrowed, their list beside it: files this build owns (FileWrites).</summary>
+    [Output] public string[] SquashfsFiles { get; private set; } = Array.Empty<string>();
+
+    /// <summary>Whether a path of the flattened tree has an ACL naming a user or a group (that a SquashFS conversion cannot keep).</summary>
+    [Output] public bool CarriesNamedAcls { get; private set; }
+
     public void Cancel() => _cancel.Cancel();
 
     protected override IEnumerable<(string Type, ITaskItem Item)> Items =>
@@ -79,11 +94,15 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
             CacheDirectory = ItemTranslation.OptionalFullPath(CacheDirectory),
             CacheRepository = string.IsNullOrWhiteSpace(CacheRepository) ? null : CacheRepository.Trim(),
         };
-        var built = ContainerEngine.BuildLayers(inputs, aclFiles, options, log, _cancel.Token, bundle, registries);
+        var squashfs = string.IsNullOrEmpty(SquashfsPath) ? null
+            : ItemTranslation.AtProject(() => ContainerEngine.Squashfs(SquashfsPath, SquashfsCompression, SquashfsAclPolicy), ProjectFile);
+        var built = ContainerEngine.BuildLayers(inputs, aclFiles, options, log, _cancel.Token, bundle, registries, squashfs: squashfs);
         LayersBuilt = built.Count(l => l.Origin == LayerOrigin.Built);
         LayersCached = built.Count(l => l.Origin == LayerOrigin.Cached);
         LayersReused = built.Count(l => l.Origin == LayerOrigin.Reused);
         LayerDigests = built.Select(l => l.Descriptor.Digest.ToString()).ToArray();
+        SquashfsFiles = built.Squashfs is { } image ? new[] { image.Path, image.NarrowedListPath }.OfType<string>().ToArray() : Array.Empty<string>();
+        CarriesNamedAcls = built.CarriesNamedAcls;
         LayerState.Write(StateFile, built);
     }
 

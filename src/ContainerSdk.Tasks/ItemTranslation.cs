@@ -57,6 +57,10 @@ internal static class ItemTranslation
     /// <summary>ContainerPlatform, blank for the engine's default.</summary>
     public static Core.Oci.Platform ParsePlatform(string? value, string projectFile) => AtProject(() => Properties.Platform(value), projectFile);
 
+    public static SquashfsImageCompression ParseSquashfsCompression(string? value, string projectFile) => AtProject(() => Properties.SquashfsCompression(value), projectFile);
+
+    public static SquashfsAclPolicy ParseSquashfsAclPolicy(string? value, string projectFile) => AtProject(() => Properties.SquashfsAclPolicy(value), projectFile);
+
     public static string ParseModulePath(string? value, string projectFile) => AtProject(() => Properties.ModulePath(value), projectFile);
 
     public static string ValidateRepository(string? value, string projectFile) => AtProject(() => Properties.Repository(value), projectFile);

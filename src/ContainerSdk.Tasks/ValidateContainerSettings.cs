@@ -17,6 +17,12 @@ public sealed class ValidateContainerSettings : ContainerTask
     /// <summary>ContainerArchiveFormat, checked only when ContainerArchiveOutputPath is set and it is not blank (the target passes it then; blank is the engine's default).</summary>
     public string? ArchiveFormat { get; set; }
 
+    /// <summary>ContainerSquashfsCompression, checked only when GenerateContainerSquashfs is true (the target passes it then).</summary>
+    public string? SquashfsCompression { get; set; }
+
+    /// <summary>ContainerSquashfsAclPolicy, likewise.</summary>
+    public string? SquashfsAclPolicy { get; set; }
+
     private protected override void ExecuteCore(IBuildLog log)
     {
         AtProperty(() => ItemTranslation.ValidateRepository(Repository, ProjectFile), "ContainerRepository");
@@ -24,6 +30,8 @@ public sealed class ValidateContainerSettings : ContainerTask
         AtProperty(() => ItemTranslation.ParseEpoch(SourceDateEpoch, ProjectFile), "ContainerSourceDateEpoch");
         AtProperty(() => ItemTranslation.ParseCompression(Compression, ProjectFile), "ContainerLayerCompression");
         AtProperty(() => ItemTranslation.ParsePlatform(Platform, ProjectFile), "ContainerPlatform");
+        AtProperty(() => ItemTranslation.ParseSquashfsCompression(SquashfsCompression, ProjectFile), "ContainerSquashfsCompression");
+        AtProperty(() => ItemTranslation.ParseSquashfsAclPolicy(SquashfsAclPolicy, ProjectFile), "ContainerSquashfsAclPolicy");
         if (ArchiveFormat is not null) AtProperty(() => WriteContainerArchive.ParseFormat(ArchiveFormat, ProjectFile), "ContainerArchiveFormat");
     }
 }

@@ -93,6 +93,13 @@ internal static class ContainerEngine
     public static BundleOutput Bundle(string bundlePath, string? aclPath) =>
         new(Path.GetFullPath(bundlePath), Path.GetFullPath(string.IsNullOrWhiteSpace(aclPath) ? Path.ChangeExtension(bundlePath, ".acl") : aclPath));
 
+    /// <summary>
+    /// The SquashFS image (ContainerSquashfsOutputPath) as GenerateContainerSquashfs asks for it, its compression and
+    /// ACL policy parsed (<see cref="Properties.SquashfsCompression"/>, <see cref="Properties.SquashfsAclPolicy"/>).
+    /// </summary>
+    public static SquashfsOutput Squashfs(string imagePath, string? compression, string? aclPolicy) =>
+        new(Path.GetFullPath(imagePath), Properties.SquashfsCompression(compression), Properties.SquashfsAclPolicy(aclPolicy));
+
     /// <summary>Writes the OCI image layout (config, manifest, index.json with every tag) at <paramref name="layoutPath"/>.</summary>
     /// <param name="workDirectory">The layers step's work folder, whose layer cache keeps trusting the blobs linked into the layout.</param>
     /// <param name="cacheDirectory">The layers step's ContainerCacheDirectory, where the blobs and their stamps are when it is set.</param>

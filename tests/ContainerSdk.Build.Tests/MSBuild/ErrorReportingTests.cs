@@ -59,6 +59,8 @@ public sealed class ErrorReportingTests
     [InlineData("<ContainerRepository>Site Image</ContainerRepository>", "CSDK3003", "Site Image")]
     [InlineData("<ContainerPlatform>amd64</ContainerPlatform>", "CSDK3001", "amd64")]
     [InlineData("<ContainerRegistryTimeout>soon</ContainerRegistryTimeout>", "CSDK3001", "soon")]
+    [InlineData("<GenerateContainerSquashfs>true</GenerateContainerSquashfs><ContainerSquashfsCompression>lz4</ContainerSquashfsCompression>", "CSDK3001", "lz4")]
+    [InlineData("<GenerateContainerSquashfs>true</GenerateContainerSquashfs><ContainerSquashfsAclPolicy>widen</ContainerSquashfsAclPolicy>", "CSDK3001", "widen")]
     public void Bad_properties_are_coded_errors(string property, string code, string mention)
     {
         using var p = new SdkProject($"""

@@ -34,6 +34,13 @@ public sealed class PropertyDefaultsTests
         Assert.Equal("true", project.GetPropertyValue("GenerateContainerBundle"));
         Assert.Equal(Properties.DefaultModulePath, project.GetPropertyValue("ContainerModulePath"));
         Assert.Equal(Properties.DefaultRegistryTimeout.ToString(), project.GetPropertyValue("ContainerRegistryTimeout"));
+        Assert.Equal("false", project.GetPropertyValue("GenerateContainerSquashfs"));
+        Assert.Equal(outDir + "my.site.sqsh", project.GetPropertyValue("ContainerSquashfsOutputPath"));
+        // What the props show is what the engine takes for a blank value.
+        Assert.Equal(Properties.SquashfsCompression(""), Properties.SquashfsCompression(project.GetPropertyValue("ContainerSquashfsCompression")));
+        Assert.Equal("gzip", project.GetPropertyValue("ContainerSquashfsCompression"));
+        Assert.Equal(Properties.SquashfsAclPolicy(""), Properties.SquashfsAclPolicy(project.GetPropertyValue("ContainerSquashfsAclPolicy")));
+        Assert.Equal("narrow", project.GetPropertyValue("ContainerSquashfsAclPolicy"));
     }
 
     [Fact]
