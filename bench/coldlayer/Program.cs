@@ -16,8 +16,8 @@ for (int run = 1; run <= runs; run++)
     var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
     var clock = Stopwatch.StartNew();
     var layers = ContainerEngine.BuildLayers(
-        new[] { new LayerInput { ItemSpec = tree, Kind = LayerKind.Module, SourcePath = tree, TargetPath = "/opt/mod" } },
-        Array.Empty<AclFileInput>(), new LayerBuildOptions { Epoch = 1700000000, WorkDirectory = work }, log);
+        new[] { LayerInputs.Validate(new LayerInput { ItemSpec = tree, Kind = LayerKind.Module, SourcePath = tree, TargetPath = "/opt/mod" }) },
+        Array.Empty<AclFileRequest>(), new LayerBuildOptions { Epoch = 1700000000, WorkDirectory = work }, log);
     double wall = clock.Elapsed.TotalSeconds;
     double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
     var layer = layers[^1];

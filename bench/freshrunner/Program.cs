@@ -147,7 +147,7 @@ void Run(string name, string folder, bool bundle)
     var log = new ConsoleLog();
     var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
     var clock = Stopwatch.StartNew();
-    var built = ContainerEngine.BuildLayers(layers, Array.Empty<AclFileInput>(),
+    var built = ContainerEngine.BuildLayers(layers.Select(l => LayerInputs.Validate(l)).ToList(), Array.Empty<AclFileRequest>(),
         new LayerBuildOptions { Epoch = 1700000000, WorkDirectory = Path.Combine(folder, "work") }, log,
         bundle: bundle ? new BundleOutput(Path.Combine(folder, "bundle.tar.gz"), Path.Combine(folder, "bundle.acl")) : null,
         registries: registries with { CacheDirectory = Path.Combine(folder, "cache") });

@@ -77,7 +77,7 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     protected override IEnumerable<(string Type, ITaskItem Item)> Items =>
         BaseLayers.Select(i => ("BaseLayer", i)).Concat(Modules.Select(i => ("Module", i))).Concat(AclFiles.Select(i => ("AclFile", i)));
 
-    protected override void ExecuteCore(IBuildLog log)
+    private protected override void ExecuteCore(IBuildLog log)
     {
         var options = ToOptions(SourceDateEpoch, Compression, WorkDirectory, ProjectFile) with
         {
@@ -113,14 +113,14 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     [Required]
     public string StateFile { get; set; } = "";
 
-    public static LayerBuildOptions ToOptions(string? epoch, string? compression, string workDirectory, string projectFile) => new()
+    internal static LayerBuildOptions ToOptions(string? epoch, string? compression, string workDirectory, string projectFile) => new()
     {
         Epoch = ItemTranslation.ParseEpoch(epoch, projectFile),
         Compression = ItemTranslation.ParseCompression(compression, projectFile),
         WorkDirectory = Path.GetFullPath(workDirectory),
     };
 
-    public static IReadOnlyList<LayerRequest> ToLayerInputs(IEnumerable<ITaskItem> baseLayers, IEnumerable<ITaskItem> modules, string projectFile)
+    internal static IReadOnlyList<LayerRequest> ToLayerInputs(IEnumerable<ITaskItem> baseLayers, IEnumerable<ITaskItem> modules, string projectFile)
     {
         var inputs = baseLayers.Select(b => About("BaseLayer", b, () => ItemTranslation.ToLayerInput(b, LayerKind.Base, projectFile)))
             .Concat(modules.Select(m => About("Module", m, () => ItemTranslation.ToLayerInput(m, LayerKind.Module, projectFile))))

@@ -15,7 +15,7 @@ public sealed class CheckBaseProjectChain : ContainerTask
     /// <summary>The project reached now.</summary>
     public string Project { get; set; } = "";
 
-    protected override void ExecuteCore(IBuildLog log)
+    private protected override void ExecuteCore(IBuildLog log)
     {
         try
         {

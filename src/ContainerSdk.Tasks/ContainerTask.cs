@@ -46,7 +46,7 @@ public abstract class ContainerTask : Microsoft.Build.Utilities.Task
         return !Log.HasLoggedErrors;
     }
 
-    protected abstract void ExecuteCore(IBuildLog log);
+    private protected abstract void ExecuteCore(IBuildLog log);
 
     /// <summary>The items the task was given, by item type: an error about one is reported where it is defined.</summary>
     protected virtual IEnumerable<(string Type, ITaskItem Item)> Items => Array.Empty<(string, ITaskItem)>();

@@ -11,7 +11,7 @@ namespace ContainerSdk.Tasks;
 /// or else the one element of that type whose Include is computed (a property, a wildcard, another item). Otherwise
 /// the error keeps the file without a line, never a wrong one.
 /// </summary>
-public static class ItemLocator
+internal static class ItemLocator
 {
     public static (int Line, int Column) Find(string file, string? itemType, string itemSpec)
     {

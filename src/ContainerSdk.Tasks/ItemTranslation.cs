@@ -12,7 +12,7 @@ namespace ContainerSdk.Tasks;
 /// their arguments (plus File.Exists for inputs) so they can be tested without MSBuild. Syntax errors in metadata
 /// and properties point at the project file: that is where the user wrote them.
 /// </summary>
-public static class ItemTranslation
+internal static class ItemTranslation
 {
     /// <summary>The item as written, checked once by the engine's rules (<see cref="LayerInputs.Validate(LayerInput)"/>).</summary>
     public static LayerRequest ToLayerInput(ITaskItem item, LayerKind kind, string projectFile)

@@ -11,7 +11,7 @@ namespace ContainerSdk.Tasks;
 /// rewritten only when its text changes, so that it is the image step's MSBuild Input: MSBuild skips that step when no
 /// layer changed. Where a blob came from on this build (built, cached, reused) is left out for that reason.
 /// </summary>
-public static class LayerState
+internal static class LayerState
 {
     public static void Write(string path, IReadOnlyList<BuiltLayer> layers)
     {
@@ -54,7 +54,7 @@ public static class LayerState
 }
 
 /// <summary>One built layer in <c>layers.state</c>: the descriptor, the item that made it and what the image and publish steps read of it.</summary>
-public sealed record LayerStateEntry
+internal sealed record LayerStateEntry
 {
     public required string BlobPath { get; init; }
     public required string MediaType { get; init; }
@@ -74,4 +74,4 @@ public sealed record LayerStateEntry
 }
 
 /// <summary>A base image's layer: its config (the image step's starting config), digest and name.</summary>
-public sealed record BaseImageEntry(string Config, string? Digest, string? Name);
+internal sealed record BaseImageEntry(string Config, string? Digest, string? Name);

@@ -28,7 +28,7 @@ public sealed class PublishContainerImage : ContainerTask
     [Output]
     public string? Digest { get; private set; }
 
-    protected override void ExecuteCore(IBuildLog log)
+    private protected override void ExecuteCore(IBuildLog log)
     {
         var settings = new PublishSettings
         {

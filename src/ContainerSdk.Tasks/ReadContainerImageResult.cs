@@ -17,7 +17,7 @@ public sealed class ReadContainerImageResult : ContainerTask
     [Output]
     public ITaskItem? Image { get; private set; }
 
-    protected override void ExecuteCore(IBuildLog log)
+    private protected override void ExecuteCore(IBuildLog log)
     {
         var (result, repository) = ImageResultFile.Read(ResultFile, LayoutPath);
         Image = WriteContainerImage.ToImageItem(result, repository);

@@ -23,7 +23,7 @@ public sealed class ValidateContainerSettings : ContainerTask
     /// <summary>ContainerSquashfsAclPolicy, likewise.</summary>
     public string? SquashfsAclPolicy { get; set; }
 
-    protected override void ExecuteCore(IBuildLog log)
+    private protected override void ExecuteCore(IBuildLog log)
     {
         AtProperty(() => ItemTranslation.ValidateRepository(Repository, ProjectFile), "ContainerRepository");
         AtProperty(() => ItemTranslation.ValidateTags(Tags, ProjectFile), "ContainerImageTags", "ContainerImageTag");

@@ -20,7 +20,7 @@ public sealed class WriteContainerArchive : ContainerTask
     [Required]
     public string WorkDirectory { get; set; } = "";
 
-    protected override void ExecuteCore(IBuildLog log)
+    private protected override void ExecuteCore(IBuildLog log)
     {
         // The format (blank: the engine's default) and the repository are checked by the engine, once; its errors point at the project.
         long epoch = ItemTranslation.ParseEpoch(SourceDateEpoch, ProjectFile);

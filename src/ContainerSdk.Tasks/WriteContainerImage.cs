@@ -27,7 +27,7 @@ public sealed class WriteContainerImage : ContainerTask
     [Output]
     public ITaskItem? Image { get; private set; }
 
-    protected override void ExecuteCore(IBuildLog log)
+    private protected override void ExecuteCore(IBuildLog log)
     {
         var settings = ToSettings(ProjectFile);
         var layers = LayerState.Read(LayersFile);
@@ -47,7 +47,7 @@ public sealed class WriteContainerImage : ContainerTask
     public string? CacheDirectory { get; set; }
 
     /// <summary>The settings record, whose repository and tags are checked as it is made (reported at the project file).</summary>
-    public ImageSettings ToSettings(string projectFile) => ItemTranslation.AtProject(() => new ImageSettings
+    internal ImageSettings ToSettings(string projectFile) => ItemTranslation.AtProject(() => new ImageSettings
     {
         Repository = Property("Repository") ?? "",
         Tags = (Property("Tags") ?? "").Split(';'),
@@ -69,7 +69,7 @@ public sealed class WriteContainerImage : ContainerTask
     private string? Property(string setting) =>
         List(setting).LastOrDefault()?.GetMetadata("Value") is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
 
-    public static ITaskItem ToImageItem(ImageResult result, string repository)
+    internal static ITaskItem ToImageItem(ImageResult result, string repository)
     {
         var item = new TaskItem(result.LayoutPath);
         item.SetMetadata("Digest", result.ManifestDigest.ToString());

@@ -9,4 +9,4 @@ namespace ContainerSdk.Core.Acl;
 /// <param name="Flags">setuid/setgid/sticky from "# flags:"; None when the block has no flags line (getfacl omits it then).</param>
 /// <param name="Acls">The access ACL (null when the block lists only default entries) and the default ACL.</param>
 /// <param name="Line">1-based line of the block's "# file:" line, for errors that concern the whole block.</param>
-public sealed record AclDumpEntry(string Path, uint? Owner, uint? Group, AclFlags Flags, AclSet Acls, int Line);
+internal sealed record AclDumpEntry(string Path, uint? Owner, uint? Group, AclFlags Flags, AclSet Acls, int Line);

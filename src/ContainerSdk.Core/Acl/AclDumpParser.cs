@@ -10,7 +10,7 @@ namespace ContainerSdk.Core.Acl;
 /// permissions as "rx" or "5", a missing mask (computed as setfacl computes it); ignores trailing "#effective:"
 /// comments. Every mistake is reported with the file, line and column.
 /// </summary>
-public static class AclDumpParser
+internal static class AclDumpParser
 {
     public static IReadOnlyList<AclDumpEntry> Parse(TextReader reader, string fileName, string root, INameResolver names)
     {

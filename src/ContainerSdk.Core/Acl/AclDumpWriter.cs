@@ -8,7 +8,7 @@ namespace ContainerSdk.Core.Acl;
 /// a single tab before "#effective:" where the mask takes permissions away, and a blank line after each block.
 /// <c>setfacl --restore</c> reads it back from the extracted root.
 /// </summary>
-public static class AclDumpWriter
+internal static class AclDumpWriter
 {
     public static void Write(TextWriter writer, AclDumpEntry entry, string root = "/")
     {

@@ -4,7 +4,7 @@ namespace ContainerSdk.Core.Acl;
 /// One ACL entry. <see cref="Qualifier"/> is the uid (User) or gid (Group) and 0 for every other tag;
 /// <see cref="Perms"/> is r=4, w=2, x=1.
 /// </summary>
-public readonly record struct AclEntry(AclTag Tag, uint Qualifier, int Perms)
+internal readonly record struct AclEntry(AclTag Tag, uint Qualifier, int Perms)
 {
     public const int Read = 4;
     public const int Write = 2;

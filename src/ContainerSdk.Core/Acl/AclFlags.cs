@@ -2,7 +2,7 @@ namespace ContainerSdk.Core.Acl;
 
 /// <summary>The mode bits getfacl writes on its "# flags:" line, as their octal mode values.</summary>
 [Flags]
-public enum AclFlags
+internal enum AclFlags
 {
     None = 0,
     Sticky = 0x200,  // 01000

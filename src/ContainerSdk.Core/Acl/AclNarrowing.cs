@@ -37,13 +37,13 @@ namespace ContainerSdk.Core.Acl;
 /// <summary>The owner, group and mode a path gets in an image format that cannot store ACLs.</summary>
 /// <param name="Exact">True when the image grants every principal exactly what the ACL did (or there was no ACL).</param>
 /// <param name="Reason">Empty when exact; else who loses what ("group 100: r-x→---; others: r--→---").</param>
-public sealed record NarrowedMode(uint Uid, uint Gid, int Mode, bool Exact, string Reason);
+internal sealed record NarrowedMode(uint Uid, uint Gid, int Mode, bool Exact, string Reason);
 
 /// <summary>
 /// Chooses, from a path's owner, group, mode and access ACL, an owner, group and mode that never grant more than the
 /// ACL does (SquashFS, issue 21). Pure: no file system, no names.
 /// </summary>
-public static class AclNarrowing
+internal static class AclNarrowing
 {
     private const int SetGid = 0x400; // 02000
 

@@ -8,7 +8,7 @@ namespace ContainerSdk.Core.Acl;
 /// The paths whose ACLs an image format without ACLs (SquashFS) could not carry exactly, and why (<see cref="AclNarrowing"/>):
 /// one coded warning names how many and the first few, and the full list goes into a text file beside the image.
 /// </summary>
-public sealed class AclNarrowingReport
+internal sealed class AclNarrowingReport
 {
     /// <summary>How many paths the warning names; the file holds them all.</summary>
     public const int Shown = 5;

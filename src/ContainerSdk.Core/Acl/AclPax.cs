@@ -7,7 +7,7 @@ namespace ContainerSdk.Core.Acl;
 /// GNU tar's text records (what <c>tar --acls</c> restores). Both are always written together so either kind
 /// of extractor gets the same ACL.
 /// </summary>
-public static class AclPax
+internal static class AclPax
 {
     public const string XattrAccessKey = "SCHILY.xattr." + AclXattr.AccessName;
     public const string XattrDefaultKey = "SCHILY.xattr." + AclXattr.DefaultName;

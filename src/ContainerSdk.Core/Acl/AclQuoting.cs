@@ -7,7 +7,7 @@ namespace ContainerSdk.Core.Acl;
 /// or carriage return becomes a three-digit octal escape ("\012"), every other byte is written as it is
 /// (spaces, tabs and non-ASCII included). Escapes stand for bytes, so names are rebuilt as UTF-8.
 /// </summary>
-public static class AclQuoting
+internal static class AclQuoting
 {
     public static string Quote(string name)
     {

@@ -4,7 +4,7 @@ namespace ContainerSdk.Core.Acl;
 /// The kind of a POSIX ACL entry. The numeric values are the kernel's ACL_* tag values, which are also
 /// what the <c>system.posix_acl_*</c> xattrs store, and their order is the kernel's canonical entry order.
 /// </summary>
-public enum AclTag : ushort
+internal enum AclTag : ushort
 {
     UserObj = 0x01,
     User = 0x02,
@@ -14,7 +14,7 @@ public enum AclTag : ushort
     Other = 0x20,
 }
 
-public static class AclTagExtensions
+internal static class AclTagExtensions
 {
     /// <summary>Only named user and group entries carry a uid/gid.</summary>
     public static bool HasQualifier(this AclTag tag) => tag is AclTag.User or AclTag.Group;

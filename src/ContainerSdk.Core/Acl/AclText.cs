@@ -10,7 +10,7 @@ namespace ContainerSdk.Core.Acl;
 /// where the machine knows them; the engine always writes numeric ids, which is what GNU tar itself writes for
 /// ids without a name and what acl_from_text reads back without looking anything up.
 /// </summary>
-public static class AclText
+internal static class AclText
 {
     public static string Encode(PosixAcl acl)
     {

@@ -9,7 +9,7 @@ namespace ContainerSdk.Core.Acl;
 /// u32 id, with id 0xFFFFFFFF for entries that have no qualifier. This is what containerd, moby, podman and
 /// umoci write back with setxattr on extraction, so it must be exactly the kernel's bytes.
 /// </summary>
-public static class AclXattr
+internal static class AclXattr
 {
     public const string AccessName = "system.posix_acl_access";
     public const string DefaultName = "system.posix_acl_default";

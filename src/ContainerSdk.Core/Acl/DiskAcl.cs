@@ -6,7 +6,7 @@ namespace ContainerSdk.Core.Acl;
 /// Reads the POSIX ACLs set on a file of a module directory, straight from the kernel's xattrs (lgetxattr:
 /// a symbolic link is never followed; links carry no ACLs).
 /// </summary>
-public static class DiskAcl
+internal static class DiskAcl
 {
     /// <summary>The file's ACLs, or null when it has neither an extended access ACL nor a default ACL.</summary>
     public static AclSet? Read(string path)

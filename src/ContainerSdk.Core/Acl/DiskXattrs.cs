@@ -8,7 +8,7 @@ namespace ContainerSdk.Core.Acl;
 /// should carry are returned: user.* and security.capability (file capabilities, e.g. of ping). ACL xattrs are
 /// read by <see cref="DiskAcl"/>; security.selinux and the like belong to the host, not to the image.
 /// </summary>
-public static class DiskXattrs
+internal static class DiskXattrs
 {
     public const string CapabilityName = "security.capability";
 

@@ -4,7 +4,7 @@ namespace ContainerSdk.Core.Acl;
 /// Turns user and group names into ids. The engine's resolver reads the image's own /etc/passwd and
 /// /etc/group: never the build machine's, whose ids mean nothing inside the image.
 /// </summary>
-public interface INameResolver
+internal interface INameResolver
 {
     bool TryResolveUser(string name, out uint uid);
     bool TryResolveGroup(string name, out uint gid);

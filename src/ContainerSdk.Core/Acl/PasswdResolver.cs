@@ -6,7 +6,7 @@ namespace ContainerSdk.Core.Acl;
 /// Resolves names from the text of an /etc/passwd and an /etc/group (the image's, composed from its layers).
 /// Like getpwnam, the first line that names a user wins.
 /// </summary>
-public sealed class PasswdResolver : INameResolver
+internal sealed class PasswdResolver : INameResolver
 {
     private readonly Dictionary<string, uint> _users;
     private readonly Dictionary<string, uint> _groups;

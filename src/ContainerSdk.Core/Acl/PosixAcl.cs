@@ -7,7 +7,7 @@ namespace ContainerSdk.Core.Acl;
 /// group_obj, groups by gid, mask, other). Canonical order makes every encoding of the same ACL the same
 /// bytes, which keeps layer digests stable whatever order a dump listed the entries in.
 /// </summary>
-public sealed class PosixAcl : IEquatable<PosixAcl>
+internal sealed class PosixAcl : IEquatable<PosixAcl>
 {
     private readonly AclEntry[] _entries;
 

@@ -5,13 +5,13 @@ using System.IO.Compression;
 
 namespace ContainerSdk.Core.Blobs;
 
-public enum StreamCompression { None, Gzip, Bzip2, Zstd }
+internal enum StreamCompression { None, Gzip, Bzip2, Zstd }
 
 /// <summary>
 /// Compressed input read as plain bytes: the compression is told by the file's magic bytes, never by its name,
 /// and a decompressor's failure becomes a coded error naming the file.
 /// </summary>
-public static class Decompression
+internal static class Decompression
 {
     /// <summary>
     /// The file as a plain (seekable) tar: itself when it is not compressed, else decompressed once into

@@ -12,7 +12,7 @@ internal sealed record BlobSegment(string Name, long Offset, long Length, string
 internal sealed class SegmentCopyException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>What <see cref="LayerBlobWriter.Complete"/> produced: the blob's descriptor and file, and the tar's diffID.</summary>
-public sealed record LayerBlob(Descriptor Descriptor, Digest DiffId, long UncompressedSize, string BlobPath)
+internal sealed record LayerBlob(Descriptor Descriptor, Digest DiffId, long UncompressedSize, string BlobPath)
 {
     /// <summary>Where a cache found it, when that is not this machine ("the registry cache host/name"), for the per-layer line.</summary>
     public string? Origin { get; init; }
@@ -32,7 +32,7 @@ public sealed record LayerBlob(Descriptor Descriptor, Digest DiffId, long Uncomp
 /// the digest (sha256 of the blob) in the same single pass: tar -> hash -> compressor -> hash -> temp file.
 /// <see cref="Complete"/> renames the temp file to <c>&lt;directory&gt;/&lt;hex&gt;</c>; disposing without it deletes the temp file.
 /// </summary>
-public sealed class LayerBlobWriter : Stream, IInPlaceSink
+internal sealed class LayerBlobWriter : Stream, IInPlaceSink
 {
     private readonly string _directory;
     private readonly LayerCompression _compression;

@@ -1,4 +1,4 @@
 namespace ContainerSdk.Core.Blobs;
 
 /// <summary>How a layer blob is compressed (ContainerLayerCompression): its media type and the bytes the blob writer emits.</summary>
-public enum LayerCompression { Gzip, Zstd, None }
+internal enum LayerCompression { Gzip, Zstd, None }

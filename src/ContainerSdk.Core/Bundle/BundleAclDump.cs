@@ -10,7 +10,7 @@ namespace ContainerSdk.Core.Bundle;
 /// in <c>getfacl -R -n</c> form with paths relative to the root, so that <c>setfacl --restore</c> run in
 /// the extraction folder gives what <c>tar --acls</c> gives. An empty file is a valid dump: no ACLs.
 /// </summary>
-public sealed class BundleAclDump : IDisposable
+internal sealed class BundleAclDump : IDisposable
 {
     private readonly TempFile _file;
     private readonly StreamWriter _writer;

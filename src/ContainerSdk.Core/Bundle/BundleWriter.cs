@@ -14,7 +14,7 @@ namespace ContainerSdk.Core.Bundle;
 /// Stages: unchanged inputs? flatten and cut; unchanged segments? find each segment's source; write in passes
 /// (<see cref="BundlePasses"/>); share what was compressed; record.
 /// </summary>
-public static class BundleWriter
+internal static class BundleWriter
 {
     /// <param name="layerBlobs">The layers' blobs: a segment that one of them holds (<see cref="Cache.LayerSegments"/>) is copied out of it, not compressed.</param>
     public static void Write(IReadOnlyList<LayerPlan> plans, BundleOutput output, BuildContext context, IReadOnlyList<string>? layerBlobs = null)
@@ -92,4 +92,4 @@ public static class BundleWriter
 }
 
 /// <summary>Where the bundle and its ACL dump go.</summary>
-public sealed record BundleOutput(string BundlePath, string AclPath);
+internal sealed record BundleOutput(string BundlePath, string AclPath);

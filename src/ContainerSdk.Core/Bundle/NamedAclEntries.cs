@@ -7,7 +7,7 @@ namespace ContainerSdk.Core.Bundle;
 /// Whether the flattened tree has a path whose access ACL names a user or a group: the entries a SquashFS image cannot
 /// keep, so that a plain conversion of the OCI image (<c>apptainer build</c>) widens them (the mask lands in the group bits).
 /// </summary>
-public static class NamedAclEntries
+internal static class NamedAclEntries
 {
     public static bool In(IReadOnlyList<LayerPlan> plans)
     {

@@ -9,7 +9,7 @@ namespace ContainerSdk.Core.Bundle;
 /// folder held. Every plan is sorted in <see cref="TarPath.Comparer"/> order, so one k-way merge meets each
 /// path once, with a deletion always before what it deletes; memory holds only the active deletions.
 /// </summary>
-public static class PlanMerge
+internal static class PlanMerge
 {
     public static IEnumerable<PlannedEntry> Flatten(IReadOnlyList<LayerPlan> plans)
     {

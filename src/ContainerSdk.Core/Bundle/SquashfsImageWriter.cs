@@ -16,7 +16,7 @@ namespace ContainerSdk.Core.Bundle;
 /// image an earlier build left is deleted: this build has none). The image
 /// goes through a temporary file renamed into place, and is left as it is when the layers, epoch and options are.
 /// </summary>
-public static class SquashfsImageWriter
+internal static class SquashfsImageWriter
 {
     /// <summary>The state file in the work folder (per project: the image's identity and what it was made from).</summary>
     public const string StateFileName = "squashfs.state";

@@ -6,7 +6,7 @@ namespace ContainerSdk.Core.Bundle;
 /// Where the SquashFS image of the flattened tree goes (ContainerSquashfsOutputPath) and how it is written
 /// (ContainerSquashfsCompression, ContainerSquashfsAclPolicy).
 /// </summary>
-public sealed record SquashfsOutput(string Path, SquashfsImageCompression Compression = SquashfsImageCompression.Gzip,
+internal sealed record SquashfsOutput(string Path, SquashfsImageCompression Compression = SquashfsImageCompression.Gzip,
     SquashfsAclPolicy AclPolicy = SquashfsAclPolicy.Narrow)
 {
     /// <summary>The list of the paths whose ACLs were narrowed, beside the image; only there when there are some.</summary>
@@ -18,4 +18,4 @@ public sealed record SquashfsOutput(string Path, SquashfsImageCompression Compre
 /// <param name="Entries">The entries the image holds (the root folder included when a layer gives it).</param>
 /// <param name="NarrowedPaths">Paths whose owner, group and mode grant less than their ACL did; listed in <paramref name="NarrowedListPath"/>.</param>
 /// <param name="NarrowedListPath">The list file, or null when no path was narrowed (there is no file then).</param>
-public sealed record SquashfsResult(string Path, bool Written, long Entries, int NarrowedPaths, string? NarrowedListPath);
+internal sealed record SquashfsResult(string Path, bool Written, long Entries, int NarrowedPaths, string? NarrowedListPath);

@@ -16,7 +16,7 @@ namespace ContainerSdk.Core.Cache;
 /// the next build hashes the blob once. The layout's garbage collection removes its names of replaced layers the same
 /// way; removing them otherwise (a deleted bin/) moves the ctime too, and costs the next build one hash of each blob.
 /// </remarks>
-public sealed class BlobStamps(string directory)
+internal sealed class BlobStamps(string directory)
 {
     /// <summary>True when <paramref name="identity"/> (the blob's, just taken) is the one recorded for its bytes.</summary>
     public bool Vouches(string blobPath, FileIdentity identity) => Recorded(blobPath) == identity.Stamp;

@@ -13,7 +13,7 @@ namespace ContainerSdk.Core.Cache;
 /// and <see cref="BlobStamps"/> vouches for its identity; otherwise it is hashed again, and a wrong digest throws
 /// both away so the layer is rebuilt.
 /// </summary>
-public sealed class FolderLayerCache(WorkPaths paths) : ILayerCache
+internal sealed class FolderLayerCache(WorkPaths paths) : ILayerCache
 {
     private readonly string _selectors = Path.Combine(paths.LayerCache, "selectors");
     private readonly BlobStamps _stamps = new(paths.BlobStamps);

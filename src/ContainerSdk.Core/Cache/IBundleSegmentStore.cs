@@ -8,7 +8,7 @@ namespace ContainerSdk.Core.Cache;
 /// entries of several layers) before compressing them, and a build puts there the segments it had to compress. As for
 /// layers, it is an optimisation: a failure to read it is a miss, a failure to write it a warning.
 /// </summary>
-public interface IBundleSegmentStore
+internal interface IBundleSegmentStore
 {
     /// <summary>Writes the segment named <paramref name="name"/> (the digest of its entries) to <paramref name="path"/> and returns the digest of its bytes, checked as they came; null when the store does not have it or cannot be read.</summary>
     Task<Digest?> TryFetchAsync(string name, string path);

@@ -8,7 +8,7 @@ namespace ContainerSdk.Core.Cache;
 /// <see cref="LayerCacheChain"/> puts another (a registry) behind it, so that a fresh machine with an empty folder cache
 /// asks there, and <see cref="PrefetchingLayerCache"/> lets that one start fetching before the files are hashed.
 /// </summary>
-public interface ILayerCache
+internal interface ILayerCache
 {
     /// <summary>
     /// The layer built before with the key's fingerprint, its blob a local file (a remote cache downloads it,
@@ -25,7 +25,7 @@ public interface ILayerCache
 }
 
 /// <summary>What a layer cache's lookup found: the layer (<see cref="Blob"/>), or null and, when an entry was there but unusable, why.</summary>
-public readonly record struct LayerLookup(LayerBlob? Blob, string? Problem = null)
+internal readonly record struct LayerLookup(LayerBlob? Blob, string? Problem = null)
 {
     public static LayerLookup Miss => default;
 }

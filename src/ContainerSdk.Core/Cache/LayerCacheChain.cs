@@ -7,7 +7,7 @@ namespace ContainerSdk.Core.Cache;
 /// A near cache in front of a far one: a layer is looked up near, then far (and then kept near, so the far one is
 /// asked once); a layer built is put into both.
 /// </summary>
-public sealed class LayerCacheChain(ILayerCache near, ILayerCache far) : ILayerCache
+internal sealed class LayerCacheChain(ILayerCache near, ILayerCache far) : ILayerCache
 {
     public LayerLookup TryGet(LayerKey key)
     {

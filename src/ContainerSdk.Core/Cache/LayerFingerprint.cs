@@ -13,7 +13,7 @@ namespace ContainerSdk.Core.Cache;
 /// path, owners, excludes, removals as whiteouts, ACL records, the epoch), so nothing that changes a
 /// layer's bytes can leave its key unchanged. Content decides, never a modification time alone.
 /// </summary>
-public static class LayerFingerprint
+internal static class LayerFingerprint
 {
     private const string FormatVersion = "csdk-layer-1";
     private const string ShapeFormatVersion = "csdk-layer-shape-1";

@@ -6,7 +6,7 @@ namespace ContainerSdk.Core.Cache;
 /// the headers alone). Each is worked out once, the first time a cache asks for it: the fingerprint may need the layer's
 /// files read and hashed first (<see cref="ReadsFiles"/>), time that a far cache can put to use (<see cref="PrefetchingLayerCache"/>).
 /// </summary>
-public sealed class LayerKey
+internal sealed class LayerKey
 {
     private readonly Lazy<byte[]> _fingerprint;
     private readonly Lazy<byte[]?> _shape;

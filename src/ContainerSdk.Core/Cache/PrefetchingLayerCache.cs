@@ -7,7 +7,7 @@ namespace ContainerSdk.Core.Cache;
 /// A far cache whose hits are slow to fetch (a registry), which can start fetching a layer by its shape before the
 /// layer's fingerprint is known.
 /// </summary>
-public interface IShapePrefetch
+internal interface IShapePrefetch
 {
     /// <summary>
     /// Starts fetching the layer last put with the key's shape, none of its blobs that <paramref name="held"/> says this
@@ -23,7 +23,7 @@ public interface IShapePrefetch
 /// meanwhile, since the hashing and the download take about as long and only the fingerprint decides. Whatever the
 /// lookup did not take is stopped before it returns: the layer is then written, and a download would compete for the cores.
 /// </summary>
-public sealed class PrefetchingLayerCache(ILayerCache chain, IShapePrefetch far) : ILayerCache
+internal sealed class PrefetchingLayerCache(ILayerCache chain, IShapePrefetch far) : ILayerCache
 {
     /// <summary><paramref name="near"/> in front of <paramref name="far"/> (<see cref="LayerCacheChain"/>), the far cache prefetching by shape.</summary>
     public static ILayerCache Chain<TFar>(ILayerCache near, TFar far) where TFar : ILayerCache, IShapePrefetch =>

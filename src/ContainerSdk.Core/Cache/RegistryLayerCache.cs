@@ -13,7 +13,7 @@ namespace ContainerSdk.Core.Cache;
 /// machine starts downloading the likely blob before it has hashed the files (<see cref="Prefetch"/>, started by
 /// <see cref="PrefetchingLayerCache"/>).
 /// </summary>
-public sealed class RegistryLayerCache(LayerCacheRepository repository) : ILayerCache, IShapePrefetch
+internal sealed class RegistryLayerCache(LayerCacheRepository repository) : ILayerCache, IShapePrefetch
 {
     // What each key's prefetch is downloading, until its lookup is done: the lookup of that key alone uses it.
     private readonly ConcurrentDictionary<LayerKey, LayerCachePrefetch> _prefetches = new(ReferenceEqualityComparer.Instance);

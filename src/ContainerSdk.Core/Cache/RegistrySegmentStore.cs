@@ -9,7 +9,7 @@ namespace ContainerSdk.Core.Cache;
 /// manifest per segment, tagged by its name, pointing at its gzip members). A segment taken from there is downloaded into
 /// the blob store, digest-checked, and linked (or copied) into the segment folder under its name.
 /// </summary>
-public sealed class RegistrySegmentStore(LayerCacheRepository repository) : IBundleSegmentStore
+internal sealed class RegistrySegmentStore(LayerCacheRepository repository) : IBundleSegmentStore
 {
     public async Task<Digest?> TryFetchAsync(string name, string path)
     {

@@ -11,7 +11,7 @@ namespace ContainerSdk.Core.Cache;
 /// exclusive lock without waiting: only when no other build uses the folder does it get it, and only then is every
 /// temporary file there a dead build's, so only then does it sweep. A busy folder is swept by a later, lonely build.
 /// </summary>
-public sealed class SharedCacheLock : IDisposable
+internal sealed class SharedCacheLock : IDisposable
 {
     private readonly FileStream _lock;
 

@@ -16,7 +16,7 @@ namespace ContainerSdk.Core.Cache;
 /// The file lists each path once, in ordinal order, as the length it shares with the path before it and the rest
 /// (as git's index v4 does): paths of one module share most of their text, and loading makes one string per path.
 /// </remarks>
-public sealed class StatCache
+internal sealed class StatCache
 {
     private const string Magic = "csdk-statcache-3";
     private const int HashLength = 32;

@@ -12,7 +12,7 @@ namespace ContainerSdk.Core.Cache;
 /// threads of this process alike, and the kernel drops it when the holder dies (kill -9 leaves no stale lock).
 /// The holder's pid is kept in a separate file, only for the waiting message.
 /// </summary>
-public sealed class WorkLock : IDisposable
+internal sealed class WorkLock : IDisposable
 {
     private const string TimeoutVariable = "CONTAINERSDK_LOCK_TIMEOUT";
     private readonly FileStream _lock;

@@ -9,7 +9,7 @@ namespace ContainerSdk.Core.Cache;
 /// projects, clones and CI runs may point at, or else the work folder itself, with the same names below it. What belongs
 /// to one project (stat cache, journal, the last bundle's state, spool) always stays in the work folder.
 /// </summary>
-public sealed class WorkPaths
+internal sealed class WorkPaths
 {
     /// <param name="workDirectory">The project's own folder under its intermediate output.</param>
     /// <param name="cacheDirectory">ContainerCacheDirectory, or null for the work folder.</param>

@@ -5,7 +5,7 @@ namespace ContainerSdk.Core.Diagnostics;
 /// 1xxx inputs (items and the files they name), 2xxx ACLs, 3xxx properties and image settings,
 /// 4xxx outputs and the cache, 5xxx warnings, 6xxx registries, 9999 internal errors (bugs).
 /// </summary>
-public static class Codes
+internal static class Codes
 {
     public const string InputNotFound = "CSDK1001";
     public const string InputUnreadable = "CSDK1002";

@@ -5,7 +5,7 @@ namespace ContainerSdk.Core.Diagnostics;
 /// where a file is at fault, its path and position, so that the tasks can log it in MSBuild's canonical
 /// format (IDEs jump to it). Anything else that escapes the engine is a bug in the engine.
 /// </summary>
-public class ContainerSdkException : Exception
+internal class ContainerSdkException : Exception
 {
     public ContainerSdkException(string code, string message, string? file = null, int line = 0, int column = 0, Exception? inner = null)
         : base(message, inner)

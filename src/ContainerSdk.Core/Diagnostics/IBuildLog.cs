@@ -1,7 +1,7 @@
 namespace ContainerSdk.Core.Diagnostics;
 
 /// <summary>Where the engine reports progress and warnings; the tasks forward it to MSBuild's logger.</summary>
-public interface IBuildLog
+internal interface IBuildLog
 {
     /// <summary>One line a user sees at normal verbosity (one per layer, per output).</summary>
     void Info(string message);
@@ -19,7 +19,7 @@ public interface IBuildLog
 }
 
 /// <summary>A log that drops everything; for tests and benchmarks that only want results.</summary>
-public sealed class NullBuildLog : IBuildLog
+internal sealed class NullBuildLog : IBuildLog
 {
     public static readonly NullBuildLog Instance = new();
     public void Info(string message) { }

@@ -1,7 +1,7 @@
 namespace ContainerSdk.Core.Diagnostics;
 
 /// <summary>Byte counts as the log shows them.</summary>
-public static class Sizes
+internal static class Sizes
 {
     public static string Format(long bytes) => bytes switch
     {

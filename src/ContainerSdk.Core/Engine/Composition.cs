@@ -11,7 +11,7 @@ namespace ContainerSdk.Core.Engine;
 /// The engine's composition root: where images come from, where they go and where layers are cached, the one place
 /// that names the concrete kinds and wires them together. A new kind is a class in its room plus a line here.
 /// </summary>
-public static class Composition
+internal static class Composition
 {
     /// <summary>Asked in order; the first that recognizes an item's location reads it. An item none recognizes is a folder or a tarball.</summary>
     public static IReadOnlyList<IImageSourceKind> ImageSources { get; } = new IImageSourceKind[] { new OciLayoutSource(), new ImageArchiveSource() };

@@ -12,7 +12,7 @@ namespace ContainerSdk.Core.Engine;
 /// The entry point, as the MSBuild tasks call it: layers (plan, layers, bundle), then the image, then any other
 /// output. Each is independent so that a target can skip it when its inputs did not change.
 /// </summary>
-public static class ContainerEngine
+internal static class ContainerEngine
 {
     /// <summary>
     /// Builds (or takes from the layer cache) one layer per base and module, in item order, and, when

@@ -8,7 +8,7 @@ namespace ContainerSdk.Core.Engine;
 /// What <see cref="ContainerEngine.BuildLayers"/> built: the layers, in item order (it is the list of them, so callers
 /// that only want the layers read it as they always did), and what the build's summary says about the flattened tree.
 /// </summary>
-public sealed class LayersResult(IReadOnlyList<BuiltLayer> layers, SquashfsResult? squashfs, bool carriesNamedAcls) : IReadOnlyList<BuiltLayer>
+internal sealed class LayersResult(IReadOnlyList<BuiltLayer> layers, SquashfsResult? squashfs, bool carriesNamedAcls) : IReadOnlyList<BuiltLayer>
 {
     /// <summary>The SquashFS image, when one was asked for: written by this build, or already up to date (<see cref="SquashfsResult.Written"/>).</summary>
     public SquashfsResult? Squashfs { get; } = squashfs;

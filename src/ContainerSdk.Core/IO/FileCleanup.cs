@@ -1,7 +1,7 @@
 namespace ContainerSdk.Core.IO;
 
 /// <summary>Deleting a file the build wrote, when failing to is no error (it is swept or replaced later).</summary>
-public static class FileCleanup
+internal static class FileCleanup
 {
     // Below this, freeing a file's blocks costs less than a thread pool hand-off.
     private const long LargeFile = 16L << 20;

@@ -6,7 +6,7 @@ namespace ContainerSdk.Core.IO;
 /// What lstat says about a file that changes when its content may have: git's index keeps the same fields.
 /// ctime cannot be set from user space, so a rewrite that restores the mtime still shows.
 /// </summary>
-public readonly record struct FileIdentity(ulong Device, ulong Inode, long Size, long MTimeNs, long CTimeNs)
+internal readonly record struct FileIdentity(ulong Device, ulong Inode, long Size, long MTimeNs, long CTimeNs)
 {
     public static FileIdentity From(in Stat st) =>
         new(st.st_dev, st.st_ino, st.st_size, st.st_mtime * 1_000_000_000 + st.st_mtime_nsec, st.st_ctime * 1_000_000_000 + st.st_ctime_nsec);

@@ -5,7 +5,7 @@ namespace ContainerSdk.Core.IO;
 /// put in its place on <see cref="Commit"/>: a killed build leaves either the old file or the new one, never half of
 /// one. Disposed uncommitted, the temporary file is deleted.
 /// </summary>
-public sealed class TempFile : IDisposable
+internal sealed class TempFile : IDisposable
 {
     private readonly string _target;
     private bool _committed;

@@ -6,7 +6,7 @@ namespace ContainerSdk.Core.Images;
 /// Images built on images of the same solution: walking from a project through the projects its BaseLayer items
 /// name must never come back to a project already on the way (a project cannot be built on its own image).
 /// </summary>
-public static class BaseProjectChain
+internal static class BaseProjectChain
 {
     /// <summary>Throws CSDK1044 naming every project of the cycle when <paramref name="project"/> is already on <paramref name="chain"/>.</summary>
     public static void Check(IReadOnlyList<string> chain, string project)

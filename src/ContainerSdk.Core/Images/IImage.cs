@@ -3,7 +3,7 @@ using ContainerSdk.Core.Oci;
 namespace ContainerSdk.Core.Images;
 
 /// <summary>One layer of an image: its blob as the manifest describes it (an OCI media type), the digest of the tar it inflates to (its diff_id), and the history text that made it.</summary>
-public sealed record ImageLayer(Descriptor Descriptor, Digest DiffId, string? CreatedBy);
+internal sealed record ImageLayer(Descriptor Descriptor, Digest DiffId, string? CreatedBy);
 
 /// <summary>
 /// One image, wherever it is: the engine's single model of an image. Every source yields it (a layout folder, an
@@ -11,7 +11,7 @@ public sealed record ImageLayer(Descriptor Descriptor, Digest DiffId, string? Cr
 /// composes or reads back from its layout). Its documents are bytes as stored, so that a writer writes them as they
 /// are and their digests stay; its layer blobs are opened or located one at a time, never read whole.
 /// </summary>
-public interface IImage
+internal interface IImage
 {
     /// <summary>The manifest's media type, digest and size; null when the image has no manifest blob (a docker-archive's manifest.json is not one).</summary>
     Descriptor? ManifestDescriptor { get; }

@@ -6,7 +6,7 @@ namespace ContainerSdk.Core.Images;
 /// A kind of place a base image comes from (an OCI layout folder, an image archive, a registry). A new kind is a
 /// class of this interface plus one line in the composition root, <c>Engine.Composition</c>; nothing else in the engine names kinds.
 /// </summary>
-public interface IImageSourceKind
+internal interface IImageSourceKind
 {
     /// <summary>For messages: "oci-layout", "image archive".</summary>
     string Name { get; }
@@ -29,14 +29,14 @@ public interface IImageSourceKind
 }
 
 /// <summary>What a base item asks of its source: which image (tag, platform), and where the source may spool.</summary>
-public sealed record ImageRequest(string Location, string ItemSpec, string? Reference, Platform Platform, string SpoolDirectory);
+internal sealed record ImageRequest(string Location, string ItemSpec, string? Reference, Platform Platform, string SpoolDirectory);
 
 /// <summary>
 /// The one image a base item selects out of its source (tag, then platform), with the name the source gives it. A
 /// blob's size is checked on open; its digest by whoever reads it through (the engine copies it out hashing on the
 /// way, or hashes a file in place).
 /// </summary>
-public interface IImageSource : IImage, IDisposable
+internal interface IImageSource : IImage, IDisposable
 {
     /// <summary>The image's name, when the source gives one (for the base.name annotation).</summary>
     string? Name { get; }

@@ -11,7 +11,7 @@ namespace ContainerSdk.Core.Images;
 /// entries: image archives hold only oci-layout, index.json, manifest.json, repositories, blobs/ and files named by
 /// a 64-hex id; a root filesystem holds none of those at its top. Only a few headers are read.
 /// </summary>
-public static partial class ImageArchiveProbe
+internal static partial class ImageArchiveProbe
 {
     private const int EntriesLooked = 8;
 

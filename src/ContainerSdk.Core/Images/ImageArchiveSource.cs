@@ -6,7 +6,7 @@ namespace ContainerSdk.Core.Images;
 /// An image archive, plain or compressed: an oci-archive (index.json and oci-layout) or a docker-archive
 /// (manifest.json), told apart by the files it holds once opened. Its blobs are copied out.
 /// </summary>
-public sealed class ImageArchiveSource : IImageSourceKind
+internal sealed class ImageArchiveSource : IImageSourceKind
 {
     public string Name => "image archive";
 

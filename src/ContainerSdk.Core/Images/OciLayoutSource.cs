@@ -1,7 +1,7 @@
 namespace ContainerSdk.Core.Images;
 
 /// <summary>A folder in OCI image layout (it holds <c>oci-layout</c>): blobs are used where they are.</summary>
-public sealed class OciLayoutSource : IImageSourceKind
+internal sealed class OciLayoutSource : IImageSourceKind
 {
     public string Name => "oci-layout";
 

@@ -8,7 +8,7 @@ namespace ContainerSdk.Core.Images;
 /// ContainerCacheDirectory, where its blobs are used in place. A tag costs one manifest request per build; a digest
 /// whose blobs are all in the store costs none.
 /// </summary>
-public sealed class RegistryImageSource(RegistryOptions options, string storeDirectory, IBuildLog log) : IImageSourceKind
+internal sealed class RegistryImageSource(RegistryOptions options, string storeDirectory, IBuildLog log) : IImageSourceKind
 {
     public string Name => "registry";
 

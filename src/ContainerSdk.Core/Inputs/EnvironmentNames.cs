@@ -1,7 +1,7 @@
 namespace ContainerSdk.Core.Inputs;
 
 /// <summary>What a variable name is, for a layer's Environment, a ContainerEnvironmentVariable and <c>$NAME</c> expansion: [A-Za-z_][A-Za-z0-9_]*.</summary>
-public static class EnvironmentNames
+internal static class EnvironmentNames
 {
     public static bool IsName(string s) => s.Length > 0 && IsNameStart(s[0]) && s.AsSpan(1).IndexOfAnyExcept(NameChars) < 0;
     public static bool IsNameStart(char c) => c is >= 'A' and <= 'Z' or >= 'a' and <= 'z' or '_';

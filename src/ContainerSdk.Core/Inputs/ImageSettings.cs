@@ -5,7 +5,7 @@ namespace ContainerSdk.Core.Inputs;
 /// they are set (<see cref="Properties.Repository"/>, <see cref="Properties.Tags"/>), so a settings record never holds
 /// an invalid name and no later step checks it again.
 /// </summary>
-public sealed record ImageSettings
+internal sealed record ImageSettings
 {
     private readonly string _repository = "";
     private readonly IReadOnlyList<string> _tags = new[] { Properties.DefaultTag };

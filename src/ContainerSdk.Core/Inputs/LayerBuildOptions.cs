@@ -3,7 +3,7 @@ using ContainerSdk.Core.Blobs;
 namespace ContainerSdk.Core.Inputs;
 
 /// <summary>Settings that change a layer's bytes, shared by every layer of one build.</summary>
-public sealed record LayerBuildOptions
+internal sealed record LayerBuildOptions
 {
     /// <summary>The one timestamp written into every entry (ContainerSourceDateEpoch).</summary>
     public long Epoch { get; init; }

@@ -1,12 +1,12 @@
 namespace ContainerSdk.Core.Inputs;
 
-public enum LayerKind { Base, Module }
+internal enum LayerKind { Base, Module }
 
 /// <summary>
 /// One <c>BaseLayer</c> or <c>Module</c> item as written (the task copies the item's text in); nothing reads it but
 /// <see cref="LayerInputs.Validate(LayerInput)"/>, whose <see cref="LayerRequest"/> is what the engine builds from.
 /// </summary>
-public sealed record LayerInput
+internal sealed record LayerInput
 {
     /// <summary>The item as the user wrote it, for messages and history.</summary>
     public required string ItemSpec { get; init; }

@@ -9,7 +9,7 @@ namespace ContainerSdk.Core.Inputs;
 /// with the item's text and has it checked here, once; the <see cref="LayerRequest"/> it gets back is all the engine
 /// takes. Errors name the item; the task reports them at its line.
 /// </summary>
-public static class LayerInputs
+internal static class LayerInputs
 {
     public static ContainerSdkException NoLayers() =>
         new(Codes.NoLayers, "The project has no BaseLayer and no Module item: an image needs at least one layer.");

@@ -5,7 +5,7 @@ namespace ContainerSdk.Core.Inputs;
 /// trimmed, defaulted and in the form the steps use (image paths as tar keys, owner ids as numbers), so that no later
 /// step checks or parses the item's text again. The engine's layer step takes only these.
 /// </summary>
-public sealed record LayerRequest
+internal sealed record LayerRequest
 {
     /// <summary>The item as the user wrote it, for messages and history.</summary>
     public required string ItemSpec { get; init; }

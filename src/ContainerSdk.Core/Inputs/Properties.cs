@@ -9,7 +9,7 @@ namespace ContainerSdk.Core.Inputs;
 /// The project's properties, parsed, checked and defaulted here once: the tasks pass the text as MSBuild gives it. An
 /// error names the property; the task reports it at the project file.
 /// </summary>
-public static class Properties
+internal static class Properties
 {
     /// <summary>ContainerPlatform when none is set.</summary>
     public const string DefaultPlatform = "linux/amd64";

@@ -1,7 +1,7 @@
 namespace ContainerSdk.Core.Inputs;
 
 /// <summary>How a build reaches registries: ContainerInsecureRegistries, ContainerCacheDirectory and ContainerCacheRepository.</summary>
-public sealed record RegistrySettings
+internal sealed record RegistrySettings
 {
     /// <summary>';'-separated hosts reached over plain HTTP or unverified TLS (DOTNET_CONTAINER_INSECURE_REGISTRIES adds to them).</summary>
     public string? InsecureRegistries { get; init; }
@@ -17,10 +17,10 @@ public sealed record RegistrySettings
 }
 
 /// <summary>One layer of the image being published: which item made it, and where that item's AllowedRegistries let it go.</summary>
-public sealed record PublishedLayer(Oci.Digest Digest, string SourceItem, IReadOnlyList<string> AllowedRegistries);
+internal sealed record PublishedLayer(Oci.Digest Digest, string SourceItem, IReadOnlyList<string> AllowedRegistries);
 
 /// <summary>What <c>dotnet publish</c> pushes where (ContainerRegistry, ContainerRepository, every tag).</summary>
-public sealed record PublishSettings
+internal sealed record PublishSettings
 {
     public required string Registry { get; init; }
     public required string Repository { get; init; }

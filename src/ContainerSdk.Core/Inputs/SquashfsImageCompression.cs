@@ -4,7 +4,7 @@ namespace ContainerSdk.Core.Inputs;
 /// ContainerSquashfsCompression: how the SquashFS image's blocks are compressed. Inputs does not use the Squashfs room;
 /// the Bundle room maps this to the writer's own compressor ids.
 /// </summary>
-public enum SquashfsImageCompression
+internal enum SquashfsImageCompression
 {
     /// <summary>zlib streams: every kernel and every squashfuse reads them (the default).</summary>
     Gzip,

@@ -11,7 +11,7 @@ namespace ContainerSdk.Core.Layers;
 /// had, sets the permission bits the ACL implies (the group bits are the mask, as the kernel keeps them),
 /// and the owner, group and flags the dump names. Names resolve in the image's own accounts.
 /// </summary>
-public static class AclPlacement
+internal static class AclPlacement
 {
     public static void Apply(IReadOnlyList<AclFileRequest> aclFiles, IReadOnlyList<LayerPlan> plans)
     {

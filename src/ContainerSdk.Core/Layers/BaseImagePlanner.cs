@@ -18,7 +18,7 @@ namespace ContainerSdk.Core.Layers;
 /// links them from; a layout folder's blobs are linked from where they are. The entries are planned (and sorted the
 /// engine's way, whiteouts kept as entries) by <see cref="TarballPlanner"/>, whose index is cached by diffID.
 /// </summary>
-public static class BaseImagePlanner
+internal static class BaseImagePlanner
 {
     public static IReadOnlyList<LayerPlan> Plan(LayerRequest input, IImageSourceKind kind, int firstIndex, BuildContext context)
     {

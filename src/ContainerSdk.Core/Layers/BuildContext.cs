@@ -12,7 +12,7 @@ namespace ContainerSdk.Core.Layers;
 /// cache, the layer cache and image sources the engine registered, the log and the cancellation. Made by the entry
 /// point (<c>Engine.ContainerEngine</c>) once per build.
 /// </summary>
-public sealed class BuildContext
+internal sealed class BuildContext
 {
     public required LayerBuildOptions Options { get; init; }
     public required WorkPaths Paths { get; init; }

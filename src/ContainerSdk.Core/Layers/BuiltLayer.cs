@@ -4,7 +4,7 @@ using ContainerSdk.Core.Inputs;
 namespace ContainerSdk.Core.Layers;
 
 /// <summary>A layer blob on disk and what the image needs to know about it.</summary>
-public sealed record BuiltLayer
+internal sealed record BuiltLayer
 {
     /// <summary>Where the compressed blob is (the engine's layer cache).</summary>
     public required string BlobPath { get; init; }
@@ -36,4 +36,4 @@ public sealed record BuiltLayer
 }
 
 /// <summary>Written by this build, taken unchanged from the layer cache, or reused from an image used as a base.</summary>
-public enum LayerOrigin { Built, Cached, Reused }
+internal enum LayerOrigin { Built, Cached, Reused }

@@ -6,7 +6,7 @@ using ContainerSdk.Core.IO;
 namespace ContainerSdk.Core.Layers;
 
 /// <summary>Where a planned entry's bytes come from; opened only when the layer is written.</summary>
-public abstract class ContentSource
+internal abstract class ContentSource
 {
     public abstract Stream Open();
 
@@ -15,7 +15,7 @@ public abstract class ContentSource
 }
 
 /// <summary>A regular file of a module or base directory.</summary>
-public sealed class FileContent(string path) : ContentSource
+internal sealed class FileContent(string path) : ContentSource
 {
     public string Path { get; } = path;
 
@@ -41,7 +41,7 @@ public sealed class FileContent(string path) : ContentSource
 }
 
 /// <summary>A slice of a file: an entry's data inside a tar (spooled or original).</summary>
-public sealed class SliceContent(LazySpool spool, long offset, long length) : ContentSource
+internal sealed class SliceContent(LazySpool spool, long offset, long length) : ContentSource
 {
     public override Stream Open()
     {
@@ -55,14 +55,14 @@ public sealed class SliceContent(LazySpool spool, long offset, long length) : Co
 }
 
 /// <summary>Bytes held in memory: small files kept in a tarball's index (the image's account files).</summary>
-public sealed class BytesContent(byte[] bytes) : ContentSource
+internal sealed class BytesContent(byte[] bytes) : ContentSource
 {
     public override Stream Open() => new MemoryStream(bytes, writable: false);
     public override string Describe() => $"({bytes.Length} bytes kept in the tarball's index)";
 }
 
 /// <summary>No bytes: directories, links, devices, whiteouts.</summary>
-public sealed class EmptyContent : ContentSource
+internal sealed class EmptyContent : ContentSource
 {
     public static readonly EmptyContent Instance = new();
     public override Stream Open() => Stream.Null;

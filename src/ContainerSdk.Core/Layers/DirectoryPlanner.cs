@@ -10,7 +10,7 @@ namespace ContainerSdk.Core.Layers;
 /// in it): symbolic links are stored as links and never followed, so a link loop cannot hang the walk and nothing
 /// outside the folder is read. Files that share an inode become hard links to the first of them in layer order.
 /// </summary>
-public static class DirectoryPlanner
+internal static class DirectoryPlanner
 {
     /// <param name="readXattrs">Reads the xattrs worth keeping (ACLs, user.*, security.capability) of a path, without following links; it is given the path's identity from the lstat just made.</param>
     /// <remarks>

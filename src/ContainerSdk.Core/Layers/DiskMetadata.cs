@@ -6,7 +6,7 @@ namespace ContainerSdk.Core.Layers;
 /// The xattrs a file of a module directory carries into its layer, as PAX records: POSIX ACLs (in both
 /// encodings), user.* and security.capability. Read with l*xattr calls, so links are never followed.
 /// </summary>
-public static class DiskMetadata
+internal static class DiskMetadata
 {
     private static readonly IReadOnlyDictionary<string, byte[]> None = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
 

@@ -7,7 +7,7 @@ namespace ContainerSdk.Core.Layers;
 /// The users and groups of the image being built: /etc/passwd and /etc/group as a stack of layer plans
 /// composes them. Names never resolve against the build machine, whose accounts are not the image's.
 /// </summary>
-public static class ImageAccounts
+internal static class ImageAccounts
 {
     private const int MaxAccountFileBytes = 4 << 20;
 

@@ -7,7 +7,7 @@ namespace ContainerSdk.Core.Layers;
 /// Where a layer came from when it is a layer of an image used as a base: the image's config (saved in the work
 /// folder, the starting config of the new image), its manifest digest and name (the base.* annotations).
 /// </summary>
-public sealed record ImageOrigin(string ConfigPath, string? ManifestDigest, string? ImageName)
+internal sealed record ImageOrigin(string ConfigPath, string? ManifestDigest, string? ImageName)
 {
     private ImageConfig? _config;
 

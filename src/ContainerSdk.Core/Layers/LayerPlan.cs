@@ -9,7 +9,7 @@ namespace ContainerSdk.Core.Layers;
 /// compressed. Plans for all layers exist at once so that owner names, parent directories and ACL
 /// placement can be decided from the composed image; only headers are held, never file contents.
 /// </summary>
-public sealed class LayerPlan
+internal sealed class LayerPlan
 {
     private readonly List<PlannedEntry> _entries;
     private List<string> _keys;

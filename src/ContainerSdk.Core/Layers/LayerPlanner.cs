@@ -5,7 +5,7 @@ using ContainerSdk.Core.Inputs;
 namespace ContainerSdk.Core.Layers;
 
 /// <summary>Turns one item into its <see cref="LayerPlan"/>, given the plans of the layers below it.</summary>
-public static class LayerPlanner
+internal static class LayerPlanner
 {
     private const int DefaultDirectoryMode = 0x1ED; // 0755
 

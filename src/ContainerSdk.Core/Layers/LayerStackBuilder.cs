@@ -11,7 +11,7 @@ namespace ContainerSdk.Core.Layers;
 /// there are written, concurrently, each in one streaming pass that also hashes their files for the next build.
 /// One layer goes through three stages: look up (hash, a far cache's prefetch, fingerprint), write, record.
 /// </summary>
-public static class LayerStackBuilder
+internal static class LayerStackBuilder
 {
     public static IReadOnlyList<BuiltLayer> Build(IReadOnlyList<LayerPlan> plans, BuildContext context)
     {

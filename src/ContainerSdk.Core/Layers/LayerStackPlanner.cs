@@ -9,7 +9,7 @@ namespace ContainerSdk.Core.Layers;
 /// the layers around it: owner names resolve against the composed /etc/passwd, parent directories of a TargetPath
 /// copy the owner and mode the layers below give them, ACL entries land on the topmost layer that has their path.
 /// </summary>
-public static class LayerStackPlanner
+internal static class LayerStackPlanner
 {
     public static IReadOnlyList<LayerPlan> Plan(IReadOnlyList<LayerRequest> layers, IReadOnlyList<AclFileRequest> aclFiles, BuildContext context)
     {

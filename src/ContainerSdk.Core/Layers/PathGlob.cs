@@ -10,7 +10,7 @@ namespace ContainerSdk.Core.Layers;
 /// ("docs/**/*.pdf"); '**' spans folders, '*' and '?' stay within one name. A matched folder is left out
 /// with everything below it.
 /// </summary>
-public sealed class PathGlob
+internal sealed class PathGlob
 {
     private readonly Regex[] _patterns;
 

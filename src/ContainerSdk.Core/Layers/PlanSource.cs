@@ -7,4 +7,4 @@ namespace ContainerSdk.Core.Layers;
 /// </summary>
 /// <param name="Path">The folder or tarball (a base image's layer blob for <see cref="BaseImagePlanner"/>).</param>
 /// <param name="RootKey">Image path (key form) where the source's root lands; "" for "/".</param>
-public sealed record PlanSource(string Path, string ItemSpec, string RootKey, PathGlob Exclude, long? Uid, long? Gid, long Epoch);
+internal sealed record PlanSource(string Path, string ItemSpec, string RootKey, PathGlob Exclude, long? Uid, long? Gid, long Epoch);

@@ -4,7 +4,7 @@ using ContainerSdk.Core.IO;
 namespace ContainerSdk.Core.Layers;
 
 /// <summary>One entry a layer will hold: its final header and where its bytes come from.</summary>
-public sealed class PlannedEntry(TarHeader header, ContentSource content)
+internal sealed class PlannedEntry(TarHeader header, ContentSource content)
 {
     private NameKey? _directoryKey;
 

@@ -98,7 +98,7 @@ internal static class TarballIndex
 /// The decompressed tar behind a tarball input, made the first time something needs its bytes (a plain tar
 /// is its own spool). Shared by every entry of the tarball; thread-safe, since layers are written concurrently.
 /// </summary>
-public sealed class LazySpool(string tarball, string spoolDirectory)
+internal sealed class LazySpool(string tarball, string spoolDirectory)
 {
     private readonly object _gate = new();
     private string? _path;

@@ -12,7 +12,7 @@ namespace ContainerSdk.Core.Layers;
 /// to a spool file in the work folder, so that entries can be re-sorted and their data read later by
 /// offset without holding any content in memory.
 /// </summary>
-public static class TarballPlanner
+internal static class TarballPlanner
 {
     /// <param name="tarballHash">SHA-256 of the tarball file: with an entry's offset and size it identifies the entry's content without reading it.</param>
     /// <remarks>The spool and the tarball indexes (cached by content hash, see <see cref="TarballIndex"/>) live in the context's work folder.</remarks>

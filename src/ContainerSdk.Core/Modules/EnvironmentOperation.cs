@@ -1,7 +1,7 @@
 namespace ContainerSdk.Core.Modules;
 
 /// <summary>What a modulefile statement does to one variable on <c>module load</c>.</summary>
-public enum EnvironmentOperationKind
+internal enum EnvironmentOperationKind
 {
     /// <summary><c>prepend_path</c> / <c>prepend-path</c>.</summary>
     Prepend,
@@ -21,7 +21,7 @@ public enum EnvironmentOperationKind
 /// One environment change of a modulefile, in file order, with the line that makes it. <see cref="Value"/> is null for
 /// <see cref="EnvironmentOperationKind.Unset"/>; <see cref="Delimiter"/> matters to the path operations only.
 /// </summary>
-public sealed record EnvironmentOperation(EnvironmentOperationKind Kind, string Name, string? Value, string Delimiter, int Line)
+internal sealed record EnvironmentOperation(EnvironmentOperationKind Kind, string Name, string? Value, string Delimiter, int Line)
 {
     public const string DefaultDelimiter = ":";
 

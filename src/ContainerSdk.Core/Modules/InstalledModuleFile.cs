@@ -9,7 +9,7 @@ namespace ContainerSdk.Core.Modules;
 /// image step evaluates the same text against the environment of the layers below, so the file <c>module load</c>
 /// reads in the container and the config's environment cannot disagree.
 /// </summary>
-public sealed record InstalledModuleFile
+internal sealed record InstalledModuleFile
 {
     /// <summary>The user's file: it names the module and is where errors point (lines are kept by the move).</summary>
     public required string SourcePath { get; init; }

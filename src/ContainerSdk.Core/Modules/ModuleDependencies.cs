@@ -7,7 +7,7 @@ namespace ContainerSdk.Core.Modules;
 /// earlier (matched by name, or by name/version, as Lmod matches): the image then has the module's environment
 /// already, and <c>module load</c> in the container finds it. Anything else is a warning naming both.
 /// </summary>
-public static class ModuleDependencies
+internal static class ModuleDependencies
 {
     /// <summary>A dependency that nothing earlier provides: the item, its modulefile's statement, and what would provide it later, if anything.</summary>
     public sealed record Missing(string ItemSpec, ModuleFile File, ModuleDependency Dependency, string? LaterItem);

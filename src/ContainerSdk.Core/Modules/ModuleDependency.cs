@@ -6,7 +6,7 @@ namespace ContainerSdk.Core.Modules;
 /// <c>prereq_any</c> and Tcl's <c>prereq a b</c> (any one of them satisfies it). A name is <c>name</c> or
 /// <c>name/version</c>, as Lmod takes it.
 /// </summary>
-public sealed record ModuleDependency(string Statement, IReadOnlyList<string> Alternatives, int Line)
+internal sealed record ModuleDependency(string Statement, IReadOnlyList<string> Alternatives, int Line)
 {
     public override string ToString() => $"{Statement} {string.Join(" | ", Alternatives)}";
 }

@@ -6,7 +6,7 @@ namespace ContainerSdk.Core.Modules;
 /// name goes away. Within one load a path variable keeps Lmod's reference counts between operations (see
 /// <see cref="LmodPath"/>); a new load starts again from the values, as Lmod does in a fresh shell.
 /// </summary>
-public sealed class ModuleEnvironment
+internal sealed class ModuleEnvironment
 {
     private readonly List<string> _order = new();
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);

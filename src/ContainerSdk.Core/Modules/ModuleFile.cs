@@ -5,7 +5,7 @@ using ContainerSdk.Core.Modules.Tcl;
 
 namespace ContainerSdk.Core.Modules;
 
-public enum ModuleFileLanguage { Lua, Tcl }
+internal enum ModuleFileLanguage { Lua, Tcl }
 
 /// <summary>
 /// A modulefile read as Lmod's <c>module load</c> would apply it (Lua when the name ends in <c>.lua</c>, else Tcl
@@ -14,7 +14,7 @@ public enum ModuleFileLanguage { Lua, Tcl }
 /// warnings for what the SDK passes over. What it cannot apply is a <see cref="ContainerSdkException"/> at the file
 /// and line. <c>os.getenv</c> and <c>$env(X)</c> read the environment given (the image's), never the process's.
 /// </summary>
-public sealed class ModuleFile
+internal sealed class ModuleFile
 {
     /// <summary>Far above any generated modulefile; a file this big is not a modulefile.</summary>
     public const int MaxLength = 1 << 20;

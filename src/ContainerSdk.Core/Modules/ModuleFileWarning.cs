@@ -1,4 +1,4 @@
 namespace ContainerSdk.Core.Modules;
 
 /// <summary>A statement the SDK passes over while the file stays usable (it is still installed as written).</summary>
-public sealed record ModuleFileWarning(string Code, string Message, int Line);
+internal sealed record ModuleFileWarning(string Code, string Message, int Line);

@@ -10,7 +10,7 @@ namespace ContainerSdk.Core.Modules;
 /// <c>/x:/apps/gcc/lib</c> move; <c>/apps/gcc-12</c> and <c>/opt/apps/gcc</c> do not. Text with nothing to move
 /// comes back as the same instance.
 /// </summary>
-public static class PrefixRewriter
+internal static class PrefixRewriter
 {
     public static string Rewrite(string text, string from, string to)
     {

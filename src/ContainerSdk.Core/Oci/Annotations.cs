@@ -1,7 +1,7 @@
 namespace ContainerSdk.Core.Oci;
 
 /// <summary>The annotation keys the engine writes and reads, beside <see cref="ImageIndex.RefNameAnnotation"/>.</summary>
-public static class Annotations
+internal static class Annotations
 {
     public const string Created = "org.opencontainers.image.created";
 

@@ -1,14 +1,14 @@
 namespace ContainerSdk.Core.Oci;
 
 /// <summary>An OCI content descriptor: what a blob is, its address and length.</summary>
-public sealed record Descriptor(string MediaType, Digest Digest, long Size)
+internal sealed record Descriptor(string MediaType, Digest Digest, long Size)
 {
     /// <summary>Ordinal-sorted so that serialization is deterministic; null when there are none.</summary>
     public IReadOnlyDictionary<string, string>? Annotations { get; init; }
     public Platform? Platform { get; init; }
 }
 
-public sealed record Platform(string Os, string Architecture, string? Variant = null)
+internal sealed record Platform(string Os, string Architecture, string? Variant = null)
 {
     /// <summary>Parses "linux/amd64" or "linux/arm64/v8".</summary>
     public static Platform Parse(string text)

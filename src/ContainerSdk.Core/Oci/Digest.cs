@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace ContainerSdk.Core.Oci;
 
 /// <summary>A content address, "sha256:&lt;64 hex&gt;". Immutable and compared by value.</summary>
-public readonly record struct Digest
+internal readonly record struct Digest
 {
     private Digest(string algorithm, string hex)
     {

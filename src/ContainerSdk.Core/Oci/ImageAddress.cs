@@ -5,7 +5,7 @@ namespace ContainerSdk.Core.Oci;
 /// the transport syntax of skopeo, podman and Apptainer). It sits beside <see cref="ImageReference"/> so that the
 /// inputs that keep an address as written and the image sources that recognize their scheme ask the same grammar.
 /// </summary>
-public static class ImageAddress
+internal static class ImageAddress
 {
     /// <summary>Whether <paramref name="itemSpec"/> is an address (it has a scheme), not a path.</summary>
     public static bool IsAddress(string itemSpec) => SchemeOf(itemSpec) is not null;

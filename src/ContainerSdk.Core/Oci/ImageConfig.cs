@@ -6,7 +6,7 @@ namespace ContainerSdk.Core.Oci;
 /// The OCI image configuration (application/vnd.oci.image.config.v1+json): what a runtime needs to run the image,
 /// the layers' diff_ids and their history. <see cref="ToJson"/> gives the exact bytes the config digest is taken of.
 /// </summary>
-public sealed record ImageConfig
+internal sealed record ImageConfig
 {
     public required string Architecture { get; init; }
     public required string Os { get; init; }
@@ -73,7 +73,7 @@ public sealed record ImageConfig
 }
 
 /// <summary>The config's "config" object: how to run the image. Null or empty members are omitted from the JSON.</summary>
-public sealed record RuntimeConfig
+internal sealed record RuntimeConfig
 {
     public string? User { get; init; }
     public IReadOnlyList<string> ExposedPorts { get; init; } = Array.Empty<string>();
@@ -117,7 +117,7 @@ public sealed record RuntimeConfig
 }
 
 /// <summary>One history entry; <see cref="EmptyLayer"/> marks an entry that added no layer (so no diff_id).</summary>
-public sealed record HistoryEntry(string? Created, string? CreatedBy, string? Comment = null, bool EmptyLayer = false)
+internal sealed record HistoryEntry(string? Created, string? CreatedBy, string? Comment = null, bool EmptyLayer = false)
 {
     internal void Write(Utf8JsonWriter w)
     {

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace ContainerSdk.Core.Oci;
 
 /// <summary>An image index (index.json of a layout, or a multi-platform list): descriptors of manifests.</summary>
-public sealed record ImageIndex
+internal sealed record ImageIndex
 {
     public const string RefNameAnnotation = "org.opencontainers.image.ref.name";
 

@@ -4,7 +4,7 @@ using ContainerSdk.Core.Diagnostics;
 namespace ContainerSdk.Core.Oci;
 
 /// <summary>Checks image names and tags against the grammar of github.com/distribution/reference (what every registry and tool enforces).</summary>
-public static partial class ImageReference
+internal static partial class ImageReference
 {
     public const string TagRule = "[A-Za-z0-9_][A-Za-z0-9._-]{0,127}";
     public const string PathComponentRule = "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*";

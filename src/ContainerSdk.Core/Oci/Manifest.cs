@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace ContainerSdk.Core.Oci;
 
 /// <summary>An image manifest: the config and the layers, in order. Parses Docker v2 manifests too (same shape).</summary>
-public sealed record Manifest
+internal sealed record Manifest
 {
     public string MediaType { get; init; } = MediaTypes.ImageManifest;
     public required Descriptor Config { get; init; }

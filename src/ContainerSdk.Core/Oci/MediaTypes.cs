@@ -1,6 +1,6 @@
 namespace ContainerSdk.Core.Oci;
 
-public static class MediaTypes
+internal static class MediaTypes
 {
     public const string ImageIndex = "application/vnd.oci.image.index.v1+json";
     public const string ImageManifest = "application/vnd.oci.image.manifest.v1+json";

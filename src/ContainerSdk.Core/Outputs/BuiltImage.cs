@@ -9,7 +9,7 @@ namespace ContainerSdk.Core.Outputs;
 /// the built layers, or read back from the layout a build wrote (<see cref="FromLayout"/>, through the one layout
 /// reader) by a later step that writes the same image somewhere else.
 /// </summary>
-public sealed class BuiltImage : IImage
+internal sealed class BuiltImage : IImage
 {
     private readonly IImage _image;
 

@@ -14,7 +14,7 @@ namespace ContainerSdk.Core.Outputs;
 /// gzip and plain layers go in as they are. Docker's format has no zstd (docker load before 25 cannot read it), so
 /// zstd layers are recompressed to gzip: same diffIDs, so the same config and image ID; a warning says so.
 /// </summary>
-public sealed class DockerArchiveWriter : IImageWriter
+internal sealed class DockerArchiveWriter : IImageWriter
 {
     public IReadOnlyList<string> Names { get; } = new[] { "docker-archive", "docker" };
 

@@ -12,7 +12,7 @@ namespace ContainerSdk.Core.Outputs;
 /// dropped with its ':' (<c>/x/lib:$LD_LIBRARY_PATH</c> over nothing is <c>/x/lib</c>): an empty entry of a search
 /// path means the current folder to the loader and the shell. A modulefile's operations apply as Lmod applies them.
 /// </summary>
-public sealed class EnvironmentComposer
+internal sealed class EnvironmentComposer
 {
     /// <summary>What Docker and buildah give an image that has no base config.</summary>
     public const string DefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

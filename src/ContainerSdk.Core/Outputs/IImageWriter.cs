@@ -6,7 +6,7 @@ namespace ContainerSdk.Core.Outputs;
 /// A kind of place a built image goes (the OCI layout, an oci-archive, a docker-archive, a registry). A new kind
 /// is a class of this interface plus one line in the composition root, <c>Engine.Composition</c>.
 /// </summary>
-public interface IImageWriter
+internal interface IImageWriter
 {
     /// <summary>The names that select this writer (ContainerArchiveFormat values); the first is how messages name it.</summary>
     IReadOnlyList<string> Names { get; }
@@ -20,10 +20,10 @@ public interface IImageWriter
 /// sent as they are; a docker-archive, which holds no manifest, still holds the image the manifest names), the tags it
 /// carries there and where it went (a full path, or the registry address).
 /// </summary>
-public sealed record ImageWriteResult(Oci.Digest ManifestDigest, Oci.Digest ConfigDigest, IReadOnlyList<string> Tags, string Destination);
+internal sealed record ImageWriteResult(Oci.Digest ManifestDigest, Oci.Digest ConfigDigest, IReadOnlyList<string> Tags, string Destination);
 
 /// <summary>What a writer may need besides the image: the one timestamp for its own entries, a work folder, the log.</summary>
-public sealed record ImageWriteContext(long Epoch, string WorkDirectory, IBuildLog Log)
+internal sealed record ImageWriteContext(long Epoch, string WorkDirectory, IBuildLog Log)
 {
     /// <summary>The layer cache's record of its blobs, for a writer that gives them another name (a hard link moves their ctime).</summary>
     public Cache.BlobStamps? BlobStamps { get; init; }

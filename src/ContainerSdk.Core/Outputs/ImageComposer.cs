@@ -8,7 +8,7 @@ namespace ContainerSdk.Core.Outputs;
 /// The image step: the config, the manifest and an index with one entry per tag, for a list of built layers, as one
 /// <see cref="BuiltImage"/> that every <see cref="IImageWriter"/> writes as is.
 /// </summary>
-public static class ImageComposer
+internal static class ImageComposer
 {
     /// <summary>The creation time, the modules (same keys as the labels) and, when the base is an image, which one.</summary>
     private static SortedDictionary<string, string> ManifestAnnotations(IReadOnlyList<BuiltLayer> layers, string created)

@@ -3,4 +3,4 @@ using ContainerSdk.Core.Oci;
 namespace ContainerSdk.Core.Outputs;
 
 /// <summary>What writing the image produced: the manifest's address and the tags it carries.</summary>
-public sealed record ImageResult(Digest ManifestDigest, Digest ConfigDigest, IReadOnlyList<string> Tags, string LayoutPath);
+internal sealed record ImageResult(Digest ManifestDigest, Digest ConfigDigest, IReadOnlyList<string> Tags, string LayoutPath);

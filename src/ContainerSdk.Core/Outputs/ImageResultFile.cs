@@ -10,7 +10,7 @@ namespace ContainerSdk.Core.Outputs;
 /// (the JSON a default <c>JsonSerializer</c> writes for {ManifestDigest, ConfigDigest, Repository, Tags}): a build with
 /// nothing changed reads it in a fresh MSBuild process, where the reflection serializer's first use costs tens of ms.
 /// </summary>
-public static class ImageResultFile
+internal static class ImageResultFile
 {
     public static void Write(string path, ImageResult result, string repository)
     {

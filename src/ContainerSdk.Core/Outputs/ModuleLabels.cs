@@ -9,7 +9,7 @@ namespace ContainerSdk.Core.Outputs;
 /// <c>.layer</c> (the module layer's digest), n counting modules from 1 in item order; <c>io.containersdk.modules</c>
 /// lists the names, comma-separated, for a quick look.
 /// </summary>
-public static class ModuleLabels
+internal static class ModuleLabels
 {
     public const string Prefix = "io.containersdk.module.";
     public const string ListKey = "io.containersdk.modules";

@@ -11,7 +11,7 @@ namespace ContainerSdk.Core.Outputs;
 /// it (a bare tag would become the image's name). podman load takes an oci-archive of one image name only; with
 /// several tags, use `skopeo copy oci-archive:FILE:repository:tag` or the docker format.
 /// </summary>
-public sealed class OciArchiveWriter : IImageWriter
+internal sealed class OciArchiveWriter : IImageWriter
 {
     public IReadOnlyList<string> Names { get; } = new[] { "oci-archive", "oci" };
 

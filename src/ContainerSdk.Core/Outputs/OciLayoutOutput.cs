@@ -3,7 +3,7 @@ using ContainerSdk.Core.Diagnostics;
 namespace ContainerSdk.Core.Outputs;
 
 /// <summary>The OCI image layout folder (ContainerImageLayoutPath): what every other output is read back from.</summary>
-public sealed class OciLayoutOutput : IImageWriter
+internal sealed class OciLayoutOutput : IImageWriter
 {
     public IReadOnlyList<string> Names { get; } = new[] { "oci-layout" };
 

@@ -24,7 +24,7 @@ internal interface IOciLayoutTarget
 /// layout belongs to the build: after the index is written, blobs it no longer reaches (earlier builds' layers) and
 /// temp files are deleted.
 /// </summary>
-public sealed class OciLayoutWriter : IOciLayoutTarget
+internal sealed class OciLayoutWriter : IOciLayoutTarget
 {
     /// <summary>Writes the layout of <paramref name="image"/>, named by <paramref name="index"/>, to <paramref name="target"/>.</summary>
     internal static void Write(BuiltImage image, ImageIndex index, IOciLayoutTarget target)

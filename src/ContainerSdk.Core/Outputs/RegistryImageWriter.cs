@@ -11,7 +11,7 @@ namespace ContainerSdk.Core.Outputs;
 /// </summary>
 /// <param name="layers">The build's layers: the item that made each, and where its AllowedRegistries let it go.</param>
 /// <param name="cacheRepository">ContainerCacheRepository ("host[:port]/name"), whose layers may be mounted, or null.</param>
-public sealed class RegistryImageWriter(RegistryOptions options, IReadOnlyList<PublishedLayer> layers, string? cacheRepository) : IImageWriter
+internal sealed class RegistryImageWriter(RegistryOptions options, IReadOnlyList<PublishedLayer> layers, string? cacheRepository) : IImageWriter
 {
     public IReadOnlyList<string> Names { get; } = new[] { "registry" };
 

@@ -6,7 +6,7 @@ namespace ContainerSdk.Core.Registry;
 /// A licensed module's <c>AllowedRegistries</c>: the registry hosts (or "host/namespace" prefixes) its layer may go
 /// to. Checked before a push or a cache write sends anything: a refused destination costs no byte on the wire.
 /// </summary>
-public static class AllowedRegistries
+internal static class AllowedRegistries
 {
     public static IReadOnlyList<string> Parse(string? metadata) =>
         (metadata ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -11,7 +11,7 @@ namespace ContainerSdk.Core.Registry;
 /// size are right: whatever is there under a digest has that digest, so several builds (and machines on a shared
 /// folder) can fill and read it at once.
 /// </summary>
-public sealed class BlobStore
+internal sealed class BlobStore
 {
     public BlobStore(string root) => Root = Path.GetFullPath(root);
 

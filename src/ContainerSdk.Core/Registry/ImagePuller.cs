@@ -5,7 +5,7 @@ using ContainerSdk.Core.Oci;
 namespace ContainerSdk.Core.Registry;
 
 /// <summary>A registry image in the blob store: the manifest chosen for the platform, its config and layers, all by digest.</summary>
-public sealed record PulledImage(RegistryReference Reference, ManifestDocument Manifest, Manifest Parsed, string ConfigPath, IReadOnlyList<string> LayerPaths)
+internal sealed record PulledImage(RegistryReference Reference, ManifestDocument Manifest, Manifest Parsed, string ConfigPath, IReadOnlyList<string> LayerPaths)
 {
     /// <summary>The reference pinned to the manifest that was picked (the index's digest is not what the build's config comes from).</summary>
     public Digest Digest => Manifest.Digest;
@@ -16,7 +16,7 @@ public sealed record PulledImage(RegistryReference Reference, ManifestDocument M
 /// manifest under an index), a blob already in the store is not downloaded again, and an image pinned by digest whose
 /// blobs are all in the store needs no network at all.
 /// </summary>
-public sealed class ImagePuller
+internal sealed class ImagePuller
 {
     private readonly RegistryOptions _options;
     private readonly BlobStore _store;

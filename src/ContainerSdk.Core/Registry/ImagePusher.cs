@@ -6,20 +6,20 @@ namespace ContainerSdk.Core.Registry;
 
 /// <summary>A blob to push: how to read its bytes (a seekable stream, opened again for each try), and a repository of the
 /// same registry that may already hold it (mounted, not sent).</summary>
-public sealed record PushBlob(Descriptor Descriptor, Func<Stream> Open, string? MountFrom = null)
+internal sealed record PushBlob(Descriptor Descriptor, Func<Stream> Open, string? MountFrom = null)
 {
     public static PushBlob FromFile(Descriptor descriptor, string path, string? mountFrom = null) =>
         new(descriptor, () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan), mountFrom);
 }
 
 /// <summary>What a push did: the manifest's digest (the local one: the bytes are sent as they are) and what each blob cost.</summary>
-public sealed record PushResult(Digest Digest, int Sent, int Mounted, int Present, long BytesSent);
+internal sealed record PushResult(Digest Digest, int Sent, int Mounted, int Present, long BytesSent);
 
 /// <summary>
 /// Pushes an image: every blob first (HEAD, then a mount from <see cref="PushBlob.MountFrom"/>, then an upload), a bounded
 /// number at once, then the manifest under each tag, so that no tag ever names a manifest whose blobs are not there yet.
 /// </summary>
-public sealed class ImagePusher
+internal sealed class ImagePusher
 {
     private readonly RegistryOptions _options;
     private readonly IBuildLog _log;

@@ -11,7 +11,7 @@ namespace ContainerSdk.Core.Registry;
 /// it. Its failures are silent (Detail lines): the lookup by fingerprint is the one that reports. Disposed, it stops
 /// whatever was not claimed and waits for it, so no temporary file outlives it.
 /// </summary>
-public sealed class LayerCachePrefetch : IDisposable
+internal sealed class LayerCachePrefetch : IDisposable
 {
     private readonly CancellationTokenSource _cancel = new();
     private readonly Task<IReadOnlyList<Download>> _downloads;

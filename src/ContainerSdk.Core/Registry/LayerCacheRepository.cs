@@ -5,7 +5,7 @@ using ContainerSdk.Core.Oci;
 namespace ContainerSdk.Core.Registry;
 
 /// <summary>A layer blob the registry cache holds: what a build needs to use it in place of building it.</summary>
-public sealed record CachedLayer(Descriptor Blob, Digest DiffId, long UncompressedSize, string Path)
+internal sealed record CachedLayer(Descriptor Blob, Digest DiffId, long UncompressedSize, string Path)
 {
     /// <summary>Where the bundle's segments lie in the blob (the Cache room's portable segment index), kept with it when known.</summary>
     public byte[]? SegmentIndex { get; init; }
@@ -25,7 +25,7 @@ public sealed record CachedLayer(Descriptor Blob, Digest DiffId, long Uncompress
 /// so any failure to read it is a miss and any failure to write it a warning (CSDK5008), never a failed build.
 /// Whoever can write the repository decides what a hit contains: only CI that builds trusted inputs should have push rights.
 /// </summary>
-public sealed class LayerCacheRepository : IDisposable
+internal sealed class LayerCacheRepository : IDisposable
 {
     public const string ConfigMediaType = "application/vnd.oci.empty.v1+json";
     public const string DiffIdAnnotation = "org.containersdk.layer.diff-id";

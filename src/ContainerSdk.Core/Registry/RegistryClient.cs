@@ -6,7 +6,7 @@ using ContainerSdk.Core.Oci;
 namespace ContainerSdk.Core.Registry;
 
 /// <summary>A manifest or index as the registry sent it: the bytes are what the digest is of.</summary>
-public sealed record ManifestDocument(byte[] Json, string MediaType, Digest Digest)
+internal sealed record ManifestDocument(byte[] Json, string MediaType, Digest Digest)
 {
     public bool IsIndex => MediaType is MediaTypes.ImageIndex or MediaTypes.DockerManifestList;
 }
@@ -15,7 +15,7 @@ public sealed record ManifestDocument(byte[] Json, string MediaType, Digest Dige
 /// The OCI distribution API of one registry (manifests, blobs, uploads, mounts), each call retried and its failures
 /// coded. Nothing a registry sends is trusted before its digest is checked.
 /// </summary>
-public sealed class RegistryClient : IDisposable
+internal sealed class RegistryClient : IDisposable
 {
     private static readonly string[] ManifestTypes =
         { MediaTypes.ImageIndex, MediaTypes.ImageManifest, MediaTypes.DockerManifestList, MediaTypes.DockerManifest };

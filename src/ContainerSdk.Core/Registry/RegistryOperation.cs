@@ -7,7 +7,7 @@ namespace ContainerSdk.Core.Registry;
 /// What a request is for, in the user's words ("pull manifest 'latest'", "push blob sha256:…"): every failure names the
 /// registry, the repository, this and the HTTP status, never a URL (a redirect's URL may carry a storage signature).
 /// </summary>
-public sealed record RegistryOperation(string Registry, string Repository, string Action)
+internal sealed record RegistryOperation(string Registry, string Repository, string Action)
 {
     public override string ToString() => $"{Action} in {Registry}/{Repository}";
 

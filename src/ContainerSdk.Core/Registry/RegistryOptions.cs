@@ -3,7 +3,7 @@ using ContainerSdk.Core.Registry.Credentials;
 namespace ContainerSdk.Core.Registry;
 
 /// <summary>How the build reaches registries: which hosts may skip TLS, where extra CAs live, credentials, retries and limits.</summary>
-public sealed record RegistryOptions
+internal sealed record RegistryOptions
 {
     public static readonly IReadOnlyList<string> DefaultCertificateDirectories = new[] { "/etc/containers/certs.d", "/etc/docker/certs.d" };
 

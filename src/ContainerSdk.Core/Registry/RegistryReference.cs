@@ -7,7 +7,7 @@ namespace ContainerSdk.Core.Registry;
 /// An image in a registry, as skopeo, podman and Apptainer write it: <c>docker://host[:port]/repository[:tag][@sha256:…]</c>.
 /// A name without a host means Docker Hub (<c>docker://alpine</c> is <c>docker.io/library/alpine</c>), as those tools read it.
 /// </summary>
-public sealed record RegistryReference
+internal sealed record RegistryReference
 {
     public const string Scheme = "docker://";
 

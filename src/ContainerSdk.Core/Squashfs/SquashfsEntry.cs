@@ -1,7 +1,7 @@
 namespace ContainerSdk.Core.Squashfs;
 
 /// <summary>What an entry of the image is. A hard link names an earlier entry (<see cref="SquashfsEntry.LinkTarget"/>) whose inode it shares.</summary>
-public enum SquashfsEntryType
+internal enum SquashfsEntryType
 {
     File,
     Directory,
@@ -20,7 +20,7 @@ public enum SquashfsEntryType
 /// </summary>
 /// <param name="Path">Where the entry is; its parent folders come before it (a missing one is made with mode 0755, owned by root).</param>
 /// <param name="Type">What it is.</param>
-public sealed record SquashfsEntry(string Path, SquashfsEntryType Type)
+internal sealed record SquashfsEntry(string Path, SquashfsEntryType Type)
 {
     /// <summary>Permission bits with setuid (04000), setgid (02000) and sticky (01000); never the file type bits.</summary>
     public int Mode { get; init; } = 0x1A4; // 0644

@@ -1,7 +1,7 @@
 namespace ContainerSdk.Core.Squashfs;
 
 /// <summary>The compressors an image may name; the values are the superblock's compressor ids.</summary>
-public enum SquashfsCompression : ushort
+internal enum SquashfsCompression : ushort
 {
     /// <summary>zlib streams: every kernel with SquashFS reads them.</summary>
     Gzip = 1,
@@ -10,7 +10,7 @@ public enum SquashfsCompression : ushort
 }
 
 /// <summary>How an image is written.</summary>
-public sealed record SquashfsOptions
+internal sealed record SquashfsOptions
 {
     public SquashfsCompression Compression { get; init; } = SquashfsCompression.Gzip;
 

@@ -16,7 +16,7 @@ namespace ContainerSdk.Core.Squashfs;
 /// loop devices. The image is written under a temporary name and renamed on <see cref="Commit"/>: disposed before,
 /// nothing is left. The same entries and options give the same bytes.
 /// </summary>
-public sealed class SquashfsWriter : IDisposable
+internal sealed class SquashfsWriter : IDisposable
 {
     private const int SuperblockSize = 96;
     private const int Padding = 4096;
@@ -363,4 +363,4 @@ public sealed class SquashfsWriter : IDisposable
 }
 
 /// <summary>What an image holds: its length (padded), inodes, fragment blocks, and files that shared an earlier file's blocks.</summary>
-public sealed record SquashfsSummary(long Length, uint Inodes, int Fragments, long DuplicateFiles);
+internal sealed record SquashfsSummary(long Length, uint Inodes, int Fragments, long DuplicateFiles);

@@ -1,7 +1,7 @@
 namespace ContainerSdk.Core.Tar;
 
 /// <summary>The ustar type flags the engine writes and reads back (values are the ASCII flag bytes).</summary>
-public enum TarEntryType : byte
+internal enum TarEntryType : byte
 {
     Regular = (byte)'0',
     HardLink = (byte)'1',

@@ -5,7 +5,7 @@ namespace ContainerSdk.Core.Tar;
 /// Paths are relative to the layer root, '/'-separated, with no leading "/" or "./";
 /// directory names end with '/', as GNU tar and most image tools write them.
 /// </summary>
-public sealed class TarHeader
+internal sealed class TarHeader
 {
     public string Name { get; set; } = "";
     public TarEntryType Type { get; set; } = TarEntryType.Regular;

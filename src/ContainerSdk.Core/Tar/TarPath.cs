@@ -8,7 +8,7 @@ namespace ContainerSdk.Core.Tar;
 /// Every layer the engine writes uses this order, which lets the bundle flatten merge all layers in one
 /// streaming pass: a deletion is always seen before what it deletes.
 /// </summary>
-public static class TarPath
+internal static class TarPath
 {
     public static readonly IComparer<string> Comparer = new ComponentComparer();
 

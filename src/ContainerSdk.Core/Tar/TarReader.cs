@@ -14,7 +14,7 @@ namespace ContainerSdk.Core.Tar;
 /// keys (path, size...) make no sense for all entries and are ignored. Hard link targets are normalized like names;
 /// symbolic link targets are kept exactly as written.
 /// </remarks>
-public sealed class TarReader : IDisposable
+internal sealed class TarReader : IDisposable
 {
     /// <summary>Cap on the data of PAX headers and GNU long names: never allocate what a header merely claims.</summary>
     public const int MaxMetadataSize = 1024 * 1024;

@@ -11,7 +11,7 @@ namespace ContainerSdk.Core.Tar;
 /// do not fit ustar (long or non-ASCII paths, big sizes/ids, xattrs, ACLs). The output depends only on the headers
 /// and contents given: no pid, time or host goes into any byte (unlike System.Formats.Tar's PAX header names).
 /// </summary>
-public sealed class TarWriter : IDisposable
+internal sealed class TarWriter : IDisposable
 {
     private const int CopyBufferSize = 256 * 1024;
 

@@ -13,7 +13,7 @@ public sealed class ContainerTaskTests
         public Exception? Throw { get; init; }
         public Action<IBuildLog>? Act { get; init; }
 
-        protected override void ExecuteCore(IBuildLog log)
+        private protected override void ExecuteCore(IBuildLog log)
         {
             Act?.Invoke(log);
             if (Throw is not null) throw Throw;

@@ -170,11 +170,12 @@ public sealed class ItemTranslationTests
     private static IEnumerable<ITaskItem> Tagged(IEnumerable<ITaskItem> items, string setting) =>
         items.Select(item => { var copy = new TaskItem(item); copy.SetMetadata("ContainerImageSetting", setting); return (ITaskItem)copy; });
 
+    // internal: its parameters name an engine type, which is internal (xunit runs internal test methods too).
     [Theory]
     [InlineData("gzip", LayerCompression.Gzip)]
     [InlineData("ZSTD", LayerCompression.Zstd)]
     [InlineData("none", LayerCompression.None)]
-    public void Compression_values(string value, LayerCompression expected)
+    internal void Compression_values(string value, LayerCompression expected)
         => Assert.Equal(expected, ItemTranslation.ParseCompression(value, "p"));
 
     /// <summary>The layers step's state file, written and read back as the image and publish steps read it.</summary>

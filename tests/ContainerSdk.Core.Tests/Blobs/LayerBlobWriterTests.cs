@@ -57,11 +57,12 @@ public class LayerBlobWriterTests
         try { return File.ReadAllBytes(output); } finally { File.Delete(output); }
     }
 
+    // internal: its parameters name an engine type, which is internal (xunit runs internal test methods too).
     [Trait("Category", "EndToEnd")]
     [Theory]
     [InlineData(LayerCompression.Gzip, "gzip", MediaTypes.LayerGzip)]
     [InlineData(LayerCompression.Zstd, "zstd", MediaTypes.LayerZstd)]
-    public void DiffId_is_sha256_of_the_decompressed_blob_and_digest_of_the_blob(LayerCompression compression, string tool, string mediaType)
+    internal void DiffId_is_sha256_of_the_decompressed_blob_and_digest_of_the_blob(LayerCompression compression, string tool, string mediaType)
     {
         using var dir = new TempDir("lbw");
         var tar = MakeTar(dir);
@@ -144,7 +145,7 @@ public class LayerBlobWriterTests
     [InlineData(LayerCompression.Gzip)]
     [InlineData(LayerCompression.Zstd)]
     [InlineData(LayerCompression.None)]
-    public void Content_read_in_place_gives_the_same_tar_and_the_same_checks(LayerCompression compression)
+    internal void Content_read_in_place_gives_the_same_tar_and_the_same_checks(LayerCompression compression)
     {
         using var dir = new TempDir("lbw");
         var random = new Random(11);

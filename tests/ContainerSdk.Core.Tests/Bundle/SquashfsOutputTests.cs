@@ -10,13 +10,14 @@ namespace ContainerSdk.Core.Tests.Bundle;
 /// <summary>ContainerSquashfsCompression's parse, and what BuildLayers says about the SquashFS output when none is asked for.</summary>
 public sealed class SquashfsOutputTests
 {
+    // internal: its parameters name an engine type, which is internal (xunit runs internal test methods too).
     [Theory]
     [InlineData(null, SquashfsImageCompression.Gzip)]
     [InlineData("", SquashfsImageCompression.Gzip)]
     [InlineData(" GZIP ", SquashfsImageCompression.Gzip)]
     [InlineData("zstd", SquashfsImageCompression.Zstd)]
     [InlineData("Xz", SquashfsImageCompression.Xz)]
-    public void Compression_parses_in_any_case_with_gzip_the_default(string? value, SquashfsImageCompression expected) =>
+    internal void Compression_parses_in_any_case_with_gzip_the_default(string? value, SquashfsImageCompression expected) =>
         Assert.Equal(expected, Properties.SquashfsCompression(value));
 
     [Theory]

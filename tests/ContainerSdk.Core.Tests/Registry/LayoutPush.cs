@@ -9,7 +9,7 @@ namespace ContainerSdk.Tests.Registry;
 /// (<see cref="BuiltImage.FromLayout"/>), its blobs listed as the registry writer lists them, sent through
 /// <see cref="ImagePusher.PushAsync"/>. The tests keep the push's own result (what each blob cost).
 /// </summary>
-public static class LayoutPush
+internal static class LayoutPush
 {
     /// <param name="tags">The tags to push under; null for the layout's own.</param>
     /// <param name="mountFrom">A repository of the same registry that may hold a blob already.</param>

@@ -9,7 +9,7 @@ namespace ContainerSdk.Tests.Registry;
 /// A small but real OCI image layout for push and pull tests: gzip tar layers of random bytes (so every test's blobs are
 /// its own and no registry holds them already), a config whose diff_ids match, one manifest tagged in index.json.
 /// </summary>
-public sealed class TestLayout
+internal sealed class TestLayout
 {
     private TestLayout(string path, Descriptor manifest, Manifest parsed)
     {

@@ -7,7 +7,7 @@ namespace ContainerSdk.Tests.Registry;
 /// Registry options for a test: its own home folder and variables (the machine's stored logins never leak in), no
 /// system certs.d, fast retries.
 /// </summary>
-public static class TestRegistryOptions
+internal static class TestRegistryOptions
 {
     public static readonly RetryPolicy FastRetry = new() { BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(200), MaxAttempts = 4 };
 
@@ -30,7 +30,7 @@ public static class TestRegistryOptions
 }
 
 /// <summary>A log that keeps every line, to assert what the user is told (and what never appears in it).</summary>
-public sealed class TranscriptLog : ContainerSdk.Core.Diagnostics.IBuildLog
+internal sealed class TranscriptLog : ContainerSdk.Core.Diagnostics.IBuildLog
 {
     private readonly List<string> _lines = new();
 

@@ -7,10 +7,11 @@ namespace ContainerSdk.Core.Tests.Squashfs;
 /// <summary>The writer's own promises: the same bytes for the same tree, nothing left by a failed write, clear errors.</summary>
 public sealed class SquashfsWriterTests
 {
+    // internal: its parameters name an engine type, which is internal (xunit runs internal test methods too).
     [Theory]
     [InlineData(SquashfsCompression.Gzip)]
     [InlineData(SquashfsCompression.Zstd)]
-    public void The_same_tree_gives_the_same_bytes_whatever_the_threads(SquashfsCompression compression)
+    internal void The_same_tree_gives_the_same_bytes_whatever_the_threads(SquashfsCompression compression)
     {
         using var dir = new TempDir("sqfs");
         var one = dir.Combine("one.sqsh");
@@ -75,7 +76,7 @@ public sealed class SquashfsWriterTests
     [InlineData("d", SquashfsEntryType.Fifo, "", "given twice")]
     [InlineData("f/x", SquashfsEntryType.Fifo, "", "not a folder")]
     [InlineData("../x", SquashfsEntryType.Fifo, "", "'..'")]
-    public void Entries_an_image_cannot_hold_are_errors(string path, SquashfsEntryType type, string target, string why)
+    internal void Entries_an_image_cannot_hold_are_errors(string path, SquashfsEntryType type, string target, string why)
     {
         using var dir = new TempDir("sqfs");
         var entries = new[]

@@ -4,7 +4,7 @@ namespace ContainerSdk.Core.Registry.Credentials;
 /// The process environment the credential lookup reads (variables and the home folder), injectable so that tests
 /// and tasks can give a build its own without changing the test runner's.
 /// </summary>
-public sealed class CredentialEnvironment
+internal sealed class CredentialEnvironment
 {
     private readonly Func<string, string?> _variable;
 

@@ -5,7 +5,7 @@ namespace ContainerSdk.Core.Registry.Credentials;
 /// each auth file in turn (its credHelpers, then its credsStore, then its auths), then the environment variables.
 /// Stored credentials name a registry, the variables any: a stored entry for this registry is the more specific.
 /// </summary>
-public sealed class CredentialStore
+internal sealed class CredentialStore
 {
     private static readonly (string User, string Password)[] Variables =
     {

@@ -5,7 +5,7 @@ namespace ContainerSdk.Core.Registry.Credentials;
 /// refused login can say which stored credentials were tried. <see cref="ToString"/> hides the secret: a credential
 /// that ends up in a message or a log by mistake shows nothing that matters.
 /// </summary>
-public sealed class RegistryCredential
+internal sealed class RegistryCredential
 {
     public RegistryCredential(string userName, string secret, string source)
     {

@@ -6,7 +6,7 @@ namespace ContainerSdk.Core.Registry;
 /// The scheme each registry answered on, as far as this build has learnt it: an insecure registry that speaks only plain
 /// http is tried over https once per build (as podman does, https first), not once per pull, push and cache lookup.
 /// </summary>
-public sealed class RegistrySchemes
+internal sealed class RegistrySchemes
 {
     private readonly ConcurrentDictionary<string, Uri> _known = new(StringComparer.OrdinalIgnoreCase);
 

@@ -8,7 +8,7 @@ namespace ContainerSdk.Core.Registry;
 /// exponential backoff with jitter, so that CI runners that failed together do not come back together; a 429's or
 /// 503's Retry-After is honoured up to <see cref="MaxRetryAfter"/>.
 /// </summary>
-public sealed record RetryPolicy
+internal sealed record RetryPolicy
 {
     public int MaxAttempts { get; init; } = 5;
     public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
