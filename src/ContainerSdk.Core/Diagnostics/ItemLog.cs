@@ -4,7 +4,7 @@ namespace ContainerSdk.Core.Diagnostics;
 /// The log of work done for one item (a BaseLayer's pull): a warning that names no file of its own is about that item,
 /// so it goes to <see cref="IBuildLog.WarningAbout"/> and is reported at the item's line, not at the project.
 /// </summary>
-public sealed class ItemLog(IBuildLog inner, string itemType, string itemSpec) : IBuildLog
+internal sealed class ItemLog(IBuildLog inner, string itemType, string itemSpec) : IBuildLog
 {
     public void Info(string message) => inner.Info(message);
 
