@@ -1,7 +1,5 @@
-using ContainerSdk.Core.Bundle;
 using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Inputs;
-using ContainerSdk.Core.Layers;
 using ContainerSdk.Core.Diagnostics;
 using Microsoft.Build.Framework;
 
@@ -97,9 +95,7 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
         var squashfs = string.IsNullOrEmpty(SquashfsPath) ? null
             : ItemTranslation.AtProject(() => ContainerEngine.Squashfs(SquashfsPath, SquashfsCompression, SquashfsAclPolicy), ProjectFile);
         var built = ContainerEngine.BuildLayers(inputs, aclFiles, options, log, _cancel.Token, bundle, registries, squashfs: squashfs);
-        LayersBuilt = built.Count(l => l.Origin == LayerOrigin.Built);
-        LayersCached = built.Count(l => l.Origin == LayerOrigin.Cached);
-        LayersReused = built.Count(l => l.Origin == LayerOrigin.Reused);
+        (LayersBuilt, LayersCached, LayersReused) = (built.Built, built.Cached, built.Reused);
         LayerDigests = built.Select(l => l.Descriptor.Digest.ToString()).ToArray();
         SquashfsFiles = built.Squashfs is { } image ? new[] { image.Path, image.NarrowedListPath }.OfType<string>().ToArray() : Array.Empty<string>();
         CarriesNamedAcls = built.CarriesNamedAcls;

@@ -1,6 +1,5 @@
 using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Inputs;
-using ContainerSdk.Core.Layers;
 using ContainerSdk.Core.Outputs;
 using ContainerSdk.Core.Diagnostics;
 using Microsoft.Build.Framework;

@@ -19,6 +19,11 @@ internal sealed class LayersResult(IReadOnlyList<BuiltLayer> layers, SquashfsRes
     /// </summary>
     public bool CarriesNamedAcls { get; } = carriesNamedAcls;
 
+    /// <summary>How many layers this build wrote, took unchanged from the layer cache, or reused from a base image: the summary line's counts.</summary>
+    public int Built => layers.Count(l => l.Origin == LayerOrigin.Built);
+    public int Cached => layers.Count(l => l.Origin == LayerOrigin.Cached);
+    public int Reused => layers.Count(l => l.Origin == LayerOrigin.Reused);
+
     public BuiltLayer this[int index] => layers[index];
     public int Count => layers.Count;
     public IEnumerator<BuiltLayer> GetEnumerator() => layers.GetEnumerator();

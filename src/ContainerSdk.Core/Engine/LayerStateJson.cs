@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 using ContainerSdk.Core.Layers;
 using ContainerSdk.Core.Modules;
 
-namespace ContainerSdk.Tasks;
+namespace ContainerSdk.Core.Engine;
 
 /// <summary>
 /// The JSON of <see cref="LayerState"/>: the text <c>JsonSerializer</c> with default options writes for
@@ -32,11 +32,11 @@ internal sealed partial class LayerStateJson : JsonSerializerContext
     private static void Write(Utf8JsonWriter w, BuiltLayer layer)
     {
         w.WriteStartObject();
-        w.WriteString(nameof(global::ContainerSdk.Tasks.LayerStateEntry.BlobPath), layer.BlobPath);
-        w.WriteString(nameof(global::ContainerSdk.Tasks.LayerStateEntry.MediaType), layer.Descriptor.MediaType);
-        w.WriteString(nameof(global::ContainerSdk.Tasks.LayerStateEntry.Digest), layer.Descriptor.Digest.ToString());
-        w.WriteNumber(nameof(global::ContainerSdk.Tasks.LayerStateEntry.Size), layer.Descriptor.Size);
-        w.WritePropertyName(nameof(global::ContainerSdk.Tasks.LayerStateEntry.Annotations));
+        w.WriteString(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.BlobPath), layer.BlobPath);
+        w.WriteString(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.MediaType), layer.Descriptor.MediaType);
+        w.WriteString(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.Digest), layer.Descriptor.Digest.ToString());
+        w.WriteNumber(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.Size), layer.Descriptor.Size);
+        w.WritePropertyName(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.Annotations));
         if (layer.Descriptor.Annotations is { Count: > 0 } annotations)
         {
             w.WriteStartObject();
@@ -44,24 +44,24 @@ internal sealed partial class LayerStateJson : JsonSerializerContext
             w.WriteEndObject();
         }
         else w.WriteNullValue();
-        w.WriteString(nameof(global::ContainerSdk.Tasks.LayerStateEntry.DiffId), layer.DiffId.ToString());
-        w.WriteString(nameof(global::ContainerSdk.Tasks.LayerStateEntry.SourceItem), layer.ItemSpec);
-        w.WriteString(nameof(global::ContainerSdk.Tasks.LayerStateEntry.Kind), layer.Kind.ToString());
-        WriteList(w, nameof(global::ContainerSdk.Tasks.LayerStateEntry.Environment), layer.Environment);
-        w.WritePropertyName(nameof(global::ContainerSdk.Tasks.LayerStateEntry.ModuleFile));
+        w.WriteString(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.DiffId), layer.DiffId.ToString());
+        w.WriteString(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.SourceItem), layer.ItemSpec);
+        w.WriteString(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.Kind), layer.Kind.ToString());
+        WriteList(w, nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.Environment), layer.Environment);
+        w.WritePropertyName(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.ModuleFile));
         if (layer.ModuleFile is { } file) Write(w, file);
         else w.WriteNullValue();
-        w.WriteString(nameof(global::ContainerSdk.Tasks.LayerStateEntry.Version), layer.Version);
-        w.WriteString(nameof(global::ContainerSdk.Tasks.LayerStateEntry.License), layer.License);
-        WriteList(w, nameof(global::ContainerSdk.Tasks.LayerStateEntry.AllowedRegistries), layer.AllowedRegistries);
-        w.WriteString(nameof(global::ContainerSdk.Tasks.LayerStateEntry.CreatedBy), layer.CreatedBy);
-        w.WritePropertyName(nameof(global::ContainerSdk.Tasks.LayerStateEntry.BaseImage));
+        w.WriteString(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.Version), layer.Version);
+        w.WriteString(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.License), layer.License);
+        WriteList(w, nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.AllowedRegistries), layer.AllowedRegistries);
+        w.WriteString(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.CreatedBy), layer.CreatedBy);
+        w.WritePropertyName(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.BaseImage));
         if (layer.FromImage is { } origin)
         {
             w.WriteStartObject();
-            w.WriteString(nameof(global::ContainerSdk.Tasks.BaseImageEntry.Config), origin.ConfigPath);
-            w.WriteString(nameof(global::ContainerSdk.Tasks.BaseImageEntry.Digest), origin.ManifestDigest);
-            w.WriteString(nameof(global::ContainerSdk.Tasks.BaseImageEntry.Name), origin.ImageName);
+            w.WriteString(nameof(global::ContainerSdk.Core.Engine.BaseImageEntry.Config), origin.ConfigPath);
+            w.WriteString(nameof(global::ContainerSdk.Core.Engine.BaseImageEntry.Digest), origin.ManifestDigest);
+            w.WriteString(nameof(global::ContainerSdk.Core.Engine.BaseImageEntry.Name), origin.ImageName);
             w.WriteEndObject();
         }
         else w.WriteNullValue();

@@ -3,7 +3,7 @@ using ContainerSdk.Core.Inputs;
 using ContainerSdk.Core.Layers;
 using ContainerSdk.Core.Oci;
 
-namespace ContainerSdk.Tasks;
+namespace ContainerSdk.Core.Engine;
 
 /// <summary>
 /// The built layers as the layers step hands them to the steps after it (image, publish): one file,
@@ -17,7 +17,7 @@ internal static class LayerState
     {
         string content = ToText(layers);
         if (File.Exists(path) && File.ReadAllText(path) == content) return;
-        using var temp = new Core.IO.TempFile(path);
+        using var temp = new IO.TempFile(path);
         temp.WriteAllText(content);
         temp.Commit();
     }
