@@ -88,7 +88,7 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
         var registries = new RegistrySettings
         {
             InsecureRegistries = InsecureRegistries,
-            RegistryTimeout = RegistryTimeout,
+            RegistryTimeout = ItemTranslation.ParseRegistryTimeout(RegistryTimeout, ProjectFile),
             CacheDirectory = ItemTranslation.OptionalFullPath(CacheDirectory),
             CacheRepository = string.IsNullOrWhiteSpace(CacheRepository) ? null : CacheRepository.Trim(),
         };

@@ -52,6 +52,9 @@ internal static class ItemTranslation
 
     public static LayerCompression ParseCompression(string? value, string projectFile) => AtProject(() => Properties.Compression(value), projectFile);
 
+    /// <summary>ContainerRegistryTimeout, blank for the engine's default.</summary>
+    public static TimeSpan ParseRegistryTimeout(string? value, string projectFile) => AtProject(() => Properties.RegistryTimeout(value), projectFile);
+
     public static long ParseEpoch(string? value, string projectFile) => AtProject(() => Properties.Epoch(value), projectFile);
 
     /// <summary>ContainerPlatform, blank for the engine's default.</summary>

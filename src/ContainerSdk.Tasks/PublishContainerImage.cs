@@ -40,7 +40,7 @@ public sealed class PublishContainerImage : ContainerTask
         var registries = new RegistrySettings
         {
             InsecureRegistries = InsecureRegistries,
-            RegistryTimeout = RegistryTimeout,
+            RegistryTimeout = ItemTranslation.ParseRegistryTimeout(RegistryTimeout, ProjectFile),
             CacheRepository = string.IsNullOrWhiteSpace(CacheRepository) ? null : CacheRepository.Trim(),
         };
         Digest = ContainerEngine.PublishImage(Path.GetFullPath(LayoutPath), settings, registries, log).ToString();

@@ -17,6 +17,9 @@ public sealed class ValidateContainerSettings : ContainerTask
     /// <summary>ContainerArchiveFormat, checked only when ContainerArchiveOutputPath is set and it is not blank (the target passes it then; blank is the engine's default).</summary>
     public string? ArchiveFormat { get; set; }
 
+    /// <summary>ContainerRegistryTimeout (seconds; blank is the engine's default).</summary>
+    public string? RegistryTimeout { get; set; }
+
     /// <summary>ContainerSquashfsCompression, checked only when GenerateContainerSquashfs is true (the target passes it then).</summary>
     public string? SquashfsCompression { get; set; }
 
@@ -30,6 +33,7 @@ public sealed class ValidateContainerSettings : ContainerTask
         AtProperty(() => ItemTranslation.ParseEpoch(SourceDateEpoch, ProjectFile), "ContainerSourceDateEpoch");
         AtProperty(() => ItemTranslation.ParseCompression(Compression, ProjectFile), "ContainerLayerCompression");
         AtProperty(() => ItemTranslation.ParsePlatform(Platform, ProjectFile), "ContainerPlatform");
+        AtProperty(() => ItemTranslation.ParseRegistryTimeout(RegistryTimeout, ProjectFile), "ContainerRegistryTimeout");
         AtProperty(() => ItemTranslation.ParseSquashfsCompression(SquashfsCompression, ProjectFile), "ContainerSquashfsCompression");
         AtProperty(() => ItemTranslation.ParseSquashfsAclPolicy(SquashfsAclPolicy, ProjectFile), "ContainerSquashfsAclPolicy");
         if (ArchiveFormat is not null) AtProperty(() => WriteContainerArchive.ParseFormat(ArchiveFormat, ProjectFile), "ContainerArchiveFormat");

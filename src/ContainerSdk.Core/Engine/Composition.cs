@@ -38,10 +38,10 @@ internal static class Composition
         new RegistryImageWriter(registries, layers, cacheRepository);
 
     /// <summary>How this build reaches registries: ContainerInsecureRegistries plus DOTNET_CONTAINER_INSECURE_REGISTRIES, the user's credentials.</summary>
-    public static RegistryOptions Registries(string? insecureRegistries, string? registryTimeout = null) => new()
+    public static RegistryOptions Registries(string? insecureRegistries, TimeSpan? registryTimeout = null) => new()
     {
         InsecureRegistries = RegistryOptions.ParseInsecureRegistries(insecureRegistries, Environment.GetEnvironmentVariable("DOTNET_CONTAINER_INSECURE_REGISTRIES")),
-        ResponseTimeout = Properties.RegistryTimeout(registryTimeout),
+        ResponseTimeout = registryTimeout ?? TimeSpan.FromSeconds(Properties.DefaultRegistryTimeout),
     };
 
     /// <summary>The writer ContainerArchiveFormat names; blank is <see cref="Properties.DefaultArchiveFormat"/>.</summary>

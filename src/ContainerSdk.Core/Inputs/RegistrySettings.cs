@@ -12,8 +12,8 @@ internal sealed record RegistrySettings
     /// <summary>"host[:port]/name": the registry repository used as a shared layer cache, or null.</summary>
     public string? CacheRepository { get; init; }
 
-    /// <summary>ContainerRegistryTimeout as written (seconds); blank is <see cref="Properties.DefaultRegistryTimeout"/>.</summary>
-    public string? RegistryTimeout { get; init; }
+    /// <summary>ContainerRegistryTimeout, parsed (<see cref="Properties.RegistryTimeout"/>): how long one request may wait without an answer.</summary>
+    public TimeSpan RegistryTimeout { get; init; } = TimeSpan.FromSeconds(Properties.DefaultRegistryTimeout);
 }
 
 /// <summary>One layer of the image being published: which item made it, and where that item's AllowedRegistries let it go.</summary>

@@ -15,7 +15,7 @@ public sealed class RegistryTimeoutPropertyTests
     [InlineData("3600", 3600)]
     public void A_timeout_in_seconds_reaches_the_registry_options(string? text, int seconds)
     {
-        var options = Composition.Registries(null, text);
+        var options = Composition.Registries(null, Properties.RegistryTimeout(text));
         Assert.Equal(TimeSpan.FromSeconds(seconds), options.ResponseTimeout);
         Assert.Equal(TimeSpan.FromSeconds(seconds * RegistryOptions.WaitBudgetPerOperation), options.OperationWaitBudget);
     }
