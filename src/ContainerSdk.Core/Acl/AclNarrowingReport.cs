@@ -37,10 +37,15 @@ internal sealed class AclNarrowingReport
     /// </summary>
     public IEnumerable<string> Lines() => Entries.Select(e => $"{QuotePath(e.Path)}\t{e.Reason}");
 
-    /// <summary>Writes the list to <paramref name="listFile"/> (a temporary file renamed into place); nothing when empty.</summary>
+    /// <summary>Writes the list to <paramref name="listFile"/> (a temporary file renamed into place); when empty, removes a list an earlier build wrote there.</summary>
     public void Write(string listFile)
     {
-        if (Count == 0) return;
+        if (Count == 0)
+        {
+            // No path narrowed: a list an earlier build left beside the image would speak of another image.
+            if (File.Exists(listFile)) File.Delete(listFile);
+            return;
+        }
         using var file = new TempFile(listFile);
         file.WriteAllLines(Lines());
         file.Commit();
@@ -56,19 +61,35 @@ internal sealed class AclNarrowingReport
         log.Warning(Codes.SquashfsAclNarrowed,
             $"{Paths()} ACLs that SquashFS cannot store; their owner, group and mode were narrowed so that no one gains access: " +
             $"{FirstFew()}; the full list is in {listFile}. Sites that need every ACL entry unpack the bundle and run the folder; " +
-            "an ACL that names one group and no user is carried exactly.");
+            ExactShape + ".");
+    }
+
+    /// <summary>The same warning for an image left as it was (up to date), whose list is still beside it.</summary>
+    public static void WarnUnchanged(IBuildLog log, int narrowedPaths, string image, string listFile)
+    {
+        if (narrowedPaths == 0) return;
+        log.Warning(Codes.SquashfsAclNarrowed, $"{PathsHave(narrowedPaths)} ACLs that SquashFS cannot store; in the image {image} (up to date) " +
+            $"their owner, group and mode were narrowed so that no one gains access; the list is in {listFile}.");
     }
 
     /// <summary>Under ContainerSquashfsAclPolicy=error: the <see cref="Codes.SquashfsAclNotStorable"/> error, when any path would be narrowed.</summary>
     public void ThrowIfAny(string listFile)
     {
-        if (Count == 0) return;
-        throw new ContainerSdkException(Codes.SquashfsAclNotStorable,
-            $"{Paths()} ACLs that SquashFS cannot store exactly (ContainerSquashfsAclPolicy is error): {FirstFew()}; the full list is in {listFile}. " +
-            "Make each such ACL name one group and no user, or set ContainerSquashfsAclPolicy to narrow to let the image grant less than the ACLs.");
+        if (Count > 0) throw Error(listFile);
     }
 
-    private string Paths() => Count == 1 ? "1 path has" : $"{Count.ToString(CultureInfo.InvariantCulture)} paths have";
+    /// <summary>The <see cref="Codes.SquashfsAclNotStorable"/> error for the paths noted so far, for the caller to place at an item.</summary>
+    public ContainerSdkException Error(string listFile) => new(Codes.SquashfsAclNotStorable,
+        $"{Paths()} ACLs that SquashFS cannot store exactly (ContainerSquashfsAclPolicy is error): {FirstFew()}; the full list is in {listFile}. " +
+        "Make each such ACL the exact shape (" + ExactShape + "), or set ContainerSquashfsAclPolicy to narrow to let the image grant less than the ACLs.");
+
+    /// <summary>What <see cref="AclNarrowing"/> carries exactly, as README.md's Apptainer section says it.</summary>
+    private const string ExactShape = "an ACL that names one group and no user is carried exactly when the owning group's entry, within the mask, " +
+                                      "equals other's and lies within the named group's";
+
+    private string Paths() => PathsHave(Count);
+
+    private static string PathsHave(int count) => count == 1 ? "1 path has" : $"{count.ToString(CultureInfo.InvariantCulture)} paths have";
 
     private string FirstFew()
     {

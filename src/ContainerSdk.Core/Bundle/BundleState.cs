@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using ContainerSdk.Core.Cache;
 using ContainerSdk.Core.IO;
 using ContainerSdk.Core.Layers;
@@ -16,13 +14,13 @@ internal sealed class BundleState(WorkPaths paths, BundleOutput output)
 
     /// <summary>Every layer's fingerprint is known, and they, the epoch and both outputs are as the last bundle left them.</summary>
     public bool InputsUnchanged(IReadOnlyList<LayerPlan> plans, long epoch) =>
-        plans.All(p => p.Fingerprint is not null) && File.Exists(paths.BundleInputs) && File.ReadAllText(paths.BundleInputs) == WithOutputs(InputsKey(plans, epoch));
+        PlansKey.Of(plans, FormatVersion, epoch) is { } key && File.Exists(paths.BundleInputs) && File.ReadAllText(paths.BundleInputs) == WithOutputs(key);
 
     public void RecordInputs(IReadOnlyList<LayerPlan> plans, long epoch)
     {
-        if (plans.Any(p => p.Fingerprint is null)) return;
+        if (PlansKey.Of(plans, FormatVersion, epoch) is not { } key) return;
         using var temp = new TempFile(paths.BundleInputs);
-        temp.WriteAllText(WithOutputs(InputsKey(plans, epoch)));
+        temp.WriteAllText(WithOutputs(key));
         temp.Commit();
     }
 
@@ -41,11 +39,4 @@ internal sealed class BundleState(WorkPaths paths, BundleOutput output)
 
     private static string Names(IReadOnlyList<BundleSegment> segments) => string.Join("\n", segments.Select(s => Path.GetFileName(s.Path)));
 
-    private static string InputsKey(IReadOnlyList<LayerPlan> plans, long epoch)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes($"{FormatVersion}\0{LayerFingerprint.ToolVersion}\0{epoch}\0"));
-        foreach (var plan in plans) hash.AppendData(plan.Fingerprint ?? Array.Empty<byte>());
-        return Convert.ToHexString(hash.GetHashAndReset());
-    }
 }

@@ -18,28 +18,21 @@ namespace ContainerSdk.Core.Bundle;
 /// </summary>
 internal static class SquashfsImageWriter
 {
-    /// <summary>The state file in the work folder (per project: the image's identity and what it was made from).</summary>
-    public const string StateFileName = "squashfs.state";
-
     public static SquashfsResult Write(IReadOnlyList<LayerPlan> plans, SquashfsOutput output, BuildContext context)
     {
         var clock = Stopwatch.StartNew();
         var log = context.Log;
         long epoch = context.Options.Epoch;
-        var state = new SquashfsState(Path.Combine(context.Paths.Work, StateFileName), output);
+        var state = new SquashfsState(context.Paths.SquashfsState, output);
         var key = state.Key(plans, epoch);
         if (key is not null && state.Unchanged(key) is { } unchanged)
         {
             log.Detail($"SquashFS image {output.Path}: up to date ({unchanged.Entries} entries; the layers, epoch and options are those it was made from).");
             // The image still grants less than those ACLs: a build that runs this step says so every time, as the first did.
-            if (unchanged.NarrowedPaths > 0)
-                log.Warning(Codes.SquashfsAclNarrowed, $"{unchanged.NarrowedPaths} {(unchanged.NarrowedPaths == 1 ? "path has" : "paths have")} ACLs that SquashFS " +
-                    $"cannot store; in the image {output.Path} (up to date) their owner, group and mode were narrowed so that no one gains access; the list is in {output.NarrowedListPath}.");
+            AclNarrowingReport.WarnUnchanged(log, unchanged.NarrowedPaths, output.Path, output.NarrowedListPath);
             return unchanged;
         }
 
-        var folder = Path.GetDirectoryName(Path.GetFullPath(output.Path))!;
-        Directory.CreateDirectory(folder);
         if (output.AclPolicy == SquashfsAclPolicy.Error && Narrowed(plans) is { Count: > 0 } refused)
         {
             // An image from an earlier build (under narrow) is not this build's output: none is, so none is left.
@@ -60,8 +53,7 @@ internal static class SquashfsImageWriter
             }
             context.Cancellation.ThrowIfCancellationRequested();
             // The list before the image: an image in place always has its own list beside it (or, when none, no stale one).
-            if (report.Count > 0) report.Write(output.NarrowedListPath);
-            else if (File.Exists(output.NarrowedListPath)) File.Delete(output.NarrowedListPath);
+            report.Write(output.NarrowedListPath);
             summary = writer.Commit();
         }
 
@@ -99,13 +91,9 @@ internal static class SquashfsImageWriter
     private static void ThrowAtTheFirstItem(AclNarrowingReport report, IReadOnlyList<LayerPlan> plans, SquashfsOutput output)
     {
         report.Write(output.NarrowedListPath);
-        try { report.ThrowIfAny(output.NarrowedListPath); }
-        catch (ContainerSdkException e)
-        {
-            string first = report.Entries[0].Path.TrimStart('/');
-            var layer = plans.LastOrDefault(p => p.Find(first) is not null);
-            if (layer is null) throw;
-            throw e.About(layer.Input.ItemType, layer.Input.ItemSpec);
-        }
+        var error = report.Error(output.NarrowedListPath);
+        string first = report.Entries[0].Path.TrimStart('/');
+        var layer = plans.LastOrDefault(p => p.Find(first) is not null);
+        throw layer is null ? error : error.About(layer.Input.ItemType, layer.Input.ItemSpec);
     }
 }

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using ContainerSdk.Core.Cache;
 using ContainerSdk.Core.IO;
 using ContainerSdk.Core.Layers;
@@ -18,15 +16,8 @@ internal sealed class SquashfsState(string stateFile, SquashfsOutput output)
     private const string FormatVersion = "squashfs-1";
 
     /// <summary>The key of the inputs, or null when a layer's fingerprint is unknown (then the image is always written).</summary>
-    public string? Key(IReadOnlyList<LayerPlan> plans, long epoch)
-    {
-        if (plans.Any(p => p.Fingerprint is null)) return null;
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes(
-            $"{FormatVersion}\0{LayerFingerprint.ToolVersion}\0{epoch}\0{output.Compression}\0{output.AclPolicy}\0{Path.GetFullPath(output.Path)}\0"));
-        foreach (var plan in plans) hash.AppendData(plan.Fingerprint!);
-        return Convert.ToHexString(hash.GetHashAndReset());
-    }
+    public string? Key(IReadOnlyList<LayerPlan> plans, long epoch) =>
+        PlansKey.Of(plans, FormatVersion, epoch, output.Compression.ToString(), output.AclPolicy.ToString(), output.Path);
 
     /// <summary>The last build's result, when it was made from <paramref name="key"/> and neither output changed since.</summary>
     public SquashfsResult? Unchanged(string key)

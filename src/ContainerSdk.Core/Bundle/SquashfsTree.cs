@@ -15,9 +15,6 @@ internal static class SquashfsTree
 {
     private const string XattrPrefix = "SCHILY.xattr.";
 
-    // The namespaces SquashFS stores; system.* (the ACLs) is left out on purpose: the mode carries what it may.
-    private static readonly string[] StoredNamespaces = { "user.", "security.", "trusted." };
-
     public static SquashfsEntry ToEntry(PlannedEntry planned, long epoch, AclNarrowingReport report)
     {
         var header = planned.Header;
@@ -68,12 +65,13 @@ internal static class SquashfsTree
     private static List<KeyValuePair<string, byte[]>>? Xattrs(TarHeader header)
     {
         if (!header.HasPaxRecords) return null;
+        // Every xattr goes to the writer, which stores the namespaces SquashFS has (user., security., trusted.) and drops
+        // system.* (the ACLs): the mode carries what it may of them.
         List<KeyValuePair<string, byte[]>>? xattrs = null;
         foreach (var (key, value) in header.PaxRecordsRead)
         {
             if (!key.StartsWith(XattrPrefix, StringComparison.Ordinal)) continue;
             string name = key[XattrPrefix.Length..];
-            if (!StoredNamespaces.Any(n => name.StartsWith(n, StringComparison.Ordinal))) continue;
             (xattrs ??= new()).Add(new(name, value));
         }
         return xattrs;

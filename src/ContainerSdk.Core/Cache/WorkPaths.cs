@@ -26,6 +26,7 @@ internal sealed class WorkPaths
         TarballIndexes = Path.Combine(Work, "cache", "tarballs");
         BundleInputs = Path.Combine(Work, "bundle.inputs");
         BundleState = Path.Combine(Work, "bundle.state");
+        SquashfsState = Path.Combine(Work, "squashfs.state");
         DockerArchiveBlobs = Path.Combine(Work, "docker-archive");
 
         Blobs = Path.Combine(Shared, "blobs", "sha256");
@@ -57,6 +58,9 @@ internal sealed class WorkPaths
     /// <summary>What the last bundle was made of (to skip an unchanged one).</summary>
     public string BundleInputs { get; }
     public string BundleState { get; }
+
+    /// <summary>What the last SquashFS image was made from, and the identities of the image and its list then.</summary>
+    public string SquashfsState { get; }
 
     /// <summary>zstd layers recompressed to gzip for a docker-archive, by digest.</summary>
     public string DockerArchiveBlobs { get; }

@@ -109,7 +109,7 @@ internal sealed class ImagePuller
     private void WarnOnConfigType(RegistryReference reference, Descriptor config)
     {
         if (config.MediaType is MediaTypes.ImageConfig or MediaTypes.DockerConfig) return;
-        string type = new(config.MediaType.Take(200).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        string type = RegistryErrorBody.Printable(config.MediaType, 200, '?');
         _log.Warning(Codes.BaseConfigTypeUnknown,
             $"BaseLayer '{RegistryReference.Scheme}{reference}': the image's config has media type '{type}', not an image config " +
             $"({MediaTypes.ImageConfig} or {MediaTypes.DockerConfig}); it is read as one. Check that the reference names a container image.");

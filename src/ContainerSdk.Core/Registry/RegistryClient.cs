@@ -34,7 +34,8 @@ internal sealed class RegistryClient : IDisposable
     public string Registry => _connection.Registry;
     public RegistryOptions Options => _connection.Options;
 
-    private RegistryOperation Operation(string repository, string action) => new(Registry, repository, action);
+    private RegistryOperation Operation(string repository, string action) =>
+        new(Registry, repository, action) { Budget = new WaitBudget(Options.OperationWaitBudget) };
 
     public Task<ManifestDocument> GetManifestAsync(string repository, string reference, CancellationToken cancel = default)
     {
@@ -209,12 +210,10 @@ internal sealed class RegistryClient : IDisposable
         catch (System.Text.Json.JsonException) { }
         if ((named ?? (declared is not null && !GenericTypes.Contains(declared) ? declared : null)) is { } unknown)
             throw operation.Fail(Codes.RegistryManifestTypeUnknown,
-                $"the manifest's media type is '{Printable(unknown)}', which cannot be read: expected an OCI image manifest or index ({MediaTypes.ImageManifest}, " +
+                $"the manifest's media type is '{RegistryErrorBody.Printable(unknown, 200, '?')}', which cannot be read: expected an OCI image manifest or index ({MediaTypes.ImageManifest}, " +
                 $"{MediaTypes.ImageIndex}) or a Docker v2 one ({MediaTypes.DockerManifest}, {MediaTypes.DockerManifestList}).");
         throw operation.Fail(Codes.RegistryContentInvalid, "the registry's answer is not an image manifest or index.");
     }
-
-    private static string Printable(string text) => new(text.Take(200).Select(c => char.IsControl(c) ? '?' : c).ToArray());
 
     public void Dispose() => _connection.Dispose();
 }

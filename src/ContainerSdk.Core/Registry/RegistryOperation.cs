@@ -11,8 +11,8 @@ internal sealed record RegistryOperation(string Registry, string Repository, str
 {
     public override string ToString() => $"{Action} in {Registry}/{Repository}";
 
-    /// <summary>What this operation may still spend waiting on silent servers; set by the retry loop, shared by its attempts.</summary>
-    internal WaitBudget? Budget { get; set; }
+    /// <summary>What this operation may still spend waiting on silent servers: shared by its attempts, its ping and its token requests.</summary>
+    internal required WaitBudget Budget { get; init; }
 
     public ContainerSdkException Fail(string code, string why, Exception? inner = null) =>
         new(code, $"Registry {Registry}, repository '{Repository}', {Action}: {why}", inner: inner);

@@ -34,7 +34,7 @@ internal sealed record RegistryOptions
 
     /// <summary>ContainerRegistryTimeout: how long one request may wait without an answer (the response headers, counted from
     /// the last piece of its own body sent, so an upload that keeps moving is never cut off; or the next piece of a response
-    /// body). A request that times out is tried again only while the operation's <see cref="OperationWaitLimit"/> lasts.</summary>
+    /// body). A request that times out is tried again only while the operation's <see cref="OperationWaitBudget"/> lasts.</summary>
     public TimeSpan ResponseTimeout { get; init; } = DefaultResponseTimeout;
 
     /// <summary>How long a stalled response body is waited for; null: <see cref="ResponseTimeout"/>.</summary>
@@ -46,10 +46,8 @@ internal sealed record RegistryOptions
     /// server in all, retries included, before it fails with CSDK6011.</summary>
     public const int WaitBudgetPerOperation = 3;
 
-    /// <summary>How long one operation may wait on silent servers in all; null: <see cref="WaitBudgetPerOperation"/> × <see cref="ResponseTimeout"/>.</summary>
-    public TimeSpan? OperationWaitLimit { get; init; }
-
-    internal TimeSpan OperationWaitBudget => OperationWaitLimit ?? ResponseTimeout * WaitBudgetPerOperation;
+    /// <summary>How long one operation may wait on silent servers in all: <see cref="WaitBudgetPerOperation"/> × <see cref="ResponseTimeout"/>.</summary>
+    internal TimeSpan OperationWaitBudget => ResponseTimeout * WaitBudgetPerOperation;
 
     /// <summary>After this long without an answer the build says, at normal verbosity, which host it is waiting for (and
     /// again every twice as long).</summary>

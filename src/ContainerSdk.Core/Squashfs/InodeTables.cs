@@ -1,4 +1,3 @@
-using System.Text;
 
 namespace ContainerSdk.Core.Squashfs;
 
@@ -169,7 +168,4 @@ internal static class InodeTables
         }
         foreach (var block in data.Blocks) table.WriteUInt32(block);
     }
-
-    /// <summary>A name as the listing stores it.</summary>
-    public static byte[] NameBytes(string name) => Encoding.UTF8.GetBytes(name);
 }

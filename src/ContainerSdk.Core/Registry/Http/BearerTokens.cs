@@ -67,7 +67,7 @@ internal sealed class BearerTokens
         // Only the realm the registry's own challenge named is given the credentials; any other asks anonymously.
         if (!routes.MayCarryCredentials(realm)) credential = null;
         using var request = credential is { IsIdentityToken: true } ? RefreshTokenRequest(realm, challenge, key, credential) : TokenRequest(realm, challenge, key, credential);
-        using var wait = new AnswerWait(realm, "token server", _options, operation.Budget ?? new WaitBudget(_options.OperationWaitBudget), _log, cancel);
+        using var wait = new AnswerWait(realm, "token server", _options, operation.Budget, _log, cancel);
         HttpResponseMessage sent;
         try { sent = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, wait.Token); }
         catch (OperationCanceledException) when (wait.TimedOut) { throw wait.Silent(); }

@@ -25,9 +25,6 @@ internal sealed class CredentialRoutes(Uri registry)
     /// <summary>A bearer token: back to the registry it was issued for only.</summary>
     public bool MayCarryToken(Uri uri) => IsRegistry(uri);
 
-    /// <summary>Whether a 401's challenge is the registry's own: only a response from the registry's origin says how to log in to it.</summary>
-    public bool MayChallenge(Uri answeredFrom) => IsRegistry(answeredFrom);
-
     private static bool SameOrigin(Uri a, Uri b) =>
         string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
         && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)

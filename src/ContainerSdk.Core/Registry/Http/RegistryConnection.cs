@@ -60,7 +60,7 @@ internal sealed class RegistryConnection : IDisposable
     public async Task<T> RetryAsync<T>(RegistryOperation operation, Func<CancellationToken, Task<T>> attempt, CancellationToken cancel)
     {
         var policy = Options.Retry;
-        var budget = operation.Budget ??= new WaitBudget(Options.OperationWaitBudget);
+        var budget = operation.Budget;
         for (int n = 1; ; n++)
         {
             string failure;
@@ -155,7 +155,8 @@ internal sealed class RegistryConnection : IDisposable
     {
         // A storage host's refusal is not the registry refusing the user.
         if (AnsweredBy(response) is { } foreign)
-            return operation.Fail(response.StatusCode == HttpStatusCode.Unauthorized ? Codes.RegistryForeignChallenge : Codes.RegistryRequestFailed,
+            // (A storage host's 401 never gets here: SendAsync made it CSDK6012.)
+            return operation.Fail(Codes.RegistryRequestFailed,
                 response.StatusCode, $"{foreign}, where the registry redirected the request, refused it (the registry's credentials are never sent there)");
         var credential = Credential(repository);
         string who = credential is null
@@ -185,7 +186,7 @@ internal sealed class RegistryConnection : IDisposable
             visited.Add(from);
             HttpResponseMessage response;
             string what = Routes.IsRegistry(from) ? operation.Action : "storage for " + operation.Action;
-            using (var wait = new AnswerWait(from, what, Options, Budget(operation), _log, cancel))
+            using (var wait = new AnswerWait(from, what, Options, operation.Budget, _log, cancel))
             {
                 // The timeout counts from the last piece of the body sent, not from the start: a big blob on a slow
                 // link is not cut off (and sent again, and cut off again) while it is still going out.
@@ -223,12 +224,9 @@ internal sealed class RegistryConnection : IDisposable
         _challenge = challenge;
     }
 
-    /// <summary>The operation's budget (one per operation, shared by its attempts, its ping and its token requests).</summary>
-    internal WaitBudget Budget(RegistryOperation operation) => operation.Budget ??= new WaitBudget(Options.OperationWaitBudget);
-
     /// <summary>A wait for an answer from <paramref name="target"/>, charged to the operation's budget (a response body's, a token's).</summary>
     internal AnswerWait Wait(Uri target, string what, RegistryOperation operation, CancellationToken cancel, TimeSpan? timeout = null) =>
-        new(target, what, Options, Budget(operation), _log, cancel, timeout);
+        new(target, what, Options, operation.Budget, _log, cancel, timeout);
 
     /// <summary>Attaches what may go to the request's host (<see cref="CredentialRoutes"/>): every credential and token goes through here.</summary>
     private async Task AuthorizeAsync(HttpRequestMessage request, IReadOnlyList<string> scopes, RegistryOperation operation, CancellationToken cancel)
@@ -289,7 +287,7 @@ internal sealed class RegistryConnection : IDisposable
     {
         var ping = new Uri(baseUri, "v2/");
         HttpResponseMessage response;
-        using (var wait = new AnswerWait(ping, "registry", Options, Budget(operation), _log, cancel))
+        using (var wait = new AnswerWait(ping, "registry", Options, operation.Budget, _log, cancel))
         {
             try { response = await _http.SendAsync(new HttpRequestMessage(HttpMethod.Get, ping), HttpCompletionOption.ResponseHeadersRead, wait.Token); }
             catch (OperationCanceledException) when (wait.TimedOut) { throw wait.Silent(); }

@@ -21,5 +21,7 @@ internal static class RegistryErrorBody
     private static string Field(JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
 
-    private static string Printable(string text) => new(text.Select(c => char.IsControl(c) ? ' ' : c).ToArray());
+    /// <summary>A registry's text as a message may show it: control characters replaced, at most <paramref name="max"/> characters.</summary>
+    internal static string Printable(string text, int max = int.MaxValue, char replacement = ' ') =>
+        new(text.Take(max).Select(c => char.IsControl(c) ? replacement : c).ToArray());
 }
