@@ -82,8 +82,8 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
             Platform = ItemTranslation.ParsePlatform(Platform, ProjectFile),
             ModulePath = ItemTranslation.ParseModulePath(ModulePath, ProjectFile),
         };
-        var inputs = ToLayerInputs(BaseLayers, Modules, ProjectFile);
-        var aclFiles = AclFiles.Select(a => About("AclFile", a, () => ItemTranslation.ToAclFileInput(a, ProjectFile))).ToList();
+        var inputs = ToLayerRequests(BaseLayers, Modules, ProjectFile);
+        var aclFiles = AclFiles.Select(a => About("AclFile", a, () => ItemTranslation.ToAclFileRequest(a, ProjectFile))).ToList();
         var bundle = string.IsNullOrEmpty(BundlePath) ? null : ContainerEngine.Bundle(BundlePath, BundleAclPath);
         var registries = new RegistrySettings
         {
@@ -116,10 +116,10 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
         WorkDirectory = Path.GetFullPath(workDirectory),
     };
 
-    internal static IReadOnlyList<LayerRequest> ToLayerInputs(IEnumerable<ITaskItem> baseLayers, IEnumerable<ITaskItem> modules, string projectFile)
+    internal static IReadOnlyList<LayerRequest> ToLayerRequests(IEnumerable<ITaskItem> baseLayers, IEnumerable<ITaskItem> modules, string projectFile)
     {
-        var inputs = baseLayers.Select(b => About("BaseLayer", b, () => ItemTranslation.ToLayerInput(b, LayerKind.Base, projectFile)))
-            .Concat(modules.Select(m => About("Module", m, () => ItemTranslation.ToLayerInput(m, LayerKind.Module, projectFile))))
+        var inputs = baseLayers.Select(b => About("BaseLayer", b, () => ItemTranslation.ToLayerRequest(b, LayerKind.Base, projectFile)))
+            .Concat(modules.Select(m => About("Module", m, () => ItemTranslation.ToLayerRequest(m, LayerKind.Module, projectFile))))
             .ToList();
         if (inputs.Count == 0) throw new ContainerSdkException(Codes.NoLayers, LayerInputs.NoLayers().Message, projectFile);
         return inputs;

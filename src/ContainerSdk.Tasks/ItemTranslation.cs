@@ -15,7 +15,7 @@ namespace ContainerSdk.Tasks;
 internal static class ItemTranslation
 {
     /// <summary>The item as written, checked once by the engine's rules (<see cref="LayerInputs.Validate(LayerInput)"/>).</summary>
-    public static LayerRequest ToLayerInput(ITaskItem item, LayerKind kind, string projectFile)
+    public static LayerRequest ToLayerRequest(ITaskItem item, LayerKind kind, string projectFile)
     {
         string what = kind == LayerKind.Base ? "BaseLayer" : "Module";
         var input = new LayerInput
@@ -41,7 +41,7 @@ internal static class ItemTranslation
         return AtProject(() => LayerInputs.Validate(input), projectFile);
     }
 
-    public static AclFileRequest ToAclFileInput(ITaskItem item, string projectFile)
+    public static AclFileRequest ToAclFileRequest(ITaskItem item, string projectFile)
     {
         string path = FullPathOf(item, "AclFile", projectFile);
         return AtProject(() => LayerInputs.Validate(new AclFileInput(path, Metadata(item, "Root")) { ItemSpec = item.ItemSpec }), projectFile);

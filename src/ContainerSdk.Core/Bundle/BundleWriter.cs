@@ -54,7 +54,7 @@ internal static class BundleWriter
         // ContainerCacheDirectory another project's bundle may be using (or just writing) them.
         if (!paths.IsShared) DeleteUnused(segments, paths.BundleSegments);
 
-        log.Info($"Bundle {output.BundlePath}: {entries} entries from {plans.Count} layers, {sources.Reused} of {segments.Count} segments reused, {sources.FromLayers} copied from the layers, " +
+        log.Info($"Bundle {output.BundlePath}: {entries} entries from {plans.Count} layers, {sources.Reused} of {segments.Count} segments reused, {sources.InLayers} copied from the layers, " +
                  (context.SegmentStore is null ? "" : $"{sources.Fetched} from the registry cache, ") + $"{Sizes.Format(new FileInfo(output.BundlePath).Length)}, {acls.Count} {(acls.Count == 1 ? "path" : "paths")} with ACLs in {output.AclPath}, {clock.Elapsed.TotalSeconds:0.00} s");
     }
 

@@ -18,16 +18,14 @@ internal sealed class SegmentSources
         _inLayers = inLayers;
         _stamps = stamps;
         Reused = reused;
-        FromLayers = inLayers.Count;
         Fetched = fetched;
         ToCompress = toCompress;
     }
 
     public int Reused { get; private set; }
-    public int FromLayers { get; private set; }
     public int Fetched { get; }
 
-    /// <summary>How many segments are (still) to be copied out of layer blobs.</summary>
+    /// <summary>How many segments are copied out of layer blobs (fewer once a damaged one is compressed instead).</summary>
     public int InLayers => _inLayers.Count;
 
     /// <summary>The segments no cache holds.</summary>
@@ -64,7 +62,6 @@ internal sealed class SegmentSources
     /// <summary>A segment the first pass found damaged: compressed into the segment folder on the next, and counted as compressed.</summary>
     public void Damaged(BundleSegment segment)
     {
-        if (_inLayers.Remove(segment.Name)) FromLayers--;
-        else Reused--;
+        if (!_inLayers.Remove(segment.Name)) Reused--;
     }
 }

@@ -3,7 +3,8 @@ namespace ContainerSdk.Core.Diagnostics;
 /// <summary>
 /// Every diagnostic code the SDK emits, in one place so codes are never reused.
 /// 1xxx inputs (items and the files they name), 2xxx ACLs, 3xxx properties and image settings,
-/// 4xxx outputs and the cache, 5xxx warnings, 6xxx registries, 9999 internal errors (bugs).
+/// 4xxx outputs and the cache, 5xxx warnings of the layers and the cache, 6xxx registries, 7xxx the SquashFS image,
+/// 9999 internal errors (bugs). A warning of another area takes that area's range (CSDK1060, CSDK7010).
 /// </summary>
 internal static class Codes
 {
@@ -29,6 +30,9 @@ internal static class Codes
     public const string ModuleFileUnsupported = "CSDK1051";
     public const string ModuleFileLoadFails = "CSDK1052";
     public const string InvalidModulePrefix = "CSDK1053";
+
+    /// <summary>A base image's config has a media type the SDK does not know; it is read as an image config all the same.</summary>
+    public const string BaseConfigTypeUnknown = "CSDK1060";
 
     /// <summary>BaseLayer projects that build on each other in a cycle (Images/BaseProjectChain).</summary>
     public const string ProjectCycle = "CSDK1044";
@@ -78,9 +82,6 @@ internal static class Codes
     public const string RegistryForeignChallenge = "CSDK6012";
     /// <summary>A manifest of a media type the SDK cannot read (not an OCI or Docker v2 manifest or index).</summary>
     public const string RegistryManifestTypeUnknown = "CSDK6013";
-
-    /// <summary>A base image's config has a media type the SDK does not know; it is read as an image config all the same.</summary>
-    public const string BaseConfigTypeUnknown = "CSDK1060";
 
     // 7xxx: the SquashFS image (Squashfs/ the format; Acl/AclNarrowing, Acl/AclNarrowingReport: it cannot store POSIX ACLs).
 

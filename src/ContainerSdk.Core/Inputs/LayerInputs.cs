@@ -110,7 +110,7 @@ internal static class LayerInputs
         if (!File.Exists(input.Path))
             throw new ContainerSdkException(Codes.InputNotFound, $"AclFile '{input.ItemSpec ?? input.Path}' does not exist: no file at '{input.Path}'.");
         string root = string.IsNullOrWhiteSpace(input.Root) ? DefaultTargetPath : input.Root;
-        TargetKey(root, input.Path);
+        TargetKey(root, input.ItemSpec ?? input.Path);
         return new AclFileRequest(input.Path, root);
     }
 }

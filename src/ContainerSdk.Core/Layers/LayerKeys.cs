@@ -20,13 +20,14 @@ internal static class LayerKeys
 
         return new LayerKey(() =>
         {
-            var unknown = Unhashed(plan);
+            var unknown = plan.Entries.Where(Unhashed).ToList();
             if (unknown.Count > 0) LayerFiles.HashAll(unknown, plan, statCache, context.Cancellation);
             return Fingerprint(plan, options);
-        }, () => LayerFingerprint.Shape(plan.Entries.Select(e => e.Header), options.Compression), readsFiles: Unhashed(plan).Count > 0);
+        }, () => LayerFingerprint.Shape(plan.Entries.Select(e => e.Header), options.Compression), readsFiles: plan.Entries.Any(Unhashed));
     }
 
-    private static List<PlannedEntry> Unhashed(LayerPlan plan) => plan.Entries.Where(e => e.HasData && e.ContentHash is null).ToList();
+    /// <summary>A file whose content hash the stat cache could not vouch for: it is read before the fingerprint is known.</summary>
+    private static bool Unhashed(PlannedEntry entry) => entry.HasData && entry.ContentHash is null;
 
     private static byte[] Fingerprint(LayerPlan plan, LayerBuildOptions options)
     {

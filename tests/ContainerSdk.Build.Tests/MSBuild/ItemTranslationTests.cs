@@ -40,7 +40,7 @@ public sealed class ItemTranslationTests
         Directory.CreateDirectory(p.Dir.Combine("base"));
         File.WriteAllBytes(p.Dir.Combine("base", "rootfs.tar.gz"), new byte[] { 0x1f, 0x8b });
 
-        var inputs = BuildContainerLayers.ToLayerInputs(Items(p, "BaseLayer"), Items(p, "Module"), p.ProjectPath);
+        var inputs = BuildContainerLayers.ToLayerRequests(Items(p, "BaseLayer"), Items(p, "Module"), p.ProjectPath);
 
         Assert.Equal(2, inputs.Count);
         var baseLayer = inputs[0];
@@ -71,7 +71,7 @@ public sealed class ItemTranslationTests
     {
         using var p = new SdkProject("""<ItemGroup><Module Include="m" /></ItemGroup>""");
         Directory.CreateDirectory(p.Dir.Combine("m"));
-        var module = Assert.Single(BuildContainerLayers.ToLayerInputs(Array.Empty<ITaskItem>(), Items(p, "Module"), p.ProjectPath));
+        var module = Assert.Single(BuildContainerLayers.ToLayerRequests(Array.Empty<ITaskItem>(), Items(p, "Module"), p.ProjectPath));
         Assert.Equal("/", module.TargetPath);
         Assert.Equal("", module.TargetKey);
         Assert.Null(module.Owner);
@@ -89,7 +89,7 @@ public sealed class ItemTranslationTests
         Directory.CreateDirectory(p.Dir.Combine("acl"));
         File.WriteAllText(p.Dir.Combine("acl", "site.acl"), "");
         File.WriteAllText(p.Dir.Combine("acl", "opt.acl"), "");
-        var acls = Items(p, "AclFile").Select(i => ItemTranslation.ToAclFileInput(i, p.ProjectPath)).ToList();
+        var acls = Items(p, "AclFile").Select(i => ItemTranslation.ToAclFileRequest(i, p.ProjectPath)).ToList();
         Assert.Equal(new AclFileRequest(p.Dir.Combine("acl", "site.acl"), "/"), acls[0]);
         Assert.Equal(new AclFileRequest(p.Dir.Combine("acl", "opt.acl"), "/opt"), acls[1]);
     }
@@ -103,7 +103,7 @@ public sealed class ItemTranslationTests
     {
         using var p = new SdkProject($"""<ItemGroup><Module Include="m" {metadata} /></ItemGroup>""");
         Directory.CreateDirectory(p.Dir.Combine("m"));
-        var ex = Assert.Throws<ContainerSdkException>(() => BuildContainerLayers.ToLayerInputs(Array.Empty<ITaskItem>(), Items(p, "Module"), p.ProjectPath));
+        var ex = Assert.Throws<ContainerSdkException>(() => BuildContainerLayers.ToLayerRequests(Array.Empty<ITaskItem>(), Items(p, "Module"), p.ProjectPath));
         Assert.Equal(code, ex.Code);
         Assert.Equal(p.ProjectPath, ex.File);
         Assert.Contains("'m'", ex.Message);
@@ -114,7 +114,7 @@ public sealed class ItemTranslationTests
     {
         using var p = new SdkProject("""<ItemGroup><Module Include="m"><Remove>etc/motd</Remove></Module></ItemGroup>""");
         Directory.CreateDirectory(p.Dir.Combine("m"));
-        var ex = Assert.Throws<ContainerSdkException>(() => BuildContainerLayers.ToLayerInputs(Array.Empty<ITaskItem>(), Items(p, "Module"), p.ProjectPath));
+        var ex = Assert.Throws<ContainerSdkException>(() => BuildContainerLayers.ToLayerRequests(Array.Empty<ITaskItem>(), Items(p, "Module"), p.ProjectPath));
         Assert.Equal(Codes.InvalidRemove, ex.Code);
         Assert.Contains("etc/motd", ex.Message);
     }
