@@ -1,6 +1,7 @@
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Engine;
 using ContainerSdk.Core.Inputs;
+using ContainerSdk.Core.Signing;
 using Microsoft.Build.Framework;
 
 namespace ContainerSdk.Tasks;
@@ -19,6 +20,12 @@ public sealed class PublishContainerImage : ContainerTask
     public string? InsecureRegistries { get; set; }
     public string? RegistryTimeout { get; set; }
     public string? CacheRepository { get; set; }
+
+    /// <summary>ContainerSigningKey: a GPG key name or a PEM private key's path; blank signs nothing. Its passphrase comes from the environment only.</summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>ContainerSignatureStore: the lookaside folder GPG signatures are written to.</summary>
+    public string? SignatureStore { get; set; }
 
     /// <summary>The layers step's layers.state (<see cref="LayerState"/>): each layer's digest, the item that made it and its AllowedRegistries.</summary>
     [Required]
@@ -43,6 +50,11 @@ public sealed class PublishContainerImage : ContainerTask
             RegistryTimeout = ItemTranslation.ParseRegistryTimeout(RegistryTimeout, ProjectFile),
             CacheRepository = string.IsNullOrWhiteSpace(CacheRepository) ? null : CacheRepository.Trim(),
         };
-        Digest = ContainerEngine.PublishImage(Path.GetFullPath(LayoutPath), settings, registries, log).ToString();
+        // The key is opened and tried before any byte is pushed; its errors point at ContainerSigningKey.
+        IImageSigner? signer = null;
+        AtProperty(() => signer = ContainerEngine.OpenSigningKey(SigningKey, SignatureStore, Path.GetDirectoryName(ProjectFile)!),
+            "ContainerSigningKey", "ContainerSignatureStore");
+        using (signer)
+            Digest = ContainerEngine.PublishImage(Path.GetFullPath(LayoutPath), settings, registries, log, signer).ToString();
     }
 }

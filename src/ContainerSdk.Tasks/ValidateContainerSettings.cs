@@ -1,4 +1,5 @@
 using ContainerSdk.Core.Diagnostics;
+using ContainerSdk.Core.Engine;
 
 namespace ContainerSdk.Tasks;
 
@@ -26,6 +27,11 @@ public sealed class ValidateContainerSettings : ContainerTask
     /// <summary>ContainerSquashfsAclPolicy, likewise.</summary>
     public string? SquashfsAclPolicy { get; set; }
 
+    /// <summary>ContainerSigningKey and ContainerSignatureStore: only whether a GPG key has its store (the key itself is opened by publish).</summary>
+    public string? SigningKey { get; set; }
+
+    public string? SignatureStore { get; set; }
+
     private protected override void ExecuteCore(IBuildLog log)
     {
         AtProperty(() => ItemTranslation.ValidateRepository(Repository, ProjectFile), "ContainerRepository");
@@ -36,6 +42,7 @@ public sealed class ValidateContainerSettings : ContainerTask
         AtProperty(() => ItemTranslation.ParseRegistryTimeout(RegistryTimeout, ProjectFile), "ContainerRegistryTimeout");
         AtProperty(() => ItemTranslation.ParseSquashfsCompression(SquashfsCompression, ProjectFile), "ContainerSquashfsCompression");
         AtProperty(() => ItemTranslation.ParseSquashfsAclPolicy(SquashfsAclPolicy, ProjectFile), "ContainerSquashfsAclPolicy");
+        AtProperty(() => ContainerEngine.CheckSigningSettings(SigningKey, SignatureStore, Path.GetDirectoryName(ProjectFile) ?? ""), "ContainerSigningKey");
         if (ArchiveFormat is not null) AtProperty(() => WriteContainerArchive.ParseFormat(ArchiveFormat, ProjectFile), "ContainerArchiveFormat");
     }
 }

@@ -50,6 +50,16 @@ internal static class Codes
     public const string InvalidCompression = "CSDK3005";
     public const string InvalidArchiveFormat = "CSDK3010";
 
+    // ContainerSigningKey and ContainerSignatureStore (Signing/): reported at the property's line.
+    /// <summary>ContainerSigningKey is a file that is no ECDSA P-256 private key, or a GPG key that cannot sign or is ambiguous.</summary>
+    public const string SigningKeyInvalid = "CSDK3040";
+    /// <summary>A GPG ContainerSigningKey without ContainerSignatureStore: the signatures would have nowhere to go.</summary>
+    public const string SignatureStoreMissing = "CSDK3041";
+    /// <summary>The key is encrypted and CONTAINERSDK_SIGNING_KEY_PASSWORD is unset or wrong.</summary>
+    public const string SigningKeyPassphrase = "CSDK3042";
+    /// <summary>No such key file, or no such secret key in GPG's keyring.</summary>
+    public const string SigningKeyNotFound = "CSDK3043";
+
     public const string OutputWriteFailed = "CSDK4001";
     public const string BuildFolderLocked = "CSDK4002";
     public const string InvalidLayoutPath = "CSDK4003";
@@ -82,6 +92,13 @@ internal static class Codes
     public const string RegistryForeignChallenge = "CSDK6012";
     /// <summary>A manifest of a media type the SDK cannot read (not an OCI or Docker v2 manifest or index).</summary>
     public const string RegistryManifestTypeUnknown = "CSDK6013";
+
+    /// <summary>gpg is missing or failed to sign or verify (its own message follows).</summary>
+    public const string SigningFailed = "CSDK6020";
+    /// <summary>A signature could not be written to ContainerSignatureStore.</summary>
+    public const string SignatureStoreWriteFailed = "CSDK6021";
+    /// <summary>The registry's <c>sha256-&lt;digest&gt;.sig</c> tag holds something that is not a signature manifest.</summary>
+    public const string SigstoreManifestInvalid = "CSDK6022";
 
     // 7xxx: the SquashFS image (Squashfs/ the format; Acl/AclNarrowing, Acl/AclNarrowingReport: it cannot store POSIX ACLs).
 

@@ -5,6 +5,7 @@ using ContainerSdk.Core.Inputs;
 using ContainerSdk.Core.Layers;
 using ContainerSdk.Core.Outputs;
 using ContainerSdk.Core.Registry;
+using ContainerSdk.Core.Signing;
 
 namespace ContainerSdk.Core.Engine;
 
@@ -82,12 +83,28 @@ internal static class ContainerEngine
     /// Pushes the image of the layout at <paramref name="layoutPath"/> to the registry <paramref name="settings"/> name
     /// (<c>dotnet publish</c>) under every tag it names; returns the pushed manifest's digest, the local one.
     /// </summary>
-    public static Oci.Digest PublishImage(string layoutPath, PublishSettings settings, RegistrySettings registries, IBuildLog log)
+    /// <param name="signer">ContainerSigningKey opened (<see cref="OpenSigningKey"/>): every pushed manifest is signed with it; null signs nothing.</param>
+    public static Oci.Digest PublishImage(string layoutPath, PublishSettings settings, RegistrySettings registries, IBuildLog log, IImageSigner? signer = null)
     {
-        var writer = Composition.RegistryWriter(Composition.Registries(registries.InsecureRegistries, registries.RegistryTimeout), settings.Layers, registries.CacheRepository);
+        var options = Composition.Registries(registries.InsecureRegistries, registries.RegistryTimeout);
+        var writer = Composition.RegistryWriter(options, settings.Layers, registries.CacheRepository);
         var image = BuiltImage.FromLayout(Path.GetFullPath(layoutPath), settings.Repository).WithTags(settings.Tags);
-        return writer.Write(image, $"{settings.Registry}/{settings.Repository}", new ImageWriteContext(0, Path.GetFullPath(layoutPath), log)).ManifestDigest;
+        var digest = writer.Write(image, $"{settings.Registry}/{settings.Repository}", new ImageWriteContext(0, Path.GetFullPath(layoutPath), log)).ManifestDigest;
+        // The manifest each tag names is the one pushed (an image manifest, never an index): what podman and skopeo verify.
+        signer?.Sign(new SignedImage(settings.Registry, settings.Repository, settings.Tags, digest), new SigningContext(options, log));
+        return digest;
     }
+
+    /// <summary>
+    /// ContainerSigningKey (and ContainerSignatureStore for a GPG key), opened and tried before anything is pushed;
+    /// null when no key is set. Relative paths are read against <paramref name="projectDirectory"/>.
+    /// </summary>
+    public static IImageSigner? OpenSigningKey(string? key, string? store, string projectDirectory) =>
+        SigningKeys.Open(key, store, projectDirectory);
+
+    /// <summary>The check of the signing properties that needs no key: a GPG key needs ContainerSignatureStore.</summary>
+    public static void CheckSigningSettings(string? key, string? store, string projectDirectory) =>
+        SigningKeys.CheckStore(key, store, projectDirectory);
 
     /// <summary>The bundle (ContainerBundleOutputPath) and its ACL dump: ContainerBundleAclPath, else the bundle's path with <c>.acl</c>.</summary>
     public static BundleOutput Bundle(string bundlePath, string? aclPath) =>
