@@ -10,9 +10,12 @@ public sealed class Podman : IDisposable
 {
     private readonly TempDir _dir = new("podman");
     private readonly string _podman;
+    private readonly IReadOnlyDictionary<string, string?> _environment;
 
-    public Podman()
+    /// <param name="environment">More of podman's environment (HOME, whose .config/containers/registries.d a signature test fills).</param>
+    public Podman(IReadOnlyDictionary<string, string?>? environment = null)
     {
+        _environment = environment ?? new Dictionary<string, string?>();
         _podman = Tools.Require("podman");
         Tools.RequireRoot("podman with its own --root needs root");
         File.WriteAllText(Conf, "[containers]\ndefault_ulimits = []\n[engine]\ncgroup_manager = \"cgroupfs\"\nevents_logger = \"none\"\n");
@@ -24,8 +27,8 @@ public sealed class Podman : IDisposable
     {
         var all = new[] { "--root", _dir.Combine("root"), "--runroot", _dir.Combine("run"), "--cgroup-manager=cgroupfs", "--runtime", "runc",
             "--storage-driver", "vfs" }.Concat(args);
-        return Tools.Run(_podman, all, environment: new Dictionary<string, string?> { ["CONTAINERS_CONF"] = Conf, ["TMPDIR"] = _dir.Path },
-            timeout: TimeSpan.FromMinutes(2));
+        var environment = new Dictionary<string, string?>(_environment) { ["CONTAINERS_CONF"] = Conf, ["TMPDIR"] = _dir.Path };
+        return Tools.Run(_podman, all, environment: environment, timeout: TimeSpan.FromMinutes(2));
     }
 
     public void Dispose()
