@@ -134,6 +134,10 @@ public sealed class SigningPublishTests(SdkPackage sdk, SigningRegistry registry
                 <ContainerSignatureStore>{store}</ContainerSignatureStore>
             """);
 
+        // A GPG key without its store: every build says so (no key is read), at ContainerSigningKey's line.
+        var noStore = Dotnet(project, env, "n", "build", project.ProjectPath, "-p:ContainerSignatureStore=");
+        Assert.Equal(project.LineOf("<ContainerSigningKey>"), ErrorLine(project, noStore, "CSDK3041"));
+
         // Under a keyring without the key: a coded error at ContainerSigningKey's line, before anything is pushed.
         env["GNUPGHOME"] = otherHome;
         var missing = Dotnet(project, env, "n", "publish", project.ProjectPath);
