@@ -23,7 +23,8 @@ internal static class Gpg
     }
 
     /// <summary>Runs gpg with <paramref name="args"/> after the options every run has; <paramref name="stdin"/> is written and closed first.</summary>
-    public static Result Run(IReadOnlyList<string> args, byte[]? stdin = null)
+    /// <param name="home">GNUPGHOME as the build's environment has it (null: gpg's own default, ~/.gnupg).</param>
+    public static Result Run(IReadOnlyList<string> args, string? home, byte[]? stdin = null)
     {
         var psi = new ProcessStartInfo("gpg")
         {
@@ -33,6 +34,7 @@ internal static class Gpg
             UseShellExecute = false,
         };
         foreach (var a in new[] { "--batch", "--no-tty", "--status-fd", "2" }.Concat(args)) psi.ArgumentList.Add(a);
+        if (home is not null) psi.Environment["GNUPGHOME"] = home;
         Process process;
         try
         {

@@ -19,9 +19,11 @@ internal sealed class GpgSigningKey : IImageSigner
     private readonly IReadOnlySet<string> _fingerprints;
     private readonly LookasideStore _store;
     private readonly string? _passphrase;
+    private readonly string? _home;
 
-    private GpgSigningKey(string name, string fingerprint, IReadOnlySet<string> fingerprints, LookasideStore store, string? passphrase)
+    private GpgSigningKey(string name, string fingerprint, IReadOnlySet<string> fingerprints, LookasideStore store, string? passphrase, string? home)
     {
+        _home = home;
         _name = name;
         _fingerprint = fingerprint;
         _fingerprints = fingerprints;
@@ -35,14 +37,15 @@ internal sealed class GpgSigningKey : IImageSigner
     /// Finds the one secret key <paramref name="name"/> names and makes a trial signature with it, so that a missing
     /// key or a wrong passphrase fails before anything is pushed.
     /// </summary>
-    public static GpgSigningKey Open(string name, string store, string? passphrase)
+    /// <param name="home">GNUPGHOME, or null for gpg's default (~/.gnupg).</param>
+    public static GpgSigningKey Open(string name, string store, string? passphrase, string? home)
     {
-        var listed = Gpg.Run(new[] { "--with-colons", "--list-secret-keys", "--", name });
+        var listed = Gpg.Run(new[] { "--with-colons", "--list-secret-keys", "--", name }, home);
         var records = Encoding.UTF8.GetString(listed.StdOut).Split('\n').Select(l => l.Split(':')).ToList();
         int secrets = records.Count(r => r[0] == "sec");
         if (listed.ExitCode != 0 || secrets == 0)
             throw new ContainerSdkException(Codes.SigningKeyNotFound,
-                $"ContainerSigningKey '{name}' is no file and GPG has no secret key of that name (keyring: {KeyringFolder()}); " +
+                $"ContainerSigningKey '{name}' is no file and GPG has no secret key of that name (keyring: {home ?? "~/.gnupg"}); " +
                 "give a key's fingerprint or user id as `gpg --list-secret-keys` shows it, or the path of a PEM private key.");
         if (secrets > 1)
             throw new ContainerSdkException(Codes.SigningKeyInvalid,
@@ -53,7 +56,7 @@ internal sealed class GpgSigningKey : IImageSigner
             throw new ContainerSdkException(Codes.SigningKeyInvalid,
                 $"ContainerSigningKey '{name}': the GPG key has no usable signing key (expired, revoked or encryption-only).");
         var fingerprints = records.Where(r => r[0] == "fpr" && r.Length > 9).Select(r => r[9]).ToList();
-        var key = new GpgSigningKey(name, fingerprints[0], fingerprints.ToHashSet(StringComparer.OrdinalIgnoreCase), new LookasideStore(store), passphrase);
+        var key = new GpgSigningKey(name, fingerprints[0], fingerprints.ToHashSet(StringComparer.OrdinalIgnoreCase), new LookasideStore(store), passphrase, home);
         key.SignPayload("ContainerSdk checks that the key signs before anything is pushed."u8.ToArray());
         return key;
     }
@@ -90,7 +93,7 @@ internal sealed class GpgSigningKey : IImageSigner
             input = Encoding.UTF8.GetBytes(_passphrase + "\n").Concat(payload).ToArray();
         }
         args.AddRange(new[] { "--output", "-", "--sign" });
-        var result = Gpg.Run(args, input);
+        var result = Gpg.Run(args, _home, input);
         if (result.ExitCode == 0 && result.Status.Any(s => s.StartsWith("SIG_CREATED ", StringComparison.Ordinal))) return result.StdOut;
         if (NeedsPassphrase(result))
             throw new ContainerSdkException(Codes.SigningKeyPassphrase, _passphrase is null
@@ -111,13 +114,10 @@ internal sealed class GpgSigningKey : IImageSigner
     /// </summary>
     private (string Reference, string Digest)? Verify(byte[] signature)
     {
-        var result = Gpg.Run(new[] { "--output", "-", "--decrypt" }, signature);
+        var result = Gpg.Run(new[] { "--output", "-", "--decrypt" }, _home, signature);
         if (result.ExitCode != 0) return null;
         var valid = result.Status.FirstOrDefault(s => s.StartsWith("VALIDSIG ", StringComparison.Ordinal))?.Split(' ');
         if (valid is null || !valid.Skip(1).Any(_fingerprints.Contains)) return null;
         return SimpleSigningPayload.Read(result.StdOut, SimpleSigningPayload.AtomicType);
     }
-
-    private static string KeyringFolder() =>
-        Environment.GetEnvironmentVariable("GNUPGHOME") is { Length: > 0 } home ? home : "~/.gnupg";
 }

@@ -19,7 +19,7 @@ internal static class SigningKeys
     /// <param name="key">ContainerSigningKey as written.</param>
     /// <param name="store">ContainerSignatureStore as written, or blank.</param>
     /// <param name="baseDirectory">The project's folder, against which relative paths are read.</param>
-    /// <param name="environment">Where the passphrase is read from (the process environment).</param>
+    /// <param name="environment">Where the passphrase and GNUPGHOME are read from (the process environment).</param>
     public static IImageSigner? Open(string? key, string? store, string baseDirectory, Func<string, string?>? environment = null)
     {
         if (string.IsNullOrWhiteSpace(key)) return null;
@@ -32,7 +32,7 @@ internal static class SigningKeys
             throw new ContainerSdkException(Codes.SigningKeyNotFound,
                 $"ContainerSigningKey names the file {path}, which does not exist (a PEM private key: `openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out key.pem`).");
         CheckStore(key, store, baseDirectory);
-        return GpgSigningKey.Open(value, Path.GetFullPath(store!.Trim(), baseDirectory), passphrase);
+        return GpgSigningKey.Open(value, Path.GetFullPath(store!.Trim(), baseDirectory), passphrase, environment("GNUPGHOME") is { Length: > 0 } home ? home : null);
     }
 
     /// <summary>

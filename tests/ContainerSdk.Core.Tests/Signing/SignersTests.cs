@@ -18,10 +18,9 @@ public sealed class SignersTests
 {
     private const string Passphrase = "gpg pass phrase 9";
 
-    /// <summary>A GNUPGHOME with one ed25519 key protected by <see cref="Passphrase"/>; the process's GNUPGHOME points at it while the test runs.</summary>
+    /// <summary>A GNUPGHOME with one ed25519 key protected by <see cref="Passphrase"/>, its agent stopped when disposed.</summary>
     private sealed class Keyring : IDisposable
     {
-        private readonly string? _previous = Environment.GetEnvironmentVariable("GNUPGHOME");
         private readonly string _gpg;
 
         public Keyring(TempDir dir, string name)
@@ -34,18 +33,13 @@ public sealed class SignersTests
                 $"{name} <{name}@example.org>", "ed25519", "sign", "never").EnsureSuccess("gpg --quick-gen-key");
             // The agent would remember the passphrase from the key's making: a fresh one knows nothing.
             StopAgent();
-            Environment.SetEnvironmentVariable("GNUPGHOME", Home);
         }
 
         public string Home { get; }
 
         private void StopAgent() => Tools.Run(Path.Combine(Path.GetDirectoryName(_gpg)!, "gpgconf"), "--homedir", Home, "--kill", "gpg-agent");
 
-        public void Dispose()
-        {
-            Environment.SetEnvironmentVariable("GNUPGHOME", _previous);
-            StopAgent();
-        }
+        public void Dispose() => StopAgent();
     }
 
     [Fact]
@@ -54,7 +48,7 @@ public sealed class SignersTests
         using var dir = new TempDir("gpg-signer");
         using var keyring = new Keyring(dir, "signer");
         string store = dir.Combine("sigstore");
-        var env = (string? passphrase) => (Func<string, string?>)(n => n == SigningKeys.PassphraseVariable ? passphrase : null);
+        var env = (string? passphrase) => (Func<string, string?>)(n => n == SigningKeys.PassphraseVariable ? passphrase : n == "GNUPGHOME" ? keyring.Home : null);
 
         Assert.Equal(Codes.SigningKeyPassphrase, Assert.Throws<ContainerSdkException>(() => SigningKeys.Open("signer@example.org", store, dir.Path, env("wrong"))).Code);
         Assert.Equal(Codes.SigningKeyPassphrase, Assert.Throws<ContainerSdkException>(() => SigningKeys.Open("signer@example.org", store, dir.Path, env(null))).Code);
