@@ -29,6 +29,8 @@ public sealed class SignersTests
             Home = dir.Combine(name);
             Directory.CreateDirectory(Home);
             Tree.Chmod(Home, "700");
+            // The agent protects a key with a passphrase by an iterated hash calibrated to be slow (7 s here): a test key needs no such cost.
+            Tree.FileAt(Path.Combine(Home, "gpg-agent.conf"), "s2k-count 65536\n", "600");
             Tools.Run(_gpg, "--homedir", Home, "--batch", "--pinentry-mode", "loopback", "--passphrase", Passphrase, "--quick-gen-key",
                 $"{name} <{name}@example.org>", "ed25519", "sign", "never").EnsureSuccess("gpg --quick-gen-key");
             // The agent would remember the passphrase from the key's making: a fresh one knows nothing.
