@@ -1,4 +1,5 @@
 using ContainerSdk.Core.Diagnostics;
+using Microsoft.Build.Framework;
 
 namespace ContainerSdk.Tasks;
 
@@ -26,8 +27,20 @@ public sealed class ValidateContainerSettings : ContainerTask
     /// <summary>ContainerSquashfsAclPolicy, likewise.</summary>
     public string? SquashfsAclPolicy { get; set; }
 
+    /// <summary>The project's BaseLayer, Module and AclFile items as written: their metadata names are checked (a typo is a warning at the item).</summary>
+    public ITaskItem[] BaseLayers { get; set; } = Array.Empty<ITaskItem>();
+    public ITaskItem[] Modules { get; set; } = Array.Empty<ITaskItem>();
+    public ITaskItem[] AclFiles { get; set; } = Array.Empty<ITaskItem>();
+
+    protected override IEnumerable<(string Type, ITaskItem Item)> Items =>
+        BaseLayers.Select(i => ("BaseLayer", i)).Concat(Modules.Select(i => ("Module", i))).Concat(AclFiles.Select(i => ("AclFile", i)));
+
     private protected override void ExecuteCore(IBuildLog log)
     {
+        // Once per build, before any layer work: the layers step reads the same items without repeating these.
+        foreach (var (type, item) in Items)
+            foreach (var (code, message) in ItemTranslation.MetadataWarnings(type, item))
+                log.WarningAbout(type, item.ItemSpec, code, message);
         AtProperty(() => ItemTranslation.ValidateRepository(Repository, ProjectFile), "ContainerRepository");
         AtProperty(() => ItemTranslation.ValidateTags(Tags, ProjectFile), "ContainerImageTags", "ContainerImageTag");
         AtProperty(() => ItemTranslation.ParseEpoch(SourceDateEpoch, ProjectFile), "ContainerSourceDateEpoch");
