@@ -40,6 +40,9 @@ internal static class Codes
     /// <summary>Warning: an item uses an old metadata name (Exclude, Remove: MSBuild's own item attributes) for ExcludeFiles or RemovePaths.</summary>
     public const string RenamedItemMetadata = "CSDK1071";
 
+    /// <summary>Warning: a tarball item ends where an entry's header would start, without the end-of-archive blocks (cut short?).</summary>
+    public const string TarballWithoutEnd = "CSDK1072";
+
     /// <summary>BaseLayer projects that build on each other in a cycle (Images/BaseProjectChain).</summary>
     public const string ProjectCycle = "CSDK1044";
 
