@@ -63,10 +63,23 @@ public abstract class ContainerTask : Microsoft.Build.Utilities.Task
         }
         catch (ContainerSdkException e) when (e.Line == 0 && (e.File is null || e.File == ProjectFile))
         {
+            // A global property (-p: on the command line, or a property the building project passes) wins over the
+            // project's own definition, whose line would point at a value that is not the one refused. It has no place in
+            // a file: it is reported as MSBuild reports its own command-line errors ("MSBUILD : error ..."; an empty file
+            // would make MSBuild name the task's line in the targets), and the message says where.
+            if (propertyNames.FirstOrDefault(IsGlobalProperty) is { } global)
+                throw new ContainerSdkException(e.Code, $"{e.Message} ({global} is a global property: -p:{global}=... on the command line, or set by the project that builds this one.)", CommandLine, 0, 0, e);
             var (line, column) = propertyNames.Select(name => ItemLocator.FindProperty(ProjectFile, name)).FirstOrDefault(p => p.Line > 0);
             throw new ContainerSdkException(e.Code, e.Message, ProjectFile, line, column, e);
         }
     }
+
+    /// <summary>The origin MSBuild gives errors of its command line (MSB1008 and the like): no file, so no line an IDE would jump to.</summary>
+    internal const string CommandLine = "MSBUILD";
+
+    /// <summary>Whether the project's build was given <paramref name="name"/> as a global property (MSBuild's names ignore case).</summary>
+    private bool IsGlobalProperty(string name) =>
+        BuildEngine is IBuildEngine6 engine && engine.GetGlobalProperties().Keys.Any(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Where an item this task was given is written: an item from an import at the import, where the user wrote it.</summary>
     private (string File, int Line, int Column) Locate(string? itemType, string itemSpec)

@@ -27,9 +27,9 @@ internal static class ItemTranslation
             TargetPath = Metadata(item, "TargetPath"),
             Owner = Metadata(item, "Owner"),
             Group = Metadata(item, "Group"),
-            Exclude = SplitList(item, "Exclude"),
+            Exclude = RenamedList(item, ItemMetadata.ExcludeFiles),
             Environment = SplitList(item, "Environment"),
-            Remove = SplitList(item, "Remove"),
+            Remove = RenamedList(item, ItemMetadata.RemovePaths),
             Version = Metadata(item, "Version"),
             License = Metadata(item, "License"),
             // Relative to the project, as Include is.
@@ -130,6 +130,27 @@ internal static class ItemTranslation
     {
         string value = item.GetMetadata(name);
         return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    }
+
+    /// <summary>
+    /// A list under its name (ExcludeFiles, RemovePaths), else under its old one (Exclude, Remove: MSBuild's own item
+    /// attributes, still read as metadata elements; <see cref="MetadataWarnings"/> says to rename them).
+    /// </summary>
+    private static IReadOnlyList<string> RenamedList(ITaskItem item, string name)
+    {
+        if (!string.IsNullOrWhiteSpace(item.GetMetadata(name))) return SplitList(item, name);
+        string old = ItemMetadata.Renamed.First(r => r.Value == name).Key;
+        return SplitList(item, old);
+    }
+
+    /// <summary>
+    /// The warnings about an item's metadata names (<see cref="ItemMetadata.Check"/>): a name the SDK does not read, or
+    /// an old one. MSBuild's MetadataNames holds the well-known names too; a name set to nothing is as if absent.
+    /// </summary>
+    public static IReadOnlyList<(string Code, string Message)> MetadataWarnings(string itemType, ITaskItem item)
+    {
+        var names = item.MetadataNames.Cast<string>().Where(n => !string.IsNullOrWhiteSpace(item.GetMetadata(n))).ToList();
+        return ItemMetadata.Check(itemType, item.ItemSpec, names);
     }
 
     /// <summary>

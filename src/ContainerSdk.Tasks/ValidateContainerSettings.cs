@@ -1,5 +1,6 @@
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Engine;
+using Microsoft.Build.Framework;
 
 namespace ContainerSdk.Tasks;
 
@@ -32,8 +33,20 @@ public sealed class ValidateContainerSettings : ContainerTask
 
     public string? SignatureStore { get; set; }
 
+    /// <summary>The project's BaseLayer, Module and AclFile items as written: their metadata names are checked (a typo is a warning at the item).</summary>
+    public ITaskItem[] BaseLayers { get; set; } = Array.Empty<ITaskItem>();
+    public ITaskItem[] Modules { get; set; } = Array.Empty<ITaskItem>();
+    public ITaskItem[] AclFiles { get; set; } = Array.Empty<ITaskItem>();
+
+    protected override IEnumerable<(string Type, ITaskItem Item)> Items =>
+        BaseLayers.Select(i => ("BaseLayer", i)).Concat(Modules.Select(i => ("Module", i))).Concat(AclFiles.Select(i => ("AclFile", i)));
+
     private protected override void ExecuteCore(IBuildLog log)
     {
+        // Once per build, before any layer work: the layers step reads the same items without repeating these.
+        foreach (var (type, item) in Items)
+            foreach (var (code, message) in ItemTranslation.MetadataWarnings(type, item))
+                log.WarningAbout(type, item.ItemSpec, code, message);
         AtProperty(() => ItemTranslation.ValidateRepository(Repository, ProjectFile), "ContainerRepository");
         AtProperty(() => ItemTranslation.ValidateTags(Tags, ProjectFile), "ContainerImageTags", "ContainerImageTag");
         AtProperty(() => ItemTranslation.ParseEpoch(SourceDateEpoch, ProjectFile), "ContainerSourceDateEpoch");

@@ -30,7 +30,10 @@ public sealed class WriteContainerImage : ContainerTask
     {
         var settings = ToSettings(ProjectFile);
         var layers = LayerState.Read(LayersFile);
-        var result = ContainerEngine.WriteImage(layers, settings, Path.GetFullPath(Property("LayoutPath") ?? ""), log,
+        string layoutPath = Path.GetFullPath(Property("LayoutPath") ?? "");
+        // A refused folder is the property's fault: reported where the project sets ContainerImageLayoutPath.
+        AtProperty(() => OciLayoutWriter.CheckLayoutPath(layoutPath), "ContainerImageLayoutPath");
+        var result = ContainerEngine.WriteImage(layers, settings, layoutPath, log,
             ItemTranslation.OptionalFullPath(WorkDirectory), ItemTranslation.OptionalFullPath(CacheDirectory));
         Image = ToImageItem(result, settings.Repository);
         if (!string.IsNullOrEmpty(ResultFile)) ImageResultFile.Write(ResultFile, result, settings.Repository);

@@ -34,6 +34,15 @@ internal static class Codes
     /// <summary>A base image's config has a media type the SDK does not know; it is read as an image config all the same.</summary>
     public const string BaseConfigTypeUnknown = "CSDK1060";
 
+    /// <summary>Warning: an item carries a metadata name the SDK does not read (Inputs/ItemMetadata); it names the closest known one.</summary>
+    public const string UnknownItemMetadata = "CSDK1070";
+
+    /// <summary>Warning: an item uses an old metadata name (Exclude, Remove: MSBuild's own item attributes) for ExcludeFiles or RemovePaths.</summary>
+    public const string RenamedItemMetadata = "CSDK1071";
+
+    /// <summary>Warning: a tarball item ends where an entry's header would start, without the end-of-archive blocks (cut short?).</summary>
+    public const string TarballWithoutEnd = "CSDK1072";
+
     /// <summary>BaseLayer projects that build on each other in a cycle (Images/BaseProjectChain).</summary>
     public const string ProjectCycle = "CSDK1044";
 

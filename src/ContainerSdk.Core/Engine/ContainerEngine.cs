@@ -126,8 +126,13 @@ internal static class ContainerEngine
         var image = ImageComposer.Compose(layers, settings, log);
         var full = OciLayoutWriter.CheckLayoutPath(layoutPath);
         // The layout's garbage collection deletes blobs it does not reach, another build's half-written ones among them.
-        // The lock file sits beside the layout, not in it: an OCI layout holds only what the spec names.
-        using var _ = WorkLock.Acquire(Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".lock"), log);
+        // The lock file is the project's, in its work folder (obj/): never in the layout (an OCI layout holds only what
+        // the spec names), nor beside it in bin/, which holds the build's outputs and nothing that dotnet clean leaves.
+        // Without a work folder (the engine's own tests), beside the layout.
+        string lockFile = string.IsNullOrEmpty(workDirectory)
+            ? Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".lock")
+            : Path.Combine(workDirectory, "image.lock");
+        using var _ = WorkLock.Acquire(lockFile, log);
         var stamps = string.IsNullOrEmpty(workDirectory) ? null : new BlobStamps(new WorkPaths(workDirectory, cacheDirectory).BlobStamps);
         var written = Composition.LayoutWriter.Write(image, full, new ImageWriteContext(settings.Epoch, Path.GetDirectoryName(full)!, log) { BlobStamps = stamps });
         return new ImageResult(written.ManifestDigest, written.ConfigDigest, written.Tags, written.Destination);

@@ -100,7 +100,7 @@ internal static class LayerInputs
         string trimmed = path.Trim();
         string key = TarPath.Normalize(trimmed);
         if (trimmed.Length == 0 || trimmed[0] != '/' || trimmed.Contains('\0') || key.Length == 0 || key.Split('/').Any(p => p == ".."))
-            throw new ContainerSdkException(Codes.InvalidRemove, $"Remove path '{path}' of '{itemSpec}' must be an absolute image path other than '/', without '..'.");
+            throw new ContainerSdkException(Codes.InvalidRemove, $"RemovePaths entry '{path}' of '{itemSpec}' must be an absolute image path other than '/', without '..'.");
         return key;
     }
 

@@ -18,7 +18,7 @@ internal static class LayerPlanner
         string rootKey = input.TargetKey;
         var options = context.Options;
         var source = new PlanSource(input.SourcePath, input.ItemSpec, rootKey, new PathGlob(input.Exclude, input.ItemSpec),
-            input.OwnerId, input.GroupId, options.Epoch);
+            input.OwnerId, input.GroupId, options.Epoch, input.ItemType);
         List<PlannedEntry> entries;
         if (Directory.Exists(input.SourcePath))
             entries = DirectoryPlanner.Plan(source, context.Log, (path, identity) => context.StatCache.Metadata(path, identity, DiskMetadata.Read));

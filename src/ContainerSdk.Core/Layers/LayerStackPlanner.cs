@@ -27,6 +27,12 @@ internal static class LayerStackPlanner
             {
                 throw e.About(input.ItemType, input.ItemSpec);
             }
+            catch (ContainerSdkException e) when (e.Line == 0 && (e.File == input.ItemSpec || e.File == input.SourcePath))
+            {
+                // The item's own file, damaged (a cut tarball, bad gzip): no line of it helps, the item's line does, where
+                // the user named it; the message names the file.
+                throw new ContainerSdkException(e.Code, e.Message, inner: e).About(input.ItemType, input.ItemSpec);
+            }
         }
         AclPlacement.Apply(aclFiles, plans);
         context.Log.Detail($"Planned {plans.Count} layers ({plans.Sum(p => p.Entries.Count)} entries) in {planning.Elapsed.TotalSeconds:0.00} s.");

@@ -30,7 +30,7 @@ internal sealed class PathGlob
         while (p.StartsWith("./", StringComparison.Ordinal)) p = p[2..];
         p = p.TrimStart('/').TrimEnd('/');
         if (p.Length == 0 || p.Split('/').Any(part => part == ".."))
-            throw new ContainerSdkException(Codes.InvalidExclude, $"Exclude pattern '{pattern}' of '{itemSpec}' must name something inside the module (no '..', not empty).");
+            throw new ContainerSdkException(Codes.InvalidExclude, $"ExcludeFiles pattern '{pattern}' of '{itemSpec}' must name something inside the module (no '..', not empty).");
         bool anyDepth = !p.Contains('/');
         var sb = new StringBuilder(anyDepth ? "^(?:.*/)?" : "^");
         for (int i = 0; i < p.Length; i++)

@@ -7,4 +7,5 @@ namespace ContainerSdk.Core.Layers;
 /// </summary>
 /// <param name="Path">The folder or tarball (a base image's layer blob for <see cref="BaseImagePlanner"/>).</param>
 /// <param name="RootKey">Image path (key form) where the source's root lands; "" for "/".</param>
-internal sealed record PlanSource(string Path, string ItemSpec, string RootKey, PathGlob Exclude, long? Uid, long? Gid, long Epoch);
+/// <param name="ItemType">The item's type (BaseLayer, Module) where the source is the item's own file, for warnings at its line; null for a base image's layer blob.</param>
+internal sealed record PlanSource(string Path, string ItemSpec, string RootKey, PathGlob Exclude, long? Uid, long? Gid, long Epoch, string? ItemType = null);

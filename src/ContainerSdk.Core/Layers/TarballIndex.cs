@@ -11,7 +11,7 @@ namespace ContainerSdk.Core.Layers;
 /// </summary>
 internal static class TarballIndex
 {
-    private const string Magic = "csdk-tarball-index-2";
+    private const string Magic = "csdk-tarball-index-3";
 
     /// <param name="Inline">The content itself, for the account files that owner names resolve against: reading
     /// them must not cost a spool of the whole tarball.</param>
@@ -20,14 +20,17 @@ internal static class TarballIndex
     private static readonly HashSet<string> InlinedKeys = new(StringComparer.Ordinal) { "etc/passwd", "etc/group" };
     private const int MaxInline = 4 << 20;
 
-    public static IReadOnlyList<RawEntry> Get(LazySpool spool, string itemSpec, string indexDirectory, byte[] tarballHash)
+    /// <summary>The tarball's entries, and whether it ended without its end-of-archive blocks (<see cref="TarReader.EndedWithoutTrailer"/>), kept in the index so that every build can say so.</summary>
+    public static (IReadOnlyList<RawEntry> Entries, bool EndedWithoutTrailer) Get(LazySpool spool, string itemSpec, string indexDirectory, byte[] tarballHash)
     {
         string path = Path.Combine(indexDirectory, Convert.ToHexString(tarballHash).ToLowerInvariant() + ".idx");
         if (TryLoad(path) is { } cached) return cached;
 
         var entries = new List<RawEntry>();
+        bool endedWithoutTrailer;
         using (var stream = new FileStream(spool.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
         using (var reader = new TarReader(stream, itemSpec))
+        {
             while (reader.Next() is { } header)
             {
                 byte[]? inline = null;
@@ -38,16 +41,19 @@ internal static class TarballIndex
                 }
                 entries.Add(new RawEntry(header, reader.DataOffset, reader.NameWasAbsolute, inline));
             }
-        Save(path, entries);
-        return entries;
+            endedWithoutTrailer = reader.EndedWithoutTrailer;
+        }
+        Save(path, entries, endedWithoutTrailer);
+        return (entries, endedWithoutTrailer);
     }
 
-    private static IReadOnlyList<RawEntry>? TryLoad(string path)
+    private static (IReadOnlyList<RawEntry>, bool)? TryLoad(string path)
     {
         try
         {
             using var r = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
             if (r.ReadString() != Magic) return null;
+            bool endedWithoutTrailer = r.ReadBoolean();
             var entries = new RawEntry[r.ReadInt32()];
             for (int i = 0; i < entries.Length; i++)
             {
@@ -63,7 +69,7 @@ internal static class TarballIndex
                 int inlineLength = r.ReadInt32();
                 entries[i] = new RawEntry(h, offset, absolute, inlineLength < 0 ? null : r.ReadBytes(inlineLength));
             }
-            return entries;
+            return (entries, endedWithoutTrailer);
         }
         catch (Exception e) when (e is IOException or EndOfStreamException or UnauthorizedAccessException or FormatException or ArgumentException)
         {
@@ -71,12 +77,13 @@ internal static class TarballIndex
         }
     }
 
-    private static void Save(string path, List<RawEntry> entries)
+    private static void Save(string path, List<RawEntry> entries, bool endedWithoutTrailer)
     {
         using var temp = new TempFile(path);
         using (var w = new BinaryWriter(temp.Create(), Encoding.UTF8))
         {
             w.Write(Magic);
+            w.Write(endedWithoutTrailer);
             w.Write(entries.Count);
             foreach (var (h, offset, absolute, inline) in entries)
             {

@@ -25,7 +25,12 @@ internal static class TarballPlanner
         var symlinkKeys = new HashSet<string>(StringComparer.Ordinal);
 
         {
-            foreach (var (raw, dataOffset, wasAbsolute, inline) in TarballIndex.Get(source, itemSpec, indexDirectory, tarballHash))
+            var (indexed, endedWithoutTrailer) = TarballIndex.Get(source, itemSpec, indexDirectory, tarballHash);
+            if (endedWithoutTrailer && planned.ItemType is { } itemType)
+                log.WarningAbout(itemType, itemSpec, Codes.TarballWithoutEnd,
+                    $"'{itemSpec}' ends after {indexed.Count} entries without tar's end-of-archive blocks: it may have been cut short at an entry's boundary " +
+                    "(an interrupted copy or download); the layer holds only those entries. Write it again with tar, or check its size.");
+            foreach (var (raw, dataOffset, wasAbsolute, inline) in indexed)
             {
                 var header = raw.Clone();
                 string relative = TarPath.Key(header.Name);

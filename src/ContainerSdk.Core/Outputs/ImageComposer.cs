@@ -13,7 +13,7 @@ internal static class ImageComposer
     /// <summary>The creation time, the modules (same keys as the labels) and, when the base is an image, which one.</summary>
     private static SortedDictionary<string, string> ManifestAnnotations(IReadOnlyList<BuiltLayer> layers, string created)
     {
-        var annotations = ModuleLabels.For(layers);
+        var annotations = ModuleLabels.For(layers, ImageConfigComposer.BaseLabelsOf(layers));
         annotations[Annotations.Created] = created;
         if (layers.LastOrDefault(l => l.FromImage is not null)?.FromImage is { } origin)
         {

@@ -31,9 +31,8 @@ internal static class ImageConfigComposer
         // Base labels, then what the image says about its modules, then the user's: later wins, as later MSBuild items do.
         var labels = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in start.Labels) labels[name] = value;
-        foreach (var key in labels.Keys.Where(k => k.StartsWith(ModuleLabels.Prefix, StringComparison.Ordinal) || k == ModuleLabels.ListKey).ToList())
-            labels.Remove(key); // the base's own module list describes the base, not this image
-        foreach (var (name, value) in ModuleLabels.For(layers)) labels[name] = value;
+        // The base's module labels, then this image's modules numbered after them (ModuleLabels.For).
+        foreach (var (name, value) in ModuleLabels.For(layers, BaseLabelsOf(layers))) labels[name] = value;
         foreach (var (name, value) in settings.Labels) labels[name] = value;
 
         // As a Dockerfile's ENTRYPOINT does: a new entrypoint drops the base's Cmd unless Cmd is set too.
@@ -82,6 +81,9 @@ internal static class ImageConfigComposer
     /// <summary>The config of the topmost image base (parsed once, by its origin); null when every base is a folder or tarball.</summary>
     private static ImageConfig? BaseConfigOf(IReadOnlyList<BuiltLayer> layers) =>
         layers.LastOrDefault(l => l.FromImage is not null)?.FromImage?.Config;
+
+    /// <summary>The labels of the topmost image used as a base (the starting config's), or null.</summary>
+    internal static IReadOnlyDictionary<string, string>? BaseLabelsOf(IReadOnlyList<BuiltLayer> layers) => BaseConfigOf(layers)?.Config.Labels;
 
     /// <summary>
     /// A base image keeps its own history, empty-layer entries included; every other layer gets one entry naming

@@ -14,11 +14,25 @@ internal static class ModuleLabels
     public const string Prefix = "io.containersdk.module.";
     public const string ListKey = "io.containersdk.modules";
 
-    public static SortedDictionary<string, string> For(IReadOnlyList<BuiltLayer> layers)
+    /// <param name="baseLabels">
+    /// The labels of the image used as a base (its config's): its modules stay in the image (their layers are reused
+    /// byte for byte), so its module labels are kept, numbered as they were, the list starts with theirs, and this
+    /// image's modules follow them.
+    /// </param>
+    public static SortedDictionary<string, string> For(IReadOnlyList<BuiltLayer> layers, IReadOnlyDictionary<string, string>? baseLabels = null)
     {
         var labels = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var names = new List<string>();
         int n = 0;
+        foreach (var (key, value) in baseLabels ?? new Dictionary<string, string>())
+        {
+            if (!key.StartsWith(Prefix, StringComparison.Ordinal)) continue;
+            int dot = key.IndexOf('.', Prefix.Length);
+            if (dot < 0 || !int.TryParse(key.AsSpan(Prefix.Length, dot - Prefix.Length), System.Globalization.NumberStyles.None, null, out int number)) continue;
+            labels[key] = value;
+            n = Math.Max(n, number);
+        }
+        if (baseLabels is not null && baseLabels.TryGetValue(ListKey, out var baseList) && baseList.Length > 0) names.AddRange(baseList.Split(','));
         foreach (var layer in layers.Where(l => l.Kind == LayerKind.Module))
         {
             n++;

@@ -47,6 +47,9 @@ internal sealed class TarReader : IDisposable
     /// <summary>Offset in the input of the current entry's first header block (its PAX or GNU long-name header, if any).</summary>
     public long EntryOffset { get; private set; }
 
+    /// <summary>True once <see cref="Next"/> found the input's end where a header would start, with no end-of-archive (zero) block.</summary>
+    public bool EndedWithoutTrailer { get; private set; }
+
     /// <summary>Offset in the input of the current entry's first data byte.</summary>
     public long DataOffset { get; private set; }
 
@@ -72,6 +75,9 @@ internal sealed class TarReader : IDisposable
             long blockOffset = _position;
             if (!ReadBlock(blockOffset == entryOffset && paxRecords is null && longName is null && longLink is null))
             {
+                // The input ends where an entry's header would start, with no end-of-archive blocks: tar readers accept
+                // it, yet it is what a copy or download cut short at an entry's boundary looks like.
+                EndedWithoutTrailer = true;
                 _atEnd = true;
                 return null;
             }

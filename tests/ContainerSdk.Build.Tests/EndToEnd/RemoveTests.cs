@@ -1,6 +1,6 @@
 namespace ContainerSdk.Tests.EndToEnd;
 
-/// <summary>A module's <c>Remove</c>: an OCI whiteout in its layer, applied by umoci and in the flattened bundle.</summary>
+/// <summary>A module's <c>RemovePaths</c>: an OCI whiteout in its layer, applied by umoci and in the flattened bundle.</summary>
 [Collection(EndToEndCollection.Name)]
 [Trait("Category", "EndToEnd")]
 public sealed class RemoveTests(SdkPackage sdk)
@@ -19,10 +19,7 @@ public sealed class RemoveTests(SdkPackage sdk)
               </PropertyGroup>
               <ItemGroup>
                 <BaseLayer Include="base" />
-                <!-- Remove (like Exclude) is an MSBuild item attribute: as metadata it must be an element. -->
-                <Module Include="modules/cfg" TargetPath="/etc">
-                  <Remove>/etc/os-release;/etc/legacy</Remove>
-                </Module>
+                <Module Include="modules/cfg" TargetPath="/etc" RemovePaths="/etc/os-release;/etc/legacy" />
               </ItemGroup>
             """);
 

@@ -51,5 +51,31 @@ public sealed class TemplateTests(SdkPackage sdk)
         Assert.True(File.Exists(Path.Combine(root, "mysite", "bin", "Debug", "mysite.tar.gz")));
         Assert.True(Directory.Exists(Path.Combine(packages, "containersdk", SdkPackage.Version)), "the SDK came from the isolated package cache");
         Assert.Matches(new Regex(@"mysite:latest sha256:[0-9a-f]{64} \(layers: 2 built, 0 reused, 0 from cache\)"), build.StdOut);
+        // A NuGet package keeps no file modes: the template's post-action makes the module's program executable again,
+        // so that the image carries it 0755 and it runs.
+        var program = Path.Combine(root, "mysite", "modules", "hello-1.0", "bin", "hello");
+        Assert.True(File.GetUnixFileMode(program).HasFlag(UnixFileMode.UserExecute), $"{program} is {File.GetUnixFileMode(program)}");
+        var bundle = Path.Combine(root, "mysite", "bin", "Debug", "mysite.tar.gz");
+        Assert.StartsWith("-rwxr-xr-x", ImageTools.ListingLine(ImageTools.ListTarball(bundle), "opt/hello/1.0/bin/hello"));
+
+        // As a user who puts a shell into the template's base folder: the program runs from the image's PATH in runc.
+        var runc = Tools.Require("runc");
+        Tools.RequireRoot("runc runs containers as root here");
+        var baseBin = Path.Combine(root, "mysite", "base", "bin");
+        Directory.CreateDirectory(baseBin);
+        File.Copy(Tools.Require("busybox"), Path.Combine(baseBin, "busybox"));
+        File.SetUnixFileMode(Path.Combine(baseBin, "busybox"), (UnixFileMode)0b111_101_101);
+        File.CreateSymbolicLink(Path.Combine(baseBin, "sh"), "busybox");
+        Dotnet.Build(project, packages).EnsureSuccess("dotnet build with a shell in the base");
+        var unpacked = Path.Combine(root, "unpacked");
+        ImageTools.UmociUnpack($"{Path.Combine(root, "mysite", "bin", "Debug", "image")}:latest", unpacked);
+        var configPath = Path.Combine(unpacked, "config.json");
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(configPath))!;
+        config["process"]!["terminal"] = false;
+        config["process"]!["args"] = new System.Text.Json.Nodes.JsonArray("/bin/sh", "-c", "hello");
+        File.WriteAllText(configPath, config.ToJsonString());
+        var run = Tools.Run(runc, new[] { "--root", Path.Combine(root, "runc-state"), "run", "-b", unpacked, "csdk-template-" + Guid.NewGuid().ToString("N")[..12] },
+            timeout: TimeSpan.FromMinutes(2)).EnsureSuccess("runc run of the template's program");
+        Assert.Equal("hello from /opt/hello/1.0\n", run.StdOut);
     }
 }

@@ -27,12 +27,11 @@ public sealed class ItemTranslationTests
         using var p = new SdkProject("""
             <ItemGroup>
               <BaseLayer Include="base/rootfs.tar.gz" Reference="v2" />
-              <!-- Exclude and Remove are MSBuild's own item attributes: as metadata they are child elements. -->
               <Module Include="modules/openmpi-4.1.6/" TargetPath="/opt/openmpi/4.1.6" Owner="0" Group="licensed"
                       Environment="PATH=/opt/openmpi/4.1.6/bin:$PATH;LD_LIBRARY_PATH=/opt/openmpi/4.1.6/lib;SEP=a%3Bb"
                       Version="4.1.6" License="BSD-3-Clause">
-                <Exclude>*.la;share/doc/**</Exclude>
-                <Remove>/opt/old;/etc/motd</Remove>
+                <ExcludeFiles>*.la;share/doc/**</ExcludeFiles>
+                <RemovePaths>/opt/old;/etc/motd</RemovePaths>
               </Module>
             </ItemGroup>
             """);
@@ -112,11 +111,30 @@ public sealed class ItemTranslationTests
     [Fact]
     public void A_relative_Remove_entry_is_CSDK1013()
     {
-        using var p = new SdkProject("""<ItemGroup><Module Include="m"><Remove>etc/motd</Remove></Module></ItemGroup>""");
+        using var p = new SdkProject("""<ItemGroup><Module Include="m" RemovePaths="etc/motd" /></ItemGroup>""");
         Directory.CreateDirectory(p.Dir.Combine("m"));
         var ex = Assert.Throws<ContainerSdkException>(() => BuildContainerLayers.ToLayerRequests(Array.Empty<ITaskItem>(), Items(p, "Module"), p.ProjectPath));
         Assert.Equal(Codes.InvalidRemove, ex.Code);
         Assert.Contains("etc/motd", ex.Message);
+    }
+
+    [Fact]
+    public void The_old_names_Exclude_and_Remove_are_still_read_as_metadata_elements()
+    {
+        using var p = new SdkProject("""<ItemGroup><Module Include="m"><Exclude>*.la</Exclude><Remove>/opt/old</Remove></Module></ItemGroup>""");
+        Directory.CreateDirectory(p.Dir.Combine("m"));
+        var module = Assert.Single(BuildContainerLayers.ToLayerRequests(Array.Empty<ITaskItem>(), Items(p, "Module"), p.ProjectPath));
+        Assert.Equal(new[] { "*.la" }, module.Exclude);
+        Assert.Equal(new[] { "opt/old" }, module.RemoveKeys);
+    }
+
+    [Fact]
+    public void The_new_names_win_over_the_old_ones()
+    {
+        using var p = new SdkProject("""<ItemGroup><Module Include="m" ExcludeFiles="*.a"><Exclude>*.la</Exclude></Module></ItemGroup>""");
+        Directory.CreateDirectory(p.Dir.Combine("m"));
+        var module = Assert.Single(BuildContainerLayers.ToLayerRequests(Array.Empty<ITaskItem>(), Items(p, "Module"), p.ProjectPath));
+        Assert.Equal(new[] { "*.a" }, module.Exclude);
     }
 
     [Fact]

@@ -47,6 +47,17 @@ internal sealed class LuaParser
         return Take();
     }
 
+    /// <summary>
+    /// The token that closes what <paramref name="opener"/> opened on <paramref name="openLine"/>; when it is missing on
+    /// another line, the error says where the construct opened, as luac does ("'end' expected (to close 'function' at line 3)").
+    /// </summary>
+    private LuaToken ExpectClosing(string symbol, string opener, int openLine)
+    {
+        if (!Peek.Is(symbol) && !Peek.IsKeyword(symbol) && Peek.Line != openLine)
+            throw Error($"'{symbol}' expected (to close '{opener}' at line {openLine}) near {Peek.Describe()}");
+        return Expect(symbol);
+    }
+
     private string ExpectName()
     {
         if (Peek.Kind != LuaTokenKind.Name || IsKeyword(Peek.Text)) throw Error($"a name expected near {Peek.Describe()}");
@@ -94,14 +105,14 @@ internal sealed class LuaParser
                 {
                     Take();
                     var block = ParseBlock();
-                    Expect("end");
+                    ExpectClosing("end", "do", line);
                     return new LuaDo(block, line);
                 }
                 case "while":
-                    Take(); ParseExpression(); Expect("do"); ParseBlock(); Expect("end");
+                    Take(); ParseExpression(); Expect("do"); ParseBlock(); ExpectClosing("end", "while", line);
                     return new LuaUnsupported("a 'while' loop", line);
                 case "repeat":
-                    Take(); ParseBlock(); Expect("until"); ParseExpression();
+                    Take(); ParseBlock(); ExpectClosing("until", "repeat", line); ParseExpression();
                     return new LuaUnsupported("a 'repeat' loop", line);
                 case "for": return ParseFor(line);
                 case "if": return ParseIf(line);
@@ -109,13 +120,13 @@ internal sealed class LuaParser
                     Take();
                     ExpectName();
                     while (Peek.Is(".") || Peek.Is(":")) { Take(); ExpectName(); }
-                    ParseFunctionBody();
+                    ParseFunctionBody(line);
                     return new LuaUnsupported("a function definition", line);
                 case "local":
                     Take();
                     if (Peek.IsKeyword("function"))
                     {
-                        Take(); ExpectName(); ParseFunctionBody();
+                        Take(); ExpectName(); ParseFunctionBody(line);
                         return new LuaUnsupported("a function definition", line);
                     }
                     var names = new List<string>();
@@ -157,7 +168,7 @@ internal sealed class LuaParser
             Expect("in");
             ParseExpressionList();
         }
-        Expect("do"); ParseBlock(); Expect("end");
+        Expect("do"); ParseBlock(); ExpectClosing("end", "for", line);
         return new LuaUnsupported("a 'for' loop", line);
     }
 
@@ -181,22 +192,22 @@ internal sealed class LuaParser
             else if (Peek.IsKeyword("else")) { Take(); otherwise = ParseBlock(); }
             else break;
         }
-        Expect("end");
+        ExpectClosing("end", "if", line);
         return new LuaIf(branches, otherwise, line);
     }
 
-    private void ParseFunctionBody()
+    private void ParseFunctionBody(int line)
     {
-        Expect("(");
+        int open = Expect("(").Line;
         if (!Peek.Is(")"))
             do
             {
                 if (Peek.Is("...")) { Take(); break; }
                 ExpectName();
             } while (Peek.Is(",") && Take().Is(","));
-        Expect(")");
+        ExpectClosing(")", "(", open);
         ParseBlock();
-        Expect("end");
+        ExpectClosing("end", "function", line);
     }
 
     private List<LuaExpr> ParseExpressionList()
@@ -239,7 +250,7 @@ internal sealed class LuaParser
             case LuaTokenKind.Name when token.Text == "nil": Take(); return new LuaLiteral(null, token.Line);
             case LuaTokenKind.Name when token.Text == "true": Take(); return new LuaLiteral(true, token.Line);
             case LuaTokenKind.Name when token.Text == "false": Take(); return new LuaLiteral(false, token.Line);
-            case LuaTokenKind.Name when token.Text == "function": Take(); ParseFunctionBody(); return new LuaFunctionExpr(token.Line);
+            case LuaTokenKind.Name when token.Text == "function": Take(); ParseFunctionBody(token.Line); return new LuaFunctionExpr(token.Line);
             case LuaTokenKind.Symbol when token.Text == "...": Take(); return new LuaVarargs(token.Line);
             case LuaTokenKind.Symbol when token.Text == "{": return ParseTable();
             default: return ParseSuffixed();
@@ -253,7 +264,7 @@ internal sealed class LuaParser
         {
             Take();
             var inner = ParseExpression();
-            Expect(")");
+            ExpectClosing(")", "(", token.Line);
             return inner;
         }
         return new LuaName(ExpectName(), token.Line);
@@ -295,10 +306,10 @@ internal sealed class LuaParser
         var token = Peek;
         if (token.Kind == LuaTokenKind.String) { Take(); return new[] { new LuaLiteral(token.Text, token.Line) }; }
         if (token.Is("{")) return new[] { ParseTable() };
-        Expect("(");
+        int open = Expect("(").Line;
         if (Peek.Is(")")) { Take(); return Array.Empty<LuaExpr>(); }
         var args = ParseExpressionList();
-        Expect(")");
+        ExpectClosing(")", "(", open);
         return args;
     }
 
@@ -326,7 +337,7 @@ internal sealed class LuaParser
             if (Peek.Is(",") || Peek.Is(";")) Take();
             else break;
         }
-        Expect("}");
+        ExpectClosing("}", "{", line);
         return new LuaTableExpr(items, fields, line);
     }
 }

@@ -92,6 +92,13 @@ internal sealed class RegistryConnection : IDisposable
                     $"the registry asks for a TLS client certificate and there is none ({Describe(e)}). Put it in " +
                     $"/etc/containers/certs.d/{Registry}/ as client.cert with its key client.key, as podman and docker read it.", e);
             }
+            catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.SecureConnectionError && !Options.IsInsecure(Registry) && AnsweredWithoutTls(e))
+            {
+                // .NET's words for it ("see inner exception: Cannot determine the frame size...") point at nothing a user sees.
+                throw operation.Fail(Codes.RegistryTlsFailed,
+                    "the registry did not answer the TLS handshake with TLS: it speaks plain HTTP (as a test registry often does). " +
+                    "To use plain HTTP with it, list it in ContainerInsecureRegistries; otherwise check the host and port.", e);
+            }
             catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.SecureConnectionError && !Options.IsInsecure(Registry))
             {
                 throw operation.Fail(Codes.RegistryTlsFailed,
@@ -300,6 +307,17 @@ internal sealed class RegistryConnection : IDisposable
             if (response.StatusCode == HttpStatusCode.Unauthorized && AuthChallenge.From(response.Headers) is { } challenge) Challenged(challenge);
         }
     }
+
+    /// <summary>
+    /// A handshake that failed on what the server sent, not on its certificate: SslStream reads an HTTP answer as a TLS
+    /// record it cannot frame (an <see cref="System.Security.Authentication.AuthenticationException"/> that is not about a
+    /// certificate).
+    /// </summary>
+    private static bool AnsweredWithoutTls(HttpRequestException e) => e.InnerException switch
+    {
+        System.Security.Authentication.AuthenticationException a => !a.Message.Contains("certificate", StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
 
     private static string Describe(Exception e) => e switch
     {
