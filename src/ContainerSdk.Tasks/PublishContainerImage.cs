@@ -28,6 +28,10 @@ public sealed class PublishContainerImage : ContainerTask
     [Output]
     public string? Digest { get; private set; }
 
+    /// <summary>What the push sent, mounted and found already there, blobs and bytes (the publish line).</summary>
+    [Output]
+    public string? Pushed { get; private set; }
+
     private protected override void ExecuteCore(IBuildLog log)
     {
         var settings = new PublishSettings
@@ -43,6 +47,7 @@ public sealed class PublishContainerImage : ContainerTask
             RegistryTimeout = ItemTranslation.ParseRegistryTimeout(RegistryTimeout, ProjectFile),
             CacheRepository = string.IsNullOrWhiteSpace(CacheRepository) ? null : CacheRepository.Trim(),
         };
-        Digest = ContainerEngine.PublishImage(Path.GetFullPath(LayoutPath), settings, registries, log).ToString();
+        var published = ContainerEngine.PublishImage(Path.GetFullPath(LayoutPath), settings, registries, log);
+        (Digest, Pushed) = (published.Digest.ToString(), published.Summary);
     }
 }

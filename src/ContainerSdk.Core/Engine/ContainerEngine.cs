@@ -22,9 +22,10 @@ internal static class ContainerEngine
     /// </summary>
     /// <param name="clock">The stat cache's clock (the system's; a test moves it instead of waiting out the racy window).</param>
     /// <param name="squashfs">Where to write the flattened tree as a SquashFS image (GenerateContainerSquashfs), or null.</param>
+    /// <param name="progressInterval">How often long work logs a progress line; the default is <see cref="ProgressTicker.DefaultInterval"/> (a test makes it short).</param>
     public static LayersResult BuildLayers(IReadOnlyList<LayerRequest> layers, IReadOnlyList<AclFileRequest> aclFiles,
         LayerBuildOptions options, IBuildLog log, CancellationToken cancellationToken = default, BundleOutput? bundle = null,
-        RegistrySettings? registries = null, TimeProvider? clock = null, SquashfsOutput? squashfs = null)
+        RegistrySettings? registries = null, TimeProvider? clock = null, SquashfsOutput? squashfs = null, TimeSpan? progressInterval = null)
     {
         registries ??= new RegistrySettings();
 
@@ -52,6 +53,7 @@ internal static class ContainerEngine
             Options = options, Paths = paths, StatCache = StatCache.Load(paths.StatCache, clock), LayerCache = Composition.LayerCache(paths, shared),
             LayerCacheIsShared = shared is not null || paths.IsShared, SegmentStore = Composition.SegmentStore(shared),
             ImageSources = Composition.ImageSourcesWith(registryOptions, store, log), Log = log, Cancellation = cancellationToken,
+            ProgressInterval = progressInterval ?? ProgressTicker.DefaultInterval,
         };
         try
         {
@@ -80,13 +82,15 @@ internal static class ContainerEngine
 
     /// <summary>
     /// Pushes the image of the layout at <paramref name="layoutPath"/> to the registry <paramref name="settings"/> name
-    /// (<c>dotnet publish</c>) under every tag it names; returns the pushed manifest's digest, the local one.
+    /// (<c>dotnet publish</c>) under every tag it names; returns the pushed manifest's digest, the local one, and what
+    /// the push cost in the publish line's words.
     /// </summary>
-    public static Oci.Digest PublishImage(string layoutPath, PublishSettings settings, RegistrySettings registries, IBuildLog log)
+    public static PublishResult PublishImage(string layoutPath, PublishSettings settings, RegistrySettings registries, IBuildLog log)
     {
         var writer = Composition.RegistryWriter(Composition.Registries(registries.InsecureRegistries, registries.RegistryTimeout), settings.Layers, registries.CacheRepository);
         var image = BuiltImage.FromLayout(Path.GetFullPath(layoutPath), settings.Repository).WithTags(settings.Tags);
-        return writer.Write(image, $"{settings.Registry}/{settings.Repository}", new ImageWriteContext(0, Path.GetFullPath(layoutPath), log)).ManifestDigest;
+        var written = writer.Write(image, $"{settings.Registry}/{settings.Repository}", new ImageWriteContext(0, Path.GetFullPath(layoutPath), log));
+        return new PublishResult(written.ManifestDigest, written.Pushed?.Summary ?? "");
     }
 
     /// <summary>The bundle (ContainerBundleOutputPath) and its ACL dump: ContainerBundleAclPath, else the bundle's path with <c>.acl</c>.</summary>
