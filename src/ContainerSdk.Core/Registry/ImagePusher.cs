@@ -19,10 +19,10 @@ internal sealed record PushResult(Digest Digest, int Sent, int Mounted, int Pres
     public long BytesPresent { get; init; }
 
     /// <summary>What the push cost, as the publish line says it: <c>3 blobs sent (60.1 MiB), 1 mounted (2.0 MiB), 1 already there (1.1 KiB)</c>.</summary>
-    public string Summary =>
-        $"{Blobs(Sent)} sent ({Sizes.Format(BytesSent)}), {Mounted} mounted ({Sizes.Format(BytesMounted)}), {Present} already there ({Sizes.Format(BytesPresent)})";
+    public string Summary => $"{Blobs(Sent)} sent{Bytes(Sent, BytesSent)}, {Mounted} mounted{Bytes(Mounted, BytesMounted)}, {Present} already there{Bytes(Present, BytesPresent)}";
 
     private static string Blobs(int count) => count == 1 ? "1 blob" : $"{count} blobs";
+    private static string Bytes(int count, long bytes) => count == 0 ? "" : $" ({Sizes.Format(bytes)})";
 }
 
 /// <summary>

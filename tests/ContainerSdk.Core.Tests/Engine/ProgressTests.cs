@@ -106,7 +106,7 @@ public sealed class ProgressTests
         var digest = ContainerSdk.Core.Oci.Digest.Compute(new byte[] { 1 });
         Assert.Equal("3 blobs sent (60.0 MiB), 1 mounted (2.0 MiB), 1 already there (1.0 KiB)",
             new ContainerSdk.Core.Registry.PushResult(digest, 3, 1, 1, 60L << 20) { BytesMounted = 2 << 20, BytesPresent = 1024 }.Summary);
-        Assert.Equal("0 blobs sent (0 B), 0 mounted (0 B), 5 already there (1.2 MiB)",
+        Assert.Equal("0 blobs sent, 0 mounted, 5 already there (1.2 MiB)",
             new ContainerSdk.Core.Registry.PushResult(digest, 0, 0, 5, 0) { BytesPresent = 1258291 }.Summary);
     }
 }
