@@ -45,7 +45,7 @@ internal static class LayerStackBuilder
             return Built(plan, reused, plan.CreatedBy ?? $"ContainerSdk {what}") with { Origin = LayerOrigin.Reused };
         }
 
-        var (key, asked, cached) = LookUp(plan, layer.Journal.Exists, context, what);
+        var (key, asked, cached) = LookUp(plan, layer.Journal.Exists, context, what, layer.Title);
         return cached is not null ? Taken(layer, cached) : Written(layer, key, asked);
     }
 
@@ -63,9 +63,9 @@ internal static class LayerStackBuilder
     /// before is written at once, hashing as it goes, so a cold build reads every file once, unless a cache other
     /// machines or projects fill may have it. Sets the plan's fingerprint when it asked.
     /// </summary>
-    private static (LayerKey Key, bool Asked, LayerBlob? Cached) LookUp(LayerPlan plan, bool builtBefore, BuildContext context, string what)
+    private static (LayerKey Key, bool Asked, LayerBlob? Cached) LookUp(LayerPlan plan, bool builtBefore, BuildContext context, string what, string title)
     {
-        var key = LayerKeys.For(plan, context);
+        var key = LayerKeys.For(plan, context, title);
         if (key.ReadsFiles && !builtBefore && !context.LayerCacheIsShared) return (key, false, null);
         var found = context.LayerCache.TryGet(key);
         plan.Fingerprint = key.Fingerprint;
