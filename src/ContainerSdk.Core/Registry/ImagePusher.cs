@@ -48,7 +48,14 @@ internal sealed class ImagePusher
         int sent = 0, mounted = 0, present = 0;
         long bytesSent = 0, bytesMounted = 0, bytesPresent = 0;
         using var slots = new SemaphoreSlim(_options.MaxParallelTransfers);
-        await Task.WhenAll(blobs.DistinctBy(b => b.Descriptor.Digest).Select(async blob =>
+        var distinct = blobs.DistinctBy(b => b.Descriptor.Digest).ToList();
+        long total = distinct.Sum(b => b.Descriptor.Size);
+        int done = 0;
+        long bytesDone = 0;
+        // A long push (a large layer, a slow link) says how far it is, by the blobs finished so far.
+        using var ticker = new ProgressTicker(_log, _options.ProgressInterval, elapsed =>
+            $"Pushing {registry}/{repository}: {Volatile.Read(ref done)} of {distinct.Count} blobs done, {Sizes.Format(Interlocked.Read(ref bytesDone))} of {Sizes.Format(total)}, {elapsed.TotalSeconds:0} s");
+        await Task.WhenAll(distinct.Select(async blob =>
         {
             await slots.WaitAsync(cancel);
             try
@@ -65,9 +72,12 @@ internal sealed class ImagePusher
                 _log.Info($"  {registry}/{repository}: blob {blob.Descriptor.Digest} ({size}) {what} in {started.Elapsed.TotalSeconds:0.0} s");
                 Interlocked.Add(ref outcome == BlobOutcome.Sent ? ref bytesSent : ref outcome == BlobOutcome.Mounted ? ref bytesMounted : ref bytesPresent, blob.Descriptor.Size);
                 Interlocked.Increment(ref outcome == BlobOutcome.Sent ? ref sent : ref outcome == BlobOutcome.Mounted ? ref mounted : ref present);
+                Interlocked.Add(ref bytesDone, blob.Descriptor.Size);
+                Interlocked.Increment(ref done);
             }
             finally { slots.Release(); }
         }));
+        ticker.Dispose();
         var digest = Digest.Compute(manifestJson);
         foreach (var reference in tags.Count == 0 ? new[] { digest.ToString() } : tags)
             await client.PutManifestAsync(repository, reference, manifestJson, manifestMediaType, cancel);
