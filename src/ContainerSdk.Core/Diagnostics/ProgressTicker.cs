@@ -33,10 +33,16 @@ internal sealed class ProgressTicker : IDisposable
         lock (_gate)
         {
             if (_stopped) return;
-            string? text;
-            try { text = _line(_clock.Elapsed); }
-            catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException) { return; } // the work just ended
-            if (text is not null) _log.Progress(text);
+            try
+            {
+                if (_line(_clock.Elapsed) is { } text) _log.Progress(text);
+            }
+            catch (Exception)
+            {
+                // A progress line is a courtesy: on a timer's thread an exception would end the process (MSBuild's
+                // with it), so a line that cannot be made or logged stops the lines and leaves the work alone.
+                _stopped = true;
+            }
         }
     }
 
