@@ -36,6 +36,8 @@ public sealed class ProgressTests
         return EngineRun.Validate(new[] { EngineRun.Module(dir.Combine("big"), "/opt/big") });
     }
 
+    // About a second: 24 MiB through the compressor.
+    [Trait("Category", "EndToEnd")]
     [Fact]
     internal void A_layer_being_written_reports_how_far_it_is_before_it_is_finished()
     {
