@@ -25,8 +25,8 @@ internal sealed class MSBuildLog : IBuildLog
 
     /// <summary>
     /// High importance: the console logger (CI, a pipe) prints it at dotnet build's default verbosity (minimal). The
-    /// terminal logger of MSBuild 18 shows a task's messages only from -v:d and has no channel for a task's progress
-    /// on the running target's line (only test runs feed it), so there the line appears in the project's messages at -v:d.
+    /// terminal logger of MSBuild 18 has no channel for a task's progress on the running target's line (only test runs
+    /// feed it) and shows a task's messages only from -v:d, once the project has finished (README: What a build writes).
     /// </summary>
     public void Progress(string message) => _log.LogMessage(MessageImportance.High, "{0}", message);
 
