@@ -53,10 +53,8 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     /// <summary>ContainerCacheRepository: a registry repository used as a shared layer cache, or empty.</summary>
     public string? CacheRepository { get; set; }
 
-    /// <summary>How many layers this build wrote, took from the layer cache, reused from a base image (the summary line).</summary>
-    [Output] public int LayersBuilt { get; private set; }
-    [Output] public int LayersCached { get; private set; }
-    [Output] public int LayersReused { get; private set; }
+    /// <summary>Where the layers came from, as the summary line says it (<c>2 built, 3 unchanged</c>: <see cref="LayersResult.Summary"/>).</summary>
+    [Output] public string LayersSummary { get; private set; } = "";
 
     /// <summary>
     /// Each layer's blob digest (<c>sha256:…</c>), bottom first: the image step names the layout's blobs by them (its
@@ -95,7 +93,7 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
         var squashfs = string.IsNullOrEmpty(SquashfsPath) ? null
             : ItemTranslation.AtProject(() => ContainerEngine.Squashfs(SquashfsPath, SquashfsCompression, SquashfsAclPolicy), ProjectFile);
         var built = ContainerEngine.BuildLayers(inputs, aclFiles, options, log, _cancel.Token, bundle, registries, squashfs: squashfs);
-        (LayersBuilt, LayersCached, LayersReused) = (built.Built, built.Cached, built.Reused);
+        LayersSummary = built.Summary;
         LayerDigests = built.Select(l => l.Descriptor.Digest.ToString()).ToArray();
         SquashfsFiles = built.Squashfs is { } image ? new[] { image.Path, image.NarrowedListPath }.OfType<string>().ToArray() : Array.Empty<string>();
         CarriesNamedAcls = built.CarriesNamedAcls;

@@ -23,6 +23,13 @@ internal sealed class MSBuildLog : IBuildLog
 
     public void Detail(string message) => _log.LogMessage(MessageImportance.Low, "{0}", message);
 
+    /// <summary>
+    /// High importance: the console logger (CI, a pipe) prints it at dotnet build's default verbosity (minimal). The
+    /// terminal logger of MSBuild 18 has no channel for a task's progress on the running target's line (only test runs
+    /// feed it) and shows a task's messages only from -v:d, once the project has finished (README: What a build writes).
+    /// </summary>
+    public void Progress(string message) => _log.LogMessage(MessageImportance.High, "{0}", message);
+
     /// <summary>A warning without a file of its own is about the project: it points at the project's root element.</summary>
     public void Warning(string code, string message, string? file = null, int line = 0, int column = 0)
     {

@@ -35,6 +35,10 @@ public sealed class PublishContainerImage : ContainerTask
     [Output]
     public string? Digest { get; private set; }
 
+    /// <summary>What the push sent, mounted and found already there, blobs and bytes (the publish line).</summary>
+    [Output]
+    public string? Pushed { get; private set; }
+
     private protected override void ExecuteCore(IBuildLog log)
     {
         var settings = new PublishSettings
@@ -55,6 +59,9 @@ public sealed class PublishContainerImage : ContainerTask
         AtProperty(() => signer = ContainerEngine.OpenSigningKey(SigningKey, SignatureStore, Path.GetDirectoryName(ProjectFile)!),
             "ContainerSigningKey", "ContainerSignatureStore");
         using (signer)
-            Digest = ContainerEngine.PublishImage(Path.GetFullPath(LayoutPath), settings, registries, log, signer).ToString();
+        {
+            var published = ContainerEngine.PublishImage(Path.GetFullPath(LayoutPath), settings, registries, log, signer);
+            (Digest, Pushed) = (published.Digest.ToString(), published.Summary);
+        }
     }
 }

@@ -112,6 +112,12 @@ internal sealed class LayerBlobWriter : Stream, IInPlaceSink
         sink.Advance(count);
     }
 
+    /// <summary>
+    /// The tar bytes taken so far (written or copied), for a progress line read on another thread: a plain read of the
+    /// writer's own counter, so the write path pays nothing for it.
+    /// </summary>
+    public long TarBytes => Volatile.Read(ref _tarSize);
+
     /// <summary>Whether <see cref="EndSegment"/> records anything: the bundle is gzip, so only a gzip layer's bytes serve it.</summary>
     public bool RecordsSegments => _compressor is ParallelGzipStream;
 

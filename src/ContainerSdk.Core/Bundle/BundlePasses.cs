@@ -13,6 +13,11 @@ namespace ContainerSdk.Core.Bundle;
 /// </summary>
 internal sealed class BundlePasses(IReadOnlyList<BundleSegment> segments, SegmentSources sources, BundleOutput output, BundleAclDump acls, IBuildLog log, string segmentDirectory)
 {
+    private int _compressed, _appended;
+
+    /// <summary>How far the passes are, for a progress line read on another thread: segments compressed, then appended to the bundle.</summary>
+    public (int Compressed, int Appended) Done => (Volatile.Read(ref _compressed), Volatile.Read(ref _appended));
+
     /// <param name="flattened">How long flattening and keying took, for the Detail line.</param>
     public void Run(TimeSpan flattened, Stopwatch clock)
     {
@@ -27,7 +32,11 @@ internal sealed class BundlePasses(IReadOnlyList<BundleSegment> segments, Segmen
     private List<BundleSegment> Pass(IReadOnlyList<BundleSegment> compress, bool first, TimeSpan flattened, Stopwatch clock)
     {
         var compressing = clock.Elapsed;
-        Parallel.ForEach(compress, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, s => s.Compress());
+        Parallel.ForEach(compress, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, s =>
+        {
+            s.Compress();
+            Interlocked.Increment(ref _compressed);
+        });
         log.Detail($"Bundle: flattened and keyed {segments.Count} segments in {flattened.TotalSeconds:0.00} s, copied {sources.InLayers} out of layer blobs, compressed {compress.Count} in {(clock.Elapsed - compressing).TotalSeconds:0.00} s.");
         var damaged = new List<BundleSegment>();
         using var bundle = new TempFile(output.BundlePath);
@@ -35,6 +44,7 @@ internal sealed class BundlePasses(IReadOnlyList<BundleSegment> segments, Segmen
         {
             foreach (var segment in segments)
             {
+                Interlocked.Increment(ref _appended);
                 if (sources.CopyTo(segment, file)) continue;
                 damaged.Add(segment);
                 if (first) sources.Damaged(segment);

@@ -45,7 +45,13 @@ internal static class BundleWriter
 
         var flattened = clock.Elapsed;
         var sources = SegmentSources.Find(segments, context, layerBlobs ?? Array.Empty<string>());
-        new BundlePasses(segments, sources, output, acls, log, paths.BundleSegments).Run(flattened, clock);
+        var passes = new BundlePasses(segments, sources, output, acls, log, paths.BundleSegments);
+        using (new ProgressTicker(log, context.ProgressInterval, elapsed =>
+        {
+            var (compressed, appended) = passes.Done;
+            return $"Bundle {output.BundlePath}: {compressed} of {sources.ToCompress.Count} segments compressed, {appended} of {segments.Count} written, {elapsed.TotalSeconds:0} s";
+        }))
+            passes.Run(flattened, clock);
         // What this build had to compress, for the next machine (a failure is a warning, once).
         if (context.SegmentStore is { } store) new FarSegments(store).Put(segments.Where(s => s.Written is not null).ToList());
         state.RecordSegments(segments);
@@ -54,7 +60,7 @@ internal static class BundleWriter
         // ContainerCacheDirectory another project's bundle may be using (or just writing) them.
         if (!paths.IsShared) DeleteUnused(segments, paths.BundleSegments);
 
-        log.Info($"Bundle {output.BundlePath}: {entries} entries from {plans.Count} layers, {sources.Reused} of {segments.Count} segments reused, {sources.InLayers} copied from the layers, " +
+        log.Progress($"Bundle {output.BundlePath}: {entries} entries from {plans.Count} layers, {sources.Reused} of {segments.Count} segments reused, {sources.InLayers} copied from the layers, " +
                  (context.SegmentStore is null ? "" : $"{sources.Fetched} from the registry cache, ") + $"{Sizes.Format(new FileInfo(output.BundlePath).Length)}, {acls.Count} {(acls.Count == 1 ? "path" : "paths")} with ACLs in {output.AclPath}, {clock.Elapsed.TotalSeconds:0.00} s");
     }
 

@@ -44,6 +44,7 @@ internal static class SquashfsImageWriter
         var report = new AclNarrowingReport();
         long entries = 0;
         SquashfsSummary summary;
+        using (new ProgressTicker(log, context.ProgressInterval, elapsed => $"SquashFS image {output.Path}: {Volatile.Read(ref entries)} entries added, {elapsed.TotalSeconds:0} s"))
         using (var writer = new SquashfsWriter(output.Path, Options(output, epoch)))
         {
             foreach (var planned in PlanMerge.Flatten(plans))
@@ -60,7 +61,7 @@ internal static class SquashfsImageWriter
         var result = new SquashfsResult(output.Path, Written: true, entries, report.Count, report.Count > 0 ? output.NarrowedListPath : null);
         state.Record(key, result);
         report.Warn(log, output.NarrowedListPath);
-        log.Info($"SquashFS image {output.Path}: {entries} entries, {Sizes.Format(summary.Length)}, {output.Compression.ToString().ToLowerInvariant()}, " +
+        log.Progress($"SquashFS image {output.Path}: {entries} entries, {Sizes.Format(summary.Length)}, {output.Compression.ToString().ToLowerInvariant()}, " +
                  $"{report.Count} {(report.Count == 1 ? "path" : "paths")} narrowed, {clock.Elapsed.TotalSeconds:0.00} s");
         return result;
     }

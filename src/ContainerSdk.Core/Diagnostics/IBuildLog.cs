@@ -9,6 +9,14 @@ internal interface IBuildLog
     /// <summary>Detail for -v:d (why a layer was rebuilt, timings).</summary>
     void Detail(string message);
 
+    /// <summary>
+    /// A line a user sees at the default verbosity, as a long build goes: a layer or the bundle as it is written (a
+    /// steady <see cref="ProgressTicker"/> line) and as it is finished. Work that was skipped (unchanged) is
+    /// <see cref="Info"/>, so a no-op build prints nothing more than its summary. A log that knows no verbosity
+    /// treats it as any other line.
+    /// </summary>
+    void Progress(string message) => Info(message);
+
     void Warning(string code, string message, string? file = null, int line = 0, int column = 0);
 
     /// <summary>

@@ -10,6 +10,8 @@ internal sealed class ItemLog(IBuildLog inner, string itemType, string itemSpec)
 
     public void Detail(string message) => inner.Detail(message);
 
+    public void Progress(string message) => inner.Progress(message);
+
     public void Warning(string code, string message, string? file = null, int line = 0, int column = 0)
     {
         if (file is null && line == 0) inner.WarningAbout(itemType, itemSpec, code, message);

@@ -23,9 +23,10 @@ internal static class ContainerEngine
     /// </summary>
     /// <param name="clock">The stat cache's clock (the system's; a test moves it instead of waiting out the racy window).</param>
     /// <param name="squashfs">Where to write the flattened tree as a SquashFS image (GenerateContainerSquashfs), or null.</param>
+    /// <param name="progressInterval">How often long work logs a progress line; the default is <see cref="ProgressTicker.DefaultInterval"/> (a test makes it short).</param>
     public static LayersResult BuildLayers(IReadOnlyList<LayerRequest> layers, IReadOnlyList<AclFileRequest> aclFiles,
         LayerBuildOptions options, IBuildLog log, CancellationToken cancellationToken = default, BundleOutput? bundle = null,
-        RegistrySettings? registries = null, TimeProvider? clock = null, SquashfsOutput? squashfs = null)
+        RegistrySettings? registries = null, TimeProvider? clock = null, SquashfsOutput? squashfs = null, TimeSpan? progressInterval = null)
     {
         registries ??= new RegistrySettings();
 
@@ -53,6 +54,7 @@ internal static class ContainerEngine
             Options = options, Paths = paths, StatCache = StatCache.Load(paths.StatCache, clock), LayerCache = Composition.LayerCache(paths, shared),
             LayerCacheIsShared = shared is not null || paths.IsShared, SegmentStore = Composition.SegmentStore(shared),
             ImageSources = Composition.ImageSourcesWith(registryOptions, store, log), Log = log, Cancellation = cancellationToken,
+            ProgressInterval = progressInterval ?? ProgressTicker.DefaultInterval,
         };
         try
         {
@@ -81,18 +83,19 @@ internal static class ContainerEngine
 
     /// <summary>
     /// Pushes the image of the layout at <paramref name="layoutPath"/> to the registry <paramref name="settings"/> name
-    /// (<c>dotnet publish</c>) under every tag it names; returns the pushed manifest's digest, the local one.
+    /// (<c>dotnet publish</c>) under every tag it names; returns the pushed manifest's digest, the local one, and what
+    /// the push cost in the publish line's words.
     /// </summary>
     /// <param name="signer">ContainerSigningKey opened (<see cref="OpenSigningKey"/>): every pushed manifest is signed with it; null signs nothing.</param>
-    public static Oci.Digest PublishImage(string layoutPath, PublishSettings settings, RegistrySettings registries, IBuildLog log, IImageSigner? signer = null)
+    public static PublishResult PublishImage(string layoutPath, PublishSettings settings, RegistrySettings registries, IBuildLog log, IImageSigner? signer = null)
     {
         var options = Composition.Registries(registries.InsecureRegistries, registries.RegistryTimeout);
         var writer = Composition.RegistryWriter(options, settings.Layers, registries.CacheRepository);
         var image = BuiltImage.FromLayout(Path.GetFullPath(layoutPath), settings.Repository).WithTags(settings.Tags);
-        var digest = writer.Write(image, $"{settings.Registry}/{settings.Repository}", new ImageWriteContext(0, Path.GetFullPath(layoutPath), log)).ManifestDigest;
+        var written = writer.Write(image, $"{settings.Registry}/{settings.Repository}", new ImageWriteContext(0, Path.GetFullPath(layoutPath), log));
         // The manifest each tag names is the one pushed (an image manifest, never an index): what podman and skopeo verify.
-        signer?.Sign(new SignedImage(settings.Registry, settings.Repository, settings.Tags, digest), new SigningContext(options, log));
-        return digest;
+        signer?.Sign(new SignedImage(settings.Registry, settings.Repository, settings.Tags, written.ManifestDigest), new SigningContext(options, log));
+        return new PublishResult(written.ManifestDigest, written.Pushed?.Summary ?? "");
     }
 
     /// <summary>

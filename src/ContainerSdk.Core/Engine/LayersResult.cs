@@ -19,10 +19,28 @@ internal sealed class LayersResult(IReadOnlyList<BuiltLayer> layers, SquashfsRes
     /// </summary>
     public bool CarriesNamedAcls { get; } = carriesNamedAcls;
 
-    /// <summary>How many layers this build wrote, took unchanged from the layer cache, or reused from a base image: the summary line's counts.</summary>
-    public int Built => layers.Count(l => l.Origin == LayerOrigin.Built);
-    public int Cached => layers.Count(l => l.Origin == LayerOrigin.Cached);
-    public int Reused => layers.Count(l => l.Origin == LayerOrigin.Reused);
+    /// <summary>How many layers came from each place (<see cref="LayerOrigin"/>): the summary line's counts.</summary>
+    public int CountFrom(LayerOrigin origin) => layers.Count(l => l.Origin == origin);
+
+    /// <summary>
+    /// The layers' counts as the summary line says them, e.g. <c>2 built, 3 unchanged</c>: the places in a fixed order,
+    /// those with no layer left out, in words that say where a layer came from (a layer "from cache" read as a download).
+    /// </summary>
+    public string Summary => Summarize(layers.Select(l => l.Origin));
+
+    internal static string Summarize(IEnumerable<LayerOrigin> origins)
+    {
+        var counts = origins.GroupBy(o => o).ToDictionary(g => g.Key, g => g.Count());
+        var parts = new[]
+        {
+            (LayerOrigin.Built, "built"),
+            (LayerOrigin.Unchanged, "unchanged"),
+            (LayerOrigin.EarlierBuild, "from an earlier build"),
+            (LayerOrigin.RegistryCache, "from the registry cache"),
+            (LayerOrigin.Reused, "from the base image"),
+        }.Where(p => counts.GetValueOrDefault(p.Item1) > 0).Select(p => $"{counts[p.Item1]} {p.Item2}").ToList();
+        return parts.Count == 0 ? "none" : string.Join(", ", parts);
+    }
 
     public BuiltLayer this[int index] => layers[index];
     public int Count => layers.Count;

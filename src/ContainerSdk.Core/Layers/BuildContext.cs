@@ -27,6 +27,9 @@ internal sealed class BuildContext
     public required IBuildLog Log { get; init; }
     public CancellationToken Cancellation { get; init; }
 
+    /// <summary>How often long work (a layer, the bundle) logs a progress line (<see cref="ProgressTicker"/>).</summary>
+    public TimeSpan ProgressInterval { get; init; } = ProgressTicker.DefaultInterval;
+
     /// <summary>Hashes a whole input file (a tarball, an archive) unless the stat cache already knows it.</summary>
     public byte[] HashFile(string path)
     {

@@ -35,5 +35,10 @@ internal sealed record BuiltLayer
     public LayerOrigin Origin { get; init; }
 }
 
-/// <summary>Written by this build, taken unchanged from the layer cache, or reused from an image used as a base.</summary>
-internal enum LayerOrigin { Built, Cached, Reused }
+/// <summary>
+/// Where a layer's blob came from on this build, as the summary line counts it: written by this build; unchanged since
+/// the last build here (the layer cache had it); from an earlier build of another project or clone (a shared
+/// ContainerCacheDirectory had it); downloaded from the registry cache (ContainerCacheRepository); or reused from an
+/// image used as a base.
+/// </summary>
+internal enum LayerOrigin { Built, Unchanged, Reused, EarlierBuild, RegistryCache }

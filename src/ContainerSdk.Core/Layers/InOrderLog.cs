@@ -8,17 +8,19 @@ namespace ContainerSdk.Core.Layers;
 /// </summary>
 internal sealed class InOrderLog(IBuildLog log, int count)
 {
-    private readonly string?[] _pending = new string?[count];
+    private readonly (string Text, bool Worked)?[] _pending = new (string, bool)?[count];
     private int _next;
 
-    public void Info(int index, string message)
+    /// <param name="worked">The layer was written: its line shows at the default verbosity (<see cref="IBuildLog.Progress"/>); else it is <see cref="IBuildLog.Info"/>.</param>
+    public void Info(int index, string message, bool worked = false)
     {
         lock (_pending)
         {
-            _pending[index] = message;
+            _pending[index] = (message, worked);
             while (_next < count && _pending[_next] is { } line)
             {
-                log.Info(line);
+                if (line.Worked) log.Progress(line.Text);
+                else log.Info(line.Text);
                 _pending[_next++] = null;
             }
         }

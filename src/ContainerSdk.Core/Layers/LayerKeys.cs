@@ -1,3 +1,4 @@
+using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Cache;
 using ContainerSdk.Core.Inputs;
 
@@ -10,7 +11,8 @@ namespace ContainerSdk.Core.Layers;
 /// </summary>
 internal static class LayerKeys
 {
-    public static LayerKey For(LayerPlan plan, BuildContext context)
+    /// <param name="title">How the layer's lines name it: hashing that takes longer than <see cref="BuildContext.ProgressInterval"/> says how far it is.</param>
+    public static LayerKey For(LayerPlan plan, BuildContext context, string? title = null)
     {
         var (options, statCache) = (context.Options, context.StatCache);
         foreach (var entry in plan.Entries)
@@ -21,7 +23,17 @@ internal static class LayerKeys
         return new LayerKey(() =>
         {
             var unknown = plan.Entries.Where(Unhashed).ToList();
-            if (unknown.Count > 0) LayerFiles.HashAll(unknown, plan, statCache, context.Cancellation);
+            if (unknown.Count == 0) return Fingerprint(plan, options);
+            long total = unknown.Sum(e => e.Header.Size);
+            // The files hashed so far, counted from the hashes set (a read of a reference per file, every few seconds).
+            using (new ProgressTicker(context.Log, context.ProgressInterval, elapsed =>
+                   {
+                       var done = unknown.Where(e => e.ContentHash is not null).ToList();
+                       long bytes = done.Sum(e => e.Header.Size);
+                       return $"{title ?? $"Layer {plan.Index + 1} {plan.Input.ItemSpec}"}: checking its files, {done.Count} of {unknown.Count} hashed, " +
+                              $"{Sizes.Format(bytes)} of {Sizes.Format(total)} ({ProgressTicker.Percent(bytes, total)} %), {ProgressTicker.Rate(bytes, elapsed)}";
+                   }))
+                LayerFiles.HashAll(unknown, plan, statCache, context.Cancellation);
             return Fingerprint(plan, options);
         }, () => LayerFingerprint.Shape(plan.Entries.Select(e => e.Header), options.Compression), readsFiles: plan.Entries.Any(Unhashed));
     }

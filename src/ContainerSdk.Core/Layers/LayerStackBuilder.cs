@@ -21,7 +21,7 @@ internal static class LayerStackBuilder
         try
         {
             Parallel.For(0, plans.Count, new ParallelOptions { CancellationToken = context.Cancellation, MaxDegreeOfParallelism = Environment.ProcessorCount },
-                i => built[i] = BuildOne(plans[i], plans.Count, context, message => ordered.Info(i, message)));
+                i => built[i] = BuildOne(plans[i], plans.Count, context, (message, worked) => ordered.Info(i, message, worked)));
         }
         catch (AggregateException e) when (e.InnerException is ContainerSdkException)
         {
@@ -32,7 +32,7 @@ internal static class LayerStackBuilder
         return built;
     }
 
-    private static BuiltLayer BuildOne(LayerPlan plan, int count, BuildContext context, Action<string> report)
+    private static BuiltLayer BuildOne(LayerPlan plan, int count, BuildContext context, Action<string, bool> report)
     {
         var clock = Stopwatch.StartNew();
         var input = plan.Input;
@@ -41,16 +41,16 @@ internal static class LayerStackBuilder
         if (plan.Prebuilt is { } reused)
         {
             plan.Fingerprint = Convert.FromHexString(reused.Descriptor.Digest.Hex);
-            report($"{layer.Title}: reused from the image ({reused.Descriptor.Digest.ToString()[..19]}), {plan.Entries.Count} entries");
+            report($"{layer.Title}: reused from the image ({reused.Descriptor.Digest.ToString()[..19]}), {plan.Entries.Count} entries", false);
             return Built(plan, reused, plan.CreatedBy ?? $"ContainerSdk {what}") with { Origin = LayerOrigin.Reused };
         }
 
-        var (key, asked, cached) = LookUp(plan, layer.Journal.Exists, context, what);
+        var (key, asked, cached) = LookUp(plan, layer.Journal.Exists, context, what, layer.Title);
         return cached is not null ? Taken(layer, cached) : Written(layer, key, asked);
     }
 
     /// <summary>One layer position as it goes through the stages: where it is recorded, and what its lines say.</summary>
-    private sealed record Position(LayerPlan Plan, int Count, string What, BuildContext Context, Stopwatch Clock, Action<string> Report)
+    private sealed record Position(LayerPlan Plan, int Count, string What, BuildContext Context, Stopwatch Clock, Action<string, bool> Report)
     {
         public LayerJournal Journal { get; } = new(Context.Paths.Journal(Plan.Index, Plan.Input.ItemSpec));
         public LastLayerBlob Last { get; } = new(Context.Paths.LastBlob(Plan.Index, Plan.Input.ItemSpec));
@@ -63,9 +63,9 @@ internal static class LayerStackBuilder
     /// before is written at once, hashing as it goes, so a cold build reads every file once, unless a cache other
     /// machines or projects fill may have it. Sets the plan's fingerprint when it asked.
     /// </summary>
-    private static (LayerKey Key, bool Asked, LayerBlob? Cached) LookUp(LayerPlan plan, bool builtBefore, BuildContext context, string what)
+    private static (LayerKey Key, bool Asked, LayerBlob? Cached) LookUp(LayerPlan plan, bool builtBefore, BuildContext context, string what, string title)
     {
-        var key = LayerKeys.For(plan, context);
+        var key = LayerKeys.For(plan, context, title);
         if (key.ReadsFiles && !builtBefore && !context.LayerCacheIsShared) return (key, false, null);
         var found = context.LayerCache.TryGet(key);
         plan.Fingerprint = key.Fingerprint;
@@ -77,9 +77,10 @@ internal static class LayerStackBuilder
     private static BuiltLayer Taken(Position layer, LayerBlob cached)
     {
         var (plan, paths) = (layer.Plan, layer.Context.Paths);
-        // A hit this project never recorded was built by another project or clone sharing ContainerCacheDirectory.
+        // A far cache names itself; a hit this project never recorded was built by another project or clone sharing ContainerCacheDirectory.
+        var origin = cached.Origin is not null ? LayerOrigin.RegistryCache : LayerOrigin.Unchanged;
         if (cached.Origin is null && paths.IsShared && !layer.Journal.Records(plan))
-            cached = cached with { Origin = $"the cache folder {paths.Shared}" };
+            (cached, origin) = (cached with { Origin = $"the cache folder {paths.Shared}" }, LayerOrigin.EarlierBuild);
         // A far cache's hit brings where its blob holds the bundle's segments: recorded now that the blob is in place here.
         if (cached.Segments is { } segments) LayerSegments.Record(paths.LayerSegments, cached.BlobPath, segments);
         // Unchanged means the recorded plan still stands: a no-op build writes nothing.
@@ -87,10 +88,11 @@ internal static class LayerStackBuilder
         layer.Last.Record(cached.BlobPath);
 
         string digest = cached.Descriptor.Digest.ToString()[..19];
-        layer.Report(cached.Origin is { } origin
-            ? $"{layer.Title}: from {origin} ({digest}{(cached.Prefetched ? ", its download started before the files were hashed" : "")}), {plan.Entries.Count} entries checked in {layer.Clock.Elapsed.TotalSeconds:0.00} s"
-            : $"{layer.Title}: unchanged ({digest}{(cached.HashedAgain ? ", its blob read again: touched since it was checked" : "")}), {plan.Entries.Count} entries checked in {layer.Clock.Elapsed.TotalSeconds:0.00} s");
-        return Built(plan, cached, $"ContainerSdk {layer.What}") with { Origin = LayerOrigin.Cached };
+        layer.Report(cached.Origin is { } from
+            ? $"{layer.Title}: from {from} ({digest}{(cached.Prefetched ? ", its download started before the files were hashed" : "")}), {plan.Entries.Count} entries checked in {layer.Clock.Elapsed.TotalSeconds:0.00} s"
+            : $"{layer.Title}: unchanged ({digest}{(cached.HashedAgain ? ", its blob read again: touched since it was checked" : "")}), {plan.Entries.Count} entries checked in {layer.Clock.Elapsed.TotalSeconds:0.00} s",
+            cached.Origin is not null);
+        return Built(plan, cached, $"ContainerSdk {layer.What}") with { Origin = origin };
     }
 
     /// <summary>
@@ -106,7 +108,7 @@ internal static class LayerStackBuilder
             try { return layer.Journal.Explain(plan); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return $"(its last plan could not be read: {e.Message})"; }
         });
-        var blob = LayerWriter.Write(plan, context, asked ? layer.Last.Load(context.Paths) : null, out int copied);
+        var blob = LayerWriter.Write(plan, context, asked ? layer.Last.Load(context.Paths) : null, layer.Title, out int copied);
         context.LayerCache.Put(key, blob);
         plan.Fingerprint = key.Fingerprint;
         whyRebuilt.Wait(); // it reads the journal this replaces
@@ -115,7 +117,7 @@ internal static class LayerStackBuilder
 
         long bytesIn = plan.Entries.Where(e => e.HasData).Sum(e => e.Header.Size);
         string copies = copied > 0 ? $", {copied} of {blob.Segments?.Count} segments copied from its last blob" : "";
-        layer.Report($"{layer.Title}: built {plan.Entries.Count} entries, {Sizes.Format(bytesIn)} in, {Sizes.Format(blob.Descriptor.Size)} out ({blob.Descriptor.Digest.ToString()[..19]}{copies}), {layer.Clock.Elapsed.TotalSeconds:0.00} s");
+        layer.Report($"{layer.Title}: built {plan.Entries.Count} entries, {Sizes.Format(bytesIn)} in, {Sizes.Format(blob.Descriptor.Size)} out ({blob.Descriptor.Digest.ToString()[..19]}{copies}), {layer.Clock.Elapsed.TotalSeconds:0.00} s", true);
         context.Log.Detail($"{layer.Title} was rebuilt: {whyRebuilt.GetAwaiter().GetResult()}");
         return Built(plan, blob, $"ContainerSdk {layer.What}") with { Origin = LayerOrigin.Built };
     }

@@ -1,5 +1,6 @@
 using ContainerSdk.Core.Blobs;
 using ContainerSdk.Core.Cache;
+using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Inputs;
 using ContainerSdk.Core.Tar;
 
@@ -16,18 +17,41 @@ internal static class LayerWriter
     /// Writes the layer, copying the segments its last blob holds unchanged when there is one (every content hash is
     /// known then: the fingerprint was computed and missed); a copy that fails its check writes the layer in full.
     /// </summary>
-    public static LayerBlob Write(LayerPlan plan, BuildContext context, LastLayerBlob.Source? last, out int copied)
+    /// <param name="title">How the layer's lines name it: a progress line every <see cref="BuildContext.ProgressInterval"/> while it is written.</param>
+    public static LayerBlob Write(LayerPlan plan, BuildContext context, LastLayerBlob.Source? last, string title, out int copied)
     {
         var (options, paths) = (context.Options, context.Paths);
+        var progress = new LayerProgress(plan);
+        using var ticker = new ProgressTicker(context.Log, context.ProgressInterval, progress.Line(title));
         if (last is not null && options.Compression == LayerCompression.Gzip)
         {
-            try { return Write(plan, options, paths.Blobs, context.StatCache, paths.LayerSegments, last, out copied); }
+            try { return Write(plan, options, paths.Blobs, context.StatCache, paths.LayerSegments, last, progress, out copied); }
             catch (SegmentCopyException e)
             {
                 context.Log.Detail($"Layer {plan.Index + 1} {plan.Input.ItemSpec}: {e.Message}; the layer is written without copies.");
             }
         }
-        return Write(plan, options, paths.Blobs, context.StatCache, paths.LayerSegments, null, out copied);
+        return Write(plan, options, paths.Blobs, context.StatCache, paths.LayerSegments, null, progress, out copied);
+    }
+
+    /// <summary>
+    /// How far a layer's write is, as its progress line reads it: the tar bytes the blob writer took (its own counter)
+    /// against the tar's size worked out from the plan (headers, data, padding; PAX records make it an estimate), and
+    /// the entries passed. Only the ticker's thread reads it; the writer sets two fields.
+    /// </summary>
+    private sealed class LayerProgress(LayerPlan plan)
+    {
+        private readonly long _total = plan.Entries.Sum(e => 512 + (e.HasData ? (e.Header.Size + 511) / 512 * 512 : 0)) + 1024;
+        public volatile LayerBlobWriter? Writer;
+        public int Entries;
+
+        public Func<TimeSpan, string?> Line(string title) => elapsed =>
+        {
+            if (Writer is not { } writer) return null;
+            long bytes = writer.TarBytes;
+            return $"{title}: {Sizes.Format(bytes)} of {Sizes.Format(_total)} ({ProgressTicker.Percent(bytes, _total)} %), " +
+                   $"{Volatile.Read(ref Entries)} of {plan.Entries.Count} entries, {ProgressTicker.Rate(bytes, elapsed)}";
+        };
     }
 
     /// <summary>
@@ -36,9 +60,11 @@ internal static class LayerWriter
     /// With <paramref name="last"/> (every content hash known), a segment that blob holds is copied, not compressed.
     /// </summary>
     private static LayerBlob Write(LayerPlan plan, LayerBuildOptions options, string blobDirectory, StatCache statCache, string segmentIndexes,
-        LastLayerBlob.Source? last, out int copied)
+        LastLayerBlob.Source? last, LayerProgress progress, out int copied)
     {
         using var writer = LayerBlobWriter.Create(blobDirectory, options.Compression);
+        progress.Writer = writer;
+        progress.Entries = 0;
         var cutter = writer.RecordsSegments ? new SegmentCutter() : null;
         using (var tar = new TarWriter(writer, leaveOpen: true))
         {
@@ -46,6 +72,7 @@ internal static class LayerWriter
             {
                 if (last is null) WriteEntry(tar, entry, plan, statCache);
                 if (cutter?.Add(entry) == true) EndSegment(cutter.Take());
+                progress.Entries++;
             }
             // The end blocks in a member of their own, as in the bundle, so the last segment can serve it too.
             if (cutter?.HasEntries == true) EndSegment(cutter.Take());

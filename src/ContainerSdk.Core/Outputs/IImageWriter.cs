@@ -20,7 +20,11 @@ internal interface IImageWriter
 /// sent as they are; a docker-archive, which holds no manifest, still holds the image the manifest names), the tags it
 /// carries there and where it went (a full path, or the registry address).
 /// </summary>
-internal sealed record ImageWriteResult(Oci.Digest ManifestDigest, Oci.Digest ConfigDigest, IReadOnlyList<string> Tags, string Destination);
+internal sealed record ImageWriteResult(Oci.Digest ManifestDigest, Oci.Digest ConfigDigest, IReadOnlyList<string> Tags, string Destination)
+{
+    /// <summary>What a push sent, mounted and found already there (the registry writer), or null for a local writer.</summary>
+    public Registry.PushResult? Pushed { get; init; }
+}
 
 /// <summary>What a writer may need besides the image: the one timestamp for its own entries, a work folder, the log.</summary>
 internal sealed record ImageWriteContext(long Epoch, string WorkDirectory, IBuildLog Log)

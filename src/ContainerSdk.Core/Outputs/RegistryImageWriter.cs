@@ -34,7 +34,7 @@ internal sealed class RegistryImageWriter(RegistryOptions options, IReadOnlyList
         var result = new ImagePusher(options, context.Log)
             .PushAsync(registry, repository, image.Tags, image.ManifestJson, image.ManifestDescriptor.MediaType, BlobsOf(image, mountFrom.GetValueOrDefault))
             .GetAwaiter().GetResult();
-        return new ImageWriteResult(result.Digest, image.Manifest.Config.Digest, image.Tags, $"{registry}/{repository}");
+        return new ImageWriteResult(result.Digest, image.Manifest.Config.Digest, image.Tags, $"{registry}/{repository}") { Pushed = result };
     }
 
     /// <summary>What a push sends before the manifest: the config and every layer, each opened afresh for each try.</summary>

@@ -51,6 +51,11 @@ internal sealed class ImagePuller
         var blobs = new[] { manifest.Config }.Concat(manifest.Layers).DistinctBy(d => d.Digest).ToList();
         var missing = blobs.Where(b => _store.Find(b) is null).ToList();
         using var slots = new SemaphoreSlim(_options.MaxParallelTransfers);
+        int done = 0;
+        long bytesDone = 0, total = missing.Sum(b => b.Size);
+        // A long download (a large base, a slow link) says how far it is, by the blobs finished so far.
+        using var ticker = new ProgressTicker(_log, _options.ProgressInterval, elapsed =>
+            $"Pulling {reference}: {Volatile.Read(ref done)} of {missing.Count} blobs done, {Sizes.Format(Interlocked.Read(ref bytesDone))} of {Sizes.Format(total)}, {elapsed.TotalSeconds:0} s");
         await Task.WhenAll(missing.Select(async blob =>
         {
             await slots.WaitAsync(cancel);
@@ -59,11 +64,16 @@ internal sealed class ImagePuller
                 var started = Stopwatch.StartNew();
                 await client.DownloadBlobAsync(reference.Repository, blob, _store, cancel);
                 _log.Detail($"  {reference.Registry}/{reference.Repository}: blob {blob.Digest} ({Sizes.Format(blob.Size)}) pulled in {started.Elapsed.TotalSeconds:0.0} s");
+                Interlocked.Add(ref bytesDone, blob.Size);
+                Interlocked.Increment(ref done);
             }
             finally { slots.Release(); }
         }));
-        _log.Info($"Pulled {reference} as {document.Digest}: {missing.Count} of {blobs.Count} blobs downloaded " +
-                  $"({Sizes.Format(missing.Sum(b => b.Size))}), {clock.Elapsed.TotalSeconds:0.0} s");
+        ticker.Dispose();
+        string pulled = $"Pulled {reference} as {document.Digest}: {missing.Count} of {blobs.Count} blobs downloaded ({Sizes.Format(total)}), {clock.Elapsed.TotalSeconds:0.0} s";
+        // A download is work a user waited for: its line shows at the default verbosity; finding every blob here does not.
+        if (missing.Count > 0) _log.Progress(pulled);
+        else _log.Info(pulled);
         return Assemble(reference, document, manifest);
     }
 

@@ -1,3 +1,4 @@
+using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Registry.Credentials;
 
 namespace ContainerSdk.Core.Registry;
@@ -24,6 +25,9 @@ internal sealed record RegistryOptions
 
     /// <summary>Blobs transferred at once (per push or pull): the network is the limit, not the cores.</summary>
     public int MaxParallelTransfers { get; init; } = 4;
+
+    /// <summary>How often a long push logs a progress line (<see cref="ProgressTicker"/>).</summary>
+    public TimeSpan ProgressInterval { get; init; } = ProgressTicker.DefaultInterval;
 
     /// <summary>Distribution's own limit for a manifest: a larger one is hostile, not an image.</summary>
     public long MaxManifestSize { get; init; } = 4 * 1024 * 1024;

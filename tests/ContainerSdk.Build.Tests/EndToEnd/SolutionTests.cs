@@ -72,7 +72,7 @@ public sealed class SolutionTests(SdkPackage sdk)
         rebuild.EnsureSuccess("dotnet build -t:Rebuild of the solution");
         // Rebuild cleaned and built again: the same inputs give the same image.
         Assert.Equal(first, File.ReadAllText(index));
-        Assert.Contains("(layers: 2 built, 0 reused, 0 from cache)", rebuild.StdOut);
+        Assert.Contains("(layers: 2 built)", rebuild.StdOut);
     }
 
     [Fact]

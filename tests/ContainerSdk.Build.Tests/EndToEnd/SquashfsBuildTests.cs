@@ -188,7 +188,7 @@ public sealed class SquashfsBuildTests(SdkPackage sdk, DebianLmodRootfs debian)
     /// <summary>The summary line of the project, naming the SquashFS image at its end.</summary>
     private static void AssertSummaryNames(Tools.Result build, string projectName, string image)
     {
-        var summary = new Regex($@"^\s*(?:\d+(?::\d+)?>)?{Regex.Escape(projectName)} -> .* \(layers: [^)]*\); SquashFS {Regex.Escape(image)}\s*$",
+        var summary = new Regex($@"^\s*(?:\d+(?::\d+)?>)?{Regex.Escape(projectName)} -> .* \(layers: [^)]*\)(; [^;]*)*; SquashFS {Regex.Escape(image)}(; [^;]*)*\s*$",
             RegexOptions.Multiline);
         Assert.True(summary.IsMatch(build.StdOut), $"no summary line naming {image}:\n{build.StdOut}");
     }

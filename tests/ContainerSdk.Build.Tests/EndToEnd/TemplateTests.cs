@@ -50,7 +50,7 @@ public sealed class TemplateTests(SdkPackage sdk)
         Assert.True(File.Exists(Path.Combine(root, "mysite", "bin", "Debug", "image", "index.json")));
         Assert.True(File.Exists(Path.Combine(root, "mysite", "bin", "Debug", "mysite.tar.gz")));
         Assert.True(Directory.Exists(Path.Combine(packages, "containersdk", SdkPackage.Version)), "the SDK came from the isolated package cache");
-        Assert.Matches(new Regex(@"mysite:latest sha256:[0-9a-f]{64} \(layers: 2 built, 0 reused, 0 from cache\)"), build.StdOut);
+        Assert.Matches(new Regex(@"mysite:latest sha256:[0-9a-f]{64} \(layers: 2 built\)"), build.StdOut);
         // A NuGet package keeps no file modes: the template's post-action makes the module's program executable again,
         // so that the image carries it 0755 and it runs.
         var program = Path.Combine(root, "mysite", "modules", "hello-1.0", "bin", "hello");

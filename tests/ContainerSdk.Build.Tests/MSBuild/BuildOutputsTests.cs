@@ -53,6 +53,30 @@ public sealed class BuildOutputsTests
     }
 
     [Fact]
+    public void The_summary_line_names_every_output_and_a_no_op_prints_only_it()
+    {
+        using var p = ProjectWithOneModule("<ContainerArchiveOutputPath>bin/site.oci.tar</ContainerArchiveOutputPath><GenerateContainerSquashfs>true</GenerateContainerSquashfs>");
+        string Out(string name) => Path.GetFullPath(p.Dir.Combine("bin", "Debug", name));
+        string outputs = $"; bundle {Out("site.tar.gz")}; ACLs {Out("site.acl")}; SquashFS {Out("site.sqsh")}; archive {Path.GetFullPath(p.Dir.Combine("bin", "site.oci.tar"))}";
+        static List<string> Shown(BuildOutcome outcome) =>
+            outcome.Log.Messages.Where(m => m.Importance == Microsoft.Build.Framework.MessageImportance.High).Select(m => m.Message!).ToList();
+
+        var first = p.Build("Build");
+        Assert.True(first.Succeeded, first.ToString());
+        var summary = Assert.Single(Shown(first), m => m.StartsWith("site -> ", StringComparison.Ordinal));
+        Assert.EndsWith($" (layers: 1 built){outputs}", summary);
+        // Work done shows at the default verbosity, as it finishes: the layer, the bundle, the SquashFS image.
+        Assert.Contains(Shown(first), m => m.StartsWith("Layer 1/1 Module modules/tool -> /opt/tool: built ", StringComparison.Ordinal));
+        Assert.Contains(Shown(first), m => m.StartsWith("Bundle ", StringComparison.Ordinal));
+        Assert.Contains(Shown(first), m => m.StartsWith("SquashFS image ", StringComparison.Ordinal));
+
+        var again = p.Build("Build");
+        Assert.True(again.Succeeded, again.ToString());
+        Assert.Equal(new[] { "site -> " }, Shown(again).Select(m => m[..8]));
+        Assert.EndsWith($" (layers: 1 unchanged){outputs}", Shown(again)[0]);
+    }
+
+    [Fact]
     public void GenerateContainerBundle_false_writes_no_bundle()
     {
         using var p = ProjectWithOneModule("<GenerateContainerBundle>false</GenerateContainerBundle>");

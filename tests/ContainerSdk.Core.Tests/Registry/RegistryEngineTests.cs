@@ -176,7 +176,7 @@ public sealed class RegistryEngineTests
         Assert.Equal(Codes.RegistryNotAllowed, refused.Code);
         Assert.Empty(proxy.Requests);
 
-        var digest = ContainerEngine.PublishImage(dir.Combine("image"), Settings("hpc/site"), registries, log);
+        var digest = ContainerEngine.PublishImage(dir.Combine("image"), Settings("hpc/site"), registries, log).Digest;
         Assert.Equal(image.ManifestDigest, digest);
         var skopeo = Tools.Require("skopeo");
         var raw = Tools.Run(skopeo, "inspect", "--tls-verify=false", "--raw", $"docker://{reg.Host}/hpc/site:latest").EnsureSuccess("skopeo inspect");
@@ -226,7 +226,7 @@ public sealed class RegistryEngineTests
         var second = Build(dir.Combine("obj-b"), inputs, registries, log);
 
         Assert.Equal(first.Select(l => l.Descriptor.Digest), second.Select(l => l.Descriptor.Digest));
-        Assert.All(second, layer => Assert.Equal(LayerOrigin.Cached, layer.Origin));
+        Assert.All(second, layer => Assert.Equal(LayerOrigin.EarlierBuild, layer.Origin));
         Assert.DoesNotContain(proxy.Requests.Skip(before), r => r.PathAndQuery.Contains("/blobs/"));
         var store = new BlobStore(new WorkPaths(dir.Combine("obj-b"), dir.Combine("cache-a")).Registry);
         Assert.All(first, layer => Assert.False(File.Exists(store.PathOf(layer.Descriptor.Digest))));
