@@ -30,6 +30,10 @@ internal static class Codes
     public const string ModuleFileUnsupported = "CSDK1051";
     public const string ModuleFileLoadFails = "CSDK1052";
     public const string InvalidModulePrefix = "CSDK1053";
+    /// <summary>Warning: execute{...}/source_sh (or a site package's load hook) runs at module load inside the image; its effect is not in the image config.</summary>
+    public const string ModuleCommandAtLoad = "CSDK1054";
+    /// <summary>A modulefile whose only effect on load is execute{...}/source_sh: the image config could hold nothing of it.</summary>
+    public const string ModuleFileOnlyCommands = "CSDK1055";
 
     /// <summary>A base image's config has a media type the SDK does not know; it is read as an image config all the same.</summary>
     public const string BaseConfigTypeUnknown = "CSDK1060";
@@ -49,6 +53,8 @@ internal static class Codes
     public const string InvalidEpoch = "CSDK3004";
     public const string InvalidCompression = "CSDK3005";
     public const string InvalidArchiveFormat = "CSDK3010";
+    /// <summary>ContainerLmodSitePackage names no file.</summary>
+    public const string InvalidLmodSitePackage = "CSDK3020";
 
     public const string OutputWriteFailed = "CSDK4001";
     public const string BuildFolderLocked = "CSDK4002";
