@@ -113,6 +113,7 @@ public class ModuleFileTests
     [InlineData("a/1.lua", "setenv(\"A\", \"1\")\nadd_to_path(\"PATH\", \"/x\")\n", Codes.ModuleFileUnsupported, 2)]
     [InlineData("a/1.lua", "prepend_path{\"PATH\", \"/x\", priority=\"high\"}\n", Codes.ModuleFileUnsupported, 1)]
     [InlineData("a/1.lua", "setenv{\"A\", \"/x\", priority=10}\n", Codes.ModuleFileUnsupported, 1)]
+    [InlineData("a/1.lua", "\nappend_path{\"PATH\", \"/x\", priority=5}\n", Codes.ModuleFileLoadFails, 2)]
     [InlineData("a/1.lua", "\nsetenv(\"A\", os.getenv(\"NOT_SET\") .. \"/x\")\n", Codes.ModuleFileLoadFails, 2)]
     [InlineData("a/1.lua", "LmodError(\"not on this system\")\n", Codes.ModuleFileLoadFails, 1)]
     [InlineData("a/1", "#%Module\nsetenv A {x\n", Codes.ModuleFileSyntax, 2)]

@@ -532,6 +532,9 @@ internal sealed class LuaModuleReader
                 priority = (int)value;
                 if (priority != 0 && statement is not ("prepend_path" or "append_path"))
                     throw _recorder.Unsupported($"{statement} with a priority", line);
+                // Lmod's validateStringTable: a priority is 0 or at least 10, else the load fails.
+                if (priority is < 0 or (> 0 and < 10))
+                    throw _recorder.Failure($"{statement} with the priority {priority} (Lmod takes 0 or at least 10)", line);
             }
             if (table.Fields.Keys.Except(new[] { "delim", "priority" }).FirstOrDefault() is { } other)
                 throw _recorder.Unsupported($"{statement} with '{other}='", line);
