@@ -445,7 +445,12 @@ internal sealed class LuaModuleReader
             "myShellName" => ModuleLoadContext.ShellName,
             "myShellType" => ModuleLoadContext.ShellType,
             "hierarchyA" => HierarchyA(Needed(0, "a module name and a number of levels"), args.Count > 1 ? LuaValues.AsNumber(args[1]) : null, line),
-            "tostring" => LuaValues.AsString(args.FirstOrDefault()) ?? LuaValues.TypeName(args.FirstOrDefault()),
+            "tostring" => args.FirstOrDefault() switch
+            {
+                bool b => b ? "true" : "false",
+                null => "nil",
+                var v => LuaValues.AsString(v) ?? throw _recorder.Unsupported($"tostring of a {LuaValues.TypeName(v)} (Lua writes its address)", line),
+            },
             "tonumber" => args.FirstOrDefault() is string t ? LuaValues.ParseNumber(t.Trim()) : args.FirstOrDefault() is long or double ? args[0] : null,
             "type" => LuaValues.TypeName(args.FirstOrDefault()),
             "ipairs" => args.FirstOrDefault() is LuaTable list ? LuaPairs.Of(list, sequenceOnly: true) : throw _recorder.Failure("ipairs takes a table", line),
