@@ -267,9 +267,24 @@ public static class ModuleFileSiteCorpus
            return "TACC"
         end
 
-        --- The prefix of a package's variables: TACC_<NAME>.
+        --- The prefix of a package's variables: TACC_<NAME>, anything but letters and digits an underscore.
         function site_pkg_base(name)
-           return string.format("TACC_%s", name:upper())
+           local base = name:upper():gsub("[^%w]", "_")
+           return string.format("TACC_%s", base)
+        end
+
+        --- The toolchain of an install path /home1/apps/<compiler>/<mpi>/<name>/<version>, its depth, where "apps" is.
+        function site_toolchain(root)
+           local compiler, mpi = root:match("^/home1/apps/(%w+)/(%w+)/")
+           if compiler == nil then
+              return "none"
+           end
+           local parts = {}
+           for part in root:gmatch("[^/]+") do
+              parts[#parts + 1] = part
+           end
+           local first, last = root:find("apps", 1, true)
+           return compiler .. "-" .. mpi .. ":" .. #parts .. ":" .. first .. "-" .. last
         end
 
         --- Prepends a package's folders to the variables that find them; returns how many.
@@ -297,6 +312,7 @@ public static class ModuleFileSiteCorpus
 
         sandbox_registration{
            site_pkg_base = site_pkg_base,
+           site_toolchain = site_toolchain,
            site_prepend_tree = site_prepend_tree,
            site_derived_modulepath = site_derived_modulepath,
         }
@@ -324,6 +340,11 @@ public static class ModuleFileSiteCorpus
         setenv(base .. "_DIR", root)
         setenv(base .. "_BIN", pathJoin(root, "bin"))
         setenv(base .. "_KINDS", tostring(n))
+        setenv(base .. "_TOOLCHAIN", site_toolchain(root))
+        setenv(base .. "_TAG", (pkgVersion:gsub("(%d+)(%a+)(%d+)", "%3-%2-%1")))
+        setenv(base .. "_MAP", (("bin:lib:man"):gsub("%a+", { bin = "B", man = false })))
+        setenv(base .. "_TITLE", (pkgName:gsub("^%l", string.upper)))
+        setenv(base .. "_BALANCED", ("f(a(b)c)d"):match("%b()") .. (pkgVersion:find("%d%a") and "+" or "-"))
         prepend_path("MODULEPATH", site_derived_modulepath("MPI"))
         family("md")
 

@@ -105,7 +105,8 @@ internal sealed class LuaModuleReader
                 RunScoped(doBlock.Block);
                 break;
             case LuaReturn ret:
-                throw new ReturnSignal(ret.Values.Count == 0 ? null : Evaluate(ret.Values[0]));
+                var returned = EvaluateAll(ret.Values);
+                throw new ReturnSignal(returned.Count == 1 ? returned[0] : new LuaMultiple(returned));
             case LuaNumericFor loop:
                 NumericFor(loop);
                 break;
@@ -184,8 +185,25 @@ internal sealed class LuaModuleReader
 
     private object?[] EvaluateList(IReadOnlyList<LuaExpr> exprs, int count)
     {
-        var values = new object?[Math.Max(count, exprs.Count)];
-        for (int i = 0; i < exprs.Count; i++) values[i] = Evaluate(exprs[i]);
+        var all = EvaluateAll(exprs);
+        var values = new object?[Math.Max(count, all.Count)];
+        for (int i = 0; i < all.Count; i++) values[i] = all[i];
+        return values;
+    }
+
+    /// <summary>An expression list as Lua adjusts it: every expression gives one value but the last, which gives all a call returns.</summary>
+    private List<object?> EvaluateAll(IReadOnlyList<LuaExpr> exprs)
+    {
+        var values = new List<object?>(exprs.Count);
+        for (int i = 0; i < exprs.Count; i++)
+        {
+            if (i == exprs.Count - 1 && exprs[i] is LuaCall or LuaMethodCall)
+            {
+                var result = exprs[i] is LuaCall call ? Call(call) : CallMethod((LuaMethodCall)exprs[i]);
+                if (result is LuaMultiple multiple) values.AddRange(multiple.Values); else values.Add(result);
+            }
+            else values.Add(Evaluate(exprs[i]));
+        }
         return values;
     }
 
@@ -218,8 +236,9 @@ internal sealed class LuaModuleReader
                     LuaTable t => (long)t.Items.Count,
                     var other => throw _recorder.Failure($"attempt to get length of a {LuaValues.TypeName(other)} value", length.Line),
                 };
-            case LuaCall call: return Call(call);
-            case LuaMethodCall method: return CallMethod(method);
+            case LuaParenthesized parenthesized: return Evaluate(parenthesized.Inner);
+            case LuaCall call: return LuaMultiple.First(Call(call));
+            case LuaMethodCall method: return LuaMultiple.First(CallMethod(method));
             case LuaTableExpr table: return BuildTable(table);
             case LuaIndex index: return Index(index);
             case LuaFunctionExpr function: return new LuaFunction(function, new List<Dictionary<string, object?>>(_scopes), this);
@@ -323,15 +342,21 @@ internal sealed class LuaModuleReader
     private object? Call(LuaCall call)
     {
         var callee = Builtin(call.Function) is { } builtin ? new LuaBuiltin(builtin) : Evaluate(call.Function);
-        var args = call.Arguments.Select(Evaluate).ToList();
+        var args = EvaluateAll(call.Arguments);
         return callee switch
         {
-            LuaFunction function => ((LuaModuleReader)function.Owner).Invoke(function, args, call.Line),
-            LuaBuiltin b => CallBuiltin(b.Name, args, call.Line),
             null when call.Function is LuaName n => throw _recorder.UnknownStatement(n.Name, call.Line),
+            LuaFunction or LuaBuiltin => CallValue(callee, args, call.Line),
             _ => throw _recorder.Failure($"attempt to call a {LuaValues.TypeName(callee)} value", call.Line),
         };
     }
+
+    private object? CallValue(object function, List<object?> args, int line) => function switch
+    {
+        LuaFunction f => ((LuaModuleReader)f.Owner).Invoke(f, args, line),
+        LuaBuiltin b => CallBuiltin(b.Name, args, line),
+        _ => throw _recorder.Failure($"attempt to call a {LuaValues.TypeName(function)} value", line),
+    };
 
     /// <summary>Runs a function this reader's file defined, in its file, over the scopes it closes over.</summary>
     private object? Invoke(LuaFunction function, List<object?> args, int line)
@@ -372,7 +397,7 @@ internal sealed class LuaModuleReader
         var target = Evaluate(method.Target);
         if (target is string s)
         {
-            var args = method.Arguments.Select(Evaluate).Prepend(s).ToList();
+            var args = EvaluateAll(method.Arguments).Prepend(s).ToList();
             return CallBuiltin("string." + method.Method, args, method.Line);
         }
         throw _recorder.Unsupported($"the method call ':{method.Method}(...)' on a {LuaValues.TypeName(target)}", method.Line);
@@ -460,7 +485,7 @@ internal sealed class LuaModuleReader
                 : throw _recorder.Failure("table.concat takes a table", line),
             "table.insert" when args is [LuaTable into, var item] => Add(into, item),
             "LmodError" => throw _recorder.Failure("LmodError: " + string.Concat(args.Select(a => LuaValues.AsString(a) ?? "")), line),
-            _ when name.StartsWith("string.", StringComparison.Ordinal) => LuaStrings.Call(name["string.".Length..], args, line, _recorder),
+            _ when name.StartsWith("string.", StringComparison.Ordinal) => LuaStrings.Call(name["string.".Length..], args, line, _recorder, (f, a) => CallValue(f, a, line)),
             _ => throw _recorder.UnknownStatement(name, line),
         };
     }
@@ -563,6 +588,13 @@ internal sealed class LuaModuleReader
     {
         public int Line { get; } = line;
     }
+}
+
+/// <summary>The values a function returns when they are more than one (<c>return a, b</c>, <c>s:match("(a)(b)")</c>, gsub's count).</summary>
+internal sealed record LuaMultiple(IReadOnlyList<object?> Values)
+{
+    /// <summary>What an expression that is not last in a list takes of a call: its first value.</summary>
+    public static object? First(object? value) => value is LuaMultiple m ? (m.Values.Count > 0 ? m.Values[0] : null) : value;
 }
 
 /// <summary>A function of Lua or Lmod named by a name the file does not define (<c>os.getenv</c>, <c>prepend_path</c>).</summary>

@@ -274,7 +274,8 @@ internal sealed class LuaParser
             Take();
             var inner = ParseExpression();
             Expect(")");
-            return inner;
+            // (f()) is one value, however many f returns.
+            return inner is LuaCall or LuaMethodCall ? new LuaParenthesized(inner, token.Line) : inner;
         }
         return new LuaName(ExpectName(), token.Line);
     }

@@ -15,6 +15,8 @@ internal sealed record LuaTableExpr(IReadOnlyList<LuaExpr> Items, IReadOnlyList<
 /// <summary><c>function (params) body end</c>: a site's SitePackage.lua defines its functions this way.</summary>
 internal sealed record LuaFunctionExpr(IReadOnlyList<string> Parameters, IReadOnlyList<LuaStatement> Body, int Line) : LuaExpr(Line);
 internal sealed record LuaVarargs(int Line) : LuaExpr(Line);
+/// <summary>A call in parentheses: its first value only.</summary>
+internal sealed record LuaParenthesized(LuaExpr Inner, int Line) : LuaExpr(Line);
 
 internal abstract record LuaStatement(int Line);
 internal sealed record LuaLocal(IReadOnlyList<string> Names, IReadOnlyList<LuaExpr> Values, int Line) : LuaStatement(Line);
