@@ -34,7 +34,7 @@ internal sealed class ModuleFileRecorder
     public List<ModuleFileWarning> Warnings { get; } = new();
     public List<ModuleFileMessage> Messages { get; } = new();
 
-    /// <summary>The commands <c>execute{...}</c> and <c>source_sh</c> run at <c>module load</c>: line of the first, and how many.</summary>
+    /// <summary>The commands <c>execute{...}</c> and <c>source_sh</c> run at <c>module load</c>, each a CSDK1054 warning at its line.</summary>
     public List<ModuleFileWarning> Commands { get; } = new();
     public string? Root { get; private set; }
 

@@ -244,6 +244,12 @@ public static class ModuleFileSiteCorpus
         setenv ${upper}_LEN [string length $name]
         setenv ${upper}_FIRST [string index $name 0][string range $name end-4 end]
         setenv ${upper}_SHELL [module-info shell]/[module-info shelltype]
+        foreach dir {bin sbin libexec} {
+            append-path ${upper}_DIRS $root/$dir
+        }
+        foreach {key value} {a 1 b 2} {
+            setenv ${upper}_KEY_$key $value
+        }
         if { [info exists env(SITE_TOOLS_DEBUG)] } {
             setenv ${upper}_VERBOSE 1
         } else {

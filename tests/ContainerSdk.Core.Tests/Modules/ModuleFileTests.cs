@@ -129,7 +129,7 @@ public class ModuleFileTests
     [InlineData("a/1", "#%Module\nsetenv A 1\nsystem \"ulimit -s\"\n", Codes.ModuleFileUnsupported, 3)]
     [InlineData("a/1", "#%Module\nprepend-path PATH /a /b\n", Codes.ModuleFileUnsupported, 2)]
     [InlineData("a/1", "#%Module\nputs stdout \"export A=1\"\n", Codes.ModuleFileUnsupported, 2)]
-    [InlineData("a/1", "#%Module\nforeach d {a b} {\n  prepend-path PATH /$d\n}\n", Codes.ModuleFileUnsupported, 2)]
+    [InlineData("a/1", "#%Module\nwhile {1} {\n  prepend-path PATH /a\n}\n", Codes.ModuleFileUnsupported, 2)]
     [InlineData("a/1", "#%Module\nif {[regexp x* $env(HOME)]} {\n  setenv A 1\n}\n", Codes.ModuleFileUnsupported, 2)]
     [InlineData("a/1", "#%Module\nsetenv A $nope\n", Codes.ModuleFileLoadFails, 2)]
     public void What_cannot_be_applied_is_a_coded_error_at_its_line(string relativePath, string text, string code, int line)

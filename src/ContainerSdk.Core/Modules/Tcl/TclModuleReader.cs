@@ -10,7 +10,7 @@ namespace ContainerSdk.Core.Modules.Tcl;
 /// <c>[is-avail x]</c>, <c>module-info name/version/mode/shell/shelltype</c>, <c>family</c>, <c>puts stderr</c> (a
 /// build message), <c>source-sh</c> (a warning), Tcl's <c>expr</c>, <c>file dirname/tail/join/normalize/extension/rootname</c>,
 /// <c>string</c> (length, tolower, toupper, trim*, equal, compare, first, last, range, index, map, repeat, match),
-/// <c>info exists</c>, <c>lindex</c>, <c>llength</c>, <c>lrange</c>, <c>list</c>, <c>split</c>, <c>join</c>,
+/// <c>info exists</c>, <c>lindex</c>, <c>llength</c>, <c>lrange</c>, <c>list</c>, <c>split</c>, <c>join</c>, <c>foreach</c>,
 /// <c>proc</c> definitions (never called on load). An <c>if</c> whose branches change nothing (Spack's guard that
 /// defines <c>depends-on</c> for old Environment Modules) is passed over when its condition cannot be read.
 /// Anything else is an error at its line.
@@ -53,6 +53,7 @@ internal sealed class TclModuleReader
         var words = command.Words;
         var name = Substitute(words[0]);
         if (name == "if") { If(words, line); return ""; }
+        if (name == "foreach") { Foreach(words, line); return ""; }
         if (name == "proc")
         {
             if (words.Count != 4) throw _recorder.Syntax("proc takes a name, arguments and a body", line);
@@ -185,6 +186,26 @@ internal sealed class TclModuleReader
                 return;
             }
         }
+    }
+
+    /// <summary><c>foreach var list body</c>, or <c>foreach {a b} list body</c>: the body once per element (or group).</summary>
+    private void Foreach(IReadOnlyList<TclWord> words, int line)
+    {
+        if (words.Count != 4) throw _recorder.Unsupported("foreach over several lists", line);
+        var names = TclLists.Split(Substitute(words[1]), m => _recorder.Syntax(m, line));
+        if (names.Count == 0) throw _recorder.Syntax("foreach needs a variable", line);
+        var items = TclLists.Split(Substitute(words[2]), m => _recorder.Syntax(m, line));
+        var body = ParseBody(words[3]);
+        _depth++;
+        try
+        {
+            for (int i = 0; i < items.Count; i += names.Count)
+            {
+                for (int n = 0; n < names.Count; n++) _variables[names[n]] = i + n < items.Count ? items[i + n] : "";
+                Run(body);
+            }
+        }
+        finally { _depth--; }
     }
 
     private IReadOnlyList<TclCommand> ParseBody(TclWord body)
