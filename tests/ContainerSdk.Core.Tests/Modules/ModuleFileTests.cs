@@ -108,6 +108,7 @@ public class ModuleFileTests
     [InlineData("a/1.lua", "execute{cmd=\"ulimit -s unlimited\"}\n", Codes.ModuleFileLoadFails, 1)]
     [InlineData("a/1.lua", "local r = \"/a\"\nwhile r do\n  prepend_path(\"PATH\", r)\nend\n", Codes.ModuleFileUnsupported, 2)]
     [InlineData("a/1.lua", "setenv(\"A\", (\"x\"):reverse())\n", Codes.ModuleFileUnsupported, 1)]
+    [InlineData("a/1.lua", "if site.debug then\n  setenv(\"A\", \"1\")\nend\n", Codes.ModuleFileLoadFails, 1)]
     [InlineData("a/1.lua", "setenv(\"A\", (\"x\"):gsub(\"x\", \"%2\"))\n", Codes.ModuleFileLoadFails, 1)]
     [InlineData("a/1.lua", "\nsetenv(\"A\", (\"x\"):match(\"[x\"))\n", Codes.ModuleFileLoadFails, 2)]
     [InlineData("a/1.lua", "setenv(\"A\", userInGroups(\"staff\") and \"1\" or \"0\")\n", Codes.ModuleFileUnsupported, 1)]
@@ -130,6 +131,7 @@ public class ModuleFileTests
     [InlineData("a/1", "#%Module\nprepend-path PATH /a /b\n", Codes.ModuleFileUnsupported, 2)]
     [InlineData("a/1", "#%Module\nputs stdout \"export A=1\"\n", Codes.ModuleFileUnsupported, 2)]
     [InlineData("a/1", "#%Module\nwhile {1} {\n  prepend-path PATH /a\n}\n", Codes.ModuleFileUnsupported, 2)]
+    [InlineData("a/1.lua", "for i = 1, 100000 do\n  for j = 1, 100000 do\n    local x = i\n  end\nend\n", Codes.ModuleFileUnsupported, 3)]
     [InlineData("a/1", "#%Module\nif {[regexp x* $env(HOME)]} {\n  setenv A 1\n}\n", Codes.ModuleFileUnsupported, 2)]
     [InlineData("a/1", "#%Module\nsetenv A $nope\n", Codes.ModuleFileLoadFails, 2)]
     public void What_cannot_be_applied_is_a_coded_error_at_its_line(string relativePath, string text, string code, int line)

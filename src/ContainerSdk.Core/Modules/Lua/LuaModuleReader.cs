@@ -17,6 +17,10 @@ internal sealed class LuaModuleReader
     private const int MaxCallDepth = 200;
     private const long MaxLoopSteps = 100_000;
 
+    /// <summary>Statements one file's reading may run: far above any modulefile's, so that nested loops cannot hang a build.</summary>
+    private const long MaxStatements = 1_000_000;
+    private long _statements;
+
     private readonly ModuleFileRecorder _recorder;
     private readonly ModuleLoadContext _context;
     private readonly string _codeFile;
@@ -79,6 +83,8 @@ internal sealed class LuaModuleReader
 
     private void Execute(LuaStatement statement)
     {
+        if (++_statements > MaxStatements)
+            throw _recorder.Unsupported($"running more than {MaxStatements} statements (a modulefile is read once per build)", statement.Line);
         switch (statement)
         {
             case LuaLocal local:
@@ -252,7 +258,9 @@ internal sealed class LuaModuleReader
     /// <summary><c>t.x</c>, <c>t[1]</c> of a table; <c>io.stderr</c> and the like name one of Lua's own objects.</summary>
     private object? Index(LuaIndex index)
     {
-        if (Builtin(index) is { } builtin) return new LuaBuiltin(builtin);
+        // Lua's own libraries (io.stderr, string.upper as a value); anything else undefined is nil, and indexing it fails.
+        if (Builtin(index) is { } builtin && builtin.Split('.')[0] is "io" or "os" or "string" or "table" or "math")
+            return new LuaBuiltin(builtin);
         var target = Evaluate(index.Target);
         var key = Evaluate(index.Key);
         return (target, key) switch

@@ -47,9 +47,15 @@ internal sealed class TclModuleReader
         foreach (var command in script) Execute(command);
     }
 
+    /// <summary>Commands one file's reading may run: far above any modulefile's, so that nested loops cannot hang a build.</summary>
+    private const long MaxCommands = 1_000_000;
+    private long _commands;
+
     private string Execute(TclCommand command)
     {
         int line = command.Line;
+        if (++_commands > MaxCommands)
+            throw _recorder.Unsupported($"running more than {MaxCommands} commands (a modulefile is read once per build)", line);
         var words = command.Words;
         var name = Substitute(words[0]);
         if (name == "if") { If(words, line); return ""; }
