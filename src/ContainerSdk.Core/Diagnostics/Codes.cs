@@ -34,6 +34,8 @@ internal static class Codes
     public const string ModuleCommandAtLoad = "CSDK1054";
     /// <summary>A modulefile whose only effect on load is execute{...}/source_sh: the image config could hold nothing of it.</summary>
     public const string ModuleFileOnlyCommands = "CSDK1055";
+    /// <summary>Warning: two Module items' modulefiles claim one family; Lmod keeps one loaded, the image config has both.</summary>
+    public const string ModuleFamilyTwice = "CSDK1056";
 
     /// <summary>A base image's config has a media type the SDK does not know; it is read as an image config all the same.</summary>
     public const string BaseConfigTypeUnknown = "CSDK1060";

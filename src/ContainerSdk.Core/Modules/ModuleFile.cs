@@ -31,6 +31,7 @@ internal sealed class ModuleFile
         Operations = recorded.Operations;
         Dependencies = recorded.Dependencies;
         Messages = recorded.Messages;
+        Families = recorded.Families;
         Warnings = recorded.Warnings.Concat(recorded.Commands).Concat(moreWarnings ?? Array.Empty<ModuleFileWarning>())
             .OrderBy(w => w.File is null ? 0 : 1).ThenBy(w => w.Line).ToArray();
     }
@@ -54,6 +55,9 @@ internal sealed class ModuleFile
     public IReadOnlyList<EnvironmentOperation> Operations { get; }
     public IReadOnlyList<ModuleDependency> Dependencies { get; }
     public IReadOnlyList<ModuleFileWarning> Warnings { get; }
+
+    /// <summary>The families the file claims (<c>family("mpi")</c>), with their lines.</summary>
+    public IReadOnlyList<(string Name, int Line)> Families { get; }
 
     /// <summary>What the file prints on load (io.stderr:write, LmodMessage, puts stderr), in order: build messages.</summary>
     public IReadOnlyList<ModuleFileMessage> Messages { get; }

@@ -38,6 +38,9 @@ internal sealed class ModuleFileRecorder
     public List<ModuleFileWarning> Commands { get; } = new();
     public string? Root { get; private set; }
 
+    /// <summary>The families the file claims (<c>family("mpi")</c>), with their lines.</summary>
+    public List<(string Name, int Line)> Families { get; } = new();
+
     /// <summary>What the site package's SiteName hook answers, if it registers one.</summary>
     public string? SiteName { get; set; }
 
@@ -49,6 +52,7 @@ internal sealed class ModuleFileRecorder
     public void Family(string? family, string name, string version, int line)
     {
         if (string.IsNullOrWhiteSpace(family)) throw Failure("family needs a name", line);
+        Families.Add((family, line));
         var site = SiteName ?? GetEnv("LMOD_SITE_NAME") ?? "LMOD";
         foreach (var prefix in new[] { "LMOD_FAMILY_", site + "_FAMILY_" }.Distinct(StringComparer.Ordinal))
         {

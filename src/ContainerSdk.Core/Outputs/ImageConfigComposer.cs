@@ -30,6 +30,7 @@ internal static class ImageConfigComposer
                 env.AddExpanded(pair, layer.ItemSpec);
         }
         Modules.ModuleDependencies.Report(Modules.ModuleDependencies.Check(modules), log);
+        Modules.ModuleDependencies.Report(Modules.ModuleDependencies.CheckFamilies(modules), log);
         foreach (var (name, value) in settings.Environment) env.SetLiteral(name, value);
 
         // Base labels, then what the image says about its modules, then the user's: later wins, as later MSBuild items do.
