@@ -7,7 +7,7 @@ internal enum StatementClass
     Environment,
     /// <summary>Asks for another module: recorded as a <see cref="ModuleDependency"/>.</summary>
     Dependency,
-    /// <summary>Describes the module or prints, and changes nothing on load (whatis, help, conflict, family...).</summary>
+    /// <summary>Describes the module or prints, and changes nothing on load (whatis, help, conflict...).</summary>
     NoEffect,
     /// <summary>Defines shell aliases or functions: not part of an image's environment; a warning.</summary>
     ShellOnly,
