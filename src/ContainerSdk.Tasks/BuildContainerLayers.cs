@@ -34,6 +34,9 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     /// <summary>ContainerModulePath: the image folder modulefiles are installed into; empty is the engine's default.</summary>
     public string? ModulePath { get; set; }
 
+    /// <summary>ContainerLmodSitePackage: the site's SitePackage.lua, read with every modulefile; empty for none.</summary>
+    public string? LmodSitePackage { get; set; }
+
     /// <summary>ContainerPlatform: picks the image of a multi-platform base.</summary>
     public string? Platform { get; set; }
 
@@ -79,6 +82,7 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
         {
             Platform = ItemTranslation.ParsePlatform(Platform, ProjectFile),
             ModulePath = ItemTranslation.ParseModulePath(ModulePath, ProjectFile),
+            LmodSitePackage = ItemTranslation.ParseLmodSitePackage(LmodSitePackage, ProjectFile),
         };
         var inputs = ToLayerRequests(BaseLayers, Modules, ProjectFile);
         var aclFiles = AclFiles.Select(a => About("AclFile", a, () => ItemTranslation.ToAclFileRequest(a, ProjectFile))).ToList();

@@ -66,6 +66,10 @@ internal static class ItemTranslation
 
     public static string ParseModulePath(string? value, string projectFile) => AtProject(() => Properties.ModulePath(value), projectFile);
 
+    /// <summary>ContainerLmodSitePackage, relative to the project's folder; null when blank.</summary>
+    public static string? ParseLmodSitePackage(string? value, string projectFile)
+        => AtProject(() => Properties.LmodSitePackage(value, Path.GetDirectoryName(Path.GetFullPath(projectFile))!), projectFile);
+
     public static string ValidateRepository(string? value, string projectFile) => AtProject(() => Properties.Repository(value), projectFile);
 
     public static IReadOnlyList<string> ValidateTags(IEnumerable<string>? tags, string projectFile) => AtProject(() => Properties.Tags(tags), projectFile);

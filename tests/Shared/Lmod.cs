@@ -10,10 +10,14 @@ public static class Lmod
     /// <summary>Where Debian's lmod package puts Lmod's command; it is not on PATH until Lmod's shell init runs.</summary>
     public const string DebianCommand = "/usr/share/lmod/lmod/libexec/lmod";
 
-    /// <summary>Variables Lmod keeps for itself (the loaded-module table, reference counts, families) and the shell's own.</summary>
+    /// <summary>
+    /// Variables Lmod keeps for itself (the loaded-module table, reference counts) and the shell's own; not the
+    /// family variables (LMOD_FAMILY_X, X_VERSION), which modulefiles set with family() and users read.
+    /// </summary>
     public static bool IsBookkeeping(string name) =>
         name.StartsWith("__LMOD_", StringComparison.Ordinal) || name.StartsWith("_ModuleTable", StringComparison.Ordinal)
-        || name.StartsWith("LMOD_", StringComparison.Ordinal) || name is "_LMFILES_" or "LOADEDMODULES"
+        || (name.StartsWith("LMOD_", StringComparison.Ordinal) && !name.StartsWith("LMOD_FAMILY_", StringComparison.Ordinal))
+        || name is "_LMFILES_" or "LOADEDMODULES"
         || name is "PWD" or "OLDPWD" or "SHLVL" or "_";
 
     /// <summary>Lmod's command: $LMOD_CMD, Debian's location, or <c>lmod</c> on PATH; skips the test (fails it under CI=true) when there is none.</summary>
@@ -31,6 +35,10 @@ public static class Lmod
     /// environment of exactly <paramref name="environment"/> ("NAME=value") and returns the variables afterwards.
     /// </summary>
     public static SortedDictionary<string, string> Load(string modulePath, IEnumerable<string> environment, params string[] modules)
+        => Load(modulePath, environment, out _, modules);
+
+    /// <summary><see cref="Load(string, IEnumerable{string}, string[])"/>, with what Lmod wrote to stderr (the modules' messages).</summary>
+    public static SortedDictionary<string, string> Load(string modulePath, IEnumerable<string> environment, out string stderr, params string[] modules)
     {
         var lmod = RequireCommand();
         var args = new List<string> { "-i" };
@@ -40,6 +48,7 @@ public static class Lmod
         args.AddRange(new[] { "/bin/bash", "--noprofile", "--norc", "-c", "eval \"$(\"$0\" bash load \"$@\")\" && env -0", lmod });
         args.AddRange(modules);
         var result = Tools.Run("env", args);
+        stderr = result.StdErr;
         // What a module prints (puts stderr, LmodMessage) is not a failure; Lmod exits non-zero on errors.
         if (result.ExitCode != 0)
             Assert.Fail($"Lmod's module load {string.Join(' ', modules)} failed ({result.ExitCode}):\n{result.StdErr}");

@@ -30,6 +30,12 @@ internal static class Codes
     public const string ModuleFileUnsupported = "CSDK1051";
     public const string ModuleFileLoadFails = "CSDK1052";
     public const string InvalidModulePrefix = "CSDK1053";
+    /// <summary>Warning: execute{...}/source_sh (or a site package's load hook) runs at module load inside the image; its effect is not in the image config.</summary>
+    public const string ModuleCommandAtLoad = "CSDK1054";
+    /// <summary>A modulefile whose only effect on load is execute{...}/source_sh: the image config could hold nothing of it.</summary>
+    public const string ModuleFileOnlyCommands = "CSDK1055";
+    /// <summary>Warning: two Module items' modulefiles claim one family; Lmod keeps one loaded, the image config has both.</summary>
+    public const string ModuleFamilyTwice = "CSDK1056";
 
     /// <summary>A base image's config has a media type the SDK does not know; it is read as an image config all the same.</summary>
     public const string BaseConfigTypeUnknown = "CSDK1060";
@@ -58,6 +64,8 @@ internal static class Codes
     public const string InvalidEpoch = "CSDK3004";
     public const string InvalidCompression = "CSDK3005";
     public const string InvalidArchiveFormat = "CSDK3010";
+    /// <summary>ContainerLmodSitePackage names no file.</summary>
+    public const string InvalidLmodSitePackage = "CSDK3020";
 
     // ContainerSigningKey and ContainerSignatureStore (Signing/): reported at the property's line.
     /// <summary>ContainerSigningKey is a file that is no ECDSA P-256 private key, or a GPG key that cannot sign or is ambiguous.</summary>

@@ -85,6 +85,15 @@ internal sealed partial class LayerStateJson : JsonSerializerContext
         w.WriteString(nameof(file.FromPrefix), file.FromPrefix);
         w.WriteString(nameof(file.ToPrefix), file.ToPrefix);
         w.WriteString(nameof(file.ModulePath), file.ModulePath);
+        w.WritePropertyName(nameof(file.SitePackage));
+        if (file.SitePackage is { } site)
+        {
+            w.WriteStartObject();
+            w.WriteString(nameof(site.Path), site.Path);
+            w.WriteString(nameof(site.Text), site.Text);
+            w.WriteEndObject();
+        }
+        else w.WriteNullValue();
         w.WriteEndObject();
     }
 }

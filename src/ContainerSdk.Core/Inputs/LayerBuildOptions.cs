@@ -17,4 +17,7 @@ internal sealed record LayerBuildOptions
 
     /// <summary>The image folder modulefiles are installed into (ContainerModulePath).</summary>
     public string ModulePath { get; init; } = Properties.DefaultModulePath;
+
+    /// <summary>The site's SitePackage.lua (ContainerLmodSitePackage, full path), read with every modulefile; null for none.</summary>
+    public string? LmodSitePackage { get; init; }
 }

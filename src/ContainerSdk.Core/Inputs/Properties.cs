@@ -106,6 +106,21 @@ internal static class Properties
         return path.Length > 1 ? path.TrimEnd('/') : path;
     }
 
+    /// <summary>
+    /// ContainerLmodSitePackage: the site's SitePackage.lua, relative to the project folder; null when blank. It must be
+    /// a file: a modulefile that calls its functions cannot be read without it.
+    /// </summary>
+    public static string? LmodSitePackage(string? value, string projectDirectory)
+    {
+        var text = (value ?? "").Trim();
+        if (text.Length == 0) return null;
+        var path = Path.GetFullPath(text, projectDirectory);
+        if (!File.Exists(path))
+            throw new ContainerSdkException(Codes.InvalidLmodSitePackage,
+                $"ContainerLmodSitePackage is '{value}', but '{path}' is not a file: give the site's SitePackage.lua (the one its LMOD_PACKAGE_PATH names), or leave it empty.");
+        return path;
+    }
+
     /// <summary>ContainerRepository, checked against the reference grammar.</summary>
     public static string Repository(string? value)
     {

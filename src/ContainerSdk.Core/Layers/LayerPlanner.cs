@@ -66,7 +66,8 @@ internal static class LayerPlanner
     private static void AddModuleFile(LayerPlan plan, LayerRequest input, LayerBuildOptions options, IBuildLog log)
     {
         if (input.Kind != LayerKind.Module || input.ModuleFile is null) return;
-        var installed = Modules.InstalledModuleFile.Prepare(input.ModuleFile, input.ModulePrefix, input.TargetPath, options.ModulePath);
+        var sitePackage = options.LmodSitePackage is null ? null : Modules.LmodSitePackage.Read(options.LmodSitePackage);
+        var installed = Modules.InstalledModuleFile.Prepare(input.ModuleFile, input.ModulePrefix, input.TargetPath, options.ModulePath, sitePackage);
         var bytes = System.Text.Encoding.UTF8.GetBytes(installed.Text);
         var header = new TarHeader { Name = TarPath.Normalize(installed.ImagePath), Type = TarEntryType.Regular, Mode = 0x1A4, Size = bytes.Length, ModificationTime = options.Epoch };
         if (plan.Find(header.Name) is not null)

@@ -25,12 +25,19 @@ internal sealed record EnvironmentOperation(EnvironmentOperationKind Kind, strin
 {
     public const string DefaultDelimiter = ":";
 
+    /// <summary>
+    /// Lmod's <c>priority=</c> of the table form of prepend_path/append_path: a prepended entry with a higher priority
+    /// stays in front of those with a lower one, an appended one behind them (0: none).
+    /// </summary>
+    public int Priority { get; init; }
+
     public bool IsPath => Kind is EnvironmentOperationKind.Prepend or EnvironmentOperationKind.Append or EnvironmentOperationKind.Remove;
 
     public override string ToString() => Kind switch
     {
         EnvironmentOperationKind.Unset => $"unsetenv {Name}",
-        _ when IsPath && Delimiter != DefaultDelimiter => $"{Kind} {Name} {Value} (delimiter '{Delimiter}')",
+        _ when IsPath && Delimiter != DefaultDelimiter => $"{Kind} {Name} {Value} (delimiter '{Delimiter}'){(Priority != 0 ? $" (priority {Priority})" : "")}",
+        _ when IsPath && Priority != 0 => $"{Kind} {Name} {Value} (priority {Priority})",
         _ => $"{Kind} {Name} {Value}",
     };
 }

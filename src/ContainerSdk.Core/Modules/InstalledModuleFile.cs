@@ -29,27 +29,41 @@ internal sealed record InstalledModuleFile
     /// <summary>The folder the file is installed under (ContainerModulePath, as given to <see cref="Prepare"/>): what MODULEPATH needs.</summary>
     public required string ModulePath { get; init; }
 
+    /// <summary>
+    /// The site's SitePackage.lua (ContainerLmodSitePackage) the file was read with, or null. Kept with the file (so
+    /// in layers.state): a changed site package changes what the image step reads, and so runs it again.
+    /// </summary>
+    public LmodSitePackage? SitePackage { get; init; }
+
     /// <param name="modulePrefix">The item's ModulePrefix (checked by <c>LayerInputs.Validate</c>), or null for the file's root.</param>
     /// <param name="modulePath">ContainerModulePath, as <c>Properties.ModulePath</c> gives it.</param>
-    public static InstalledModuleFile Prepare(string sourcePath, string? modulePrefix, string targetPath, string modulePath)
+    /// <param name="sitePackage">ContainerLmodSitePackage, read; null for none.</param>
+    public static InstalledModuleFile Prepare(string sourcePath, string? modulePrefix, string targetPath, string modulePath, LmodSitePackage? sitePackage = null)
     {
         sourcePath = Path.GetFullPath(sourcePath);
         var text = ModuleFile.ReadText(sourcePath);
-        var from = string.IsNullOrEmpty(modulePrefix) ? ModuleFile.FindRoot(text, sourcePath) : modulePrefix;
         var (language, name, version) = ModuleFile.Naming(sourcePath);
+        var imagePath = $"{modulePath.TrimEnd('/')}/{name}/{ModuleFile.InstalledName(language, version)}";
+        var from = string.IsNullOrEmpty(modulePrefix) ? ModuleFile.FindRoot(text, sourcePath, sitePackage, imagePath) : modulePrefix;
         return new InstalledModuleFile
         {
             SourcePath = sourcePath,
-            ImagePath = $"{modulePath.TrimEnd('/')}/{name}/{ModuleFile.InstalledName(language, version)}",
+            ImagePath = imagePath,
             Text = from is null ? text : PrefixRewriter.Rewrite(text, from, targetPath),
             FromPrefix = from,
             ToPrefix = targetPath,
             ModulePath = modulePath,
+            SitePackage = sitePackage,
         };
     }
 
-    /// <summary>The installed file read as <c>module load</c> reads it over <paramref name="environment"/> (the layers below).</summary>
-    public ModuleFile Evaluate(IEnumerable<string> environment)
+    /// <summary>
+    /// The installed file read as <c>module load</c> reads it in the image: over <paramref name="environment"/> (the
+    /// layers below), from where it is installed (myFileName), with <paramref name="available"/> the modules
+    /// <c>isAvail</c> finds (the image's Module items, by name and name/version).
+    /// </summary>
+    public ModuleFile Evaluate(IEnumerable<string> environment, IReadOnlySet<string>? available = null)
         => ModuleFile.Parse(Text, SourcePath, environment,
-            FromPrefix is null ? null : recorded => ModuleFile.UnmovedPaths(recorded.Operations, FromPrefix, ToPrefix));
+            FromPrefix is null ? null : recorded => ModuleFile.UnmovedPaths(recorded.Operations, FromPrefix, ToPrefix),
+            SitePackage, ImagePath, available);
 }

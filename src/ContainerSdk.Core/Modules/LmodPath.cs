@@ -13,7 +13,9 @@ namespace ContainerSdk.Core.Modules;
 /// </summary>
 internal sealed class LmodPath
 {
-    private readonly List<(string Entry, int Count)> _entries = new();
+    // Priority is signed as Lmod keeps it: a prepend's is negated, so that ordering by it puts a higher-priority
+    // prepended entry first and a higher-priority appended one last (Var:expand orders by index + factor * priority).
+    private readonly List<(string Entry, int Count, int Priority)> _entries = new();
 
     public LmodPath(string delimiter, string? current, string? home)
     {
@@ -23,8 +25,8 @@ internal sealed class LmodPath
             foreach (var entry in Split(current))
             {
                 int at = IndexOf(entry);
-                if (at < 0) _entries.Add((entry, 1));
-                else _entries[at] = (entry, _entries[at].Count + 1);
+                if (at < 0) _entries.Add((entry, 1, 0));
+                else _entries[at] = _entries[at] with { Count = _entries[at].Count + 1 };
             }
     }
 
@@ -32,15 +34,15 @@ internal sealed class LmodPath
 
     public string Delimiter { get; }
 
-    public void Prepend(string value)
+    public void Prepend(string value, int priority = 0)
     {
         var parts = Split(value);
-        for (int i = parts.Count - 1; i >= 0; i--) Move(parts[i], toFront: true);
+        for (int i = parts.Count - 1; i >= 0; i--) Move(parts[i], toFront: true, -priority);
     }
 
-    public void Append(string value)
+    public void Append(string value, int priority = 0)
     {
-        foreach (var part in Split(value)) Move(part, toFront: false);
+        foreach (var part in Split(value)) Move(part, toFront: false, priority);
     }
 
     public void Remove(string value)
@@ -50,7 +52,7 @@ internal sealed class LmodPath
             int at = IndexOf(part);
             if (at < 0) continue;
             if (_entries[at].Count <= 1) _entries.RemoveAt(at);
-            else _entries[at] = (part, _entries[at].Count - 1);
+            else _entries[at] = _entries[at] with { Count = _entries[at].Count - 1 };
         }
     }
 
@@ -58,7 +60,8 @@ internal sealed class LmodPath
     public string? Value(string name)
     {
         if (_entries.Count == 0) return null;
-        var parts = TrimTrailingEmpties(_entries.Select(e => e.Entry).ToList());
+        // A stable sort: entries of one priority keep their order.
+        var parts = TrimTrailingEmpties(_entries.OrderBy(e => e.Priority).Select(e => e.Entry).ToList());
         string value;
         if (parts.Count == 1 && parts[0].Length == 0) value = Delimiter + Delimiter;
         else
@@ -71,16 +74,24 @@ internal sealed class LmodPath
         return value;
     }
 
-    private void Move(string entry, bool toFront)
+    /// <summary>
+    /// Lmod's l_insertFunc with duplicates not allowed: the entry moves to the front or back and is counted again; a
+    /// priority keeps the stronger of the old and the new one (the more negative for prepends, the more positive for
+    /// appends), and no priority clears it.
+    /// </summary>
+    private void Move(string entry, bool toFront, int priority)
     {
         int count = 1;
         int at = IndexOf(entry);
         if (at >= 0)
         {
             count += _entries[at].Count;
+            int old = _entries[at].Priority;
+            if (priority < 0) priority = Math.Min(priority, old);
+            else if (priority > 0) priority = Math.Max(priority, old);
             _entries.RemoveAt(at);
         }
-        if (toFront) _entries.Insert(0, (entry, count)); else _entries.Add((entry, count));
+        if (toFront) _entries.Insert(0, (entry, count, priority)); else _entries.Add((entry, count, priority));
     }
 
     private int IndexOf(string entry) => _entries.FindIndex(e => e.Entry == entry);

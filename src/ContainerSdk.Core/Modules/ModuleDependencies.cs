@@ -34,6 +34,31 @@ internal static class ModuleDependencies
     public static bool Provides(ModuleFile file, string wanted)
         => wanted.Trim().TrimEnd('/') is var w && (w == file.Name || w == file.FullName);
 
+    /// <summary>A module of a family an earlier item's module already claims: the item, its file, the family and line, and the earlier item.</summary>
+    public sealed record SameFamily(string ItemSpec, ModuleFile File, string Family, int Line, string EarlierItem, ModuleFile Earlier);
+
+    /// <summary>
+    /// Modules of one family: Lmod keeps one module of a family loaded (loading the second in the container swaps the
+    /// first out), while the image config, which applies every item in order, has both environments.
+    /// </summary>
+    public static IReadOnlyList<SameFamily> CheckFamilies(IReadOnlyList<(string ItemSpec, ModuleFile File)> modules)
+    {
+        var found = new List<SameFamily>();
+        for (int i = 0; i < modules.Count; i++)
+            foreach (var (family, line) in modules[i].File.Families)
+                if (modules.Take(i).FirstOrDefault(m => m.File.Families.Any(f => string.Equals(f.Name, family, StringComparison.OrdinalIgnoreCase))) is { ItemSpec: not null } earlier)
+                    found.Add(new SameFamily(modules[i].ItemSpec, modules[i].File, family, line, earlier.ItemSpec, earlier.File));
+        return found;
+    }
+
+    public static void Report(IEnumerable<SameFamily> conflicts, IBuildLog log)
+    {
+        foreach (var c in conflicts)
+            log.Warning(Codes.ModuleFamilyTwice,
+                $"Module '{c.ItemSpec}' ({c.File.FullName}) is of family '{c.Family}', like Module '{c.EarlierItem}' ({c.Earlier.FullName}): Lmod keeps one module of a family loaded (module load {c.File.FullName} in the container unloads {c.Earlier.FullName}), but the image config has both environments; keep one of them.",
+                c.File.Path, c.Line);
+    }
+
     public static void Report(IEnumerable<Missing> missing, IBuildLog log)
     {
         foreach (var m in missing)

@@ -55,8 +55,8 @@ internal sealed class ModuleEnvironment
                 break;
             default:
                 var path = PathOf(op);
-                if (op.Kind == EnvironmentOperationKind.Prepend) path.Prepend(op.Value ?? "");
-                else if (op.Kind == EnvironmentOperationKind.Append) path.Append(op.Value ?? "");
+                if (op.Kind == EnvironmentOperationKind.Prepend) path.Prepend(op.Value ?? "", op.Priority);
+                else if (op.Kind == EnvironmentOperationKind.Append) path.Append(op.Value ?? "", op.Priority);
                 else path.Remove(op.Value ?? "");
                 var value = path.Value(op.Name);
                 if (value is null) Unset(op.Name); else Set(op.Name, value);

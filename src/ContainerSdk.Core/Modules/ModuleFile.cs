@@ -30,7 +30,10 @@ internal sealed class ModuleFile
         Root = recorded.Root;
         Operations = recorded.Operations;
         Dependencies = recorded.Dependencies;
-        Warnings = recorded.Warnings.Concat(moreWarnings ?? Array.Empty<ModuleFileWarning>()).ToArray();
+        Messages = recorded.Messages;
+        Families = recorded.Families;
+        Warnings = recorded.Warnings.Concat(recorded.Commands).Concat(moreWarnings ?? Array.Empty<ModuleFileWarning>())
+            .OrderBy(w => w.File is null ? 0 : 1).ThenBy(w => w.Line).ToArray();
     }
 
     public string Path { get; }
@@ -53,11 +56,20 @@ internal sealed class ModuleFile
     public IReadOnlyList<ModuleDependency> Dependencies { get; }
     public IReadOnlyList<ModuleFileWarning> Warnings { get; }
 
-    /// <summary>Reads and evaluates the modulefile at <paramref name="path"/> against <paramref name="environment"/> ("NAME=value").</summary>
-    public static ModuleFile Read(string path, IEnumerable<string> environment)
+    /// <summary>The families the file claims (<c>family("mpi")</c>), with their lines.</summary>
+    public IReadOnlyList<(string Name, int Line)> Families { get; }
+
+    /// <summary>What the file prints on load (io.stderr:write, LmodMessage, puts stderr), in order: build messages.</summary>
+    public IReadOnlyList<ModuleFileMessage> Messages { get; }
+
+    /// <summary>
+    /// Reads and evaluates the modulefile at <paramref name="path"/> against <paramref name="environment"/> ("NAME=value"),
+    /// loaded from where it is (myFileName), with the site's SitePackage.lua if given and the modules <c>isAvail</c> finds.
+    /// </summary>
+    public static ModuleFile Read(string path, IEnumerable<string> environment, LmodSitePackage? sitePackage = null, IReadOnlySet<string>? available = null)
     {
         path = System.IO.Path.GetFullPath(path);
-        return Parse(ReadText(path), path, environment);
+        return Parse(ReadText(path), path, environment, null, sitePackage, path, available);
     }
 
     /// <summary>The text of the modulefile at <paramref name="path"/> (UTF-8, at most <see cref="MaxLength"/> bytes).</summary>
@@ -82,11 +94,13 @@ internal sealed class ModuleFile
     public static ModuleFile Parse(string text, string path, IEnumerable<string> environment)
         => Parse(text, path, environment, null);
 
-    internal static ModuleFile Parse(string text, string path, IEnumerable<string> environment, Func<ModuleFileRecorder, IEnumerable<ModuleFileWarning>>? check)
+    /// <param name="loadPath">Where Lmod loads the file from (myFileName): in an image, where it is installed; default <paramref name="path"/>.</param>
+    internal static ModuleFile Parse(string text, string path, IEnumerable<string> environment, Func<ModuleFileRecorder, IEnumerable<ModuleFileWarning>>? check,
+        LmodSitePackage? sitePackage = null, string? loadPath = null, IReadOnlySet<string>? available = null)
     {
         var (language, name, version) = Naming(path);
         var recorder = new ModuleFileRecorder(path, environment, pathsVisible: language == ModuleFileLanguage.Lua);
-        Evaluate(text, recorder, language, name, version);
+        Evaluate(text, recorder, language, new ModuleLoadContext(name, version, loadPath ?? path) { SitePackage = sitePackage, Available = available });
         return new ModuleFile(path, text, language, name, version, recorder, check?.Invoke(recorder));
     }
 
@@ -94,19 +108,25 @@ internal sealed class ModuleFile
     /// The file's root before the image's environment is known: syntax errors and statements the SDK cannot apply fail
     /// here already; what would only fail in some environment (an unset $env(X)) leaves the root found so far.
     /// </summary>
-    public static string? FindRoot(string text, string path)
+    public static string? FindRoot(string text, string path, LmodSitePackage? sitePackage = null, string? loadPath = null)
     {
         var (language, name, version) = Naming(path);
         var recorder = new ModuleFileRecorder(path, Array.Empty<string>(), pathsVisible: language == ModuleFileLanguage.Lua);
-        try { Evaluate(text, recorder, language, name, version); }
+        try { Evaluate(text, recorder, language, new ModuleLoadContext(name, version, loadPath ?? path) { SitePackage = sitePackage }); }
         catch (ContainerSdkException e) when (e.Code == Codes.ModuleFileLoadFails) { }
         return recorder.Root;
     }
 
-    private static void Evaluate(string text, ModuleFileRecorder recorder, ModuleFileLanguage language, string name, string version)
+    private static void Evaluate(string text, ModuleFileRecorder recorder, ModuleFileLanguage language, ModuleLoadContext context)
     {
-        if (language == ModuleFileLanguage.Lua) LuaModuleReader.Read(text, recorder, name, version);
-        else TclModuleReader.Read(text, recorder, name, version);
+        if (language == ModuleFileLanguage.Lua) LuaModuleReader.Read(text, recorder, context);
+        else TclModuleReader.Read(text, recorder, context);
+        // A file that only runs commands at load (execute, source_sh) is those commands: the image config would hold
+        // nothing of it, so the build says so rather than making an image without what the module is for.
+        if (recorder.Commands.Count > 0 && recorder.Operations.Count == 0)
+            throw new ContainerSdkException(Codes.ModuleFileOnlyCommands,
+                $"The modulefile's only effect on load is the command{(recorder.Commands.Count > 1 ? "s" : "")} it runs (execute, source_sh), which run at module load inside the image and are not in the image config: set the variables they set with setenv/prepend_path (Lmod's sh_to_modulefile writes them out for a script).",
+                recorder.Commands[0].File ?? recorder.File, recorder.Commands[0].Line);
     }
 
     /// <summary>Lmod's naming: the folder is the name, the file the version (<c>.lua</c> marks Lua and is not part of it).</summary>
@@ -129,11 +149,12 @@ internal sealed class ModuleFile
     /// The operations are those of the new text, evaluated against <paramref name="environment"/>; a value still under
     /// the old prefix (one the file builds, from <c>$version</c> say, rather than writes) is a warning at its line.
     /// </summary>
-    public ModuleFile Relocated(string to, IEnumerable<string> environment, string? from = null)
+    public ModuleFile Relocated(string to, IEnumerable<string> environment, string? from = null, LmodSitePackage? sitePackage = null, IReadOnlySet<string>? available = null)
     {
         from ??= Root;
         if (from is null) return this;
-        return Parse(PrefixRewriter.Rewrite(Text, from, to), Path, environment, recorded => UnmovedPaths(recorded.Operations, from, to));
+        return Parse(PrefixRewriter.Rewrite(Text, from, to), Path, environment, recorded => UnmovedPaths(recorded.Operations, from, to),
+            sitePackage, Path, available);
     }
 
     /// <summary>Warnings for operation values still under <paramref name="from"/> once the text has been moved to <paramref name="to"/>.</summary>

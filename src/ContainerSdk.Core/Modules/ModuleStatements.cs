@@ -7,12 +7,14 @@ internal enum StatementClass
     Environment,
     /// <summary>Asks for another module: recorded as a <see cref="ModuleDependency"/>.</summary>
     Dependency,
-    /// <summary>Describes the module or prints, and changes nothing on load (whatis, help, conflict, family...).</summary>
+    /// <summary>Describes the module or prints, and changes nothing on load (whatis, help, conflict...).</summary>
     NoEffect,
     /// <summary>Defines shell aliases or functions: not part of an image's environment; a warning.</summary>
     ShellOnly,
-    /// <summary>Runs a program or sources a script: its effect cannot be known at build time; an error.</summary>
+    /// <summary>Runs a program or sources a script and uses what it gives: its effect cannot be known at build time; an error.</summary>
     RunsCode,
+    /// <summary>Applied by the readers themselves: family, the messages (LmodMessage...), execute and source_sh (a warning).</summary>
+    Lmod,
     /// <summary>Anything else: an error, since its effect on the environment is unknown.</summary>
     Unknown,
 }
@@ -33,10 +35,11 @@ internal static class ModuleStatements
     {
         "prepend_path" or "append_path" or "remove_path" or "setenv" or "pushenv" or "unsetenv" => StatementClass.Environment,
         "depends_on" or "prereq" or "prereq_any" or "load" or "always_load" or "try_load" or "load_any" => StatementClass.Dependency,
-        "whatis" or "help" or "conflict" or "family" or "add_property" or "remove_property" or "extensions"
-            or "requireFullName" or "LmodMessage" or "LmodWarning" or "unload" => StatementClass.NoEffect,
+        "whatis" or "help" or "conflict" or "add_property" or "remove_property" or "extensions"
+            or "requireFullName" or "unload" => StatementClass.NoEffect,
+        "family" or "LmodMessage" or "LmodWarning" or "execute" or "source_sh" => StatementClass.Lmod,
         "set_alias" or "unset_alias" or "set_shell_function" or "unset_shell_function" or "complete" or "uncomplete" => StatementClass.ShellOnly,
-        "source_sh" or "execute" or "os.execute" or "io.popen" or "capture" or "subprocess" or "system" or "exec"
+        "os.execute" or "io.popen" or "capture" or "subprocess" or "system" or "exec"
             or "require" or "dofile" or "loadfile" or "loadstring" or "io.open" => StatementClass.RunsCode,
         _ => StatementClass.Unknown,
     };

@@ -18,14 +18,19 @@ internal static class ImageConfigComposer
 
         var env = new EnvironmentComposer(baseConfig is null ? null : start.Env);
         var modules = new List<(string ItemSpec, Modules.ModuleFile File)>();
+        // What isAvail finds in the image: the installed modulefiles, by name and by name/version.
+        var available = layers.Select(l => l.ModuleFile).OfType<Modules.InstalledModuleFile>()
+            .SelectMany(m => Modules.ModuleFile.Naming(m.SourcePath) is var (_, name, version) ? new[] { name, $"{name}/{version}" } : Array.Empty<string>())
+            .ToHashSet(StringComparer.Ordinal);
         foreach (var layer in layers)
         {
             if (layer.ModuleFile is { } installed)
-                modules.Add((layer.ItemSpec, ApplyModuleFile(env, installed, layer.ItemSpec, log)));
+                modules.Add((layer.ItemSpec, ApplyModuleFile(env, installed, layer.ItemSpec, log, available)));
             foreach (var pair in layer.Environment)
                 env.AddExpanded(pair, layer.ItemSpec);
         }
         Modules.ModuleDependencies.Report(Modules.ModuleDependencies.Check(modules), log);
+        Modules.ModuleDependencies.Report(Modules.ModuleDependencies.CheckFamilies(modules), log);
         foreach (var (name, value) in settings.Environment) env.SetLiteral(name, value);
 
         // Base labels, then what the image says about its modules, then the user's: later wins, as later MSBuild items do.
@@ -66,14 +71,17 @@ internal static class ImageConfigComposer
     /// A layer's modulefile, evaluated over the environment of the layers below (with MODULEPATH starting with the
     /// folder it is installed in, so that module load finds it) and applied as Lmod applies it.
     /// </summary>
-    private static Modules.ModuleFile ApplyModuleFile(EnvironmentComposer env, Modules.InstalledModuleFile installed, string itemSpec, IBuildLog log)
+    private static Modules.ModuleFile ApplyModuleFile(EnvironmentComposer env, Modules.InstalledModuleFile installed, string itemSpec, IBuildLog log,
+        IReadOnlySet<string>? available = null)
     {
         var modulePath = new Modules.EnvironmentOperation(Modules.EnvironmentOperationKind.Prepend, "MODULEPATH", installed.ModulePath, ":", 0);
         if (env["MODULEPATH"]?.Split(':').Contains(installed.ModulePath) != true) env.ApplyModule(new[] { modulePath });
         Modules.ModuleFile file;
-        try { file = installed.Evaluate(env.Entries); }
+        try { file = installed.Evaluate(env.Entries, available); }
         catch (ContainerSdkException e) { throw e.About("Module", itemSpec); }
-        foreach (var warning in file.Warnings) log.Warning(warning.Code, $"Module '{itemSpec}': {warning.Message}", file.Path, warning.Line);
+        foreach (var warning in file.Warnings) log.Warning(warning.Code, $"Module '{itemSpec}': {warning.Message}", warning.File ?? file.Path, warning.Line);
+        // What the file prints when loaded (an EasyBuild usage note, LmodMessage): the user sees it once, at build.
+        foreach (var message in file.Messages) log.Info($"Module '{itemSpec}' says: {message.Text.TrimEnd('\n')}");
         env.ApplyModule(file.Operations);
         return file;
     }

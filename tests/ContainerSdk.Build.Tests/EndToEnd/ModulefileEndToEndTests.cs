@@ -4,9 +4,11 @@ namespace ContainerSdk.Tests.EndToEnd;
 
 /// <summary>
 /// Modules installed elsewhere, by EasyBuild (Lua modulefile with a root) and by Spack (Tcl modulefile without one,
-/// so ModulePrefix says where it was installed), built by <c>dotnet build</c> onto a Debian base with Lmod; then,
-/// in the container, a login shell's <c>module load</c> of both finds their programs and ends with the environment
-/// the image config already has.
+/// so ModulePrefix says where it was installed), and a site's MPI whose modulefile has a family and calls a function
+/// of the site's SitePackage.lua (ContainerLmodSitePackage, and installed for the image's Lmod by a Module item),
+/// built by <c>dotnet build</c> onto a Debian base with Lmod; then, in the container, a login shell's
+/// <c>module load</c> of all three finds their programs and ends with the environment the image config already has,
+/// the family variables included.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
 [Trait("Category", "EndToEnd")]
@@ -72,6 +74,25 @@ public sealed class ModulefileEndToEndTests(SdkPackage sdk, DebianLmodRootfs deb
             append-path MANPATH {}
             """, "644");
 
+        // The site's SitePackage.lua: read by the build, and installed where the image's Lmod finds it (LMOD_PACKAGE_PATH).
+        Tree.FileAt(project.Path("lmod-site", "SitePackage.lua"), """
+            require("strict")
+            function site_mpi_root(name, version)
+               return pathJoin("/apps/mpi", name, version)
+            end
+            sandbox_registration{ site_mpi_root = site_mpi_root }
+            """, "644");
+        Tree.FileAt(project.Path("modules", "mpi", "bin", "mpirun"), "#!/bin/sh\necho \"mpirun of $LMOD_FAMILY_MPI $LMOD_FAMILY_MPI_VERSION\"\n", "755");
+        Tree.FileAt(project.Path("modulefiles", "openmpi", "4.1.5.lua"), """
+            local root = site_mpi_root(myModuleName(), myModuleVersion())
+            family("mpi")
+            prepend_path{"PATH", pathJoin(root, "bin"), priority=100}
+            setenv("MPI_HOME", root)
+            if mode() == "load" then
+               LmodMessage("openmpi " .. myModuleVersion() .. " loaded")
+            end
+            """, "644");
+
         await project.WriteAsync($"""
               <PropertyGroup>
                 <ContainerRepository>hpc/modules</ContainerRepository>
@@ -79,22 +100,32 @@ public sealed class ModulefileEndToEndTests(SdkPackage sdk, DebianLmodRootfs deb
                 <GenerateContainerBundle>false</GenerateContainerBundle>
                 <!-- The Debian base is ~180 MB: compressing it would be most of the test's time and proves nothing here. -->
                 <ContainerLayerCompression>none</ContainerLayerCompression>
+                <ContainerLmodSitePackage>lmod-site/SitePackage.lua</ContainerLmodSitePackage>
               </PropertyGroup>
               <ItemGroup>
                 <BaseLayer Include="{rootfs}" />
                 <Module Include="modules/hello" TargetPath="/opt/hello/1.0" ModuleFile="modulefiles/hello/1.0-GCCcore-12.3.0.lua" />
                 <Module Include="modules/greet" TargetPath="/opt/greet/2.1" ModuleFile="modulefiles/greet/2.1"
                         ModulePrefix="{SpackPrefix}" Environment="GREET_DATA=$GREET_ROOT/share" />
+                <Module Include="lmod-site" TargetPath="/opt/lmod-site" />
+                <!-- The site function makes the path, so the module keeps its prefix: nothing in the text to move. -->
+                <Module Include="modules/mpi" TargetPath="/apps/mpi/openmpi/4.1.5" ModuleFile="modulefiles/openmpi/4.1.5.lua" />
+                <ContainerEnvironmentVariable Include="LMOD_PACKAGE_PATH" Value="/opt/lmod-site" />
               </ItemGroup>
             """);
 
         var build = project.Build();
         build.EnsureSuccess("dotnet build");
         Assert.DoesNotContain("warning", build.StdOut);
+        Assert.Contains("Module 'modules/mpi' says: openmpi 4.1.5 loaded", build.StdOut);
 
         var config = ImageTools.SkopeoInspect(project.ImageLayout, "1");
         var env = config["Env"]!.AsArray().Select(e => e!.GetValue<string>().Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
-        Assert.Equal("/opt/greet/2.1/bin:/opt/hello/1.0/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", env["PATH"]);
+        // openmpi's bin came last but has a priority: it stays in front.
+        Assert.Equal("/apps/mpi/openmpi/4.1.5/bin:/opt/greet/2.1/bin:/opt/hello/1.0/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", env["PATH"]);
+        Assert.Equal("openmpi", env["LMOD_FAMILY_MPI"]);
+        Assert.Equal("4.1.5", env["LMOD_FAMILY_MPI_VERSION"]);
+        Assert.Equal("/apps/mpi/openmpi/4.1.5", env["MPI_HOME"]);
         Assert.Equal("/opt/hello/1.0/lib", env["LD_LIBRARY_PATH"]);
         Assert.Equal("/opt/greet/2.1/share", env["GREET_DATA"]);
         Assert.Equal("/opt/modulefiles", env["MODULEPATH"]);
@@ -110,7 +141,7 @@ public sealed class ModulefileEndToEndTests(SdkPackage sdk, DebianLmodRootfs deb
         var runtime = JsonNode.Parse(File.ReadAllText(configPath))!;
         runtime["process"]!["terminal"] = false;
         runtime["process"]!["args"] = new JsonArray("/bin/bash", "-lc",
-            "module load hello/1.0-GCCcore-12.3.0 greet/2.1 && hello-eb && greet && echo '--- env' && env -0");
+            "module load hello/1.0-GCCcore-12.3.0 greet/2.1 openmpi/4.1.5 && hello-eb && greet && mpirun && echo '--- env' && env -0");
         File.WriteAllText(configPath, runtime.ToJsonString());
         var id = "csdk-e2e-" + Guid.NewGuid().ToString("N")[..12];
         var run = Tools.Run(runc, new[] { "--root", work.Combine("runc-state"), "run", "-b", bundle, id },
@@ -118,7 +149,7 @@ public sealed class ModulefileEndToEndTests(SdkPackage sdk, DebianLmodRootfs deb
 
         var marker = run.StdOut.IndexOf("--- env\n", StringComparison.Ordinal);
         Assert.True(marker >= 0, run.StdOut + run.StdErr);
-        Assert.Equal("hello from /opt/hello/1.0\ngreet from /opt/greet/2.1, hello at /opt/hello/1.0\n", run.StdOut[..marker]);
+        Assert.Equal("hello from /opt/hello/1.0\ngreet from /opt/greet/2.1, hello at /opt/hello/1.0\nmpirun of openmpi 4.1.5\n", run.StdOut[..marker]);
         var inside = run.StdOut[(marker + 8)..].Split('\0', StringSplitOptions.RemoveEmptyEntries)
             .Select(e => e.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
 

@@ -269,6 +269,7 @@ public sealed class ItemTranslationTests
             FromPrefix = "/apps/gcc",
             ToPrefix = "/opt/gcc",
             ModulePath = "/opt/modulefiles",
+            SitePackage = new ContainerSdk.Core.Modules.LmodSitePackage("/site/lmod/SitePackage.lua", "function f() return \"<é>\" end\n"),
         };
         var layer = new BuiltLayer
         {
@@ -302,5 +303,10 @@ public sealed class ItemTranslationTests
         Assert.Contains("\"FromPrefix\":null", text2);
         Assert.Contains("\"Environment\":[]", text2);
         Assert.Equal(noPrefix, Assert.Single(LayerState.FromText(text2)).ModuleFile);
+
+        var noSitePackage = moduleFile with { SitePackage = null };
+        string text3 = LayerState.ToText(new[] { layer with { ModuleFile = noSitePackage } });
+        Assert.Contains("\"SitePackage\":null", text3);
+        Assert.Equal(noSitePackage, Assert.Single(LayerState.FromText(text3)).ModuleFile);
     }
 }

@@ -34,9 +34,9 @@ public sealed class ModuleFileBuildTests
 
     [Theory]
     [InlineData("mf/b/1.lua", "local root = \"/sw/b\"\nprepend_path(\"PATH\", root .. \"/bin\"\n", "CSDK1050", 3)]
-    [InlineData("mf/b/1.lua", "local root = \"/sw/b\"\nfor _, d in ipairs({\"bin\", \"sbin\"}) do\n  prepend_path(\"PATH\", pathJoin(root, d))\nend\n", "CSDK1051", 2)]
-    [InlineData("mf/b/1", "#%Module\nset root /sw/b\n\nsource-sh bash $root/env.sh\n", "CSDK1051", 4)]
-    [InlineData("mf/b/1.lua", "setenv(\"B\", \"1\")\nsource_sh(\"bash\", \"/sw/b/env.sh\")\n", "CSDK1051", 2)]
+    [InlineData("mf/b/1.lua", "local root = \"/sw/b\"\nwhile root do\n  prepend_path(\"PATH\", pathJoin(root, d))\nend\n", "CSDK1051", 2)]
+    [InlineData("mf/b/1", "#%Module\nset root /sw/b\n\nsource-sh bash $root/env.sh\n", "CSDK1055", 4)]
+    [InlineData("mf/b/1.lua", "setenv(\"B\", \"1\")\nlocal f = io.popen(\"/sw/b/env.sh\")\n", "CSDK1051", 2)]
     [InlineData("mf/b/1", "#%Module\nsetenv B_HOME $env(B_SITE)/b\n", "CSDK1052", 2)]
     public void A_bad_modulefile_is_a_coded_error_at_its_file_and_line_and_no_image_is_written(string moduleFile, string text, string code, int line)
     {
@@ -95,6 +95,47 @@ public sealed class ModuleFileBuildTests
         env = ConfigEnv(p);
         Assert.Contains("LD_LIBRARY_PATH=/opt/b/lib64", env);
         Assert.Contains("B_LIB=/opt/b/lib64", env);
+    }
+
+    [Fact]
+    public void Load_messages_are_build_messages_and_commands_at_load_a_warning_at_their_line()
+    {
+        using var p = Project("mf/b/1.lua", "local root = \"/sw/b\"\nsetenv(\"B_HOME\", root)\nexecute{cmd=\"source \" .. root .. \"/init.\" .. myShellType(), modeA={\"load\"}}\n"
+            + "if mode() == \"load\" then\n  io.stderr:write(\"To run b: b --help\\n\")\nend\n");
+        var outcome = p.Build("Build");
+        Assert.True(outcome.Succeeded, outcome.ToString());
+        var warning = Assert.Single(outcome.Log.Warnings);
+        Assert.Equal(("CSDK1054", p.Dir.Combine("mf", "b", "1.lua"), 3), (warning.Code, warning.File, warning.LineNumber));
+        Assert.Contains("'source /opt/b/init.sh' at module load inside the image", warning.Message);
+        Assert.Contains(outcome.Log.Messages, m => m.Importance <= MessageImportance.Normal && m.Message == "Module 'modules/b' says: To run b: b --help");
+        Assert.Contains("B_HOME=/opt/b", ConfigEnv(p));
+    }
+
+    [Fact]
+    public void The_site_package_lets_modulefiles_call_its_functions_and_a_changed_one_reruns_the_image_step()
+    {
+        using var p = Project("mf/b/1.lua", "local root = \"/sw/b\"\nsetenv(\"B_HOME\", site_home(root))\nfamily(\"tool\")\n");
+        Directory.CreateDirectory(p.Dir.Combine("lmod"));
+        File.WriteAllText(p.Dir.Combine("lmod", "SitePackage.lua"), "function site_home(root) return root .. \"/home\" end\nsandbox_registration{ site_home = site_home }\n");
+        var none = p.Build("Build");
+        Assert.False(none.Succeeded);
+        Assert.Equal(("CSDK1051", 2), (Assert.Single(none.Log.Errors).Code, Assert.Single(none.Log.Errors).LineNumber));
+
+        var missing = p.Build(new[] { "Build" }, new Dictionary<string, string> { ["ContainerLmodSitePackage"] = "lmod/Missing.lua" });
+        Assert.Equal(("CSDK3020", p.ProjectPath), (Assert.Single(missing.Log.Errors).Code, Assert.Single(missing.Log.Errors).File));
+
+        var site = new Dictionary<string, string> { ["ContainerLmodSitePackage"] = "lmod/SitePackage.lua" };
+        var first = p.Build(new[] { "Build" }, site);
+        Assert.True(first.Succeeded, first.ToString());
+        Assert.Contains("B_HOME=/opt/b/home", ConfigEnv(p));
+        Assert.Contains("LMOD_FAMILY_TOOL=b", ConfigEnv(p));
+        Assert.Contains("LMOD_FAMILY_TOOL_VERSION=1", ConfigEnv(p));
+
+        File.WriteAllText(p.Dir.Combine("lmod", "SitePackage.lua"), "function site_home(root) return root .. \"/share\" end\nsandbox_registration{ site_home = site_home }\n");
+        var second = p.Build(new[] { "Build" }, site);
+        Assert.True(second.Succeeded, second.ToString());
+        Assert.DoesNotContain(second.Log.Messages.OfType<TargetSkippedEventArgs>(), s => s.TargetName == "_ContainerWriteImageCore");
+        Assert.Contains("B_HOME=/opt/b/share", ConfigEnv(p));
     }
 
     private static IReadOnlyList<string> ConfigEnv(SdkProject p)

@@ -33,6 +33,8 @@ public sealed class PropertyDefaultsTests
         Assert.Equal(outDir + "my.site.acl", project.GetPropertyValue("ContainerBundleAclPath"));
         Assert.Equal("true", project.GetPropertyValue("GenerateContainerBundle"));
         Assert.Equal(Properties.DefaultModulePath, project.GetPropertyValue("ContainerModulePath"));
+        Assert.Equal("", project.GetPropertyValue("ContainerLmodSitePackage"));
+        Assert.Null(Properties.LmodSitePackage(project.GetPropertyValue("ContainerLmodSitePackage"), "/"));
         Assert.Equal(Properties.DefaultRegistryTimeout.ToString(), project.GetPropertyValue("ContainerRegistryTimeout"));
         Assert.Equal("false", project.GetPropertyValue("GenerateContainerSquashfs"));
         Assert.Equal(outDir + "my.site.sqsh", project.GetPropertyValue("ContainerSquashfsOutputPath"));

@@ -141,4 +141,19 @@ public class ModuleDependenciesTests
         Assert.Contains("modules/b", message);
         Assert.Contains("b/2", message);
     }
+
+    [Fact]
+    public void A_second_module_of_one_family_is_a_warning_at_its_family_line()
+    {
+        var mpich = File("mpich/4.1", "family(\"mpi\")\n");
+        var gcc = File("gcc/12", "family(\"compiler\")\n");
+        var openmpi = File("openmpi/4.1", "setenv(\"A\", \"1\")\nfamily(\"MPI\")\n");
+        var log = new RecordingLog();
+        ModuleDependencies.Report(ModuleDependencies.CheckFamilies(new[] { ("modules/mpich", mpich), ("modules/gcc", gcc), ("modules/openmpi", openmpi) }), log);
+        var (code, message) = Assert.Single(log.Warnings);
+        Assert.Equal((Codes.ModuleFamilyTwice, "/m/openmpi/4.1.lua", 2), (code, log.WarningPositions[0].File, log.WarningPositions[0].Line));
+        Assert.Contains("modules/mpich", message);
+        Assert.Contains("unloads mpich/4.1", message);
+        Assert.Empty(ModuleDependencies.CheckFamilies(new[] { ("modules/mpich", mpich), ("modules/gcc", gcc) }));
+    }
 }

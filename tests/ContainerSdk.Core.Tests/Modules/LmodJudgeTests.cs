@@ -30,11 +30,12 @@ public class LmodJudgeTests
     {
         var s = ModuleFileCorpus.All[sample];
         using var dir = new TempDir("lmod");
+        using var site = new TempDir("lmod-site");
         ModuleFileCorpus.WriteTree(dir.Path, new[] { s });
         var env = WithModulePath(ModuleFileCorpus.Environments[environment], dir.Path);
 
-        var file = ModuleFile.Read(Path.Combine(dir.Path, s.RelativePath), env);
-        AssertSameAsLmod(dir.Path, env, file);
+        var file = ModuleFile.Read(Path.Combine(dir.Path, s.RelativePath), env, SitePackage(s, site.Path), Available(s));
+        AssertSameAsLmod(dir.Path, env, file, s, site.Path);
     }
 
     [Theory]
@@ -44,30 +45,53 @@ public class LmodJudgeTests
         var s = ModuleFileCorpus.All[sample];
         using var original = new TempDir("lmod");
         using var moved = new TempDir("lmod");
+        using var site = new TempDir("lmod-site");
         ModuleFileCorpus.WriteTree(original.Path, new[] { s });
         var env = WithModulePath(ModuleFileCorpus.Environments[environment], moved.Path);
+        var sitePackage = SitePackage(s, site.Path);
 
         const string target = "/opt/site/pkg-1";
-        var file = ModuleFile.Read(Path.Combine(original.Path, s.RelativePath), env).Relocated(target, env, s.Prefix);
+        var file = ModuleFile.Read(Path.Combine(original.Path, s.RelativePath), env, sitePackage, Available(s))
+            .Relocated(target, env, s.Prefix, sitePackage, Available(s));
         Assert.DoesNotContain(s.Prefix!, file.Text);
         Assert.Contains(target, file.Text);
         Assert.DoesNotContain(file.Warnings, w => w.Code == ContainerSdk.Core.Diagnostics.Codes.ModulePathNotMoved);
         ModuleFileCorpus.WriteTree(moved.Path, new[] { s with { Text = file.Text } });
 
-        var moduleFile = ModuleFile.Read(Path.Combine(moved.Path, s.RelativePath), env);
-        Assert.Equal(file.Operations, moduleFile.Operations);
-        AssertSameAsLmod(moved.Path, env, moduleFile);
+        var moduleFile = ModuleFile.Read(Path.Combine(moved.Path, s.RelativePath), env, sitePackage, Available(s));
+        // The same operations, but where a value names the folder the file was loaded from (myFileName, hierarchyA).
+        Assert.Equal(file.Operations.Select(o => o with { Value = o.Value?.Replace(original.Path.TrimStart('/'), moved.Path.TrimStart('/'), StringComparison.Ordinal) }),
+            moduleFile.Operations);
+        AssertSameAsLmod(moved.Path, env, moduleFile, s, site.Path);
         Assert.Contains(moduleFile.Operations, o => o.Value?.StartsWith(target, StringComparison.Ordinal) == true);
     }
 
     private static string[] WithModulePath(string[] environment, string modulePath)
         => environment.Append("MODULEPATH=" + modulePath).ToArray();
 
-    private static void AssertSameAsLmod(string modulePath, string[] env, ModuleFile file)
+    /// <summary>The sample's SitePackage.lua, written where LMOD_PACKAGE_PATH will point Lmod (<paramref name="folder"/>), or null.</summary>
+    private static LmodSitePackage? SitePackage(ModuleFileCorpus.Sample sample, string folder)
+    {
+        if (sample.SitePackage is null) return null;
+        var path = Path.Combine(folder, "SitePackage.lua");
+        File.WriteAllText(path, sample.SitePackage);
+        return LmodSitePackage.Read(path);
+    }
+
+    /// <summary>What isAvail finds in the tree WriteTree writes: the sample and its dependencies, by name and name/version.</summary>
+    private static IReadOnlySet<string> Available(ModuleFileCorpus.Sample sample)
+        => sample.Dependencies.Append(ModuleFile.Naming("/" + sample.RelativePath) is var (_, n, v) ? $"{n}/{v}" : "")
+            .SelectMany(m => new[] { m, m.Split('/')[0] }).ToHashSet(StringComparer.Ordinal);
+
+    private static void AssertSameAsLmod(string modulePath, string[] env, ModuleFile file, ModuleFileCorpus.Sample sample, string siteFolder)
     {
         // A prereq must be loaded before; Lmod refuses the module otherwise (the SDK checks that an earlier item provides it).
         var prerequisites = file.Dependencies.Where(d => d.Statement.StartsWith("prereq", StringComparison.Ordinal)).Select(d => d.Alternatives[0]);
-        var lmod = Lmod.Comparable(Lmod.Load(modulePath, env, prerequisites.Append(file.FullName).ToArray()));
+        var lmodEnv = sample.SitePackage is null ? env : env.Append("LMOD_PACKAGE_PATH=" + siteFolder).ToArray();
+        var lmod = Lmod.Comparable(Lmod.Load(modulePath, lmodEnv, out var printed, prerequisites.Append(file.FullName).ToArray()));
+        // What the file prints on load is a build message, and Lmod prints it too.
+        Assert.Equal(sample.Messages, file.Messages.Select(m => m.Text.TrimEnd('\n')));
+        foreach (var message in sample.Messages) Assert.Contains(message, printed);
         var ours = Lmod.Comparable(ModuleEnvironment.Apply(env, file.Operations));
         var differences = lmod.Keys.Union(ours.Keys).Order(StringComparer.Ordinal)
             .Where(k => !lmod.TryGetValue(k, out var a) || !ours.TryGetValue(k, out var b) || a != b)

@@ -11,6 +11,12 @@ public static class ModuleFileCorpus
 {
     public sealed record Sample(string RelativePath, string Text, string? Prefix, string[] Dependencies)
     {
+        /// <summary>The site's SitePackage.lua the file needs (Lmod finds it through LMOD_PACKAGE_PATH), or null.</summary>
+        public string? SitePackage { get; init; }
+
+        /// <summary>What the file prints on load, each of which Lmod's stderr has too.</summary>
+        public string[] Messages { get; init; } = Array.Empty<string>();
+
         public override string ToString() => RelativePath;
     }
 
@@ -224,7 +230,10 @@ public static class ModuleFileCorpus
         prepend-path --delim ":" LD_LIBRARY_PATH "/opt/spack/opt/spack/linux-centos7-haswell/gcc-9.3.0/hdf5-1.10.7-jlfmwgzzyb4ttmkkgz2ymckgu3dvuufr/lib"
         prepend-path --delim ":" CMAKE_PREFIX_PATH "/opt/spack/opt/spack/linux-centos7-haswell/gcc-9.3.0/hdf5-1.10.7-jlfmwgzzyb4ttmkkgz2ymckgu3dvuufr/"
         setenv HDF5_DIR "/opt/spack/opt/spack/linux-centos7-haswell/gcc-9.3.0/hdf5-1.10.7-jlfmwgzzyb4ttmkkgz2ymckgu3dvuufr"
-        """, SpackOldTclPrefix, new[] { "zlib/1.2.11-gcc-9.3.0" });
+        """, SpackOldTclPrefix, new[] { "zlib/1.2.11-gcc-9.3.0" })
+    {
+        Messages = new[] { "Autoloading zlib/1.2.11-gcc-9.3.0" },
+    };
 
     /// <summary>Hand-written Lua: concatenation, os.getenv (of the image), remove_path, pushenv, unsetenv, other delimiters, repeats.</summary>
     public static readonly Sample HandLua = new("suite/12.0.lua", """
@@ -291,7 +300,13 @@ public static class ModuleFileCorpus
         }
         """, "/sw/tools/2.1", Array.Empty<string>());
 
-    public static readonly Sample[] All = { EasyBuildLua, EasyBuildTcl, SpackLua, SpackTcl, SpackOldTcl, HandLua, HandTcl };
+    public static readonly Sample[] All =
+    {
+        EasyBuildLua, EasyBuildTcl, SpackLua, SpackTcl, SpackOldTcl, HandLua, HandTcl,
+        ModuleFileSiteCorpus.EasyBuildLuaMessage, ModuleFileSiteCorpus.EasyBuildLuaFamily, ModuleFileSiteCorpus.EasyBuildTclMessage,
+        ModuleFileSiteCorpus.SpackLuaCompiler, ModuleFileSiteCorpus.SitePriorities, ModuleFileSiteCorpus.LmodHelpers,
+        ModuleFileSiteCorpus.HandTclBuiltins, ModuleFileSiteCorpus.TaccStyle,
+    };
 
     /// <summary>The environments the samples are judged in: bare, and one where the variables they touch are already set, with repeats, empties and the module's own entries.</summary>
     public static readonly string[][] Environments =

@@ -102,23 +102,37 @@ public class ModuleFileTests
     [InlineData("a/1.lua", "setenv(\"A\", \"x\")\nprepend_path(\"PATH\", \"/x\"\n", Codes.ModuleFileSyntax, 3)]
     [InlineData("a/1.lua", "local s = \"open\nsetenv(\"A\", s)\n", Codes.ModuleFileSyntax, 1)]
     [InlineData("a/1.lua", "help([[\n\n]])\nwhatis(\"a\")\nif x then\nsetenv(\"A\", \"1\")\n", Codes.ModuleFileSyntax, 7)]
-    [InlineData("a/1.lua", "setenv(\"A\", \"1\")\n\nsource_sh(\"bash\", \"/opt/a/env.sh\")\n", Codes.ModuleFileUnsupported, 3)]
+    [InlineData("a/1.lua", "whatis(\"a\")\n\nsource_sh(\"bash\", \"/opt/a/env.sh\")\n", Codes.ModuleFileOnlyCommands, 3)]
     [InlineData("a/1.lua", "whatis(\"a\")\nos.execute(\"echo hi\")\n", Codes.ModuleFileUnsupported, 2)]
-    [InlineData("a/1.lua", "execute{cmd=\"ulimit -s unlimited\", modeA={\"load\"}}\n", Codes.ModuleFileUnsupported, 1)]
-    [InlineData("a/1.lua", "local r = \"/a\"\nfor i = 1, 2 do\n  prepend_path(\"PATH\", r)\nend\n", Codes.ModuleFileUnsupported, 2)]
+    [InlineData("a/1.lua", "execute{cmd=\"ulimit -s unlimited\", modeA={\"load\"}}\n", Codes.ModuleFileOnlyCommands, 1)]
+    [InlineData("a/1.lua", "execute{cmd=\"ulimit -s unlimited\"}\n", Codes.ModuleFileLoadFails, 1)]
+    [InlineData("a/1.lua", "local r = \"/a\"\nwhile r do\n  prepend_path(\"PATH\", r)\nend\n", Codes.ModuleFileUnsupported, 2)]
+    [InlineData("a/1.lua", "setenv(\"A\", (\"x\"):reverse())\n", Codes.ModuleFileUnsupported, 1)]
+    [InlineData("a/1.lua", "if site.debug then\n  setenv(\"A\", \"1\")\nend\n", Codes.ModuleFileLoadFails, 1)]
+    [InlineData("a/1.lua", "setenv(\"A\", (\"x\"):gsub(\"x\", \"%2\"))\n", Codes.ModuleFileLoadFails, 1)]
+    [InlineData("a/1.lua", "\nsetenv(\"A\", (\"x\"):match(\"[x\"))\n", Codes.ModuleFileLoadFails, 2)]
+    [InlineData("a/1.lua", "setenv(\"A\", userInGroups(\"staff\") and \"1\" or \"0\")\n", Codes.ModuleFileUnsupported, 1)]
+    [InlineData("a/1.lua", "local function f(n) return f(n) end\nsetenv(\"A\", f(1))\n", Codes.ModuleFileLoadFails, 1)]
     [InlineData("a/1.lua", "setenv(\"A\", \"1\")\nadd_to_path(\"PATH\", \"/x\")\n", Codes.ModuleFileUnsupported, 2)]
-    [InlineData("a/1.lua", "prepend_path{\"PATH\", \"/x\", priority=100}\n", Codes.ModuleFileUnsupported, 1)]
+    [InlineData("a/1.lua", "prepend_path{\"PATH\", \"/x\", priority=\"high\"}\n", Codes.ModuleFileUnsupported, 1)]
+    [InlineData("a/1.lua", "setenv{\"A\", \"/x\", priority=10}\n", Codes.ModuleFileUnsupported, 1)]
+    [InlineData("a/1.lua", "\nappend_path{\"PATH\", \"/x\", priority=5}\n", Codes.ModuleFileLoadFails, 2)]
     [InlineData("a/1.lua", "\nsetenv(\"A\", os.getenv(\"NOT_SET\") .. \"/x\")\n", Codes.ModuleFileLoadFails, 2)]
     [InlineData("a/1.lua", "LmodError(\"not on this system\")\n", Codes.ModuleFileLoadFails, 1)]
     [InlineData("a/1", "#%Module\nsetenv A {x\n", Codes.ModuleFileSyntax, 2)]
     [InlineData("a/1", "#%Module\nif { 1 } {\n  setenv A [is-loaded x\n}\n", Codes.ModuleFileSyntax, 3)]
     [InlineData("a/1", "setenv A 1\n", Codes.ModuleFileSyntax, 1)]
-    [InlineData("a/1", "#%Module\n\nsource-sh bash /opt/a/env.sh\n", Codes.ModuleFileUnsupported, 3)]
+    [InlineData("a/1", "#%Module\n\nsource-sh bash /opt/a/env.sh\n", Codes.ModuleFileOnlyCommands, 3)]
+    [InlineData("a/1", "#%Module\nsetenv A [file exists /opt/a]\n", Codes.ModuleFileUnsupported, 2)]
+    [InlineData("a/1", "#%Module\nsetenv A [file normalize ../a]\n", Codes.ModuleFileUnsupported, 2)]
+    [InlineData("a/1", "#%Module\nsetenv A [string wordend abc 1]\n", Codes.ModuleFileUnsupported, 2)]
+    [InlineData("a/1", "#%Module\nsetenv A [expr {1 / 0}]\n", Codes.ModuleFileUnsupported, 2)]
     [InlineData("a/1", "#%Module\nsetenv A 1\nsystem \"ulimit -s\"\n", Codes.ModuleFileUnsupported, 3)]
     [InlineData("a/1", "#%Module\nprepend-path PATH /a /b\n", Codes.ModuleFileUnsupported, 2)]
     [InlineData("a/1", "#%Module\nputs stdout \"export A=1\"\n", Codes.ModuleFileUnsupported, 2)]
-    [InlineData("a/1", "#%Module\nforeach d {a b} {\n  prepend-path PATH /$d\n}\n", Codes.ModuleFileUnsupported, 2)]
-    [InlineData("a/1", "#%Module\nif {[string match x* $env(HOME)]} {\n  setenv A 1\n}\n", Codes.ModuleFileUnsupported, 2)]
+    [InlineData("a/1", "#%Module\nwhile {1} {\n  prepend-path PATH /a\n}\n", Codes.ModuleFileUnsupported, 2)]
+    [InlineData("a/1.lua", "for i = 1, 100000 do\n  for j = 1, 100000 do\n    local x = i\n  end\nend\n", Codes.ModuleFileUnsupported, 3)]
+    [InlineData("a/1", "#%Module\nif {[regexp x* $env(HOME)]} {\n  setenv A 1\n}\n", Codes.ModuleFileUnsupported, 2)]
     [InlineData("a/1", "#%Module\nsetenv A $nope\n", Codes.ModuleFileLoadFails, 2)]
     public void What_cannot_be_applied_is_a_coded_error_at_its_line(string relativePath, string text, string code, int line)
     {
@@ -141,10 +155,10 @@ public class ModuleFileTests
     [Fact]
     public void Statements_that_change_nothing_are_passed_over()
     {
-        var lua = Parse("a/1.lua", "whatis[[x]]\nhelp()\nconflict(\"a\")\nfamily(\"compiler\")\nadd_property(\"lmod\", \"sticky\")\nextensions(\"numpy/1.0\")\nunload(\"b\")\n");
+        var lua = Parse("a/1.lua", "whatis[[x]]\nhelp()\nconflict(\"a\")\nadd_property(\"lmod\", \"sticky\")\nextensions(\"numpy/1.0\")\nunload(\"b\")\n");
         Assert.Empty(lua.Operations);
         Assert.Empty(lua.Warnings);
-        var tcl = Parse("a/1", "#%Module\nproc ModulesHelp { } {\n  puts stderr {[not run]}\n}\nmodule-whatis {x}\nconflict a\nfamily compiler\nmodule unload b\nputs stderr \"loading\"\n");
+        var tcl = Parse("a/1", "#%Module\nproc ModulesHelp { } {\n  puts stderr {[not run]}\n}\nmodule-whatis {x}\nconflict a\nmodule unload b\nputs stderr \"loading\"\n");
         Assert.Empty(tcl.Operations);
     }
 

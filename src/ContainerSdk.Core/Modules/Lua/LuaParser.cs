@@ -78,9 +78,9 @@ internal sealed class LuaParser
             if (Peek.IsKeyword("return"))
             {
                 int line = Take().Line;
-                if (!BlockEnds && !Peek.Is(";")) ParseExpressionList();
+                var values = !BlockEnds && !Peek.Is(";") ? ParseExpressionList() : new List<LuaExpr>();
                 if (Peek.Is(";")) Take();
-                block.Add(new LuaUnsupported("'return'", line));
+                block.Add(new LuaReturn(values, line));
                 if (!BlockEnds) throw Error("'return' must be the last statement of a block");
                 break;
             }
@@ -117,17 +117,28 @@ internal sealed class LuaParser
                 case "for": return ParseFor(line);
                 case "if": return ParseIf(line);
                 case "function":
+                {
                     Take();
-                    ExpectName();
-                    while (Peek.Is(".") || Peek.Is(":")) { Take(); ExpectName(); }
-                    ParseFunctionBody(line);
-                    return new LuaUnsupported("a function definition", line);
+                    LuaExpr target = new LuaName(ExpectName(), line);
+                    bool method = false;
+                    while (Peek.Is(".") || Peek.Is(":"))
+                    {
+                        method = Take().Is(":");
+                        var field = Peek;
+                        target = new LuaIndex(target, new LuaLiteral(ExpectName(), field.Line), field.Line);
+                        if (method) break;
+                    }
+                    var function = ParseFunctionBody(line);
+                    if (method) return new LuaUnsupported("a method definition", line);
+                    return new LuaAssign(new[] { target }, new LuaExpr[] { function }, line);
+                }
                 case "local":
                     Take();
                     if (Peek.IsKeyword("function"))
                     {
-                        Take(); ExpectName(); ParseFunctionBody(line);
-                        return new LuaUnsupported("a function definition", line);
+                        Take();
+                        var name = ExpectName();
+                        return new LuaLocal(new[] { name }, new LuaExpr[] { ParseFunctionBody(line) }, line);
                     }
                     var names = new List<string>();
                     do
@@ -155,21 +166,28 @@ internal sealed class LuaParser
     private LuaStatement ParseFor(int line)
     {
         Take();
-        ExpectName();
+        var first = ExpectName();
         if (Peek.Is("="))
         {
-            Take(); ParseExpression(); Expect(",");
-            ParseExpression();
-            if (Peek.Is(",")) { Take(); ParseExpression(); }
+            Take();
+            var start = ParseExpression();
+            Expect(",");
+            var limit = ParseExpression();
+            LuaExpr? step = null;
+            if (Peek.Is(",")) { Take(); step = ParseExpression(); }
+            Expect("do");
+            var body = ParseBlock();
+            ExpectClosing("end", "for", line);
+            return new LuaNumericFor(first, start, limit, step, body, line);
         }
-        else
-        {
-            while (Peek.Is(",")) { Take(); ExpectName(); }
-            Expect("in");
-            ParseExpressionList();
-        }
-        Expect("do"); ParseBlock(); ExpectClosing("end", "for", line);
-        return new LuaUnsupported("a 'for' loop", line);
+        var names = new List<string> { first };
+        while (Peek.Is(",")) { Take(); names.Add(ExpectName()); }
+        Expect("in");
+        var values = ParseExpressionList();
+        Expect("do");
+        var block = ParseBlock();
+        ExpectClosing("end", "for", line);
+        return new LuaGenericFor(names, values, block, line);
     }
 
     private LuaStatement ParseIf(int line)
@@ -196,18 +214,20 @@ internal sealed class LuaParser
         return new LuaIf(branches, otherwise, line);
     }
 
-    private void ParseFunctionBody(int line)
+    private LuaFunctionExpr ParseFunctionBody(int line)
     {
         int open = Expect("(").Line;
+        var parameters = new List<string>();
         if (!Peek.Is(")"))
             do
             {
-                if (Peek.Is("...")) { Take(); break; }
-                ExpectName();
+                if (Peek.Is("...")) { Take(); parameters.Add("..."); break; }
+                parameters.Add(ExpectName());
             } while (Peek.Is(",") && Take().Is(","));
         ExpectClosing(")", "(", open);
-        ParseBlock();
+        var body = ParseBlock();
         ExpectClosing("end", "function", line);
+        return new LuaFunctionExpr(parameters, body, line);
     }
 
     private List<LuaExpr> ParseExpressionList()
@@ -250,7 +270,7 @@ internal sealed class LuaParser
             case LuaTokenKind.Name when token.Text == "nil": Take(); return new LuaLiteral(null, token.Line);
             case LuaTokenKind.Name when token.Text == "true": Take(); return new LuaLiteral(true, token.Line);
             case LuaTokenKind.Name when token.Text == "false": Take(); return new LuaLiteral(false, token.Line);
-            case LuaTokenKind.Name when token.Text == "function": Take(); ParseFunctionBody(token.Line); return new LuaFunctionExpr(token.Line);
+            case LuaTokenKind.Name when token.Text == "function": Take(); return ParseFunctionBody(token.Line);
             case LuaTokenKind.Symbol when token.Text == "...": Take(); return new LuaVarargs(token.Line);
             case LuaTokenKind.Symbol when token.Text == "{": return ParseTable();
             default: return ParseSuffixed();
@@ -265,7 +285,8 @@ internal sealed class LuaParser
             Take();
             var inner = ParseExpression();
             ExpectClosing(")", "(", token.Line);
-            return inner;
+            // (f()) is one value, however many f returns.
+            return inner is LuaCall or LuaMethodCall ? new LuaParenthesized(inner, token.Line) : inner;
         }
         return new LuaName(ExpectName(), token.Line);
     }

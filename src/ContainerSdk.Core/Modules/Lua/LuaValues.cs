@@ -25,6 +25,41 @@ internal static class LuaValues
         _ => null,
     };
 
+    /// <summary>A number's value, or a string's that reads as one (Lua's coercion for arithmetic); null otherwise.</summary>
+    public static double? AsNumber(object? value) => value switch
+    {
+        long l => l,
+        double d => d,
+        string s when ParseNumber(s.Trim()) is { } n => AsNumber(n),
+        _ => null,
+    };
+
+    /// <summary>Lua 5.3's arithmetic: integers stay integers but for '/', floats otherwise; null when an operand is not a number.</summary>
+    public static object? Arithmetic(string op, object? left, object? right)
+    {
+        if (left is string ls) left = ParseNumber(ls.Trim());
+        if (right is string rs) right = ParseNumber(rs.Trim());
+        if (left is long a && right is long b)
+            switch (op)
+            {
+                case "+": return a + b;
+                case "-": return a - b;
+                case "*": return a * b;
+                case "//" when b != 0: return (long)Math.Floor((double)a / b);
+                case "%" when b != 0: return ((a % b) + b) % b;
+            }
+        if (AsNumber(left) is not { } x || AsNumber(right) is not { } y) return null;
+        return op switch
+        {
+            "+" => x + y,
+            "-" => x - y,
+            "*" => x * y,
+            "/" => x / y,
+            "//" => Math.Floor(x / y),
+            _ => x - Math.Floor(x / y) * y,
+        };
+    }
+
     public static bool IsTrue(object? value) => value is not (null or false);
 
     public static new bool Equals(object? a, object? b) => (a, b) switch
@@ -41,6 +76,7 @@ internal static class LuaValues
         string => "string",
         long or double => "number",
         LuaTable => "table",
+        LuaFunction or LuaBuiltin => "function",
         _ => "value",
     };
 }

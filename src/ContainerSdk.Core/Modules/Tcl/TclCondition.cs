@@ -3,8 +3,9 @@ using System.Globalization;
 namespace ContainerSdk.Core.Modules.Tcl;
 
 /// <summary>
-/// The part of Tcl's <c>expr</c> that modulefile conditions use: <c>!</c>, <c>&amp;&amp;</c>, <c>||</c>,
-/// <c>==</c>, <c>!=</c>, <c>eq</c>, <c>ne</c> and parentheses over operands that are <c>[commands]</c>,
+/// The part of Tcl's <c>expr</c> that modulefile conditions and computations use: <c>!</c>, <c>&amp;&amp;</c>, <c>||</c>,
+/// <c>==</c>, <c>!=</c>, <c>eq</c>, <c>ne</c>, <c>&lt;</c>, <c>&gt;</c>, <c>&lt;=</c>, <c>&gt;=</c>, <c>+</c>, <c>-</c>,
+/// <c>*</c>, <c>/</c>, <c>%</c> and parentheses over operands that are <c>[commands]</c>,
 /// <c>$variables</c>, quoted or braced strings, numbers and booleans. Operands are substituted by the reader
 /// (the <c>substitute</c> function <c>Evaluate</c> is given), so an <c>[is-loaded x]</c> means what it means everywhere else in the file.
 /// </summary>
@@ -30,10 +31,20 @@ internal sealed class TclCondition
         Func<string, int, Exception> syntaxError, Func<string, int, Exception> unsupported)
     {
         var condition = new TclCondition(text, line, substitute, syntaxError, unsupported);
-        var value = condition.Or();
-        condition.SkipSpace();
-        if (condition._pos < text.Length) throw unsupported($"the condition '{text.Trim()}' (only !, &&, ||, ==, !=, eq, ne are understood)", line);
-        return condition.Truth(value);
+        return condition.Truth(condition.Whole());
+    }
+
+    /// <summary>Tcl's <c>expr</c>: the value as Tcl writes it (a comparison is 1 or 0).</summary>
+    public static string Value(string text, int line, Func<TclWord, string> substitute,
+        Func<string, int, Exception> syntaxError, Func<string, int, Exception> unsupported)
+        => Text(new TclCondition(text, line, substitute, syntaxError, unsupported).Whole());
+
+    private object Whole()
+    {
+        var value = Or();
+        SkipSpace();
+        if (_pos < _text.Length) throw _unsupported($"the expression '{_text.Trim()}' (only !, &&, ||, ==, !=, eq, ne, <, >, <=, >=, +, -, *, /, % are understood)", _line);
+        return value;
     }
 
     private void SkipSpace()
@@ -76,20 +87,95 @@ internal sealed class TclCondition
 
     private object Equality()
     {
+        var left = Relational();
+        while (true)
+        {
+            if (Accept("==")) left = Same(left, Relational(), numeric: true);
+            else if (Accept("!=")) left = !Same(left, Relational(), numeric: true);
+            else if (Accept("eq")) left = Same(left, Relational(), numeric: false);
+            else if (Accept("ne")) left = !Same(left, Relational(), numeric: false);
+            else return left;
+        }
+    }
+
+    private object Relational()
+    {
+        var left = Additive();
+        while (true)
+        {
+            if (Accept("<=")) left = Compare(left, Additive()) <= 0;
+            else if (Accept(">=")) left = Compare(left, Additive()) >= 0;
+            else if (Accept("<")) left = Compare(left, Additive()) < 0;
+            else if (Accept(">")) left = Compare(left, Additive()) > 0;
+            else return left;
+        }
+    }
+
+    private object Additive()
+    {
+        var left = Multiplicative();
+        while (true)
+        {
+            if (Accept("+")) left = Arithmetic('+', left, Multiplicative());
+            else if (Accept("-")) left = Arithmetic('-', left, Multiplicative());
+            else return left;
+        }
+    }
+
+    private object Multiplicative()
+    {
         var left = Unary();
         while (true)
         {
-            if (Accept("==")) left = Same(left, Unary(), numeric: true);
-            else if (Accept("!=")) left = !Same(left, Unary(), numeric: true);
-            else if (Accept("eq")) left = Same(left, Unary(), numeric: false);
-            else if (Accept("ne")) left = !Same(left, Unary(), numeric: false);
+            if (Accept("*")) left = Arithmetic('*', left, Unary());
+            else if (Accept("/")) left = Arithmetic('/', left, Unary());
+            else if (Accept("%")) left = Arithmetic('%', left, Unary());
             else return left;
         }
+    }
+
+    /// <summary>Numbers compare as numbers, anything else as strings (Tcl's rule).</summary>
+    private static int Compare(object a, object b)
+    {
+        var x = Text(a);
+        var y = Text(b);
+        if (double.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out var dx)
+            && double.TryParse(y, NumberStyles.Float, CultureInfo.InvariantCulture, out var dy))
+            return dx.CompareTo(dy);
+        return string.CompareOrdinal(x, y);
+    }
+
+    /// <summary>Integers stay integers (Tcl's integer division rounds down); a float anywhere makes a float.</summary>
+    private object Arithmetic(char op, object a, object b)
+    {
+        var x = Text(a);
+        var y = Text(b);
+        if (long.TryParse(x, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var lx)
+            && long.TryParse(y, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var ly))
+        {
+            if (op is '/' or '%' && ly == 0) throw _unsupported($"a division by zero in '{_text.Trim()}'", _line);
+            long result = op switch
+            {
+                '+' => lx + ly,
+                '-' => lx - ly,
+                '*' => lx * ly,
+                '/' => (long)Math.Floor((double)lx / ly),
+                _ => lx - (long)Math.Floor((double)lx / ly) * ly,
+            };
+            return result.ToString(CultureInfo.InvariantCulture);
+        }
+        if (!double.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out var dx)
+            || !double.TryParse(y, NumberStyles.Float, CultureInfo.InvariantCulture, out var dy) || op == '%')
+            throw _unsupported($"'{op}' on '{x}' and '{y}' in '{_text.Trim()}' (arithmetic takes numbers)", _line);
+        double value = op switch { '+' => dx + dy, '-' => dx - dy, '*' => dx * dy, _ => dx / dy };
+        var written = value.ToString("R", CultureInfo.InvariantCulture);
+        return written.Contains('.') || written.Contains('E') || written.Contains("Infinity") || written.Contains("NaN") ? written : written + ".0";
     }
 
     private object Unary()
     {
         if (Accept("!")) return !Truth(Unary());
+        if (Accept("-")) return Arithmetic('-', "0", Unary());
         if (Accept("("))
         {
             var inner = Or();
@@ -123,8 +209,8 @@ internal sealed class TclCondition
                 if (_pos < _text.Length && _text[_pos] == '(') SkipBalanced('(', ')');
             }
         }
-        else while (_pos < _text.Length && (char.IsAsciiLetterOrDigit(_text[_pos]) || _text[_pos] is '_' or '.' or '-' or '+')) _pos++;
-        if (_pos == start) throw _unsupported($"the condition '{_text.Trim()}' (only !, &&, ||, ==, !=, eq, ne are understood)", _line);
+        else while (_pos < _text.Length && (char.IsAsciiLetterOrDigit(_text[_pos]) || _text[_pos] is '_' or '.')) _pos++;
+        if (_pos == start) throw _unsupported($"the expression '{_text.Trim()}' (only !, &&, ||, ==, !=, eq, ne, <, >, <=, >=, +, -, *, /, % are understood)", _line);
         _pos = Math.Min(_pos, _text.Length);
         var commands = TclParser.Parse(_text[start.._pos], _line, _syntaxError);
         if (commands is not [{ Words: [var word] }]) throw _unsupported($"the operand '{_text[start.._pos]}'", _line);

@@ -6,34 +6,40 @@ namespace ContainerSdk.Core.Modules.Tcl;
 /// Reads an Environment Modules / Lmod Tcl modulefile as <c>module load</c> evaluates it, without a Tcl interpreter:
 /// commands are substituted and dispatched in order, with the modulefile commands recorded rather than executed.
 /// Understood: <c>set</c>, <c>$var</c>, <c>$env(X)</c> (the image's environment), <c>if</c>/<c>elseif</c>/<c>else</c>
-/// on simple conditions, <c>[is-loaded x]</c> (0: nothing is loaded when an image's module loads start),
-/// <c>[module-info mode]</c>, <c>[file join]</c>, <c>proc</c> definitions (never called on load), <c>puts stderr</c>.
-/// An <c>if</c> whose branches change nothing (Spack's guard that defines <c>depends-on</c> for old Environment
-/// Modules) is passed over whatever its condition. Anything else is an error at its line.
+/// on <c>expr</c> conditions, <c>[is-loaded x]</c> (0: nothing is loaded when an image's module loads start),
+/// <c>[is-avail x]</c>, <c>module-info name/version/mode/shell/shelltype</c>, <c>family</c>, <c>puts stderr</c> (a
+/// build message), <c>source-sh</c> (a warning), Tcl's <c>expr</c>, <c>file dirname/tail/join/normalize/extension/rootname</c>,
+/// <c>string</c> (length, tolower, toupper, trim*, equal, compare, first, last, range, index, map, repeat, match),
+/// <c>info exists</c>, <c>lindex</c>, <c>llength</c>, <c>lrange</c>, <c>list</c>, <c>split</c>, <c>join</c>, <c>foreach</c>,
+/// <c>proc</c> definitions (never called on load). An <c>if</c> whose branches change nothing (Spack's guard that
+/// defines <c>depends-on</c> for old Environment Modules) is passed over when its condition cannot be read.
+/// Anything else is an error at its line.
 /// </summary>
 internal sealed class TclModuleReader
 {
     private readonly ModuleFileRecorder _recorder;
+    private readonly ModuleLoadContext _context;
     private readonly string _name;
     private readonly string _version;
     private readonly Dictionary<string, string> _variables = new(StringComparer.Ordinal);
     private readonly HashSet<string> _procs = new(StringComparer.Ordinal);
     private int _depth;
 
-    private TclModuleReader(ModuleFileRecorder recorder, string name, string version)
+    private TclModuleReader(ModuleFileRecorder recorder, ModuleLoadContext context)
     {
         _recorder = recorder;
-        _name = name;
-        _version = version;
+        _context = context;
+        _name = context.Name;
+        _version = context.Version;
     }
 
-    public static void Read(string text, ModuleFileRecorder recorder, string name, string version)
+    public static void Read(string text, ModuleFileRecorder recorder, ModuleLoadContext context)
     {
         // Both Lmod and Environment Modules refuse a Tcl file without the magic cookie.
         if (!text.StartsWith("#%Module", StringComparison.Ordinal))
             throw recorder.Syntax("a Tcl modulefile must start with '#%Module' (a Lua one must end in .lua)", 1);
         var script = TclParser.Parse(text, 1, recorder.Syntax);
-        new TclModuleReader(recorder, name, version).Run(script);
+        new TclModuleReader(recorder, context).Run(script);
     }
 
     private void Run(IReadOnlyList<TclCommand> script)
@@ -41,12 +47,19 @@ internal sealed class TclModuleReader
         foreach (var command in script) Execute(command);
     }
 
+    /// <summary>Commands one file's reading may run: far above any modulefile's, so that nested loops cannot hang a build.</summary>
+    private const long MaxCommands = 1_000_000;
+    private long _commands;
+
     private string Execute(TclCommand command)
     {
         int line = command.Line;
+        if (++_commands > MaxCommands)
+            throw _recorder.Unsupported($"running more than {MaxCommands} commands (a modulefile is read once per build)", line);
         var words = command.Words;
         var name = Substitute(words[0]);
         if (name == "if") { If(words, line); return ""; }
+        if (name == "foreach") { Foreach(words, line); return ""; }
         if (name == "proc")
         {
             if (words.Count != 4) throw _recorder.Syntax("proc takes a name, arguments and a body", line);
@@ -60,11 +73,35 @@ internal sealed class TclModuleReader
             "puts" => Puts(args, line),
             "module" => Module(args, line),
             "is-loaded" => "0",
+            "is-avail" => args.Count > 0 && _context.Available is { } available && args.All(a => available.Contains(a.Trim().TrimEnd('/'))) ? "1" : "0",
             "module-info" => ModuleInfo(args, line),
-            "file" when args is ["join", ..] => FileJoin(args.Skip(1)),
+            "family" => Family(args, line),
+            "source-sh" => SourceSh(args, line),
+            "expr" => TclCondition.Value(ExpressionText(words), line, Substitute, _recorder.Syntax, _recorder.Unsupported),
+            "file" => TclBuiltins.File(args, line, _recorder),
+            "string" => TclBuiltins.String(args, line, _recorder),
             "info" when args is ["exists", var variable] => Exists(variable) ? "1" : "0",
+            "lindex" or "llength" or "lrange" or "list" or "split" or "join" or "concat" => TclBuiltins.List(name, args, line, _recorder),
             _ => Statement(name, args, line),
         };
+    }
+
+    /// <summary><c>expr {a + b}</c> reads the braced text itself; <c>expr $a + 1</c> the words, substituted and joined.</summary>
+    private string ExpressionText(IReadOnlyList<TclWord> words)
+        => words.Count == 2 && words[1].Braced ? words[1].Raw : string.Join(' ', words.Skip(1).Select(Substitute));
+
+    private string Family(List<string> args, int line)
+    {
+        if (args.Count != 1) throw _recorder.Syntax("family takes one name", line);
+        _recorder.Family(args[0], _name, _version, line);
+        return "";
+    }
+
+    private string SourceSh(List<string> args, int line)
+    {
+        if (args.Count < 2) throw _recorder.Syntax("source-sh takes a shell and a script", line);
+        _recorder.Command("source-sh", string.Join(' ', args), line);
+        return "";
     }
 
     private string Statement(string command, List<string> args, int line)
@@ -140,17 +177,41 @@ internal sealed class TclModuleReader
         }
 
         var bodies = branches.Select(b => ParseBody(b.Body)).ToList();
-        if (bodies.All(IsInert)) return;
+        bool inert = bodies.All(IsInert);
         for (int b = 0; b < branches.Count; b++)
         {
             var condition = branches[b].Condition;
-            if (condition is null || TclCondition.Evaluate(Substitute(condition), condition.Line, Substitute, _recorder.Syntax, _recorder.Unsupported))
+            bool taken;
+            try { taken = condition is null || TclCondition.Evaluate(Substitute(condition), condition.Line, Substitute, _recorder.Syntax, _recorder.Unsupported); }
+            // Branches that change nothing (messages at most) need no condition the SDK can read.
+            catch (ContainerSdk.Core.Diagnostics.ContainerSdkException) when (inert) { return; }
+            if (taken)
             {
                 _depth++;
                 try { Run(bodies[b]); } finally { _depth--; }
                 return;
             }
         }
+    }
+
+    /// <summary><c>foreach var list body</c>, or <c>foreach {a b} list body</c>: the body once per element (or group).</summary>
+    private void Foreach(IReadOnlyList<TclWord> words, int line)
+    {
+        if (words.Count != 4) throw _recorder.Unsupported("foreach over several lists", line);
+        var names = TclLists.Split(Substitute(words[1]), m => _recorder.Syntax(m, line));
+        if (names.Count == 0) throw _recorder.Syntax("foreach needs a variable", line);
+        var items = TclLists.Split(Substitute(words[2]), m => _recorder.Syntax(m, line));
+        var body = ParseBody(words[3]);
+        _depth++;
+        try
+        {
+            for (int i = 0; i < items.Count; i += names.Count)
+            {
+                for (int n = 0; n < names.Count; n++) _variables[names[n]] = i + n < items.Count ? items[i + n] : "";
+                Run(body);
+            }
+        }
+        finally { _depth--; }
     }
 
     private IReadOnlyList<TclCommand> ParseBody(TclWord body)
@@ -177,7 +238,11 @@ internal sealed class TclModuleReader
     private string Puts(List<string> args, int line)
     {
         int channel = args.Count > 0 && args[0] == "-nonewline" ? 1 : 0;
-        if (args.Count - channel == 2 && args[channel] == "stderr") return "";
+        if (args.Count - channel == 2 && args[channel] == "stderr")
+        {
+            _recorder.Message(args[channel + 1], line);
+            return "";
+        }
         throw _recorder.Unsupported("puts to anything but stderr (what a modulefile prints to stdout the shell runs)", line);
     }
 
@@ -215,26 +280,21 @@ internal sealed class TclModuleReader
         }
     }
 
+    /// <summary>Lmod's module-info (tcl2lua.tcl) for a load in bash.</summary>
     private string ModuleInfo(List<string> args, int line) => args switch
     {
         ["mode"] => "load",
         ["mode", var mode] => mode == "load" ? "1" : "0",
-        ["name"] => $"{_name}/{_version}",
+        ["name"] or ["specified"] => $"{_name}/{_version}",
+        ["shell"] or ["shell", _] => ModuleLoadContext.ShellName,
+        ["shelltype"] or ["shelltype", _] => ModuleLoadContext.ShellType,
+        ["flags"] => "0",
+        ["user" or "symbols"] => "",
+        ["user" or "symbols", _] => "0",
+        // Lmod answers "dir/rest" of its argument, with rest "default" when there is none.
+        ["version", var name] => name.IndexOf('/') is var slash and >= 0 && slash < name.Length - 1 ? name : $"{name.TrimEnd('/')}/default",
         _ => throw _recorder.Unsupported($"module-info {string.Join(' ', args)}", line),
     };
-
-    /// <summary>Tcl's <c>file join</c>: parts joined with '/', an absolute part starting over.</summary>
-    private static string FileJoin(IEnumerable<string> parts)
-    {
-        var result = new StringBuilder();
-        foreach (var part in parts)
-        {
-            if (part.StartsWith('/')) result.Clear();
-            else if (result.Length > 0 && result[^1] != '/') result.Append('/');
-            result.Append(part);
-        }
-        return result.Length > 1 ? result.ToString().TrimEnd('/') : result.ToString();
-    }
 
     private bool Exists(string name)
     {
