@@ -60,6 +60,7 @@ internal static class ContainerEngine
             cancellationToken.ThrowIfCancellationRequested();
             if (bundle is not null) BundleWriter.Write(plans, bundle, context, built.Select(b => b.BlobPath).ToList());
             var image = squashfs is null ? null : SquashfsImageWriter.Write(plans, squashfs, context);
+            CacheBound.Keep(paths, built, registries.CacheMaxSize, sharing, log);
             return new LayersResult(built, image, NamedAclEntries.In(plans));
         }
         finally
@@ -111,6 +112,8 @@ internal static class ContainerEngine
         // The layout's garbage collection deletes blobs it does not reach, another build's half-written ones among them.
         // The lock file sits beside the layout, not in it: an OCI layout holds only what the spec names.
         using var _ = WorkLock.Acquire(Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".lock"), log);
+        // A neighbour's build prunes a shared cache folder only while no build uses it: the blobs are linked under its lock.
+        using var sharing = string.IsNullOrEmpty(cacheDirectory) ? null : SharedCacheLock.Enter(SharedCacheLock.LockFileOf(Path.GetFullPath(cacheDirectory)), () => { });
         var stamps = string.IsNullOrEmpty(workDirectory) ? null : new BlobStamps(new WorkPaths(workDirectory, cacheDirectory).BlobStamps);
         var written = Composition.LayoutWriter.Write(image, full, new ImageWriteContext(settings.Epoch, Path.GetDirectoryName(full)!, log) { BlobStamps = stamps });
         return new ImageResult(written.ManifestDigest, written.ConfigDigest, written.Tags, written.Destination);
