@@ -16,7 +16,7 @@ internal static class CacheBound
 {
     public static void Keep(WorkPaths paths, IReadOnlyList<BuiltLayer> built, long? maxSize, SharedCacheLock? sharing, IBuildLog log)
     {
-        long own = maxSize ?? built.Sum(l => l.Descriptor.Size);
+        long own = maxSize ?? DefaultBound(paths, built);
         var inUse = built.Select(l => Path.GetFullPath(l.BlobPath)).ToHashSet(StringComparer.Ordinal);
         var now = DateTimeOffset.UtcNow;
         var uses = new CacheUses(paths.CacheUses);
@@ -38,6 +38,20 @@ internal static class CacheBound
         bounds.Record(paths.Work, own);
         if (!sharing.LeaveAndRunIfAlone(SharedCacheLock.LockFileOf(paths.Shared), () => Report(paths, CachePruning.Prune(paths, inUse, bounds.Largest(own)), log)))
             log.Detail($"Cache {paths.Shared}: another build is using it, so it is pruned by a later build.");
+    }
+
+    /// <summary>
+    /// Without ContainerCacheMaxSize: the image's size (its layers' blobs), less what the work folder holds besides blobs
+    /// (the stat cache, records, bundle segments), so that the whole work folder stays within twice the image.
+    /// </summary>
+    private static long DefaultBound(WorkPaths paths, IReadOnlyList<BuiltLayer> built)
+    {
+        long image = built.Sum(l => l.Descriptor.Size);
+        if (paths.IsShared) return image; // a shared folder's other content is no one project's
+        var blobs = Path.TrimEndingDirectorySeparator(paths.Blobs) + Path.DirectorySeparatorChar;
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint };
+        long other = new DirectoryInfo(paths.Work).EnumerateFiles("*", options).Where(f => !f.FullName.StartsWith(blobs, StringComparison.Ordinal)).Sum(f => f.Length);
+        return Math.Max(0, image - other);
     }
 
     private static void Report(WorkPaths paths, CachePruning.Result result, IBuildLog log)
