@@ -36,6 +36,7 @@ internal sealed class WorkPaths
         Selectors = Path.Combine(Shared, "cache", "selectors");
         CacheUses = Path.Combine(Shared, "cache", "uses");
         CacheBounds = Path.Combine(Shared, "cache", "bounds");
+        CacheBound = Path.Combine(Work, "cache", "bound");
         BundleSegments = Path.Combine(Shared, "bundle");
         Registry = Path.Combine(Shared, "registry");
     }
@@ -85,6 +86,8 @@ internal sealed class WorkPaths
     public string CacheUses { get; }
     /// <summary>The ContainerCacheMaxSize each project using a shared folder asked for (<see cref="Cache.CacheBounds"/>).</summary>
     public string CacheBounds { get; }
+    /// <summary>The bound the last layers step kept the cache within, for the image step's pruning.</summary>
+    public string CacheBound { get; }
     /// <summary>The bundle's cached gzip segments, by the digest of their entries.</summary>
     public string BundleSegments { get; }
     /// <summary>The blob store of registry downloads (pulled bases, registry cache hits).</summary>

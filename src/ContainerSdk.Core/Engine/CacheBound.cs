@@ -31,6 +31,7 @@ internal static class CacheBound
 
         if (sharing is null)
         {
+            Record(paths, maxSize);
             Report(paths, CachePruning.Prune(paths, inUse, own), log);
             return;
         }
@@ -38,6 +39,43 @@ internal static class CacheBound
         bounds.Record(paths.Work, own);
         if (!sharing.LeaveAndRunIfAlone(SharedCacheLock.LockFileOf(paths.Shared), () => Report(paths, CachePruning.Prune(paths, inUse, bounds.Largest(own)), log)))
             log.Detail($"Cache {paths.Shared}: another build is using it, so it is pruned by a later build.");
+    }
+
+    /// <summary>
+    /// After the image step: the layout no longer links the previous image's blobs, so what the layers step had to keep
+    /// for it may now go, within the bound that step used. Only in a work folder of its own (a shared folder is pruned by
+    /// the layers steps), and only when no build of the project is running its layers step: that one's new blobs are
+    /// no layout's yet.
+    /// </summary>
+    public static void AfterImage(WorkPaths paths, IReadOnlyList<BuiltLayer> layers, IBuildLog log)
+    {
+        if (paths.IsShared || ReadBound(paths) is not { } recorded) return;
+        using var alone = WorkLock.TryAcquire(Path.Combine(paths.Work, ".lock"));
+        if (alone is null) return;
+        long bound = recorded >= 0 ? recorded : DefaultBound(paths, layers);
+        var inUse = layers.Select(l => Path.GetFullPath(l.BlobPath)).ToHashSet(StringComparer.Ordinal);
+        Report(paths, CachePruning.Prune(paths, inUse, bound), log);
+    }
+
+    /// <summary>Records ContainerCacheMaxSize for the image step, -1 for the default (worked out again there).</summary>
+    private static void Record(WorkPaths paths, long? maxSize)
+    {
+        long bound = maxSize ?? -1;
+        string text = bound.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n";
+        if (ReadBound(paths) == bound) return; // unchanged: nothing written
+        Directory.CreateDirectory(Path.GetDirectoryName(paths.CacheBound)!);
+        using var temp = new IO.TempFile(paths.CacheBound);
+        temp.WriteAllText(text);
+        temp.Commit();
+    }
+
+    private static long? ReadBound(WorkPaths paths)
+    {
+        try
+        {
+            return long.TryParse(File.ReadAllText(paths.CacheBound).Trim(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var b) ? b : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
     /// <summary>

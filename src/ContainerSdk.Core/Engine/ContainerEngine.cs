@@ -116,6 +116,7 @@ internal static class ContainerEngine
         using var sharing = string.IsNullOrEmpty(cacheDirectory) ? null : SharedCacheLock.Enter(SharedCacheLock.LockFileOf(Path.GetFullPath(cacheDirectory)), () => { });
         var stamps = string.IsNullOrEmpty(workDirectory) ? null : new BlobStamps(new WorkPaths(workDirectory, cacheDirectory).BlobStamps);
         var written = Composition.LayoutWriter.Write(image, full, new ImageWriteContext(settings.Epoch, Path.GetDirectoryName(full)!, log) { BlobStamps = stamps });
+        if (!string.IsNullOrEmpty(workDirectory)) CacheBound.AfterImage(new WorkPaths(workDirectory, cacheDirectory), layers, log);
         return new ImageResult(written.ManifestDigest, written.ConfigDigest, written.Tags, written.Destination);
     }
 
