@@ -53,6 +53,9 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     /// <summary>ContainerCacheDirectory: where layers, their segment indexes, bundle segments and pulled blobs are cached (shareable); empty for the work folder.</summary>
     public string? CacheDirectory { get; set; }
 
+    /// <summary>ContainerCacheMaxSize: bytes (or a size with a unit) of older blobs the cache keeps; empty for the image's size.</summary>
+    public string? CacheMaxSize { get; set; }
+
     /// <summary>ContainerCacheRepository: a registry repository used as a shared layer cache, or empty.</summary>
     public string? CacheRepository { get; set; }
 
@@ -92,6 +95,7 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
             InsecureRegistries = InsecureRegistries,
             RegistryTimeout = ItemTranslation.ParseRegistryTimeout(RegistryTimeout, ProjectFile),
             CacheDirectory = ItemTranslation.OptionalFullPath(CacheDirectory),
+            CacheMaxSize = ItemTranslation.ParseCacheMaxSize(CacheMaxSize, ProjectFile),
             CacheRepository = string.IsNullOrWhiteSpace(CacheRepository) ? null : CacheRepository.Trim(),
         };
         var squashfs = string.IsNullOrEmpty(SquashfsPath) ? null

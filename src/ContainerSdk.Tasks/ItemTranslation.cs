@@ -52,6 +52,9 @@ internal static class ItemTranslation
 
     public static LayerCompression ParseCompression(string? value, string projectFile) => AtProject(() => Properties.Compression(value), projectFile);
 
+    /// <summary>ContainerCacheMaxSize: bytes of older blobs the cache keeps, or null for the image's size.</summary>
+    public static long? ParseCacheMaxSize(string? value, string projectFile) => AtProject(() => Properties.CacheMaxSize(value), projectFile);
+
     /// <summary>ContainerRegistryTimeout, blank for the engine's default.</summary>
     public static TimeSpan ParseRegistryTimeout(string? value, string projectFile) => AtProject(() => Properties.RegistryTimeout(value), projectFile);
 

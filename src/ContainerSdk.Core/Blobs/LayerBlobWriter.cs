@@ -38,6 +38,7 @@ internal sealed class LayerBlobWriter : Stream, IInPlaceSink
     private readonly LayerCompression _compression;
     private readonly string _tempPath;
     private readonly FileStream _file;
+    private readonly CloningOutput _output;
     private readonly HashingWriteStream _compressed;
     private readonly HashingWriteStream? _segmentHash;
     private readonly Stream? _compressor;
@@ -58,7 +59,8 @@ internal sealed class LayerBlobWriter : Stream, IInPlaceSink
         Directory.CreateDirectory(directory);
         _tempPath = Path.Combine(directory, TempFiles.NewName("layer"));
         _file = new FileStream(_tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
-        _compressed = new HashingWriteStream(_file);
+        _output = new CloningOutput(_file);
+        _compressed = new HashingWriteStream(_output);
         _compressor = compression switch
         {
             // Members compressed on every core; each member's header is normalized (mtime 0, OS Unix).
@@ -129,6 +131,8 @@ internal sealed class LayerBlobWriter : Stream, IInPlaceSink
     public void EndSegment(string name)
     {
         if (_compressor is not ParallelGzipStream parallel) return;
+        // Its members end on a block boundary, so the next segment starts on one, and a copy can share extents.
+        parallel.Align();
         parallel.EndMember(end =>
         {
             _segments.Add(new BlobSegment(name, _segmentStart, end - _segmentStart, _segmentHash!.TakeDigest().Hex));
@@ -148,8 +152,13 @@ internal sealed class LayerBlobWriter : Stream, IInPlaceSink
     internal void CopySegment(string name, string sourceBlob, BlobSegment held, bool trusted = false)
     {
         if (_compressor is not ParallelGzipStream parallel) throw new InvalidOperationException("Only a gzip layer holds segments.");
-        // Bytes BlobStamps vouches for need no second look: the index's SHA-256 was taken as they were written.
-        if (trusted) parallel.EndMember(_ => _segmentHash!.Hashing = false);
+        parallel.EndMember(_ =>
+        {
+            // Bytes BlobStamps vouches for need no second look: the index's SHA-256 was taken as they were written.
+            if (trusted) _segmentHash!.Hashing = false;
+            // Shared with the last blob where the file system can: the bytes read below are then hashed, not written.
+            _output.Expect(sourceBlob, held.Offset, held.Length);
+        });
         try
         {
             // The members are read once: the inflater pulls them through the feed, which hands each piece it has
@@ -189,6 +198,9 @@ internal sealed class LayerBlobWriter : Stream, IInPlaceSink
 
     /// <summary>How many segments <see cref="CopySegment"/> appended.</summary>
     public int CopiedSegments { get; private set; }
+
+    /// <summary>How many bytes of the blob share extents with the blobs segments were copied from (XFS, btrfs); 0 elsewhere.</summary>
+    public long SharedBytes => _output.Cloned;
 
     private static Stream OpenRange(string blob, BlobSegment segment)
     {

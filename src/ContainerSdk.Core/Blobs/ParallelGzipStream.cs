@@ -29,6 +29,8 @@ internal sealed class ParallelGzipStream : Stream, IInPlaceSink
     private readonly Stream _output;
     // Members in order, and the boundary marks of EndMember between them, for the member writer.
     private readonly BlockingCollection<(Task<GzipMember.Member>? Member, Action<long>? Mark)> _pending = new();
+    // The mark that pads the output to a block boundary (Align).
+    private readonly Action<long> _pad;
     // This stream's members not yet known to be compressed, oldest first (the filling thread's own view).
     private readonly Queue<Task> _compressing = new();
     private readonly Task _memberWriter;
@@ -43,6 +45,7 @@ internal sealed class ParallelGzipStream : Stream, IInPlaceSink
     public ParallelGzipStream(Stream output)
     {
         _output = output;
+        _pad = PadTo;
         _memberWriter = Task.Factory.StartNew(WriteMembers, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
@@ -148,6 +151,26 @@ internal sealed class ParallelGzipStream : Stream, IInPlaceSink
     {
         if (_filled > 0) Submit();
         if (written is not null) _pending.Add((null, written));
+    }
+
+    /// <summary>
+    /// Ends the current member and pads the output with an empty member (<see cref="GzipPadding"/>) to the next multiple
+    /// of <see cref="GzipPadding.Alignment"/> from its start: a segment then ends on a block boundary.
+    /// </summary>
+    public void Align()
+    {
+        if (_filled > 0) Submit();
+        _pending.Add((null, _pad));
+    }
+
+    /// <summary>On the member writer's thread, as a mark: the padding that <see cref="Align"/> asked for.</summary>
+    private void PadTo(long written)
+    {
+        if (GzipPadding.LengthAt(written) is > 0 and var length)
+        {
+            _output.Write(GzipPadding.Member(length));
+            _written += length;
+        }
     }
 
     /// <summary>

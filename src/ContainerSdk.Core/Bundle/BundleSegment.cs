@@ -62,6 +62,7 @@ internal sealed class BundleSegment
                     throw new ContainerSdkException(Codes.FileChangedWhileReading,
                         $"'{source.Path}' changed while the build was reading it (its layer and the bundle would differ); build again once it is no longer being written.", source.Path);
             }
+            gzip.Align(); // padded as a layer pads it: the same bytes, copied or compressed
             gzip.Finish();
             digest = hashed.GetDigest();
         }

@@ -35,6 +35,17 @@ internal sealed class BundleState(WorkPaths paths, BundleOutput output)
         temp.Commit();
     }
 
+    /// <summary>The segment files the last bundle was made of (full paths), as its state records them: the cache keeps them.</summary>
+    public static IReadOnlyList<string> SegmentFiles(WorkPaths paths)
+    {
+        string[] lines;
+        try { lines = File.ReadAllLines(paths.BundleState); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return Array.Empty<string>(); }
+        // The names, then the two outputs' stamps.
+        return lines.Take(Math.Max(0, lines.Length - 2)).Where(l => l.EndsWith(".gz", StringComparison.Ordinal) && Path.GetFileName(l) == l)
+            .Select(l => Path.Combine(paths.BundleSegments, l)).ToList();
+    }
+
     private string WithOutputs(string state) => state + "\n" + FileIdentity.StampOf(output.BundlePath) + "\n" + FileIdentity.StampOf(output.AclPath);
 
     private static string Names(IReadOnlyList<BundleSegment> segments) => string.Join("\n", segments.Select(s => Path.GetFileName(s.Path)));

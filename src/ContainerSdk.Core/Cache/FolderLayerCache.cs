@@ -15,7 +15,7 @@ namespace ContainerSdk.Core.Cache;
 /// </summary>
 internal sealed class FolderLayerCache(WorkPaths paths) : ILayerCache
 {
-    private readonly string _selectors = Path.Combine(paths.LayerCache, "selectors");
+    private readonly string _selectors = paths.Selectors;
     private readonly BlobStamps _stamps = new(paths.BlobStamps);
 
     public string BlobDirectory { get; } = paths.Blobs;

@@ -15,8 +15,8 @@ namespace ContainerSdk.Core.Cache;
 /// </summary>
 internal static class LayerFingerprint
 {
-    private const string FormatVersion = "csdk-layer-1";
-    private const string ShapeFormatVersion = "csdk-layer-shape-1";
+    private const string FormatVersion = "csdk-layer-2";
+    private const string ShapeFormatVersion = "csdk-layer-shape-2";
 
     /// <summary>The engine's own identity: a changed engine may write other bytes, so its caches do not carry over.</summary>
     public static readonly string ToolVersion =

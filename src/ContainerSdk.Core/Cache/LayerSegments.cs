@@ -14,8 +14,8 @@ namespace ContainerSdk.Core.Cache;
 /// </summary>
 internal static class LayerSegments
 {
-    private const string Magic = "csdk-layer-segments-2";
-    private const string PortableMagic = "csdk-layer-segments-portable-1";
+    private const string Magic = "csdk-layer-segments-3";
+    private const string PortableMagic = "csdk-layer-segments-portable-2";
 
     /// <param name="directory"><see cref="WorkPaths.LayerSegments"/>.</param>
     public static string PathOf(string directory, string blobPath) => Path.Combine(directory, Path.GetFileName(blobPath));

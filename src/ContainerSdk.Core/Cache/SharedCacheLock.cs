@@ -43,6 +43,19 @@ internal sealed class SharedCacheLock : IDisposable
         }
     }
 
+    /// <summary>
+    /// Leaves the builds using the folder and runs <paramref name="whenAlone"/> only if no other build uses it (the
+    /// exclusive lock, without waiting): a build still running may be about to use any blob there. True if it ran.
+    /// </summary>
+    public bool LeaveAndRunIfAlone(string lockFile, Action whenAlone)
+    {
+        _lock.Dispose();
+        using var alone = TryOpen(lockFile, exclusive: true);
+        if (alone is null) return false;
+        whenAlone();
+        return true;
+    }
+
     private static FileStream? TryOpen(string lockFile, bool exclusive)
     {
         try

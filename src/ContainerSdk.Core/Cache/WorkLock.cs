@@ -56,6 +56,9 @@ internal sealed class WorkLock : IDisposable
         }
     }
 
+    /// <summary>The lock when no other build holds it, else null at once.</summary>
+    public static WorkLock? TryAcquire(string lockFile) => TryOpen(lockFile) is { } stream ? new WorkLock(stream) : null;
+
     private static FileStream? TryOpen(string lockFile)
     {
         try

@@ -33,6 +33,10 @@ internal sealed class WorkPaths
         LayerCache = Path.Combine(Shared, "cache");
         LayerSegments = Path.Combine(Shared, "cache", "segments");
         BlobStamps = Path.Combine(Shared, "cache", "stamps");
+        Selectors = Path.Combine(Shared, "cache", "selectors");
+        CacheUses = Path.Combine(Shared, "cache", "uses");
+        CacheBounds = Path.Combine(Shared, "cache", "bounds");
+        CacheBound = Path.Combine(Work, "cache", "bound");
         BundleSegments = Path.Combine(Shared, "bundle");
         Registry = Path.Combine(Shared, "registry");
     }
@@ -76,6 +80,14 @@ internal sealed class WorkPaths
     /// the blobs, as every project that links a shared blob into its layout moves the same ctime.
     /// </summary>
     public string BlobStamps { get; }
+    /// <summary>The folder layer cache's selectors: fingerprint to blob.</summary>
+    public string Selectors { get; }
+    /// <summary>When each cached blob and (in a shared folder) bundle segment was last used (<see cref="Cache.CacheUses"/>): what the bound evicts first.</summary>
+    public string CacheUses { get; }
+    /// <summary>The ContainerCacheMaxSize each project using a shared folder asked for (<see cref="Cache.CacheBounds"/>).</summary>
+    public string CacheBounds { get; }
+    /// <summary>The bound the last layers step kept the cache within, for the image step's pruning.</summary>
+    public string CacheBound { get; }
     /// <summary>The bundle's cached gzip segments, by the digest of their entries.</summary>
     public string BundleSegments { get; }
     /// <summary>The blob store of registry downloads (pulled bases, registry cache hits).</summary>

@@ -63,6 +63,7 @@ internal static class ContainerEngine
             cancellationToken.ThrowIfCancellationRequested();
             if (bundle is not null) BundleWriter.Write(plans, bundle, context, built.Select(b => b.BlobPath).ToList());
             var image = squashfs is null ? null : SquashfsImageWriter.Write(plans, squashfs, context);
+            CacheBound.Keep(paths, built, registries.CacheMaxSize, sharing, log);
             return new LayersResult(built, image, NamedAclEntries.In(plans));
         }
         finally
@@ -136,8 +137,11 @@ internal static class ContainerEngine
             ? Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".lock")
             : Path.Combine(workDirectory, "image.lock");
         using var _ = WorkLock.Acquire(lockFile, log);
+        // A neighbour's build prunes a shared cache folder only while no build uses it: the blobs are linked under its lock.
+        using var sharing = string.IsNullOrEmpty(cacheDirectory) ? null : SharedCacheLock.Enter(SharedCacheLock.LockFileOf(Path.GetFullPath(cacheDirectory)), () => { });
         var stamps = string.IsNullOrEmpty(workDirectory) ? null : new BlobStamps(new WorkPaths(workDirectory, cacheDirectory).BlobStamps);
         var written = Composition.LayoutWriter.Write(image, full, new ImageWriteContext(settings.Epoch, Path.GetDirectoryName(full)!, log) { BlobStamps = stamps });
+        if (!string.IsNullOrEmpty(workDirectory)) CacheBound.AfterImage(new WorkPaths(workDirectory, cacheDirectory), layers, log);
         return new ImageResult(written.ManifestDigest, written.ConfigDigest, written.Tags, written.Destination);
     }
 

@@ -86,6 +86,32 @@ internal static class Properties
         return TimeSpan.FromSeconds(seconds);
     }
 
+    /// <summary>
+    /// ContainerCacheMaxSize: how many bytes of older blobs the folder cache keeps beyond what the current build uses, as
+    /// bytes or a number with a unit (<c>KiB</c>, <c>MiB</c>, <c>GiB</c>, <c>TiB</c>; <c>KB</c>, <c>MB</c>, <c>GB</c>, <c>TB</c>
+    /// in powers of 1000; any case). Blank: null, the current image's size (known only once its layers are built).
+    /// </summary>
+    public static long? CacheMaxSize(string? value)
+    {
+        string text = (value ?? "").Trim();
+        if (text.Length == 0) return null;
+        int unitAt = text.Length;
+        while (unitAt > 0 && char.IsAsciiLetter(text[unitAt - 1])) unitAt--;
+        string number = text[..unitAt].TrimEnd(), unit = text[unitAt..].ToLowerInvariant();
+        long? multiplier = unit switch
+        {
+            "" or "b" => 1,
+            "kib" or "k" => 1L << 10, "mib" or "m" => 1L << 20, "gib" or "g" => 1L << 30, "tib" or "t" => 1L << 40,
+            "kb" => 1000, "mb" => 1000_000, "gb" => 1000_000_000, "tb" => 1000_000_000_000,
+            _ => null,
+        };
+        if (multiplier is { } m && decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)
+            && amount * m <= long.MaxValue && (m > 1 || decimal.Truncate(amount) == amount))
+            return (long)decimal.Truncate(amount * m);
+        throw new ContainerSdkException(Codes.InvalidCacheMaxSize,
+            $"ContainerCacheMaxSize is '{value}': expected a size such as 2GiB, 500MB or 1073741824 (bytes); blank keeps as much as the current image's size.");
+    }
+
     /// <summary>ContainerRegistry: a registry host, "host[:port]".</summary>
     public static string Registry(string? value)
     {

@@ -9,6 +9,9 @@ internal sealed record RegistrySettings
     /// <summary>ContainerCacheDirectory: where layers, segment indexes, bundle segments and pulled blobs are cached; several projects and clones may share it. Null: the work folder.</summary>
     public string? CacheDirectory { get; init; }
 
+    /// <summary>ContainerCacheMaxSize, parsed (<see cref="Properties.CacheMaxSize"/>): bytes of older blobs kept beyond the current build's; null: the image's size.</summary>
+    public long? CacheMaxSize { get; init; }
+
     /// <summary>"host[:port]/name": the registry repository used as a shared layer cache, or null.</summary>
     public string? CacheRepository { get; init; }
 

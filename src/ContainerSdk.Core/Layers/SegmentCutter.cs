@@ -12,7 +12,7 @@ namespace ContainerSdk.Core.Layers;
 internal sealed class SegmentCutter
 {
     /// <summary>The bundle's format, in every segment name and in the bundle's inputs key: a change renames them all.</summary>
-    public const string FormatVersion = "csdk-bundle-1";
+    public const string FormatVersion = "csdk-bundle-2";
 
     private List<PlannedEntry> _current = new();
     private long _bytes;

@@ -43,6 +43,9 @@ public sealed class PropertyDefaultsTests
         Assert.Equal("gzip", project.GetPropertyValue("ContainerSquashfsCompression"));
         Assert.Equal(Properties.SquashfsAclPolicy(""), Properties.SquashfsAclPolicy(project.GetPropertyValue("ContainerSquashfsAclPolicy")));
         Assert.Equal("narrow", project.GetPropertyValue("ContainerSquashfsAclPolicy"));
+        // No default in the props: blank is the engine's, the image's size, known only once its layers are built.
+        Assert.Equal("", project.GetPropertyValue("ContainerCacheMaxSize"));
+        Assert.Null(Properties.CacheMaxSize(project.GetPropertyValue("ContainerCacheMaxSize")));
     }
 
     [Fact]

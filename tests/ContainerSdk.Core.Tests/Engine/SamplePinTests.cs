@@ -13,11 +13,11 @@ namespace ContainerSdk.Core.Tests.Engine;
 /// </summary>
 public sealed class SamplePinTests
 {
-    private const string ManifestDigest = "sha256:7ae7e08afcae9c46579f5aa37071565b7db011fdafa12f1ec65d1ddef5053114";
-    private const string BundleSha256 = "7d6fb2a3f941e3602edf0b7ac50547cc43ca70cfd31820719e20d5de326b1bef";
+    private const string ManifestDigest = "sha256:1ff573417e6f47617f3df3e442b83944f34fee581e840cd8f6c37d25691d2580";
+    private const string BundleSha256 = "c20319f9642e7622b55ae6d0f3397761559f23abd6833ab5745133e470de089e";
     private const string BundleAclSha256 = "792f3409e94b0521b23a8138e5832979960016f25a9ed8c493cb5ce0b2e22b53";
-    private const string OciArchiveSha256 = "4e72e9a44111ef3da2b5c1c098fab67af4f95fca8a473bdec8bfac539864b49c";
-    private const string DockerArchiveSha256 = "ed35fdfb5b03eab6dcded785d3ef04644c0c1cc2849659cebbd69754632db32f";
+    private const string OciArchiveSha256 = "4b1c1ca4b3b0c79f209d1a6bb7be9db500d49f9bd17ef0f8ce44a29cb3937c95";
+    private const string DockerArchiveSha256 = "9e0dfd30db4a72f3af5720cafcc5de937b9373356353bbc778bf3247f1e13562";
 
     [Fact]
     public void The_sample_gives_the_pinned_manifest_bundle_and_archives()
