@@ -34,6 +34,9 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     /// <summary>ContainerModulePath: the image folder modulefiles are installed into; empty is the engine's default.</summary>
     public string? ModulePath { get; set; }
 
+    /// <summary>ContainerLayerSplitSize: a module larger than this becomes several layers; 0 never; empty is the engine's default.</summary>
+    public string? LayerSplitSize { get; set; }
+
     /// <summary>ContainerPlatform: picks the image of a multi-platform base.</summary>
     public string? Platform { get; set; }
 
@@ -81,6 +84,7 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
         {
             Platform = ItemTranslation.ParsePlatform(Platform, ProjectFile),
             ModulePath = ItemTranslation.ParseModulePath(ModulePath, ProjectFile),
+            SplitSize = ItemTranslation.ParseLayerSplitSize(LayerSplitSize, ProjectFile),
         };
         var inputs = ToLayerRequests(BaseLayers, Modules, ProjectFile);
         var aclFiles = AclFiles.Select(a => About("AclFile", a, () => ItemTranslation.ToAclFileRequest(a, ProjectFile))).ToList();

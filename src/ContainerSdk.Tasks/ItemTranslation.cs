@@ -66,6 +66,8 @@ internal static class ItemTranslation
 
     public static string ParseModulePath(string? value, string projectFile) => AtProject(() => Properties.ModulePath(value), projectFile);
 
+    public static long ParseLayerSplitSize(string? value, string projectFile) => AtProject(() => Properties.LayerSplitSize(value), projectFile);
+
     public static string ValidateRepository(string? value, string projectFile) => AtProject(() => Properties.Repository(value), projectFile);
 
     public static IReadOnlyList<string> ValidateTags(IEnumerable<string>? tags, string projectFile) => AtProject(() => Properties.Tags(tags), projectFile);

@@ -49,6 +49,7 @@ internal static class Codes
     public const string InvalidEpoch = "CSDK3004";
     public const string InvalidCompression = "CSDK3005";
     public const string InvalidArchiveFormat = "CSDK3010";
+    public const string InvalidLayerSplitSize = "CSDK3060";
 
     public const string OutputWriteFailed = "CSDK4001";
     public const string BuildFolderLocked = "CSDK4002";

@@ -17,4 +17,7 @@ internal sealed record LayerBuildOptions
 
     /// <summary>The image folder modulefiles are installed into (ContainerModulePath).</summary>
     public string ModulePath { get; init; } = Properties.DefaultModulePath;
+
+    /// <summary>ContainerLayerSplitSize: a module larger than this (uncompressed bytes) becomes several layers; 0 never.</summary>
+    public long SplitSize { get; init; } = Properties.DefaultLayerSplitSize;
 }

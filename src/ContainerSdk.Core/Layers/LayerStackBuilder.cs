@@ -37,6 +37,7 @@ internal static class LayerStackBuilder
         var clock = Stopwatch.StartNew();
         var input = plan.Input;
         string what = input.Kind == LayerKind.Base ? $"BaseLayer {input.ItemSpec}" : $"Module {input.ItemSpec} -> {input.TargetPath}";
+        if (plan.Parts > 1) what += $" (part {plan.Part}/{plan.Parts})";
         var layer = new Position(plan, count, what, context, clock, report);
         if (plan.Prebuilt is { } reused)
         {
@@ -137,6 +138,8 @@ internal static class LayerStackBuilder
             AllowedRegistries = input.AllowedRegistries,
             CreatedBy = createdBy,
             FromImage = plan.FromImage,
+            Part = plan.Part,
+            Parts = plan.Parts,
         };
     }
 }
