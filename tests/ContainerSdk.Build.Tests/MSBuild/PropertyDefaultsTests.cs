@@ -34,6 +34,8 @@ public sealed class PropertyDefaultsTests
         Assert.Equal("true", project.GetPropertyValue("GenerateContainerBundle"));
         Assert.Equal(Properties.DefaultModulePath, project.GetPropertyValue("ContainerModulePath"));
         Assert.Equal(Properties.DefaultRegistryTimeout.ToString(), project.GetPropertyValue("ContainerRegistryTimeout"));
+        Assert.Equal(Properties.DefaultLayerSplitSize, Properties.LayerSplitSize(project.GetPropertyValue("ContainerLayerSplitSize")));
+        Assert.Equal("536870912", project.GetPropertyValue("ContainerLayerSplitSize"));
         Assert.Equal("false", project.GetPropertyValue("GenerateContainerSquashfs"));
         Assert.Equal(outDir + "my.site.sqsh", project.GetPropertyValue("ContainerSquashfsOutputPath"));
         // What the props show is what the engine takes for a blank value.
