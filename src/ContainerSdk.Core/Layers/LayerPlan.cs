@@ -67,6 +67,13 @@ internal sealed class LayerPlan
     /// <summary>How many parts its module was split into; 0 when it was not.</summary>
     public int Parts { get; init; }
 
+    /// <summary>
+    /// How many entries at the start of a part are parent folders that an earlier part holds too: the layer ends a bundle
+    /// segment after them, so that its next segment begins where the bundle's does (after a large file, always) and
+    /// the bundle can copy it out of the part's blob.
+    /// </summary>
+    public int LeadingParents { get; init; }
+
     public IReadOnlyList<PlannedEntry> Entries => _entries;
 
     /// <summary>The entry at an image path (key form), or null.</summary>

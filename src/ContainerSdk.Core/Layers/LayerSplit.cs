@@ -62,6 +62,7 @@ internal static class LayerSplit
             parts[partOf[i]].Add(entries[i]);
             held[partOf[i]].Add(entries[i].Key);
         }
+        var own = parts.Select(p => p.ToHashSet()).ToArray();
         for (int n = 0; n < count; n++)
         {
             // The parent folders of the part's entries, the module's own entries (the very headers, so an ACL placed on one
@@ -72,11 +73,18 @@ internal static class LayerSplit
         }
         // Environment and the modulefile's changes are the module's: the config takes them once, from its first part.
         var rest = plan.Input with { Environment = Array.Empty<string>() };
-        return Enumerable.Range(0, count).Select(n => new LayerPlan(n == 0 ? plan.Input : rest, plan.Index, parts[n])
+        return Enumerable.Range(0, count).Select(n =>
         {
-            Part = n + 1,
-            Parts = count,
-            ModuleFile = n == 0 ? plan.ModuleFile : null,
+            parts[n].Sort((a, b) => TarPath.Comparer.Compare(a.Key, b.Key));
+            int leading = 0;
+            while (leading < parts[n].Count && !own[n].Contains(parts[n][leading])) leading++;
+            return new LayerPlan(n == 0 ? plan.Input : rest, plan.Index, parts[n])
+            {
+                Part = n + 1,
+                Parts = count,
+                ModuleFile = n == 0 ? plan.ModuleFile : null,
+                LeadingParents = leading,
+            };
         }).ToList();
     }
 }

@@ -110,6 +110,14 @@ public sealed class LayerSplitTests
             foreach (var entry in part.Entries)
                 for (string? p = TarPath.Parent(entry.Key); p is { Length: > 0 }; p = TarPath.Parent(p))
                     Assert.Same(plan.Find(p), part.Find(p));
+        // A later part begins with the parent folders an earlier part holds too, as a bundle segment of their own.
+        Assert.Equal(0, parts[0].LeadingParents);
+        Assert.All(parts.Skip(1), p =>
+        {
+            Assert.InRange(p.LeadingParents, 1, 4);
+            Assert.All(p.Entries.Take(p.LeadingParents), e => Assert.Contains(parts.TakeWhile(q => q != p), q => q.Entries.Contains(e)));
+            Assert.DoesNotContain(parts.TakeWhile(q => q != p), q => q.Entries.Contains(p.Entries[p.LeadingParents]));
+        });
         // The whiteout deletes from the layers below the module, so it is in the first part; a hard link is with its target.
         Assert.NotNull(parts[0].Find("opt/.wh.old"));
         var link = parts.Single(p => p.Find("opt/suite/zz-link") is not null);
