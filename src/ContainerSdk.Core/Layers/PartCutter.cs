@@ -17,7 +17,9 @@ namespace ContainerSdk.Core.Layers;
 /// candidate is a cut when at least <see cref="Minimum"/> bytes lie since the candidate before it (so every part but the
 /// ends holds at least that much, and the rule stays local: it depends on the two candidates, not on where the part
 /// began); a part is also cut when it reaches <see cref="Maximum"/> bytes (the only rule that depends on where the part
-/// began, for a stretch without candidates).</para>
+/// began, for a stretch without candidates). A cut then waits for the end of the bundle segment it falls in
+/// (<see cref="SegmentPolicy"/>, itself content-defined and cut after any large file): each part's segments are those of
+/// the module's layer unsplit, which the bundle's follow, so the bundle and the segment copy work as for one layer.</para>
 /// <para>The hash is over the path, not the content: a file's content is not known before it is read, and a cold build
 /// reads each file once, as it writes the layer; and a file whose content changes (at the same size) then moves no cut:
 /// only its own part changes.</para>
@@ -50,29 +52,40 @@ internal sealed class PartCutter
     {
         var partOf = new int[entries.Count];
         int part = 0;
-        long sinceCut = 0, sinceCandidate = 0;
+        long sinceCut = 0, sinceCandidate = 0, segment = 0;
+        bool due = false;
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < entries.Count; i++)
         {
             var entry = entries[i];
             string key = entry.Key;
             index[key] = i;
-            if (TarPath.IsWhiteout(key)) { partOf[i] = 0; continue; }
-            if (entry.Header.Type == TarEntryType.HardLink) { partOf[i] = -1; continue; } // placed below, with its target
-            partOf[i] = part;
             long bytes = SegmentPolicy.EntryBytes(entry.Header);
-            sinceCut += bytes;
-            sinceCandidate += bytes;
-            bool cut = false;
-            if (IsCandidate(key, bytes))
+            // The bundle segments the module's layer would be cut into unsplit (SegmentCutter's rule over the same order).
+            segment += bytes;
+            bool endsSegment = SegmentPolicy.EndsSegment(key, segment);
+            if (endsSegment) segment = 0;
+            if (TarPath.IsWhiteout(key)) partOf[i] = 0;
+            else if (entry.Header.Type == TarEntryType.HardLink) partOf[i] = -1; // placed below, with its target
+            else
             {
-                cut = sinceCandidate >= Minimum;
-                sinceCandidate = 0;
+                partOf[i] = part;
+                sinceCut += bytes;
+                sinceCandidate += bytes;
+                if (IsCandidate(key, bytes))
+                {
+                    due |= sinceCandidate >= Minimum;
+                    sinceCandidate = 0;
+                }
+                due |= sinceCut >= Maximum;
             }
-            if (cut || sinceCut >= Maximum)
+            // A cut waits for the end of a segment: the part's segments are then the unsplit layer's, which the bundle's
+            // follow, so the bundle copies them out of the parts as it did out of the whole layer.
+            if (due && endsSegment)
             {
                 part++;
                 sinceCut = 0;
+                due = false;
             }
         }
         for (int i = 0; i < entries.Count; i++)

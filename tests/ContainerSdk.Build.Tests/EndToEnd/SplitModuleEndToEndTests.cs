@@ -111,13 +111,13 @@ public sealed class SplitModuleEndToEndTests(SdkPackage sdk)
             Assert.Equal(expected, inPodman.EnsureSuccess("podman run").StdOut);
         }
 
-        var splitBundle = File.ReadAllBytes(project.Path("bin", "Debug", "split.tar.gz"));
-        var splitAcl = File.ReadAllBytes(project.Path("bin", "Debug", "split.acl"));
+        var splitBundle = File.ReadAllBytes(project.Path("bin", "Debug", "hpc", "split.tar.gz"));
+        var splitAcl = File.ReadAllBytes(project.Path("bin", "Debug", "hpc", "split.acl"));
         var whole = project.Build("-p:ContainerLayerSplitSize=0").EnsureSuccess("dotnet build (one layer)");
         Assert.DoesNotContain("(part ", whole.StdOut);
         Assert.Equal(2, ImageTools.SkopeoInspect(project.ImageLayout, "1")["Layers"]!.AsArray().Count);
-        Assert.Equal(splitBundle, File.ReadAllBytes(project.Path("bin", "Debug", "split.tar.gz")));
-        Assert.Equal(splitAcl, File.ReadAllBytes(project.Path("bin", "Debug", "split.acl")));
+        Assert.Equal(splitBundle, File.ReadAllBytes(project.Path("bin", "Debug", "hpc", "split.tar.gz")));
+        Assert.Equal(splitAcl, File.ReadAllBytes(project.Path("bin", "Debug", "hpc", "split.acl")));
     }
 
     [Fact]

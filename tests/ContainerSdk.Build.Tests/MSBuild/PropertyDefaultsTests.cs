@@ -35,7 +35,7 @@ public sealed class PropertyDefaultsTests
         Assert.Equal(Properties.DefaultModulePath, project.GetPropertyValue("ContainerModulePath"));
         Assert.Equal(Properties.DefaultRegistryTimeout.ToString(), project.GetPropertyValue("ContainerRegistryTimeout"));
         Assert.Equal(Properties.DefaultLayerSplitSize, Properties.LayerSplitSize(project.GetPropertyValue("ContainerLayerSplitSize")));
-        Assert.Equal("536870912", project.GetPropertyValue("ContainerLayerSplitSize"));
+        Assert.Equal("268435456", project.GetPropertyValue("ContainerLayerSplitSize"));
         Assert.Equal("false", project.GetPropertyValue("GenerateContainerSquashfs"));
         Assert.Equal(outDir + "my.site.sqsh", project.GetPropertyValue("ContainerSquashfsOutputPath"));
         // What the props show is what the engine takes for a blank value.

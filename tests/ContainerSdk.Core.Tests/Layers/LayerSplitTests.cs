@@ -155,6 +155,7 @@ public sealed class LayerSplitTests
     [InlineData("0", 0L)]
     [InlineData("1048576", 1L << 20)]
     [InlineData("512MiB", 512L << 20)]
+    [InlineData("256 mib", 256L << 20)]
     [InlineData("2g", 2L << 30)]
     [InlineData(" 64 K ", 64L << 10)]
     internal void ContainerLayerSplitSize_is_bytes_with_an_optional_unit(string text, long bytes) =>
