@@ -73,9 +73,9 @@ internal static class Properties
 
     /// <summary>
     /// ContainerLayerSplitSize when none is set: 256 MiB, by bench/ (bench/README.md, "Split modules"): on a 2 GiB module
-    /// one changed small file cost 0.14x of the cold build at 256 MiB against 0.19x at 512 MiB and 0.52x unsplit (one byte
-    /// of a 448 MiB file: 0.25x, 0.29x, 0.56x), in 9 parts; the cold build costs the same CPU split or not. Smaller parts
-    /// cost more layers for little more saved, and the 100-layer cap grows the parts of very large modules anyway.
+    /// one changed small file cost 0.15x of the cold build at 256 MiB against 0.23x at 512 MiB and 0.74x unsplit (one byte
+    /// of a 448 MiB file: 0.34x, 0.45x, 0.77x), in 9 parts. Smaller parts cost more layers for little more saved, and the
+    /// 100-layer cap grows the parts of very large modules anyway.
     /// </summary>
     public const long DefaultLayerSplitSize = 256L << 20;
 
