@@ -36,6 +36,8 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
 
     /// <summary>ContainerLmodSitePackage: the site's SitePackage.lua, read with every modulefile; empty for none.</summary>
     public string? LmodSitePackage { get; set; }
+    /// <summary>ContainerLayerSplitSize: a module larger than this becomes several layers; 0 never; empty is the engine's default.</summary>
+    public string? LayerSplitSize { get; set; }
 
     /// <summary>ContainerPlatform: picks the image of a multi-platform base.</summary>
     public string? Platform { get; set; }
@@ -86,6 +88,7 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
             Platform = ItemTranslation.ParsePlatform(Platform, ProjectFile),
             ModulePath = ItemTranslation.ParseModulePath(ModulePath, ProjectFile),
             LmodSitePackage = ItemTranslation.ParseLmodSitePackage(LmodSitePackage, ProjectFile),
+            SplitSize = ItemTranslation.ParseLayerSplitSize(LayerSplitSize, ProjectFile),
         };
         var inputs = ToLayerRequests(BaseLayers, Modules, ProjectFile);
         var aclFiles = AclFiles.Select(a => About("AclFile", a, () => ItemTranslation.ToAclFileRequest(a, ProjectFile))).ToList();

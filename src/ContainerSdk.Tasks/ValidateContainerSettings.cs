@@ -22,6 +22,9 @@ public sealed class ValidateContainerSettings : ContainerTask
     /// <summary>ContainerRegistryTimeout (seconds; blank is the engine's default).</summary>
     public string? RegistryTimeout { get; set; }
 
+    /// <summary>ContainerLayerSplitSize (bytes with an optional unit; blank is the engine's default).</summary>
+    public string? LayerSplitSize { get; set; }
+
     /// <summary>ContainerSquashfsCompression, checked only when GenerateContainerSquashfs is true (the target passes it then).</summary>
     public string? SquashfsCompression { get; set; }
 
@@ -53,6 +56,7 @@ public sealed class ValidateContainerSettings : ContainerTask
         AtProperty(() => ItemTranslation.ParseCompression(Compression, ProjectFile), "ContainerLayerCompression");
         AtProperty(() => ItemTranslation.ParsePlatform(Platform, ProjectFile), "ContainerPlatform");
         AtProperty(() => ItemTranslation.ParseRegistryTimeout(RegistryTimeout, ProjectFile), "ContainerRegistryTimeout");
+        AtProperty(() => ItemTranslation.ParseLayerSplitSize(LayerSplitSize, ProjectFile), "ContainerLayerSplitSize");
         AtProperty(() => ItemTranslation.ParseSquashfsCompression(SquashfsCompression, ProjectFile), "ContainerSquashfsCompression");
         AtProperty(() => ItemTranslation.ParseSquashfsAclPolicy(SquashfsAclPolicy, ProjectFile), "ContainerSquashfsAclPolicy");
         AtProperty(() => ContainerEngine.CheckSigningSettings(SigningKey, SignatureStore, Path.GetDirectoryName(ProjectFile) ?? ""), "ContainerSigningKey");

@@ -77,6 +77,7 @@ internal static class Codes
     /// <summary>No such key file, or no such secret key in GPG's keyring.</summary>
     public const string SigningKeyNotFound = "CSDK3043";
     public const string InvalidCacheMaxSize = "CSDK3065";
+    public const string InvalidLayerSplitSize = "CSDK3060";
 
     public const string OutputWriteFailed = "CSDK4001";
     public const string BuildFolderLocked = "CSDK4002";

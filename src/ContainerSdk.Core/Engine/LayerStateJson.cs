@@ -65,6 +65,8 @@ internal sealed partial class LayerStateJson : JsonSerializerContext
             w.WriteEndObject();
         }
         else w.WriteNullValue();
+        w.WriteNumber(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.Part), layer.Part);
+        w.WriteNumber(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.Parts), layer.Parts);
         w.WriteEndObject();
     }
 

@@ -20,4 +20,7 @@ internal sealed record LayerBuildOptions
 
     /// <summary>The site's SitePackage.lua (ContainerLmodSitePackage, full path), read with every modulefile; null for none.</summary>
     public string? LmodSitePackage { get; init; }
+
+    /// <summary>ContainerLayerSplitSize: a module larger than this (uncompressed bytes) becomes several layers; 0 never.</summary>
+    public long SplitSize { get; init; } = Properties.DefaultLayerSplitSize;
 }

@@ -31,6 +31,12 @@ internal sealed record BuiltLayer
     /// <summary>The history entry's created_by text.</summary>
     public required string CreatedBy { get; init; }
 
+    /// <summary>Which part of its module this layer is (1-based; <see cref="LayerSplit"/>), 0 when the module is one layer.</summary>
+    public int Part { get; init; }
+
+    /// <summary>How many parts its module has, 0 when it is one layer.</summary>
+    public int Parts { get; init; }
+
     /// <summary>Where the blob came from on this build: what the build's one-line summary counts.</summary>
     public LayerOrigin Origin { get; init; }
 }

@@ -58,8 +58,21 @@ internal sealed class LayerPlan
     /// <summary>History text for a prebuilt layer (the base image's own history entry), else null.</summary>
     public string? CreatedBy { get; init; }
 
-    /// <summary>Position in the stack, 0 for the bottom layer.</summary>
-    public int Index { get; }
+    /// <summary>Position in the stack, 0 for the bottom layer (set again when a module is split into parts).</summary>
+    public int Index { get; set; }
+
+    /// <summary>Which part of its module this layer is (1-based) when the module was split (<see cref="LayerSplit"/>); 0 when it was not.</summary>
+    public int Part { get; init; }
+
+    /// <summary>How many parts its module was split into; 0 when it was not.</summary>
+    public int Parts { get; init; }
+
+    /// <summary>
+    /// How many entries at the start of a part are parent folders that an earlier part holds too: the layer ends a bundle
+    /// segment after them, so that its next segment begins where the bundle's does (after a large file, always) and
+    /// the bundle can copy it out of the part's blob.
+    /// </summary>
+    public int LeadingParents { get; init; }
 
     public IReadOnlyList<PlannedEntry> Entries => _entries;
 

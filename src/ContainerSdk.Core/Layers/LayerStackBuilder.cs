@@ -18,10 +18,14 @@ internal static class LayerStackBuilder
         Directory.CreateDirectory(context.Paths.Blobs);
         var built = new BuiltLayer[plans.Count];
         var ordered = new InOrderLog(context.Log, plans.Count);
+        var runs = Runs(plans);
         try
         {
-            Parallel.For(0, plans.Count, new ParallelOptions { CancellationToken = context.Cancellation, MaxDegreeOfParallelism = Environment.ProcessorCount },
-                i => built[i] = BuildOne(plans[i], plans.Count, context, (message, worked) => ordered.Info(i, message, worked)));
+            Parallel.For(0, runs.Count, new ParallelOptions { CancellationToken = context.Cancellation, MaxDegreeOfParallelism = Environment.ProcessorCount },
+                r =>
+                {
+                    foreach (int i in runs[r]) built[i] = BuildOne(plans[i], plans.Count, context, (message, worked) => ordered.Info(i, message, worked));
+                });
         }
         catch (AggregateException e) when (e.InnerException is ContainerSdkException)
         {
@@ -32,11 +36,29 @@ internal static class LayerStackBuilder
         return built;
     }
 
+    /// <summary>
+    /// The layers in the order they are built: each layer on its own, concurrently with the others, but the parts of a
+    /// split module one after another. A part is as large as a module, and each compresses on every core already: two at
+    /// once held two layers' buffers and streams for nothing (bench/README.md, "Split modules": peak RSS 387-415 MiB
+    /// against 303-315 MiB unsplit, 1.05x the CPU).
+    /// </summary>
+    private static List<List<int>> Runs(IReadOnlyList<LayerPlan> plans)
+    {
+        var runs = new List<List<int>>();
+        for (int i = 0; i < plans.Count; i++)
+        {
+            if (plans[i].Part > 1 && runs.Count > 0) runs[^1].Add(i);
+            else runs.Add(new List<int> { i });
+        }
+        return runs;
+    }
+
     private static BuiltLayer BuildOne(LayerPlan plan, int count, BuildContext context, Action<string, bool> report)
     {
         var clock = Stopwatch.StartNew();
         var input = plan.Input;
         string what = input.Kind == LayerKind.Base ? $"BaseLayer {input.ItemSpec}" : $"Module {input.ItemSpec} -> {input.TargetPath}";
+        if (plan.Parts > 1) what += $" (part {plan.Part}/{plan.Parts})";
         var layer = new Position(plan, count, what, context, clock, report);
         if (plan.Prebuilt is { } reused)
         {
@@ -139,6 +161,8 @@ internal static class LayerStackBuilder
             AllowedRegistries = input.AllowedRegistries,
             CreatedBy = createdBy,
             FromImage = plan.FromImage,
+            Part = plan.Part,
+            Parts = plan.Parts,
         };
     }
 }

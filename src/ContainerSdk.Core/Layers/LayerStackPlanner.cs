@@ -34,8 +34,11 @@ internal static class LayerStackPlanner
                 throw new ContainerSdkException(e.Code, e.Message, inner: e).About(input.ItemType, input.ItemSpec);
             }
         }
-        AclPlacement.Apply(aclFiles, plans);
-        context.Log.Detail($"Planned {plans.Count} layers ({plans.Sum(p => p.Entries.Count)} entries) in {planning.Elapsed.TotalSeconds:0.00} s.");
-        return plans;
+        // Parts before ACLs: an ACL lands on the topmost layer holding its path, and a folder that several parts hold
+        // is one shared entry, so its ACL is on each copy.
+        var stack = LayerSplit.Apply(plans, context.Options.SplitSize, context.Log.Detail);
+        AclPlacement.Apply(aclFiles, stack);
+        context.Log.Detail($"Planned {stack.Count} layers ({stack.Sum(p => p.Entries.Count)} entries) in {planning.Elapsed.TotalSeconds:0.00} s.");
+        return stack;
     }
 }

@@ -68,10 +68,12 @@ internal static class LayerWriter
         var cutter = writer.RecordsSegments ? new SegmentCutter() : null;
         using (var tar = new TarWriter(writer, leaveOpen: true))
         {
-            foreach (var entry in plan.Entries)
+            for (int i = 0; i < plan.Entries.Count; i++)
             {
+                var entry = plan.Entries[i];
                 if (last is null) WriteEntry(tar, entry, plan, statCache);
-                if (cutter?.Add(entry) == true) EndSegment(cutter.Take());
+                // A part's leading parent folders are a segment of their own: the next one starts where the bundle's does.
+                if (cutter?.Add(entry) == true || (cutter is not null && i == plan.LeadingParents - 1)) EndSegment(cutter.Take());
                 progress.Entries++;
             }
             // The end blocks in a member of their own, as in the bundle, so the last segment can serve it too.

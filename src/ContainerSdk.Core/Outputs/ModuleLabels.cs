@@ -6,8 +6,9 @@ namespace ContainerSdk.Core.Outputs;
 /// <summary>
 /// What the image says about its modules, as labels (config; `podman inspect`, `skopeo inspect` show them) and the
 /// same keys as manifest annotations: <c>io.containersdk.module.&lt;n&gt;.name</c>, <c>.version</c>, <c>.license</c>,
-/// <c>.layer</c> (the module layer's digest), n counting modules from 1 in item order; <c>io.containersdk.modules</c>
-/// lists the names, comma-separated, for a quick look.
+/// <c>.layer</c> (the module layer's digest; a module split into parts lists every part's, comma-separated, bottom
+/// first), n counting modules from 1 in item order; <c>io.containersdk.modules</c> lists the names, comma-separated,
+/// for a quick look.
 /// </summary>
 internal static class ModuleLabels
 {
@@ -35,6 +36,12 @@ internal static class ModuleLabels
         if (baseLabels is not null && baseLabels.TryGetValue(ListKey, out var baseList) && baseList.Length > 0) names.AddRange(baseList.Split(','));
         foreach (var layer in layers.Where(l => l.Kind == LayerKind.Module))
         {
+            // A later part of a split module adds its digest to the module's list.
+            if (layer.Part > 1 && n > 0)
+            {
+                labels[$"{Prefix}{n}.layer"] += "," + layer.Descriptor.Digest;
+                continue;
+            }
             n++;
             string name = NameOf(layer.ItemSpec);
             names.Add(name);

@@ -36,6 +36,8 @@ public sealed class PropertyDefaultsTests
         Assert.Equal("", project.GetPropertyValue("ContainerLmodSitePackage"));
         Assert.Null(Properties.LmodSitePackage(project.GetPropertyValue("ContainerLmodSitePackage"), "/"));
         Assert.Equal(Properties.DefaultRegistryTimeout.ToString(), project.GetPropertyValue("ContainerRegistryTimeout"));
+        Assert.Equal(Properties.DefaultLayerSplitSize, Properties.LayerSplitSize(project.GetPropertyValue("ContainerLayerSplitSize")));
+        Assert.Equal("268435456", project.GetPropertyValue("ContainerLayerSplitSize"));
         Assert.Equal("false", project.GetPropertyValue("GenerateContainerSquashfs"));
         Assert.Equal(outDir + "my.site.sqsh", project.GetPropertyValue("ContainerSquashfsOutputPath"));
         // What the props show is what the engine takes for a blank value.

@@ -28,8 +28,9 @@ internal sealed class EngineRun(string? prefix = null, string project = "") : ID
         new() { ItemSpec = Path.GetFileName(path), Kind = LayerKind.Module, SourcePath = path, TargetPath = target };
 
     public IReadOnlyList<BuiltLayer> Layers(IReadOnlyList<LayerInput> inputs, long epoch = 0, LayerCompression compression = LayerCompression.Gzip,
-        IReadOnlyList<AclFileInput>? aclFiles = null, bool bundle = false, TimeProvider? clock = null) =>
-        ContainerEngine.BuildLayers(Validate(inputs), (aclFiles ?? Array.Empty<AclFileInput>()).Select(LayerInputs.Validate).ToList(), new LayerBuildOptions { Epoch = epoch, Compression = compression, WorkDirectory = Work },
+        IReadOnlyList<AclFileInput>? aclFiles = null, bool bundle = false, TimeProvider? clock = null, long splitSize = Properties.DefaultLayerSplitSize) =>
+        ContainerEngine.BuildLayers(Validate(inputs), (aclFiles ?? Array.Empty<AclFileInput>()).Select(LayerInputs.Validate).ToList(),
+            new LayerBuildOptions { Epoch = epoch, Compression = compression, WorkDirectory = Work, SplitSize = splitSize },
             Log, default, bundle ? new BundleOutput(Bundle, BundleAcl) : null, clock: clock);
 
     /// <summary>The items as the task hands them to the engine: checked once.</summary>

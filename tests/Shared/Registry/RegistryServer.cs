@@ -49,6 +49,25 @@ public sealed class RegistryServer : IAsyncDisposable
     /// <summary>The token server, when <see cref="RegistryServerOptions.TokenAuth"/>.</summary>
     public TokenServer? Tokens => _tokenServer;
 
+    /// <summary>
+    /// The requests the access log holds so far (with <see cref="RegistryServerOptions.AccessLog"/>), as "METHOD path",
+    /// in the order the registry answered them.
+    /// </summary>
+    public IReadOnlyList<string> Requests()
+    {
+        if (!Options.AccessLog) throw new InvalidOperationException("Requests needs RegistryServerOptions.AccessLog.");
+        var requests = new List<string>();
+        using var log = new FileStream(_process.LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(log);
+        for (string? line; (line = reader.ReadLine()) is not null;)
+        {
+            // 127.0.0.1 - - [07/Dec/2026:10:00:00 +0000] "PUT /v2/hpc/site/blobs/uploads/…?digest=sha256:… HTTP/1.1" 201 0 "" "…"
+            var match = System.Text.RegularExpressions.Regex.Match(line, "\"([A-Z]+) (\\S+) HTTP/[0-9.]+\" [0-9]{3} ");
+            if (match.Success) requests.Add($"{match.Groups[1].Value} {match.Groups[2].Value}");
+        }
+        return requests;
+    }
+
     /// <summary>The registry's own log so far (errors only), for assertion messages.</summary>
     public string LogTail(int lines = 30) => _process.LogTail(lines);
 
@@ -175,7 +194,7 @@ public sealed class RegistryServer : IAsyncDisposable
             static string Q(string s) => System.Text.Json.JsonSerializer.Serialize(s);
             var yaml = new StringBuilder();
             yaml.AppendLine("version: 0.1");
-            yaml.AppendLine("log:\n  level: error\n  accesslog:\n    disabled: true");
+            yaml.AppendLine($"log:\n  level: error\n  accesslog:\n    disabled: {(options.AccessLog ? "false" : "true")}");
             yaml.AppendLine($"storage:\n  filesystem:\n    rootdirectory: {Q(Storage)}\n  delete:\n    enabled: true");
             yaml.AppendLine("  maintenance:\n    uploadpurging:\n      enabled: false");
             yaml.AppendLine($"http:\n  addr: {Q($"127.0.0.1:{port}")}\n  secret: {Q(Guid.NewGuid().ToString("N"))}");

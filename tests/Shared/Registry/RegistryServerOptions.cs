@@ -23,6 +23,10 @@ public sealed class RegistryServerOptions
     /// <c>grant_type=refresh_token</c>, each standing for a user of <see cref="Users"/>.</summary>
     public IReadOnlyDictionary<string, string>? RefreshTokens { get; init; }
 
+    /// <summary>Log every request (distribution's access log, Apache combined format, into the log <see cref="RegistryServer.Requests"/>
+    /// reads): what a client sent, counted by method and path.</summary>
+    public bool AccessLog { get; init; }
+
     /// <summary>How long an issued token is valid. The registry adds 60 s of leeway to the expiry.</summary>
     public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromMinutes(5);
 }
