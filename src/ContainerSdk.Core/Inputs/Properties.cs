@@ -79,23 +79,14 @@ internal static class Properties
     /// </summary>
     public const long DefaultLayerSplitSize = 256L << 20;
 
-    /// <summary>
-    /// ContainerLayerSplitSize: bytes, with an optional unit (K, M, G, T or KiB, MiB, GiB, TiB: powers of 1024, any case);
-    /// 0 turns splitting off; blank is <see cref="DefaultLayerSplitSize"/>.
-    /// </summary>
+    /// <summary>ContainerLayerSplitSize: a size (<see cref="TryParseSize"/>); 0 turns splitting off; blank is <see cref="DefaultLayerSplitSize"/>.</summary>
     public static long LayerSplitSize(string? value)
     {
         string text = (value ?? "").Trim();
         if (text.Length == 0) return DefaultLayerSplitSize;
-        int digits = 0;
-        while (digits < text.Length && char.IsAsciiDigit(text[digits])) digits++;
-        string unit = text[digits..].Trim().ToUpperInvariant();
-        int shift = unit switch { "" or "B" => 0, "K" or "KIB" => 10, "M" or "MIB" => 20, "G" or "GIB" => 30, "T" or "TIB" => 40, _ => -1 };
-        if (digits == 0 || shift < 0 || !long.TryParse(text[..digits], NumberStyles.None, CultureInfo.InvariantCulture, out long number)
-            || number > (long.MaxValue >> shift))
-            throw new ContainerSdkException(Codes.InvalidLayerSplitSize,
-                $"ContainerLayerSplitSize is '{value}': expected a size in bytes, with an optional unit (such as 512MiB or 2G; powers of 1024), or 0 to keep each module one layer.");
-        return number << shift;
+        if (TryParseSize(text, out long size)) return size;
+        throw new ContainerSdkException(Codes.InvalidLayerSplitSize,
+            $"ContainerLayerSplitSize is '{value}': expected a size such as 512MiB, 2GiB or 268435456 (bytes), or 0 to keep each module one layer.");
     }
 
     /// <summary>ContainerRegistryTimeout when none is set, in seconds: a silent registry or token server is given up within
@@ -114,14 +105,26 @@ internal static class Properties
     }
 
     /// <summary>
-    /// ContainerCacheMaxSize: how many bytes of older blobs the folder cache keeps beyond what the current build uses, as
-    /// bytes or a number with a unit (<c>KiB</c>, <c>MiB</c>, <c>GiB</c>, <c>TiB</c>; <c>KB</c>, <c>MB</c>, <c>GB</c>, <c>TB</c>
-    /// in powers of 1000; any case). Blank: null, the current image's size (known only once its layers are built).
+    /// ContainerCacheMaxSize: how many bytes of older blobs the folder cache keeps beyond what the current build uses, a
+    /// size (<see cref="TryParseSize"/>). Blank: null, the current image's size (known only once its layers are built).
     /// </summary>
     public static long? CacheMaxSize(string? value)
     {
         string text = (value ?? "").Trim();
         if (text.Length == 0) return null;
+        if (TryParseSize(text, out long size)) return size;
+        throw new ContainerSdkException(Codes.InvalidCacheMaxSize,
+            $"ContainerCacheMaxSize is '{value}': expected a size such as 2GiB, 500MB or 1073741824 (bytes); blank keeps as much as the current image's size.");
+    }
+
+    /// <summary>
+    /// The one grammar of the size properties: bytes, or a number with a unit, any case: <c>K</c>/<c>KiB</c>,
+    /// <c>M</c>/<c>MiB</c>, <c>G</c>/<c>GiB</c>, <c>T</c>/<c>TiB</c> in powers of 1024 (as <c>du -h</c> means them),
+    /// <c>KB</c>, <c>MB</c>, <c>GB</c>, <c>TB</c> in powers of 1000 (as disks are sold); a fraction only with a unit.
+    /// </summary>
+    internal static bool TryParseSize(string text, out long size)
+    {
+        size = 0;
         int unitAt = text.Length;
         while (unitAt > 0 && char.IsAsciiLetter(text[unitAt - 1])) unitAt--;
         string number = text[..unitAt].TrimEnd(), unit = text[unitAt..].ToLowerInvariant();
@@ -132,11 +135,11 @@ internal static class Properties
             "kb" => 1000, "mb" => 1000_000, "gb" => 1000_000_000, "tb" => 1000_000_000_000,
             _ => null,
         };
-        if (multiplier is { } m && decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)
-            && amount * m <= long.MaxValue && (m > 1 || decimal.Truncate(amount) == amount))
-            return (long)decimal.Truncate(amount * m);
-        throw new ContainerSdkException(Codes.InvalidCacheMaxSize,
-            $"ContainerCacheMaxSize is '{value}': expected a size such as 2GiB, 500MB or 1073741824 (bytes); blank keeps as much as the current image's size.");
+        if (multiplier is not { } m || !decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)
+            || amount * m > long.MaxValue || (m == 1 && decimal.Truncate(amount) != amount))
+            return false;
+        size = (long)decimal.Truncate(amount * m);
+        return true;
     }
 
     /// <summary>ContainerRegistry: a registry host, "host[:port]".</summary>

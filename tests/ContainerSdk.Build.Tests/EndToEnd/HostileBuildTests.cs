@@ -48,9 +48,10 @@ public sealed class HostileBuildTests(SdkPackage sdk)
         Assert.Contains($"error {code}", output);
         Assert.Contains("vendor.tar", output);
         Assert.Contains(culprit, output);
-        // The error points at the archive itself (MSBuild's "file : error CODE: message" form).
+        // The error points at the Module item that names the archive (its absolute file and line), as CSDK1001 does;
+        // the message names the archive and the entry.
         var errors = string.Join("\n", output.Split('\n').Where(l => l.Contains("error CSDK")).Distinct());
-        Assert.True(errors.Contains($"{project.Path("modules", "vendor.tar")} : error {code}"), errors);
+        Assert.True(errors.Contains($"{project.ProjectPath}({project.LineOf("modules/vendor.tar")},5): error {code}"), errors);
         Assert.DoesNotContain("   at ContainerSdk", output);
         Assert.False(File.Exists(Path.Combine(project.ImageLayout, "index.json")), "an image was written");
         Assert.False(File.Exists(project.Path("outside.txt")));

@@ -158,12 +158,14 @@ public sealed class LayerSplitTests
     [InlineData("256 mib", 256L << 20)]
     [InlineData("2g", 2L << 30)]
     [InlineData(" 64 K ", 64L << 10)]
+    [InlineData("1.5G", 3L << 29)]
+    [InlineData("500MB", 500_000_000L)]
     internal void ContainerLayerSplitSize_is_bytes_with_an_optional_unit(string text, long bytes) =>
         Assert.Equal(bytes, Properties.LayerSplitSize(text));
 
     [Theory]
     [InlineData("-1")]
-    [InlineData("1.5G")]
+    [InlineData("1.5")]
     [InlineData("lots")]
     [InlineData("99999999999T")]
     public void A_malformed_ContainerLayerSplitSize_is_CSDK3060(string text)
