@@ -30,8 +30,9 @@ public sealed class WriteContainerImage : ContainerTask
     {
         var settings = ToSettings(ProjectFile);
         var layers = LayerState.Read(LayersFile);
+        var provenance = new ImageProvenance(ItemTranslation.OptionalFullPath(Property("SbomPath")), ItemTranslation.OptionalFullPath(Property("AclDumpPath")));
         var result = ContainerEngine.WriteImage(layers, settings, Path.GetFullPath(Property("LayoutPath") ?? ""), log,
-            ItemTranslation.OptionalFullPath(WorkDirectory), ItemTranslation.OptionalFullPath(CacheDirectory));
+            ItemTranslation.OptionalFullPath(WorkDirectory), ItemTranslation.OptionalFullPath(CacheDirectory), provenance);
         Image = ToImageItem(result, settings.Repository);
         if (!string.IsNullOrEmpty(ResultFile)) ImageResultFile.Write(ResultFile, result, settings.Repository);
     }

@@ -48,6 +48,8 @@ internal static class LayerState
             License = e.License,
             AllowedRegistries = e.AllowedRegistries,
             CreatedBy = e.CreatedBy,
+            TargetPath = e.TargetPath,
+            SourcePath = e.SourcePath,
             FromImage = e.BaseImage is { } b ? origins.TryGetValue(b, out var known) ? known : origins[b] = new ImageOrigin(b.Config, b.Digest, b.Name) : null,
         }).ToList();
     }
@@ -71,6 +73,8 @@ internal sealed record LayerStateEntry
     public string[] AllowedRegistries { get; init; } = Array.Empty<string>();
     public required string CreatedBy { get; init; }
     public BaseImageEntry? BaseImage { get; init; }
+    public string TargetPath { get; init; } = "/";
+    public string? SourcePath { get; init; }
 }
 
 /// <summary>A base image's layer: its config (the image step's starting config), digest and name.</summary>

@@ -65,6 +65,8 @@ internal sealed partial class LayerStateJson : JsonSerializerContext
             w.WriteEndObject();
         }
         else w.WriteNullValue();
+        w.WriteString(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.TargetPath), layer.TargetPath);
+        w.WriteString(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.SourcePath), layer.SourcePath);
         w.WriteEndObject();
     }
 

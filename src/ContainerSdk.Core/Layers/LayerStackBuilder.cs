@@ -137,6 +137,8 @@ internal static class LayerStackBuilder
             AllowedRegistries = input.AllowedRegistries,
             CreatedBy = createdBy,
             FromImage = plan.FromImage,
+            TargetPath = input.TargetPath,
+            SourcePath = input.SourcePath,
         };
     }
 }

@@ -35,6 +35,7 @@ public sealed class PropertyDefaultsTests
         Assert.Equal(Properties.DefaultModulePath, project.GetPropertyValue("ContainerModulePath"));
         Assert.Equal(Properties.DefaultRegistryTimeout.ToString(), project.GetPropertyValue("ContainerRegistryTimeout"));
         Assert.Equal("false", project.GetPropertyValue("GenerateContainerSquashfs"));
+        Assert.Equal("true", project.GetPropertyValue("GenerateContainerSbom"));
         Assert.Equal(outDir + "my.site.sqsh", project.GetPropertyValue("ContainerSquashfsOutputPath"));
         // What the props show is what the engine takes for a blank value.
         Assert.Equal(Properties.SquashfsCompression(""), Properties.SquashfsCompression(project.GetPropertyValue("ContainerSquashfsCompression")));
