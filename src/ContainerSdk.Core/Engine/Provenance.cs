@@ -32,10 +32,19 @@ internal static class Provenance
     /// <summary>Writes the SBOM where ContainerSbomOutputPath says (a temp file renamed into place, so a reader never sees half of it).</summary>
     public static void WriteSbom(string path, byte[] sbom, IBuildLog log)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        using var temp = new IO.TempFile(path);
-        temp.WriteAllBytes(sbom);
-        temp.Commit();
+        try
+        {
+            if (Directory.Exists(path)) throw new IOException("it is a folder");
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            using var temp = new IO.TempFile(path);
+            temp.WriteAllBytes(sbom);
+            temp.Commit();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ContainerSdkException(Codes.SbomNotWritten,
+                $"The SBOM cannot be written to ContainerSbomOutputPath '{path}' ({e.Message}): set it to a file path the build may write, or GenerateContainerSbom to false.", inner: e);
+        }
         log.Info($"SBOM (CycloneDX {CycloneDxWriter.SpecVersion}) written to {path}");
     }
 }

@@ -18,6 +18,10 @@ public sealed class SamplePinTests
     private const string BundleAclSha256 = "792f3409e94b0521b23a8138e5832979960016f25a9ed8c493cb5ce0b2e22b53";
     private const string OciArchiveSha256 = "4e72e9a44111ef3da2b5c1c098fab67af4f95fca8a473bdec8bfac539864b49c";
     private const string DockerArchiveSha256 = "ed35fdfb5b03eab6dcded785d3ef04644c0c1cc2849659cebbd69754632db32f";
+    // The SBOM names the SDK's version (ContainerSdkVersion): a new version moves these two, deliberately. The layout's
+    // index.json lists the image (unchanged) and, untagged, the SBOM and ACL dump artifacts whose subject it is.
+    private const string SbomSha256 = "05a3679b9e9978df00aab453d5dc9e846526e73723984cde0942608cd5f8f6c3";
+    private const string IndexSha256 = "2838587c9d889672293a7f722645a8d46bbe5ad9030c56f21a28497b42deb6f7";
 
     [Fact]
     public void The_sample_gives_the_pinned_manifest_bundle_and_archives()
@@ -48,15 +52,16 @@ public sealed class SamplePinTests
         {
             Repository = "site", Tags = new[] { "latest" }, WorkingDirectory = "/tmp",
             Labels = new[] { KeyValuePair.Create("org.opencontainers.image.vendor", "ContainerSdk sample") },
-        }, run.Layout, run.Log);
+        }, run.Layout, run.Log, provenance: new ImageProvenance(run.Dir.Combine("out", "site.cdx.json"), run.BundleAcl));
         var oci = run.Dir.Combine("out", "site.oci.tar");
         var docker = run.Dir.Combine("out", "site.docker.tar");
         ContainerEngine.WriteArchive(run.Layout, oci, "oci", "site", 0, run.Work, run.Log);
         ContainerEngine.WriteArchive(run.Layout, docker, "docker", "site", 0, run.Work, run.Log);
 
         Assert.Equal(
-            new[] { ManifestDigest, BundleSha256, BundleAclSha256, OciArchiveSha256, DockerArchiveSha256 },
-            new[] { image.ManifestDigest.ToString(), Sha256(run.Bundle), Sha256(run.BundleAcl), Sha256(oci), Sha256(docker) });
+            new[] { ManifestDigest, BundleSha256, BundleAclSha256, OciArchiveSha256, DockerArchiveSha256, SbomSha256, IndexSha256 },
+            new[] { image.ManifestDigest.ToString(), Sha256(run.Bundle), Sha256(run.BundleAcl), Sha256(oci), Sha256(docker),
+                Sha256(run.Dir.Combine("out", "site.cdx.json")), Sha256(Path.Combine(run.Layout, "index.json")) });
     }
 
     private static string Sha256(string path)

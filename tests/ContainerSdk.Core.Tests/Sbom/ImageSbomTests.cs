@@ -165,6 +165,18 @@ public sealed class ImageSbomTests
     }
 
     [Fact]
+    internal void An_SBOM_path_that_is_a_folder_is_CSDK4010()
+    {
+        using var run = new EngineRun("sbom-folder");
+        var layers = run.Layers(new[] { EngineRun.Module(Tree.Rootfs(run.Dir.Combine("in", "root"))) });
+        var folder = Directory.CreateDirectory(run.Dir.Combine("out", "site.cdx.json")).FullName;
+        var e = Assert.Throws<Diagnostics.ContainerSdkException>(() => ContainerEngine.WriteImage(layers, new ImageSettings { Repository = "site", Tags = new[] { "1" } },
+            run.Layout, run.Log, run.Work, provenance: new ImageProvenance(folder, null)));
+        Assert.Equal(Diagnostics.Codes.SbomNotWritten, e.Code);
+        Assert.Contains("ContainerSbomOutputPath", e.Message);
+    }
+
+    [Fact]
     internal void Without_an_SBOM_or_a_bundle_the_layout_holds_the_image_alone()
     {
         using var run = new EngineRun("sbom-none");
