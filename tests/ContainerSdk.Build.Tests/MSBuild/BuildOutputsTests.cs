@@ -33,7 +33,11 @@ public sealed class BuildOutputsTests
 
         // The digest is the one index.json gives for every tag.
         using var index = JsonDocument.Parse(File.ReadAllText(Path.Combine(layout, "index.json")));
-        var manifests = index.RootElement.GetProperty("manifests").EnumerateArray().ToList();
+        // The image's entries, one per tag; then, untagged, the artifacts about it: the SBOM and the ACL dump.
+        var entries = index.RootElement.GetProperty("manifests").EnumerateArray().ToList();
+        var manifests = entries.Where(m => !m.TryGetProperty("artifactType", out _)).ToList();
+        Assert.Equal(new[] { "application/vnd.cyclonedx+json", "application/vnd.containersdk.acl-dump.v1+text" },
+            entries.Skip(manifests.Count).Select(m => m.GetProperty("artifactType").GetString()));
         var refNames = manifests.Select(m => m.GetProperty("annotations").GetProperty("org.opencontainers.image.ref.name").GetString()).ToList();
         Assert.All(manifests, m => Assert.Equal(image.GetMetadata("Digest"), m.GetProperty("digest").GetString()));
         Assert.Contains(refNames, n => n!.EndsWith("2026.11"));

@@ -30,7 +30,7 @@ public sealed class RegistryBaseSbomTests
         };
         var log = new TranscriptLog();
         var layers = ContainerEngine.BuildLayers(Layers.EngineRun.Validate(inputs), Array.Empty<AclFileRequest>(), new LayerBuildOptions { WorkDirectory = dir.Combine("obj") }, log,
-            default, new BundleOutput(dir.Combine("out", "site.tar.gz"), dir.Combine("out", "site.acl")), new RegistrySettings { InsecureRegistries = reg.Host });
+            TestContext.Current.CancellationToken, new BundleOutput(dir.Combine("out", "site.tar.gz"), dir.Combine("out", "site.acl")), new RegistrySettings { InsecureRegistries = reg.Host });
         var sbom = dir.Combine("out", "site.cdx.json");
         var image = ContainerEngine.WriteImage(layers, new ImageSettings { Repository = "site", Tags = new[] { "1" } }, dir.Combine("out", "image"), log,
             dir.Combine("obj"), provenance: new ImageProvenance(sbom, dir.Combine("out", "site.acl")));
