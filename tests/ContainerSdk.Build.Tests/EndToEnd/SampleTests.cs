@@ -42,7 +42,7 @@ public sealed class SampleTests
         Assert.Equal(new[] { "base.tar", "hello", "site-config" }, components.Keys);
         Assert.Equal("1.0", components["hello"]["version"]!.GetValue<string>());
         Assert.Equal(new[] { "/etc/site" }, CycloneDx.Property(components["site-config"], "containersdk:targetPath"));
-        Assert.Contains("site -> SBOM " + sbom, build.StdOut);
+        Assert.Contains("site: SBOM " + sbom, build.StdOut);
     }
 
     [Fact]
