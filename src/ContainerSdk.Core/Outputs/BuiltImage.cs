@@ -123,8 +123,10 @@ internal sealed class BuiltImage : IImage
             {
                 var json = layout.Files.ReadDocument(ImageFiles.BlobPath(entry.Digest));
                 if (Digest.Compute(json) != entry.Digest) throw new InvalidDataException($"{layoutPath}: blob {entry.Digest} does not have that digest; the layout is damaged.");
-                var file = Path.Combine(layoutPath, "blobs", "sha256");
-                var referrer = ImageReferrer.Read(json, () => new FileStream(Path.Combine(file, Manifest.Parse(json).Layers[0].Digest.Hex), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
+                var blobs = Path.Combine(layoutPath, "blobs", "sha256");
+                ImageReferrer? referrer = null;
+                // The file is the layout's blob of the artifact's one layer, opened when it is sent.
+                referrer = ImageReferrer.Read(json, () => new FileStream(Path.Combine(blobs, referrer!.File.Digest.Hex), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
                 if (referrer.Manifest.Subject?.Digest == images[0].Digest) attached.Add(referrer);
             }
         }
