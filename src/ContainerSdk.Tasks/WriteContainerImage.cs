@@ -33,8 +33,9 @@ public sealed class WriteContainerImage : ContainerTask
         string layoutPath = Path.GetFullPath(Property("LayoutPath") ?? "");
         // A refused folder is the property's fault: reported where the project sets ContainerImageLayoutPath.
         AtProperty(() => OciLayoutWriter.CheckLayoutPath(layoutPath), "ContainerImageLayoutPath");
+        var provenance = new ImageProvenance(ItemTranslation.OptionalFullPath(Property("SbomPath")), ItemTranslation.OptionalFullPath(Property("AclDumpPath")));
         var result = ContainerEngine.WriteImage(layers, settings, layoutPath, log,
-            ItemTranslation.OptionalFullPath(WorkDirectory), ItemTranslation.OptionalFullPath(CacheDirectory));
+            ItemTranslation.OptionalFullPath(WorkDirectory), ItemTranslation.OptionalFullPath(CacheDirectory), provenance);
         Image = ToImageItem(result, settings.Repository);
         if (!string.IsNullOrEmpty(ResultFile)) ImageResultFile.Write(ResultFile, result, settings.Repository);
     }

@@ -82,6 +82,8 @@ internal static class Codes
     public const string OutputWriteFailed = "CSDK4001";
     public const string BuildFolderLocked = "CSDK4002";
     public const string InvalidLayoutPath = "CSDK4003";
+    /// <summary>The SBOM (ContainerSbomOutputPath) cannot be written: a folder is there, or the file system refuses it.</summary>
+    public const string SbomNotWritten = "CSDK4010";
 
     public const string SocketSkipped = "CSDK5001";
     public const string AbsolutePathNormalized = "CSDK5002";

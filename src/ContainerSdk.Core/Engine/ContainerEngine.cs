@@ -92,7 +92,7 @@ internal static class ContainerEngine
     {
         var options = Composition.Registries(registries.InsecureRegistries, registries.RegistryTimeout);
         var writer = Composition.RegistryWriter(options, settings.Layers, registries.CacheRepository);
-        var image = BuiltImage.FromLayout(Path.GetFullPath(layoutPath), settings.Repository).WithTags(settings.Tags);
+        var image = BuiltImage.FromLayout(Path.GetFullPath(layoutPath), settings.Repository, referrers: true).WithTags(settings.Tags);
         var written = writer.Write(image, $"{settings.Registry}/{settings.Repository}", new ImageWriteContext(0, Path.GetFullPath(layoutPath), log));
         // The manifest each tag names is the one pushed (an image manifest, never an index): what podman and skopeo verify.
         signer?.Sign(new SignedImage(settings.Registry, settings.Repository, settings.Tags, written.ManifestDigest), new SigningContext(options, log));
@@ -124,10 +124,13 @@ internal static class ContainerEngine
     /// <summary>Writes the OCI image layout (config, manifest, index.json with every tag) at <paramref name="layoutPath"/>.</summary>
     /// <param name="workDirectory">The layers step's work folder, whose layer cache keeps trusting the blobs linked into the layout.</param>
     /// <param name="cacheDirectory">The layers step's ContainerCacheDirectory, where the blobs and their stamps are when it is set.</param>
+    /// <param name="provenance">The SBOM to write and the files to attach to the image (OCI 1.1 referrers), or none.</param>
     public static ImageResult WriteImage(IReadOnlyList<BuiltLayer> layers, ImageSettings settings, string layoutPath, IBuildLog log,
-        string? workDirectory = null, string? cacheDirectory = null)
+        string? workDirectory = null, string? cacheDirectory = null, ImageProvenance? provenance = null)
     {
         var image = ImageComposer.Compose(layers, settings, log);
+        var (withReferrers, sbom) = Provenance.Attach(image, layers, settings, provenance);
+        image = withReferrers;
         var full = OciLayoutWriter.CheckLayoutPath(layoutPath);
         // The layout's garbage collection deletes blobs it does not reach, another build's half-written ones among them.
         // The lock file is the project's, in its work folder (obj/): never in the layout (an OCI layout holds only what
@@ -141,6 +144,7 @@ internal static class ContainerEngine
         using var sharing = string.IsNullOrEmpty(cacheDirectory) ? null : SharedCacheLock.Enter(SharedCacheLock.LockFileOf(Path.GetFullPath(cacheDirectory)), () => { });
         var stamps = string.IsNullOrEmpty(workDirectory) ? null : new BlobStamps(new WorkPaths(workDirectory, cacheDirectory).BlobStamps);
         var written = Composition.LayoutWriter.Write(image, full, new ImageWriteContext(settings.Epoch, Path.GetDirectoryName(full)!, log) { BlobStamps = stamps });
+        if (sbom is not null && provenance?.SbomPath is { } sbomPath) Provenance.WriteSbom(sbomPath, sbom, log);
         if (!string.IsNullOrEmpty(workDirectory)) CacheBound.AfterImage(new WorkPaths(workDirectory, cacheDirectory), layers, log);
         return new ImageResult(written.ManifestDigest, written.ConfigDigest, written.Tags, written.Destination);
     }

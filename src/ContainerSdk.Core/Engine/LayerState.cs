@@ -50,6 +50,8 @@ internal static class LayerState
             CreatedBy = e.CreatedBy,
             Part = e.Part,
             Parts = e.Parts,
+            TargetPath = e.TargetPath,
+            SourcePath = e.SourcePath,
             FromImage = e.BaseImage is { } b ? origins.TryGetValue(b, out var known) ? known : origins[b] = new ImageOrigin(b.Config, b.Digest, b.Name) : null,
         }).ToList();
     }
@@ -75,6 +77,8 @@ internal sealed record LayerStateEntry
     public BaseImageEntry? BaseImage { get; init; }
     public int Part { get; init; }
     public int Parts { get; init; }
+    public string TargetPath { get; init; } = "/";
+    public string? SourcePath { get; init; }
 }
 
 /// <summary>A base image's layer: its config (the image step's starting config), digest and name.</summary>

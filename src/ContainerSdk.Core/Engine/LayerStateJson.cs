@@ -67,6 +67,8 @@ internal sealed partial class LayerStateJson : JsonSerializerContext
         else w.WriteNullValue();
         w.WriteNumber(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.Part), layer.Part);
         w.WriteNumber(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.Parts), layer.Parts);
+        w.WriteString(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.TargetPath), layer.TargetPath);
+        w.WriteString(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.SourcePath), layer.SourcePath);
         w.WriteEndObject();
     }
 

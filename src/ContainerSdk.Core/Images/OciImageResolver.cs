@@ -13,7 +13,8 @@ internal static class OciImageResolver
     {
         var layout = new OciLayoutReader(files);
         var index = layout.ReadIndex();
-        var candidates = index.Manifests.ToList();
+        // Artifacts about an image (an SBOM, a signature: OCI 1.1 referrers, listed untagged) are not images to build on.
+        var candidates = index.Manifests.Where(m => m.ArtifactType is null).ToList();
         string? name = null;
         if (!string.IsNullOrWhiteSpace(reference))
         {
@@ -25,8 +26,8 @@ internal static class OciImageResolver
         }
         else
         {
-            var tagged = index.Manifests.Select(RefName).Where(r => r is not null).Distinct().ToList();
-            if (tagged.Count > 1 && index.Manifests.Select(m => m.Digest).Distinct().Count() > 1 && index.Manifests.All(m => m.Platform is null))
+            var tagged = candidates.Select(RefName).Where(r => r is not null).Distinct().ToList();
+            if (tagged.Count > 1 && candidates.Select(m => m.Digest).Distinct().Count() > 1 && candidates.All(m => m.Platform is null))
                 throw new ContainerSdkException(Codes.ImageReferenceNotFound,
                     $"Image '{files.ItemSpec}' holds several images ({DescribeTags(index)}): set the BaseLayer's Reference metadata to the tag to use.");
             name = candidates.Select(ContainerdName).FirstOrDefault(n => n is not null) ?? candidates.Select(RefName).FirstOrDefault(n => n is not null);

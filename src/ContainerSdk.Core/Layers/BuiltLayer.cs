@@ -37,6 +37,12 @@ internal sealed record BuiltLayer
     /// <summary>How many parts its module has, 0 when it is one layer.</summary>
     public int Parts { get; init; }
 
+    /// <summary>The item's TargetPath ("/" when none): where the module is installed (the SBOM's install path).</summary>
+    public string TargetPath { get; init; } = "/";
+
+    /// <summary>Full path of the folder or file the item names, or its address as written: what the SBOM names a base by (a tarball's SHA-256).</summary>
+    public string? SourcePath { get; init; }
+
     /// <summary>Where the blob came from on this build: what the build's one-line summary counts.</summary>
     public LayerOrigin Origin { get; init; }
 }

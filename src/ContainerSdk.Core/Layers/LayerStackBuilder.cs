@@ -163,6 +163,8 @@ internal static class LayerStackBuilder
             FromImage = plan.FromImage,
             Part = plan.Part,
             Parts = plan.Parts,
+            TargetPath = input.TargetPath,
+            SourcePath = input.SourcePath,
         };
     }
 }

@@ -6,6 +6,9 @@ internal sealed record Descriptor(string MediaType, Digest Digest, long Size)
     /// <summary>Ordinal-sorted so that serialization is deterministic; null when there are none.</summary>
     public IReadOnlyDictionary<string, string>? Annotations { get; init; }
     public Platform? Platform { get; init; }
+
+    /// <summary>An artifact manifest's type (OCI image spec 1.1), as an index or a referrers list names it; null for an image.</summary>
+    public string? ArtifactType { get; init; }
 }
 
 internal sealed record Platform(string Os, string Architecture, string? Variant = null)

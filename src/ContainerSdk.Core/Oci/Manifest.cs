@@ -10,14 +10,26 @@ internal sealed record Manifest
     public required IReadOnlyList<Descriptor> Layers { get; init; }
     public IReadOnlyDictionary<string, string>? Annotations { get; init; }
 
+    /// <summary>What an artifact manifest holds (OCI image spec 1.1: an SBOM, a signature); null for an image.</summary>
+    public string? ArtifactType { get; init; }
+
+    /// <summary>The manifest this one is about (OCI image spec 1.1 <c>subject</c>): what makes it a referrer of that manifest.</summary>
+    public Descriptor? Subject { get; init; }
+
     public byte[] ToJson() => OciJson.Write(w =>
     {
         w.WriteStartObject();
         w.WriteNumber("schemaVersion", 2);
         w.WriteString("mediaType", MediaType);
+        if (ArtifactType is not null) w.WriteString("artifactType", ArtifactType);
         w.WritePropertyName("config");
         OciJson.WriteDescriptor(w, Config);
         OciJson.WriteDescriptors(w, "layers", Layers);
+        if (Subject is not null)
+        {
+            w.WritePropertyName("subject");
+            OciJson.WriteDescriptor(w, Subject);
+        }
         OciJson.WriteStringMap(w, "annotations", Annotations);
         w.WriteEndObject();
     });
@@ -36,6 +48,8 @@ internal sealed record Manifest
             Config = OciJson.ReadDescriptor(config, what + " config"),
             Layers = OciJson.ReadDescriptors(root, "layers", what),
             Annotations = OciJson.StringMap(root, "annotations"),
+            ArtifactType = OciJson.String(root, "artifactType"),
+            Subject = OciJson.Property(root, "subject") is { ValueKind: JsonValueKind.Object } subject ? OciJson.ReadDescriptor(subject, what + " subject") : null,
         };
     }
 }

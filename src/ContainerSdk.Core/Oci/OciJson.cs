@@ -63,6 +63,7 @@ internal static class OciJson
     {
         w.WriteStartObject();
         w.WriteString("mediaType", d.MediaType);
+        if (d.ArtifactType is not null) w.WriteString("artifactType", d.ArtifactType);
         w.WriteString("digest", d.Digest.ToString());
         w.WriteNumber("size", d.Size);
         WriteStringMap(w, "annotations", d.Annotations);
@@ -134,7 +135,7 @@ internal static class OciJson
         Platform? platform = null;
         if (Property(e, "platform") is { ValueKind: JsonValueKind.Object } p)
             platform = new Platform(RequiredString(p, "os", what + " platform"), RequiredString(p, "architecture", what + " platform"), String(p, "variant"));
-        return new Descriptor(mediaType, digest, length) { Annotations = StringMap(e, "annotations"), Platform = platform };
+        return new Descriptor(mediaType, digest, length) { Annotations = StringMap(e, "annotations"), Platform = platform, ArtifactType = String(e, "artifactType") };
     }
 
     public static IReadOnlyList<Descriptor> ReadDescriptors(JsonElement obj, string name, string what)

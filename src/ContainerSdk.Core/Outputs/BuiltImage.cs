@@ -13,20 +13,37 @@ internal sealed class BuiltImage : IImage
 {
     private readonly IImage _image;
 
-    public BuiltImage(string repository, ImageIndex index, IImage image)
+    /// <param name="index">The image's entries, one per tag (the referrers' entries are added from <paramref name="referrers"/>).</param>
+    /// <param name="referrers">Artifacts about the image (the SBOM, the ACL dump), or none.</param>
+    public BuiltImage(string repository, ImageIndex index, IImage image, IReadOnlyList<ImageReferrer>? referrers = null)
     {
+        Referrers = referrers ?? Array.Empty<ImageReferrer>();
+        _tagEntries = index.Manifests;
         if (index.Manifests.Count == 0) throw new InvalidDataException("An image index must list the image.");
         if (image.ManifestDescriptor is not { } descriptor || image.ManifestJson is not { } json)
             throw new ArgumentException("A built image has a manifest.", nameof(image));
         if (index.Manifests[0].Digest != descriptor.Digest)
             throw new ArgumentException($"The index names {index.Manifests[0].Digest}, not the image's manifest {descriptor.Digest}.", nameof(index));
-        (Repository, Index, _image, ManifestDescriptor, ManifestJson) = (repository, index, image, descriptor, json);
+        if (Referrers.FirstOrDefault(r => r.Manifest.Subject?.Digest != descriptor.Digest) is { } stray)
+            throw new ArgumentException($"The artifact {stray.ManifestDescriptor.Digest} is not about the image's manifest {descriptor.Digest}.", nameof(referrers));
+        // The referrers follow the tags, untagged: a tool that reads the image by its tag sees what it saw before.
+        (Repository, _image, ManifestDescriptor, ManifestJson) = (repository, image, descriptor, json);
+        Index = Referrers.Count == 0 ? index : index with { Manifests = index.Manifests.Concat(Referrers.Select(r => r.ManifestDescriptor)).ToArray() };
         Manifest = Manifest.Parse(json);
     }
 
+    private readonly IReadOnlyList<Descriptor> _tagEntries;
+
+    /// <summary>The artifacts whose subject is this image (OCI 1.1 referrers), in the order the index lists them.</summary>
+    public IReadOnlyList<ImageReferrer> Referrers { get; }
+
+    /// <summary>The same image with <paramref name="referrers"/> attached (replacing any it had).</summary>
+    public BuiltImage WithReferrers(IReadOnlyList<ImageReferrer> referrers) =>
+        new(Repository, Index with { Manifests = _tagEntries }, _image, referrers);
+
     public string Repository { get; }
 
-    /// <summary>As the layout holds it: one entry per tag, its ref.name the bare tag, each pointing at <see cref="Manifest"/>.</summary>
+    /// <summary>As the layout holds it: one entry per tag, its ref.name the bare tag, each pointing at <see cref="Manifest"/>; then one per referrer, untagged.</summary>
     public ImageIndex Index { get; }
 
     public Manifest Manifest { get; }
@@ -44,9 +61,10 @@ internal sealed class BuiltImage : IImage
         .Select(m => m.Annotations is { } a && a.TryGetValue(ImageIndex.RefNameAnnotation, out var t) ? t : null)
         .OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
 
-    /// <summary>Every blob (manifest, config, layers), each once, in digest order.</summary>
+    /// <summary>Every blob (manifest, config, layers, and each referrer's manifest, config and file), each once, in digest order.</summary>
     public IReadOnlyList<Descriptor> Blobs =>
         new[] { ManifestDescriptor, Manifest.Config }.Concat(Layers.Select(l => l.Descriptor))
+            .Concat(Referrers.SelectMany(r => new[] { r.ManifestDescriptor, r.Manifest.Config, r.File }))
             .DistinctBy(d => d.Digest.Hex).OrderBy(d => d.Digest.Hex, StringComparer.Ordinal).ToArray();
 
     /// <summary>The layer blob with <paramref name="digest"/> as a file of its own, or null (a document, or a blob read as a stream).</summary>
@@ -57,6 +75,7 @@ internal sealed class BuiltImage : IImage
         digest == ManifestDescriptor.Digest ? new MemoryStream(ManifestJson, writable: false)
         : digest == Manifest.Config.Digest ? new MemoryStream(ConfigJson, writable: false)
         : LayerOf(digest) is int layer ? OpenBlob(layer)
+        : Referrers.Select(r => r.OpenBlob(digest)).FirstOrDefault(s => s is not null) is { } attached ? attached
         : throw new KeyNotFoundException($"The image has no blob {digest}.");
 
     private int? LayerOf(Digest digest)
@@ -82,15 +101,35 @@ internal sealed class BuiltImage : IImage
                 },
             }).ToArray(),
         };
-        return new BuiltImage(Repository, index, _image);
+        return new BuiltImage(Repository, index, _image, Referrers);
     }
 
-    /// <summary>The image a build wrote to the OCI layout at <paramref name="layoutPath"/> (its first manifest, with every tag), read by the one layout reader.</summary>
-    public static BuiltImage FromLayout(string layoutPath, string repository)
+    /// <summary>
+    /// The image a build wrote to the OCI layout at <paramref name="layoutPath"/> (its first manifest, with every tag), read
+    /// by the one layout reader; with <paramref name="referrers"/>, the artifacts the layout lists about it too (what
+    /// publishing pushes beside it; an archive leaves them out: <c>podman load</c> takes one image per archive).
+    /// </summary>
+    public static BuiltImage FromLayout(string layoutPath, string repository, bool referrers = false)
     {
         var layout = OciLayoutReader.OpenFolder(layoutPath, layoutPath);
         var index = layout.ReadIndex();
-        if (index.Manifests.Count == 0) throw new InvalidDataException($"{layoutPath}/index.json lists no image.");
-        return new BuiltImage(repository, index, layout.ReadImage(index.Manifests[0], name: null));
+        var images = index.Manifests.Where(m => m.ArtifactType is null).ToArray();
+        if (images.Length == 0) throw new InvalidDataException($"{layoutPath}/index.json lists no image.");
+        var image = layout.ReadImage(images[0], name: null);
+        var attached = new List<ImageReferrer>();
+        if (referrers)
+        {
+            foreach (var entry in index.Manifests.Where(m => m.ArtifactType is not null && m.MediaType == MediaTypes.ImageManifest))
+            {
+                var json = layout.Files.ReadDocument(ImageFiles.BlobPath(entry.Digest));
+                if (Digest.Compute(json) != entry.Digest) throw new InvalidDataException($"{layoutPath}: blob {entry.Digest} does not have that digest; the layout is damaged.");
+                var blobs = Path.Combine(layoutPath, "blobs", "sha256");
+                ImageReferrer? referrer = null;
+                // The file is the layout's blob of the artifact's one layer, opened when it is sent.
+                referrer = ImageReferrer.Read(json, () => new FileStream(Path.Combine(blobs, referrer!.File.Digest.Hex), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
+                if (referrer.Manifest.Subject?.Digest == images[0].Digest) attached.Add(referrer);
+            }
+        }
+        return new BuiltImage(repository, index with { Manifests = images }, image, attached);
     }
 }

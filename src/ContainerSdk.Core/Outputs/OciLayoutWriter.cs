@@ -41,10 +41,16 @@ internal sealed class OciLayoutWriter : IOciLayoutTarget
             AddBlobFromFile(file, blob);
             return;
         }
+        if (HasBlob(blob)) return;
+        // Streamed, not read whole: an attached file (the ACL dump) may be large.
         using var stream = image.OpenBlob(blob.Digest);
-        var bytes = new byte[stream.Length];
-        stream.ReadExactly(bytes);
-        AddBlob(bytes, blob.MediaType);
+        using var temp = new TempFile(BlobPath(blob.Digest));
+        using (var target = new FileStream(temp.Path, FileMode.CreateNew, FileAccess.Write))
+        {
+            stream.CopyTo(target);
+            target.Flush(flushToDisk: true);
+        }
+        temp.Commit();
     }
 
     /// <summary>oci-layout was written first, when the writer was made (a layout folder is known by it).</summary>

@@ -6,7 +6,7 @@ namespace ContainerSdk.Core.Outputs;
 
 /// <summary>
 /// Pushes the built image to a registry (<c>dotnet publish</c>, target PublishContainer) under every tag the image
-/// carries. Licensed layers' AllowedRegistries are checked first, so a refused destination gets no byte; a base pulled
+/// carries, then the files attached to it (the SBOM, the ACL dump) as its referrers. Licensed layers' AllowedRegistries are checked first, so a refused destination gets no byte; a base pulled
 /// from the same registry, or the layer cache there, lends its blobs by mount.
 /// </summary>
 /// <param name="layers">The build's layers: the item that made each, and where its AllowedRegistries let it go.</param>
@@ -34,6 +34,9 @@ internal sealed class RegistryImageWriter(RegistryOptions options, IReadOnlyList
         var result = new ImagePusher(options, context.Log)
             .PushAsync(registry, repository, image.Tags, image.ManifestJson, image.ManifestDescriptor.MediaType, BlobsOf(image, mountFrom.GetValueOrDefault))
             .GetAwaiter().GetResult();
+        if (image.Referrers.Count > 0)
+            new ReferrerPusher(options, context.Log).PushAsync(registry, repository, image.ManifestDescriptor, image.Referrers.Select(ArtifactOf).ToArray())
+                .GetAwaiter().GetResult();
         return new ImageWriteResult(result.Digest, image.Manifest.Config.Digest, image.Tags, $"{registry}/{repository}") { Pushed = result };
     }
 
@@ -51,6 +54,13 @@ internal sealed class RegistryImageWriter(RegistryOptions options, IReadOnlyList
         }
         return blobs;
     }
+
+    /// <summary>What pushing an attached file sends: its manifest, the empty config and the file.</summary>
+    private static ReferrerArtifact ArtifactOf(ImageReferrer referrer) => new(referrer.ManifestJson, new[]
+    {
+        new PushBlob(ArtifactManifest.EmptyConfig, () => new MemoryStream(ArtifactManifest.EmptyJson, writable: false)),
+        new PushBlob(referrer.File, referrer.OpenFile),
+    });
 
     /// <summary>"host[:port]/repository": the host is the first component, as the publish step names it (ContainerRegistry/ContainerRepository).</summary>
     private static (string Registry, string Repository) ParseDestination(string destination)

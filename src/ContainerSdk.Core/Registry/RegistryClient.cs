@@ -62,6 +62,31 @@ internal sealed class RegistryClient : IDisposable
         }, cancel);
     }
 
+    /// <summary>
+    /// The referrers of <paramref name="subject"/> through the distribution spec 1.1 referrers API
+    /// (<c>GET /v2/&lt;name&gt;/referrers/&lt;digest&gt;</c>, an image index), or null when the registry answers 404: it has
+    /// no such API (docker-registry 2.8, GHCR, older Harbor), and the referrers tag schema stands in for it.
+    /// </summary>
+    public Task<ImageIndex?> ReferrersAsync(string repository, Digest subject, CancellationToken cancel = default)
+    {
+        var operation = Operation(repository, $"list the referrers of {subject}");
+        return _connection.RetryAsync(operation, async c =>
+        {
+            using var response = await _connection.SendAsync(operation, RegistryConnection.PullScope(repository), b =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Get, Api(b, repository, "referrers/" + subject));
+                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(MediaTypes.ImageIndex));
+                return request;
+            }, c);
+            if (response.StatusCode == HttpStatusCode.NotFound) return (ImageIndex?)null;
+            await EnsureSuccessAsync(operation, response, repository, Codes.RegistryNotFound, c);
+            using var wait = BodyWait(response, operation, c);
+            var json = await ResponseBody.ReadLimitedAsync(response, Options.MaxManifestSize, operation, "referrers list", wait, c);
+            try { return ImageIndex.Parse(json); }
+            catch (FormatException e) { throw operation.Fail(Codes.RegistryContentInvalid, $"the registry's referrers list is not an image index: {e.Message}"); }
+        }, cancel);
+    }
+
     /// <summary>The blob's size when the repository has it (HEAD), else null.</summary>
     public Task<long?> BlobSizeAsync(string repository, Digest digest, CancellationToken cancel = default)
     {

@@ -104,9 +104,9 @@ public sealed class ModulefileEndToEndTests(SdkPackage sdk, DebianLmodRootfs deb
               </PropertyGroup>
               <ItemGroup>
                 <BaseLayer Include="{rootfs}" />
-                <Module Include="modules/hello" TargetPath="/opt/hello/1.0" ModuleFile="modulefiles/hello/1.0-GCCcore-12.3.0.lua" />
+                <Module Include="modules/hello" TargetPath="/opt/hello/1.0" ModuleFile="modulefiles/hello/1.0-GCCcore-12.3.0.lua" License="GPL-3.0-or-later" />
                 <Module Include="modules/greet" TargetPath="/opt/greet/2.1" ModuleFile="modulefiles/greet/2.1"
-                        ModulePrefix="{SpackPrefix}" Environment="GREET_DATA=$GREET_ROOT/share" />
+                        ModulePrefix="{SpackPrefix}" Environment="GREET_DATA=$GREET_ROOT/share" License="Site licence for greet" />
                 <Module Include="lmod-site" TargetPath="/opt/lmod-site" />
                 <!-- The site function makes the path, so the module keeps its prefix: nothing in the text to move. -->
                 <Module Include="modules/mpi" TargetPath="/apps/mpi/openmpi/4.1.5" ModuleFile="modulefiles/openmpi/4.1.5.lua" />
@@ -118,6 +118,7 @@ public sealed class ModulefileEndToEndTests(SdkPackage sdk, DebianLmodRootfs deb
         build.EnsureSuccess("dotnet build");
         Assert.DoesNotContain("warning", build.StdOut);
         Assert.Contains("Module 'modules/mpi' says: openmpi 4.1.5 loaded", build.StdOut);
+        AssertSbom(project, rootfs);
 
         var config = ImageTools.SkopeoInspect(project.ImageLayout, "1");
         var env = config["Env"]!.AsArray().Select(e => e!.GetValue<string>().Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
@@ -161,5 +162,34 @@ public sealed class ModulefileEndToEndTests(SdkPackage sdk, DebianLmodRootfs deb
             if (name is "MODULEPATH" or "MANPATH") Assert.StartsWith(value.TrimEnd(':'), actual);
             else Assert.True(value == actual, $"{name}: image config '{value}', after module load '{actual}'");
         }
+    }
+
+    /// <summary>
+    /// The SBOM of this Debian-based site (ContainerRepository hpc/modules: bin/Debug/hpc/modules.cdx.json) validates
+    /// with the CycloneDX project's validator and says what the project and the modulefiles say: the Debian tarball by
+    /// its SHA-256, each module's name, version and description from its modulefile (EasyBuild's whatis, Spack's), its
+    /// licence, install path and layer, and greet's depends-on hello.
+    /// </summary>
+    private static void AssertSbom(TestProject project, string rootfs)
+    {
+        var path = project.Path("bin", "Debug", "hpc", "modules.cdx.json");
+        CycloneDx.AssertValid(path);
+        var bom = JsonNode.Parse(File.ReadAllBytes(path))!;
+        var layers = ImageTools.Manifest(project.ImageLayout)["layers"]!.AsArray().Select(l => l!["digest"]!.GetValue<string>()).ToArray();
+        Assert.Equal(ImageTools.ManifestDigest(project.ImageLayout), "sha256:" + CycloneDx.Sha256(bom["metadata"]!["component"]!).Single());
+
+        var components = CycloneDx.Components(bom);
+        using (var stream = File.OpenRead(rootfs))
+            Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(stream)).ToLowerInvariant(), CycloneDx.Sha256(components["rootfs.tar"]).Single());
+        var hello = components["hello"];
+        Assert.Equal(("1.0-GCCcore-12.3.0", "Hello prints a greeting.", "GPL-3.0-or-later"),
+            (hello["version"]!.GetValue<string>(), hello["description"]!.GetValue<string>(), hello["licenses"]![0]!["license"]!["id"]!.GetValue<string>()));
+        Assert.Equal(new[] { "/opt/hello/1.0" }, CycloneDx.Property(hello, "containersdk:targetPath"));
+        Assert.Equal(new[] { layers[1] }, CycloneDx.Property(hello, "containersdk:layer"));
+        var greet = components["greet"];
+        Assert.Equal(("2.1", "Greets.", "Site licence for greet"),
+            (greet["version"]!.GetValue<string>(), greet["description"]!.GetValue<string>(), greet["licenses"]![0]!["license"]!["name"]!.GetValue<string>()));
+        Assert.Equal(new[] { layers[2].Split(':')[1] }, CycloneDx.Sha256(greet));
+        Assert.Equal(new[] { hello["bom-ref"]!.GetValue<string>() }, CycloneDx.DependsOn(bom, greet["bom-ref"]!.GetValue<string>()));
     }
 }

@@ -69,6 +69,7 @@ public sealed class RegistryPublishTests(SdkPackage sdk)
         }
         Assert.Contains(" sent in ", first.StdOut);
         Assert.DoesNotContain("e2e-secret", first.StdOut + first.StdErr);
+        await AssertReferrersAsync(reg, "hpc/site", local, project.Path("bin", "Debug", "hpc", "site.cdx.json"), project.Path("bin", "Debug", "hpc", "site.acl"));
 
         var again = Dotnet(project, env, "build", project.ProjectPath, "-t:PublishContainer").EnsureSuccess("dotnet build -t:PublishContainer");
         Assert.Contains("no blob sent", again.StdOut);
@@ -79,6 +80,33 @@ public sealed class RegistryPublishTests(SdkPackage sdk)
             "build", project.ProjectPath, "-t:PublishContainer");
         Assert.True(refused.ExitCode != 0 && refused.StdOut.Contains("error CSDK6003"), refused.StdOut);
         Assert.DoesNotContain("   at ", refused.StdOut);
+    }
+
+    /// <summary>
+    /// The registry (docker-registry 2.8: no referrers API) holds the referrers tag schema's index for the image, listing
+    /// the SBOM and the ACL dump by artifactType; each one's subject is the image, and its blob is the file the build wrote.
+    /// </summary>
+    private static async Task AssertReferrersAsync(RegistryServer reg, string repository, string imageDigest, params string[] files)
+    {
+        using var http = reg.CreateHttpClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("ci:e2e-secret")));
+        async Task<byte[]> GetAsync(string path, string accept)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(reg.BaseUri, $"v2/{repository}/{path}"));
+            request.Headers.Accept.ParseAdd(accept);
+            using var response = await http.SendAsync(request);
+            Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode}");
+            return await response.Content.ReadAsByteArrayAsync();
+        }
+        var index = JsonNode.Parse(await GetAsync($"manifests/sha256-{imageDigest.Split(':')[1]}", "application/vnd.oci.image.index.v1+json"))!;
+        var entries = index["manifests"]!.AsArray();
+        Assert.Equal(new[] { "application/vnd.cyclonedx+json", "application/vnd.containersdk.acl-dump.v1+text" }, entries.Select(e => e!["artifactType"]!.GetValue<string>()));
+        for (int i = 0; i < files.Length; i++)
+        {
+            var manifest = JsonNode.Parse(await GetAsync($"manifests/{entries[i]!["digest"]!.GetValue<string>()}", "application/vnd.oci.image.manifest.v1+json"))!;
+            Assert.Equal(imageDigest, manifest["subject"]!["digest"]!.GetValue<string>());
+            Assert.Equal(File.ReadAllBytes(files[i]), await GetAsync($"blobs/{manifest["layers"]![0]!["digest"]!.GetValue<string>()}", "*/*"));
+        }
     }
 
     [Fact]

@@ -34,6 +34,17 @@ public sealed class SampleTests
         var dump = File.ReadAllText(Path.Combine(outDir, "site.acl"));
         Assert.Contains("# file: etc/site\n# owner: 0\n# group: 3001\nuser::rwx\ngroup::r-x\ngroup:3001:r-x\nmask::r-x\nother::---\ndefault:user::rwx", dump);
         Assert.StartsWith("drwxr-x--- 0/3001 ", ImageTools.ListingLine(listing, "etc/site"));
+
+        // The SBOM: valid CycloneDX 1.6 (the CycloneDX project's validator), naming the image, the base tarball and both modules.
+        var sbom = Path.Combine(outDir, "site.cdx.json");
+        CycloneDx.AssertValid(sbom);
+        var bom = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllBytes(sbom))!;
+        Assert.Equal(ImageTools.ManifestDigest(Path.Combine(outDir, "image")), "sha256:" + CycloneDx.Sha256(bom["metadata"]!["component"]!).Single());
+        var components = CycloneDx.Components(bom);
+        Assert.Equal(new[] { "base.tar", "hello", "site-config" }, components.Keys);
+        Assert.Equal("1.0", components["hello"]["version"]!.GetValue<string>());
+        Assert.Equal(new[] { "/etc/site" }, CycloneDx.Property(components["site-config"], "containersdk:targetPath"));
+        Assert.Contains("; SBOM " + sbom, build.StdOut);
     }
 
     [Fact]

@@ -33,7 +33,11 @@ public sealed class BuildOutputsTests
 
         // The digest is the one index.json gives for every tag.
         using var index = JsonDocument.Parse(File.ReadAllText(Path.Combine(layout, "index.json")));
-        var manifests = index.RootElement.GetProperty("manifests").EnumerateArray().ToList();
+        // The image's entries, one per tag; then, untagged, the artifacts about it: the SBOM and the ACL dump.
+        var entries = index.RootElement.GetProperty("manifests").EnumerateArray().ToList();
+        var manifests = entries.Where(m => !m.TryGetProperty("artifactType", out _)).ToList();
+        Assert.Equal(new[] { "application/vnd.cyclonedx+json", "application/vnd.containersdk.acl-dump.v1+text" },
+            entries.Skip(manifests.Count).Select(m => m.GetProperty("artifactType").GetString()));
         var refNames = manifests.Select(m => m.GetProperty("annotations").GetProperty("org.opencontainers.image.ref.name").GetString()).ToList();
         Assert.All(manifests, m => Assert.Equal(image.GetMetadata("Digest"), m.GetProperty("digest").GetString()));
         Assert.Contains(refNames, n => n!.EndsWith("2026.11"));
@@ -57,7 +61,7 @@ public sealed class BuildOutputsTests
     {
         using var p = ProjectWithOneModule("<ContainerArchiveOutputPath>bin/site.oci.tar</ContainerArchiveOutputPath><GenerateContainerSquashfs>true</GenerateContainerSquashfs>");
         string Out(string name) => Path.GetFullPath(p.Dir.Combine("bin", "Debug", name));
-        string outputs = $"; bundle {Out("site.tar.gz")}; ACLs {Out("site.acl")}; SquashFS {Out("site.sqsh")}; archive {Path.GetFullPath(p.Dir.Combine("bin", "site.oci.tar"))}";
+        string outputs = $"; bundle {Out("site.tar.gz")}; ACLs {Out("site.acl")}; SquashFS {Out("site.sqsh")}; SBOM {Out("site.cdx.json")}; archive {Path.GetFullPath(p.Dir.Combine("bin", "site.oci.tar"))}";
         static List<string> Shown(BuildOutcome outcome) =>
             outcome.Log.Messages.Where(m => m.Importance == Microsoft.Build.Framework.MessageImportance.High).Select(m => m.Message!).ToList();
 

@@ -14,7 +14,7 @@ public sealed class OutputFolderTests
         Assert.True(built.Succeeded, built.ToString());
 
         string output = p.Dir.Combine("bin", "Debug");
-        Assert.Equal(new[] { "image", "site.acl", "site.tar.gz" },
+        Assert.Equal(new[] { "image", "site.acl", "site.cdx.json", "site.tar.gz" },
             Directory.EnumerateFileSystemEntries(output).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray());
 
         var cleaned = p.Build("Clean");

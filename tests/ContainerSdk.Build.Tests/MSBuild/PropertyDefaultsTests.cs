@@ -39,6 +39,7 @@ public sealed class PropertyDefaultsTests
         Assert.Equal(Properties.DefaultLayerSplitSize, Properties.LayerSplitSize(project.GetPropertyValue("ContainerLayerSplitSize")));
         Assert.Equal("268435456", project.GetPropertyValue("ContainerLayerSplitSize"));
         Assert.Equal("false", project.GetPropertyValue("GenerateContainerSquashfs"));
+        Assert.Equal("true", project.GetPropertyValue("GenerateContainerSbom"));
         Assert.Equal(outDir + "my.site.sqsh", project.GetPropertyValue("ContainerSquashfsOutputPath"));
         // What the props show is what the engine takes for a blank value.
         Assert.Equal(Properties.SquashfsCompression(""), Properties.SquashfsCompression(project.GetPropertyValue("ContainerSquashfsCompression")));

@@ -18,6 +18,10 @@ public sealed class SamplePinTests
     private const string BundleAclSha256 = "792f3409e94b0521b23a8138e5832979960016f25a9ed8c493cb5ce0b2e22b53";
     private const string OciArchiveSha256 = "4b1c1ca4b3b0c79f209d1a6bb7be9db500d49f9bd17ef0f8ce44a29cb3937c95";
     private const string DockerArchiveSha256 = "9e0dfd30db4a72f3af5720cafcc5de937b9373356353bbc778bf3247f1e13562";
+    // The SBOM names the SDK's version (ContainerSdkVersion): a new version moves these two, deliberately. The layout's
+    // index.json lists the image (unchanged) and, untagged, the SBOM and ACL dump artifacts whose subject it is.
+    private const string SbomSha256 = "18d3e59ed08aa8b34b896dfd9e8e4444386a08e2f99bda9cdd4ae035177e68c5";
+    private const string IndexSha256 = "dc475107271ceafbfcadc163b802860d4d6f7c5b194ace4e95f9cb69a142f9c0";
 
     [Fact]
     public void The_sample_gives_the_pinned_manifest_bundle_and_archives()
@@ -48,15 +52,16 @@ public sealed class SamplePinTests
         {
             Repository = "site", Tags = new[] { "latest" }, WorkingDirectory = "/tmp",
             Labels = new[] { KeyValuePair.Create("org.opencontainers.image.vendor", "ContainerSdk sample") },
-        }, run.Layout, run.Log);
+        }, run.Layout, run.Log, provenance: new ImageProvenance(run.Dir.Combine("out", "site.cdx.json"), run.BundleAcl));
         var oci = run.Dir.Combine("out", "site.oci.tar");
         var docker = run.Dir.Combine("out", "site.docker.tar");
         ContainerEngine.WriteArchive(run.Layout, oci, "oci", "site", 0, run.Work, run.Log);
         ContainerEngine.WriteArchive(run.Layout, docker, "docker", "site", 0, run.Work, run.Log);
 
         Assert.Equal(
-            new[] { ManifestDigest, BundleSha256, BundleAclSha256, OciArchiveSha256, DockerArchiveSha256 },
-            new[] { image.ManifestDigest.ToString(), Sha256(run.Bundle), Sha256(run.BundleAcl), Sha256(oci), Sha256(docker) });
+            new[] { ManifestDigest, BundleSha256, BundleAclSha256, OciArchiveSha256, DockerArchiveSha256, SbomSha256, IndexSha256 },
+            new[] { image.ManifestDigest.ToString(), Sha256(run.Bundle), Sha256(run.BundleAcl), Sha256(oci), Sha256(docker),
+                Sha256(run.Dir.Combine("out", "site.cdx.json")), Sha256(Path.Combine(run.Layout, "index.json")) });
     }
 
     private static string Sha256(string path)
