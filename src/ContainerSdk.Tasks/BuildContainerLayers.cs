@@ -53,6 +53,12 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     /// <summary>ContainerCacheRepository: a registry repository used as a shared layer cache, or empty.</summary>
     public string? CacheRepository { get; set; }
 
+    /// <summary>
+    /// Whether the image is written here (GenerateContainerImageLayout, or an archive made from the layout). False, with
+    /// no bundle and no SquashFS image: nothing reads a layer's bytes, so the registry cache's hits are left there.
+    /// </summary>
+    public bool LocalImage { get; set; } = true;
+
     /// <summary>How many layers this build wrote, took from the layer cache, reused from a base image (the summary line).</summary>
     [Output] public int LayersBuilt { get; private set; }
     [Output] public int LayersCached { get; private set; }
@@ -81,6 +87,7 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
         {
             Platform = ItemTranslation.ParsePlatform(Platform, ProjectFile),
             ModulePath = ItemTranslation.ParseModulePath(ModulePath, ProjectFile),
+            LocalImage = LocalImage,
         };
         var inputs = ToLayerRequests(BaseLayers, Modules, ProjectFile);
         var aclFiles = AclFiles.Select(a => About("AclFile", a, () => ItemTranslation.ToAclFileRequest(a, ProjectFile))).ToList();

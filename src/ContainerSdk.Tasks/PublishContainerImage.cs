@@ -8,8 +8,11 @@ namespace ContainerSdk.Tasks;
 /// <summary>Pushes the built image (the layout) to ContainerRegistry under ContainerRepository with every tag (target PublishContainer).</summary>
 public sealed class PublishContainerImage : ContainerTask
 {
-    [Required]
-    public string LayoutPath { get; set; } = "";
+    /// <summary>The layout to push; empty when GenerateContainerImageLayout is false: the image step's documents in <see cref="WorkDirectory"/> then.</summary>
+    public string? LayoutPath { get; set; }
+
+    /// <summary>The work folder (ContainerIntermediateDirectory), where the image step keeps the documents when it writes no layout.</summary>
+    public string? WorkDirectory { get; set; }
 
     [Required]
     public string Registry { get; set; } = "";
@@ -35,7 +38,7 @@ public sealed class PublishContainerImage : ContainerTask
             Registry = ItemTranslation.AtProject(() => Properties.Registry(Registry), ProjectFile),
             Repository = ItemTranslation.ValidateRepository(Repository, ProjectFile),
             Tags = ItemTranslation.ValidateTags(Tags, ProjectFile),
-            Layers = LayerState.Read(LayersFile).Select(l => new PublishedLayer(l.Descriptor.Digest, l.ItemSpec, l.AllowedRegistries)).ToArray(),
+            Layers = LayerState.Read(LayersFile).Select(l => new PublishedLayer(l.Descriptor.Digest, l.ItemSpec, l.AllowedRegistries, l.Remote)).ToArray(),
         };
         var registries = new RegistrySettings
         {
@@ -43,6 +46,7 @@ public sealed class PublishContainerImage : ContainerTask
             RegistryTimeout = ItemTranslation.ParseRegistryTimeout(RegistryTimeout, ProjectFile),
             CacheRepository = string.IsNullOrWhiteSpace(CacheRepository) ? null : CacheRepository.Trim(),
         };
-        Digest = ContainerEngine.PublishImage(Path.GetFullPath(LayoutPath), settings, registries, log).ToString();
+        Digest = ContainerEngine.PublishImage(string.IsNullOrWhiteSpace(LayoutPath) ? null : Path.GetFullPath(LayoutPath), settings, registries, log,
+            Path.GetFullPath(LayersFile), ItemTranslation.OptionalFullPath(WorkDirectory)).ToString();
     }
 }

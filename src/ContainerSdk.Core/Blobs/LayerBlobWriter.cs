@@ -25,6 +25,12 @@ internal sealed record LayerBlob(Descriptor Descriptor, Digest DiffId, long Unco
 
     /// <summary>A far cache's download of it began before the layer's files were hashed (a prefetch by the layer's shape), for the per-layer line.</summary>
     public bool Prefetched { get; init; }
+
+    /// <summary>
+    /// The registry repository ("host[:port]/name") that holds the blob when it was left there (a build that needs no
+    /// layer's bytes: GenerateContainerImageLayout false), else null; <see cref="BlobPath"/> is then empty.
+    /// </summary>
+    public string? Remote { get; init; }
 }
 
 /// <summary>

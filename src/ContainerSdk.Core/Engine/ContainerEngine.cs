@@ -49,7 +49,8 @@ internal static class ContainerEngine
         using var shared = SharedLayerCache(registries.CacheRepository, layers, registryOptions, store, log);
         var context = new BuildContext
         {
-            Options = options, Paths = paths, StatCache = StatCache.Load(paths.StatCache, clock), LayerCache = Composition.LayerCache(paths, shared),
+            Options = options, Paths = paths, StatCache = StatCache.Load(paths.StatCache, clock),
+            LayerCache = Composition.LayerCache(paths, shared, needsLayerBytes: options.LocalImage || bundle is not null || squashfs is not null),
             LayerCacheIsShared = shared is not null || paths.IsShared, SegmentStore = Composition.SegmentStore(shared),
             ImageSources = Composition.ImageSourcesWith(registryOptions, store, log), Log = log, Cancellation = cancellationToken,
         };
@@ -81,12 +82,26 @@ internal static class ContainerEngine
     /// <summary>
     /// Pushes the image of the layout at <paramref name="layoutPath"/> to the registry <paramref name="settings"/> name
     /// (<c>dotnet publish</c>) under every tag it names; returns the pushed manifest's digest, the local one.
+    /// Without a layout (GenerateContainerImageLayout false), the image step's documents in <paramref name="workDirectory"/>
+    /// and the layers of <paramref name="layersFile"/>: a layer left in a registry is mounted from it (same registry) or
+    /// streamed from it (another), never downloaded to disk.
     /// </summary>
-    public static Oci.Digest PublishImage(string layoutPath, PublishSettings settings, RegistrySettings registries, IBuildLog log)
+    public static Oci.Digest PublishImage(string? layoutPath, PublishSettings settings, RegistrySettings registries, IBuildLog log,
+        string? layersFile = null, string? workDirectory = null)
     {
-        var writer = Composition.RegistryWriter(Composition.Registries(registries.InsecureRegistries, registries.RegistryTimeout), settings.Layers, registries.CacheRepository);
-        var image = BuiltImage.FromLayout(Path.GetFullPath(layoutPath), settings.Repository).WithTags(settings.Tags);
-        return writer.Write(image, $"{settings.Registry}/{settings.Repository}", new ImageWriteContext(0, Path.GetFullPath(layoutPath), log)).ManifestDigest;
+        var options = Composition.Registries(registries.InsecureRegistries, registries.RegistryTimeout);
+        var writer = Composition.RegistryWriter(options, settings.Layers, registries.CacheRepository);
+        using var remote = new RemoteLayers(options, log);
+        BuiltImage image;
+        if (!string.IsNullOrEmpty(layoutPath))
+            image = BuiltImage.FromLayout(Path.GetFullPath(layoutPath), settings.Repository).WithTags(settings.Tags);
+        else
+        {
+            var work = workDirectory ?? throw new ArgumentException("Without a layout, the work folder holds the image's documents.", nameof(workDirectory));
+            var layers = LayerState.Read(layersFile ?? throw new ArgumentException("Without a layout, layers.state names the layers.", nameof(layersFile)));
+            image = ImageDocuments.Read(new WorkPaths(work).ImageDocuments, settings.Repository, settings.Tags, layers, remote.Open);
+        }
+        return writer.Write(image, $"{settings.Registry}/{settings.Repository}", new ImageWriteContext(0, workDirectory ?? Path.GetFullPath(layoutPath!), log)).ManifestDigest;
     }
 
     /// <summary>The bundle (ContainerBundleOutputPath) and its ACL dump: ContainerBundleAclPath, else the bundle's path with <c>.acl</c>.</summary>
@@ -103,10 +118,17 @@ internal static class ContainerEngine
     /// <summary>Writes the OCI image layout (config, manifest, index.json with every tag) at <paramref name="layoutPath"/>.</summary>
     /// <param name="workDirectory">The layers step's work folder, whose layer cache keeps trusting the blobs linked into the layout.</param>
     /// <param name="cacheDirectory">The layers step's ContainerCacheDirectory, where the blobs and their stamps are when it is set.</param>
-    public static ImageResult WriteImage(IReadOnlyList<BuiltLayer> layers, ImageSettings settings, string layoutPath, IBuildLog log,
+    /// <param name="layoutPath">Null: no layout (GenerateContainerImageLayout false); the manifest and config are kept in
+    /// <paramref name="workDirectory"/> for <see cref="PublishImage"/>, and no layer byte is read or written.</param>
+    public static ImageResult WriteImage(IReadOnlyList<BuiltLayer> layers, ImageSettings settings, string? layoutPath, IBuildLog log,
         string? workDirectory = null, string? cacheDirectory = null)
     {
         var image = ImageComposer.Compose(layers, settings, log);
+        if (layoutPath is null)
+        {
+            ImageDocuments.Write(new WorkPaths(workDirectory ?? throw new ArgumentException("Without a layout, the image's documents go to the work folder.", nameof(workDirectory))).ImageDocuments, image);
+            return new ImageResult(image.ManifestDescriptor.Digest, image.Manifest.Config.Digest, image.Tags, "");
+        }
         var full = OciLayoutWriter.CheckLayoutPath(layoutPath);
         // The layout's garbage collection deletes blobs it does not reach, another build's half-written ones among them.
         // The lock file sits beside the layout, not in it: an OCI layout holds only what the spec names.

@@ -15,6 +15,12 @@ internal sealed record LayerBuildOptions
     /// <summary>Folder the engine owns under the intermediate output: spool files, layer cache.</summary>
     public required string WorkDirectory { get; init; }
 
+    /// <summary>
+    /// Whether an output of this machine reads the layers' bytes: the image layout (GenerateContainerImageLayout) or an
+    /// archive made from it. False (and no bundle or SquashFS image) leaves a registry cache's hits in the registry.
+    /// </summary>
+    public bool LocalImage { get; init; } = true;
+
     /// <summary>The image folder modulefiles are installed into (ContainerModulePath).</summary>
     public string ModulePath { get; init; } = Properties.DefaultModulePath;
 }

@@ -32,6 +32,7 @@ public sealed class PropertyDefaultsTests
         Assert.Equal(outDir + "my.site.tar.gz", project.GetPropertyValue("ContainerBundleOutputPath"));
         Assert.Equal(outDir + "my.site.acl", project.GetPropertyValue("ContainerBundleAclPath"));
         Assert.Equal("true", project.GetPropertyValue("GenerateContainerBundle"));
+        Assert.Equal("true", project.GetPropertyValue("GenerateContainerImageLayout"));
         Assert.Equal(Properties.DefaultModulePath, project.GetPropertyValue("ContainerModulePath"));
         Assert.Equal(Properties.DefaultRegistryTimeout.ToString(), project.GetPropertyValue("ContainerRegistryTimeout"));
         Assert.Equal("false", project.GetPropertyValue("GenerateContainerSquashfs"));

@@ -52,6 +52,23 @@ public sealed class RegistryServer : IAsyncDisposable
     /// <summary>The registry's own log so far (errors only), for assertion messages.</summary>
     public string LogTail(int lines = 30) => _process.LogTail(lines);
 
+    /// <summary>
+    /// The requests the registry answered so far, as its access log has them ("GET /v2/…/blobs/sha256:… HTTP/1.1"), in
+    /// order; needs <see cref="RegistryServerOptions.AccessLog"/>.
+    /// </summary>
+    public IReadOnlyList<string> AccessLog()
+    {
+        if (!Options.AccessLog) throw new InvalidOperationException("The registry was started without its access log (RegistryServerOptions.AccessLog).");
+        var requests = new List<string>();
+        foreach (var line in File.ReadLines(_process.LogPath))
+        {
+            // Combined log format: host - user [time] "METHOD path PROTOCOL" status size "referer" "agent".
+            var match = System.Text.RegularExpressions.Regex.Match(line, "\"([A-Z]+ /v2/[^ \"]* HTTP/[0-9.]+)\" ([0-9]{3}) ");
+            if (match.Success) requests.Add(match.Groups[1].Value + " " + match.Groups[2].Value);
+        }
+        return requests;
+    }
+
     // No CancellationToken on purpose: starting is bounded (15 s) and callers stay free of analyzer noise.
     public static async Task<RegistryServer> StartAsync(RegistryServerOptions? options = null)
     {
@@ -175,7 +192,7 @@ public sealed class RegistryServer : IAsyncDisposable
             static string Q(string s) => System.Text.Json.JsonSerializer.Serialize(s);
             var yaml = new StringBuilder();
             yaml.AppendLine("version: 0.1");
-            yaml.AppendLine("log:\n  level: error\n  accesslog:\n    disabled: true");
+            yaml.AppendLine($"log:\n  level: error\n  accesslog:\n    disabled: {(options.AccessLog ? "false" : "true")}");
             yaml.AppendLine($"storage:\n  filesystem:\n    rootdirectory: {Q(Storage)}\n  delete:\n    enabled: true");
             yaml.AppendLine("  maintenance:\n    uploadpurging:\n      enabled: false");
             yaml.AppendLine($"http:\n  addr: {Q($"127.0.0.1:{port}")}\n  secret: {Q(Guid.NewGuid().ToString("N"))}");

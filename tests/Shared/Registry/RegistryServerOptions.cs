@@ -23,6 +23,9 @@ public sealed class RegistryServerOptions
     /// <c>grant_type=refresh_token</c>, each standing for a user of <see cref="Users"/>.</summary>
     public IReadOnlyDictionary<string, string>? RefreshTokens { get; init; }
 
+    /// <summary>Keep the registry's access log (one line per request, in its log file): read it with <see cref="RegistryServer.AccessLog"/>.</summary>
+    public bool AccessLog { get; init; }
+
     /// <summary>How long an issued token is valid. The registry adds 60 s of leeway to the expiry.</summary>
     public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromMinutes(5);
 }
