@@ -82,8 +82,10 @@ public sealed class PublishOnlyTests(SdkPackage sdk)
         // Nothing of the image on this runner's disk: no layout, no bundle, no layer blob.
         Assert.False(Directory.Exists(fresh.ImageLayout));
         Assert.False(File.Exists(Path.Combine(fresh.OutDir, "site.tar.gz")));
-        var blobs = fresh.Path("obj", "Debug", "container", "blobs");
-        Assert.True(!Directory.Exists(blobs) || !Directory.EnumerateFiles(blobs, "*", SearchOption.AllDirectories).Any(f => layers.Any(d => f.EndsWith(d[7..], StringComparison.Ordinal))));
+        // No file of the runner is named by a layer's digest (the layer cache, the blob store of downloads).
+        bool LayerOnDisk() => Directory.EnumerateFiles(fresh.Directory, "*", SearchOption.AllDirectories)
+            .Any(f => layers.Any(d => Path.GetFileName(f).StartsWith(d[7..], StringComparison.Ordinal)));
+        Assert.False(LayerOnDisk());
 
         // The registry serves what was pushed under that digest.
         using var http = reg.CreateHttpClient();
@@ -91,5 +93,18 @@ public sealed class PublishOnlyTests(SdkPackage sdk)
         request.Headers.Accept.ParseAdd("application/vnd.oci.image.manifest.v1+json");
         using var answer = await http.SendAsync(request, TestContext.Current.CancellationToken);
         Assert.Equal(coldDigest, answer.Headers.GetValues("Docker-Content-Digest").Single());
+
+        // Another registry as the target: the layers are streamed from the cache's registry into it, none stored on the way.
+        await using var other = await RegistryServer.StartAsync(new RegistryServerOptions { AccessLog = true });
+        await fresh.WriteAsync(Body("hpc/elsewhere", """
+                <GenerateContainerImageLayout>false</GenerateContainerImageLayout>
+                <GenerateContainerBundle>false</GenerateContainerBundle>
+            """).Replace($"<ContainerRegistry>{reg.Host}</ContainerRegistry>", $"<ContainerRegistry>{other.Host}</ContainerRegistry>"));
+        var streamed = Dotnet(fresh, reg.Host + ";" + other.Host, "publish", fresh.ProjectPath).EnsureSuccess("publish-only dotnet publish to another registry");
+        Assert.Equal(coldDigest, PublishedDigest(streamed));
+        Assert.Equal(layers.Length, other.AccessLog().Count(r => r.StartsWith("PUT /v2/hpc/elsewhere/blobs/uploads/", StringComparison.Ordinal)
+                                                                && layers.Any(d => r.Contains(Uri.EscapeDataString(d), StringComparison.Ordinal) || r.Contains(d, StringComparison.Ordinal))));
+        Assert.False(LayerOnDisk());
+        Assert.False(Directory.Exists(fresh.ImageLayout));
     }
 }
