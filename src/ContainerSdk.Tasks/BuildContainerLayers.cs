@@ -31,6 +31,9 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     public string? SquashfsAclPolicy { get; set; }
     public string? Compression { get; set; }
 
+    /// <summary>ContainerLayerCompressionLevel: default (blank), fastest or smallest.</summary>
+    public string? CompressionLevel { get; set; }
+
     /// <summary>ContainerModulePath: the image folder modulefiles are installed into; empty is the engine's default.</summary>
     public string? ModulePath { get; set; }
 
@@ -88,6 +91,7 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
             Platform = ItemTranslation.ParsePlatform(Platform, ProjectFile),
             ModulePath = ItemTranslation.ParseModulePath(ModulePath, ProjectFile),
             LocalImage = LocalImage,
+            CompressionLevel = ItemTranslation.ParseCompressionLevel(CompressionLevel, ProjectFile),
         };
         var inputs = ToLayerRequests(BaseLayers, Modules, ProjectFile);
         var aclFiles = AclFiles.Select(a => About("AclFile", a, () => ItemTranslation.ToAclFileRequest(a, ProjectFile))).ToList();

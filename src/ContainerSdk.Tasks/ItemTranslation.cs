@@ -52,6 +52,9 @@ internal static class ItemTranslation
 
     public static LayerCompression ParseCompression(string? value, string projectFile) => AtProject(() => Properties.Compression(value), projectFile);
 
+    /// <summary>ContainerLayerCompressionLevel, blank for the default.</summary>
+    public static LayerCompressionLevel ParseCompressionLevel(string? value, string projectFile) => AtProject(() => Properties.CompressionLevel(value), projectFile);
+
     /// <summary>ContainerRegistryTimeout, blank for the engine's default.</summary>
     public static TimeSpan ParseRegistryTimeout(string? value, string projectFile) => AtProject(() => Properties.RegistryTimeout(value), projectFile);
 

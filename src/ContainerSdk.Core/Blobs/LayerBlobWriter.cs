@@ -57,7 +57,7 @@ internal sealed class LayerBlobWriter : Stream, IInPlaceSink
     private bool _completed;
     private bool _disposed;
 
-    private LayerBlobWriter(string directory, LayerCompression compression)
+    private LayerBlobWriter(string directory, LayerCompression compression, LayerCompressionLevel level)
     {
         _directory = directory;
         _compression = compression;
@@ -68,7 +68,7 @@ internal sealed class LayerBlobWriter : Stream, IInPlaceSink
         _compressor = compression switch
         {
             // Members compressed on every core; each member's header is normalized (mtime 0, OS Unix).
-            LayerCompression.Gzip => new ParallelGzipStream(_segmentHash = new HashingWriteStream(_compressed)),
+            LayerCompression.Gzip => new ParallelGzipStream(_segmentHash = new HashingWriteStream(_compressed), level),
             // Single-threaded zstd is deterministic for a given level and library version.
             LayerCompression.Zstd => new ZstdSharp.CompressionStream(_compressed, 3, 0, leaveOpen: true),
             LayerCompression.None => null,
@@ -76,7 +76,9 @@ internal sealed class LayerBlobWriter : Stream, IInPlaceSink
         };
     }
 
-    public static LayerBlobWriter Create(string directory, LayerCompression compression) => new(directory, compression);
+    /// <param name="level">ContainerLayerCompressionLevel (gzip only).</param>
+    public static LayerBlobWriter Create(string directory, LayerCompression compression, LayerCompressionLevel level = LayerCompressionLevel.Default) =>
+        new(directory, compression, level);
 
     public static string MediaTypeOf(LayerCompression compression) => compression switch
     {

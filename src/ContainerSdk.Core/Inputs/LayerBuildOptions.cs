@@ -9,6 +9,9 @@ internal sealed record LayerBuildOptions
     public long Epoch { get; init; }
     public LayerCompression Compression { get; init; } = LayerCompression.Gzip;
 
+    /// <summary>ContainerLayerCompressionLevel, parsed (<see cref="Properties.CompressionLevel"/>): the deflate levels of gzip layers and of the bundle.</summary>
+    public LayerCompressionLevel CompressionLevel { get; init; } = LayerCompressionLevel.Default;
+
     /// <summary>The image picked from a multi-platform base image (ContainerPlatform, as <see cref="Properties.Platform"/> parses it).</summary>
     public Oci.Platform Platform { get; init; } = Properties.Platform(null);
 

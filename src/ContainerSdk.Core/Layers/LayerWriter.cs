@@ -38,7 +38,7 @@ internal static class LayerWriter
     private static LayerBlob Write(LayerPlan plan, LayerBuildOptions options, string blobDirectory, StatCache statCache, string segmentIndexes,
         LastLayerBlob.Source? last, out int copied)
     {
-        using var writer = LayerBlobWriter.Create(blobDirectory, options.Compression);
+        using var writer = LayerBlobWriter.Create(blobDirectory, options.Compression, options.CompressionLevel);
         var cutter = writer.RecordsSegments ? new SegmentCutter() : null;
         using (var tar = new TarWriter(writer, leaveOpen: true))
         {
@@ -55,7 +55,7 @@ internal static class LayerWriter
             // other is written now.
             void EndSegment(List<PlannedEntry> entries)
             {
-                string name = SegmentCutter.Name(entries);
+                string name = SegmentCutter.Name(entries, options.CompressionLevel);
                 if (last is not null && last.Segments.TryGetValue(name, out var held))
                 {
                     writer.CopySegment(name, last.Blob, held, last.Trusted);

@@ -24,6 +24,8 @@ public sealed class PropertyDefaultsTests
         Assert.Equal("", project.GetPropertyValue("ContainerWorkingDirectory"));
         Assert.Equal("0", project.GetPropertyValue("ContainerSourceDateEpoch"));
         Assert.Equal("gzip", project.GetPropertyValue("ContainerLayerCompression"));
+        Assert.Equal("default", project.GetPropertyValue("ContainerLayerCompressionLevel"));
+        Assert.Equal(Properties.CompressionLevel(""), Properties.CompressionLevel(project.GetPropertyValue("ContainerLayerCompressionLevel")));
         Assert.Equal(Properties.DefaultPlatform, project.GetPropertyValue("ContainerPlatform"));
         Assert.Equal(outDir + "image/", project.GetPropertyValue("ContainerImageLayoutPath"));
         Assert.Equal("", project.GetPropertyValue("ContainerArchiveOutputPath"));
