@@ -31,6 +31,9 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
     public string? SquashfsAclPolicy { get; set; }
     public string? Compression { get; set; }
 
+    /// <summary>ContainerLayerCompressionLevel: default (blank), fastest or smallest.</summary>
+    public string? CompressionLevel { get; set; }
+
     /// <summary>ContainerModulePath: the image folder modulefiles are installed into; empty is the engine's default.</summary>
     public string? ModulePath { get; set; }
 
@@ -63,6 +66,11 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
 
     /// <summary>Where the layers came from, as the summary line says it (<c>2 built, 3 unchanged</c>: <see cref="LayersResult.Summary"/>).</summary>
     [Output] public string LayersSummary { get; private set; } = "";
+    /// <summary>
+    /// Whether the image is written here (GenerateContainerImageLayout, or an archive made from the layout). False, with
+    /// no bundle and no SquashFS image: nothing reads a layer's bytes, so the registry cache's hits are left there.
+    /// </summary>
+    public bool LocalImage { get; set; } = true;
 
     /// <summary>
     /// Each layer's blob digest (<c>sha256:…</c>), bottom first: the image step names the layout's blobs by them (its
@@ -89,6 +97,8 @@ public sealed class BuildContainerLayers : ContainerTask, ICancelableTask
             ModulePath = ItemTranslation.ParseModulePath(ModulePath, ProjectFile),
             LmodSitePackage = ItemTranslation.ParseLmodSitePackage(LmodSitePackage, ProjectFile),
             SplitSize = ItemTranslation.ParseLayerSplitSize(LayerSplitSize, ProjectFile),
+            LocalImage = LocalImage,
+            CompressionLevel = ItemTranslation.ParseCompressionLevel(CompressionLevel, ProjectFile),
         };
         var inputs = ToLayerRequests(BaseLayers, Modules, ProjectFile);
         var aclFiles = AclFiles.Select(a => About("AclFile", a, () => ItemTranslation.ToAclFileRequest(a, ProjectFile))).ToList();

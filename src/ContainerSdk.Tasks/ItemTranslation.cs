@@ -55,6 +55,9 @@ internal static class ItemTranslation
     /// <summary>ContainerCacheMaxSize: bytes of older blobs the cache keeps, or null for the image's size.</summary>
     public static long? ParseCacheMaxSize(string? value, string projectFile) => AtProject(() => Properties.CacheMaxSize(value), projectFile);
 
+    /// <summary>ContainerLayerCompressionLevel, blank for the default.</summary>
+    public static LayerCompressionLevel ParseCompressionLevel(string? value, string projectFile) => AtProject(() => Properties.CompressionLevel(value), projectFile);
+
     /// <summary>ContainerRegistryTimeout, blank for the engine's default.</summary>
     public static TimeSpan ParseRegistryTimeout(string? value, string projectFile) => AtProject(() => Properties.RegistryTimeout(value), projectFile);
 

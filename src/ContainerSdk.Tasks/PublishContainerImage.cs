@@ -9,8 +9,11 @@ namespace ContainerSdk.Tasks;
 /// <summary>Pushes the built image (the layout) to ContainerRegistry under ContainerRepository with every tag (target PublishContainer).</summary>
 public sealed class PublishContainerImage : ContainerTask
 {
-    [Required]
-    public string LayoutPath { get; set; } = "";
+    /// <summary>The layout to push; empty when GenerateContainerImageLayout is false: the image step's documents in <see cref="WorkDirectory"/> then.</summary>
+    public string? LayoutPath { get; set; }
+
+    /// <summary>The work folder (ContainerIntermediateDirectory), where the image step keeps the documents when it writes no layout.</summary>
+    public string? WorkDirectory { get; set; }
 
     [Required]
     public string Registry { get; set; } = "";
@@ -46,7 +49,7 @@ public sealed class PublishContainerImage : ContainerTask
             Registry = ItemTranslation.AtProject(() => Properties.Registry(Registry), ProjectFile),
             Repository = ItemTranslation.ValidateRepository(Repository, ProjectFile),
             Tags = ItemTranslation.ValidateTags(Tags, ProjectFile),
-            Layers = LayerState.Read(LayersFile).Select(l => new PublishedLayer(l.Descriptor.Digest, l.ItemSpec, l.AllowedRegistries)).ToArray(),
+            Layers = LayerState.Read(LayersFile).Select(l => new PublishedLayer(l.Descriptor.Digest, l.ItemSpec, l.AllowedRegistries, l.Remote)).ToArray(),
         };
         var registries = new RegistrySettings
         {
@@ -60,7 +63,8 @@ public sealed class PublishContainerImage : ContainerTask
             "ContainerSigningKey", "ContainerSignatureStore");
         using (signer)
         {
-            var published = ContainerEngine.PublishImage(Path.GetFullPath(LayoutPath), settings, registries, log, signer);
+            var published = ContainerEngine.PublishImage(string.IsNullOrWhiteSpace(LayoutPath) ? null : Path.GetFullPath(LayoutPath), settings, registries, log,
+                signer, Path.GetFullPath(LayersFile), ItemTranslation.OptionalFullPath(WorkDirectory));
             (Digest, Pushed) = (published.Digest.ToString(), published.Summary);
         }
     }

@@ -10,7 +10,7 @@ public sealed class ReadContainerImageResult : ContainerTask
     [Required]
     public string ResultFile { get; set; } = "";
 
-    [Required]
+    /// <summary>The layout, or empty when GenerateContainerImageLayout is false (the item is then named by its repository).</summary>
     public string LayoutPath { get; set; } = "";
 
     /// <summary>The layout path, with metadata Digest (the manifest's), ConfigDigest, Repository and Tags (';'-separated).</summary>

@@ -14,6 +14,9 @@ public sealed class ValidateContainerSettings : ContainerTask
     public string[] Tags { get; set; } = Array.Empty<string>();
     public string? SourceDateEpoch { get; set; }
     public string? Compression { get; set; }
+
+    /// <summary>ContainerLayerCompressionLevel (blank is the default).</summary>
+    public string? CompressionLevel { get; set; }
     public string? Platform { get; set; }
 
     /// <summary>ContainerArchiveFormat, checked only when ContainerArchiveOutputPath is set and it is not blank (the target passes it then; blank is the engine's default).</summary>
@@ -54,6 +57,7 @@ public sealed class ValidateContainerSettings : ContainerTask
         AtProperty(() => ItemTranslation.ValidateTags(Tags, ProjectFile), "ContainerImageTags", "ContainerImageTag");
         AtProperty(() => ItemTranslation.ParseEpoch(SourceDateEpoch, ProjectFile), "ContainerSourceDateEpoch");
         AtProperty(() => ItemTranslation.ParseCompression(Compression, ProjectFile), "ContainerLayerCompression");
+        AtProperty(() => ItemTranslation.ParseCompressionLevel(CompressionLevel, ProjectFile), "ContainerLayerCompressionLevel");
         AtProperty(() => ItemTranslation.ParsePlatform(Platform, ProjectFile), "ContainerPlatform");
         AtProperty(() => ItemTranslation.ParseRegistryTimeout(RegistryTimeout, ProjectFile), "ContainerRegistryTimeout");
         AtProperty(() => ItemTranslation.ParseLayerSplitSize(LayerSplitSize, ProjectFile), "ContainerLayerSplitSize");

@@ -22,7 +22,7 @@ public sealed class WriteContainerImage : ContainerTask
     [Required]
     public ITaskItem[] Settings { get; set; } = Array.Empty<ITaskItem>();
 
-    /// <summary>The layout path, with metadata Digest (the manifest's), ConfigDigest, Repository and Tags (';'-separated).</summary>
+    /// <summary>The layout path (the repository when no layout is written), with metadata Digest (the manifest's), ConfigDigest, Repository and Tags (';'-separated).</summary>
     [Output]
     public ITaskItem? Image { get; private set; }
 
@@ -30,9 +30,10 @@ public sealed class WriteContainerImage : ContainerTask
     {
         var settings = ToSettings(ProjectFile);
         var layers = LayerState.Read(LayersFile);
-        string layoutPath = Path.GetFullPath(Property("LayoutPath") ?? "");
+        // No LayoutPath: GenerateContainerImageLayout is false, the documents are kept for publishing only.
+        string? layoutPath = Property("LayoutPath") is { } layout ? Path.GetFullPath(layout) : null;
         // A refused folder is the property's fault: reported where the project sets ContainerImageLayoutPath.
-        AtProperty(() => OciLayoutWriter.CheckLayoutPath(layoutPath), "ContainerImageLayoutPath");
+        if (layoutPath is not null) AtProperty(() => OciLayoutWriter.CheckLayoutPath(layoutPath), "ContainerImageLayoutPath");
         var provenance = new ImageProvenance(ItemTranslation.OptionalFullPath(Property("SbomPath")), ItemTranslation.OptionalFullPath(Property("AclDumpPath")));
         var result = ContainerEngine.WriteImage(layers, settings, layoutPath, log,
             ItemTranslation.OptionalFullPath(WorkDirectory), ItemTranslation.OptionalFullPath(CacheDirectory), provenance);
@@ -74,7 +75,8 @@ public sealed class WriteContainerImage : ContainerTask
 
     internal static ITaskItem ToImageItem(ImageResult result, string repository)
     {
-        var item = new TaskItem(result.LayoutPath);
+        // Without a layout (GenerateContainerImageLayout false) the image has no local path: it is named by its repository.
+        var item = new TaskItem(string.IsNullOrEmpty(result.LayoutPath) ? repository : result.LayoutPath);
         item.SetMetadata("Digest", result.ManifestDigest.ToString());
         item.SetMetadata("ConfigDigest", result.ConfigDigest.ToString());
         item.SetMetadata("Repository", repository);

@@ -32,9 +32,19 @@ internal static class GzipMember
 
     // ZLibCompressionOptions (.NET 9+) lets a level be chosen; the engine targets net8.0, so it is found at run time.
     // .NET 8 offers Optimal (level 6) only.
-    private static readonly Func<Stream, Stream>? RepetitiveLevel = FindLevelConstructor(Repetitive);
-    private static readonly Func<Stream, Stream>? TextLevel = FindLevelConstructor(Text);
-    private static readonly Func<Stream, Stream>? BinaryLevel = FindLevelConstructor(Binary);
+    private static readonly Func<Stream, Stream>?[] Levels = Enumerable.Range(0, 10).Select(l => l == 0 ? null : FindLevelConstructor(l)).ToArray();
+
+    /// <summary>The zlib level of a chunk of the kind <see cref="LevelFor"/> says, at ContainerLayerCompressionLevel <paramref name="level"/>.</summary>
+    internal static int ZlibLevel(int kind, LayerCompressionLevel level) => (kind, level) switch
+    {
+        (Stored, _) => 0,
+        (Repetitive, LayerCompressionLevel.Smallest) => 9,
+        (Repetitive, _) => Repetitive,
+        (_, LayerCompressionLevel.Fastest) => 2,
+        (_, LayerCompressionLevel.Smallest) => 6,
+        (Binary, _) => Binary,
+        _ => Text,
+    };
 
     /// <summary>One compressed member in a pooled buffer: write <see cref="Span"/>, then dispose to give the buffer back.</summary>
     public sealed class Member(byte[] buffer, int length) : IDisposable
@@ -48,14 +58,12 @@ internal static class GzipMember
         }
     }
 
-    public static Member Compress(byte[] buffer, int offset, int length)
+    public static Member Compress(byte[] buffer, int offset, int length, LayerCompressionLevel setting = LayerCompressionLevel.Default)
     {
-        var level = LevelFor(buffer, offset, length) switch
+        var level = ZlibLevel(LevelFor(buffer, offset, length), setting) switch
         {
-            Stored => s => new GZipStream(s, CompressionLevel.NoCompression, leaveOpen: true),
-            Repetitive => RepetitiveLevel,
-            Binary => BinaryLevel,
-            _ => TextLevel,
+            0 => s => new GZipStream(s, CompressionLevel.NoCompression, leaveOpen: true),
+            var zlib => Levels[zlib],
         } ?? (s => new GZipStream(s, CompressionLevel.Optimal, leaveOpen: true));
         // Stored deflate adds 5 bytes per 64 KiB block, so input + 1% + a header never overflows.
         var output = ArrayPool<byte>.Shared.Rent(length + length / 100 + 1024);

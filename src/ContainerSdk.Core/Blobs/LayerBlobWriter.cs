@@ -25,6 +25,12 @@ internal sealed record LayerBlob(Descriptor Descriptor, Digest DiffId, long Unco
 
     /// <summary>A far cache's download of it began before the layer's files were hashed (a prefetch by the layer's shape), for the per-layer line.</summary>
     public bool Prefetched { get; init; }
+
+    /// <summary>
+    /// The registry repository ("host[:port]/name") that holds the blob when it was left there (a build that needs no
+    /// layer's bytes: GenerateContainerImageLayout false), else null; <see cref="BlobPath"/> is then empty.
+    /// </summary>
+    public string? Remote { get; init; }
 }
 
 /// <summary>
@@ -52,7 +58,7 @@ internal sealed class LayerBlobWriter : Stream, IInPlaceSink
     private bool _completed;
     private bool _disposed;
 
-    private LayerBlobWriter(string directory, LayerCompression compression)
+    private LayerBlobWriter(string directory, LayerCompression compression, LayerCompressionLevel level)
     {
         _directory = directory;
         _compression = compression;
@@ -64,7 +70,7 @@ internal sealed class LayerBlobWriter : Stream, IInPlaceSink
         _compressor = compression switch
         {
             // Members compressed on every core; each member's header is normalized (mtime 0, OS Unix).
-            LayerCompression.Gzip => new ParallelGzipStream(_segmentHash = new HashingWriteStream(_compressed)),
+            LayerCompression.Gzip => new ParallelGzipStream(_segmentHash = new HashingWriteStream(_compressed), level),
             // Single-threaded zstd is deterministic for a given level and library version.
             LayerCompression.Zstd => new ZstdSharp.CompressionStream(_compressed, 3, 0, leaveOpen: true),
             LayerCompression.None => null,
@@ -72,7 +78,9 @@ internal sealed class LayerBlobWriter : Stream, IInPlaceSink
         };
     }
 
-    public static LayerBlobWriter Create(string directory, LayerCompression compression) => new(directory, compression);
+    /// <param name="level">ContainerLayerCompressionLevel (gzip only).</param>
+    public static LayerBlobWriter Create(string directory, LayerCompression compression, LayerCompressionLevel level = LayerCompressionLevel.Default) =>
+        new(directory, compression, level);
 
     public static string MediaTypeOf(LayerCompression compression) => compression switch
     {

@@ -42,10 +42,14 @@ internal sealed class ParallelGzipStream : Stream, IInPlaceSink
     private bool _submittedAny;
     private bool _finished;
 
-    public ParallelGzipStream(Stream output)
+    private readonly LayerCompressionLevel _level;
+
+    /// <param name="level">ContainerLayerCompressionLevel: the deflate levels of its members (<see cref="GzipMember.ZlibLevel"/>).</param>
+    public ParallelGzipStream(Stream output, LayerCompressionLevel level = LayerCompressionLevel.Default)
     {
         _output = output;
         _pad = PadTo;
+        _level = level;
         _memberWriter = Task.Factory.StartNew(WriteMembers, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
@@ -85,7 +89,7 @@ internal sealed class ParallelGzipStream : Stream, IInPlaceSink
         int length = _filled;
         var member = Task.Run(() =>
         {
-            try { return GzipMember.Compress(chunk, 0, length); }
+            try { return GzipMember.Compress(chunk, 0, length, _level); }
             finally { ArrayPool<byte>.Shared.Return(chunk); }
         });
         _compressing.Enqueue(member);

@@ -15,11 +15,14 @@ namespace ContainerSdk.Core.Bundle;
 internal sealed class BundleSegment
 {
     private readonly List<PlannedEntry> _entries;
+    private readonly LayerCompressionLevel _level;
 
-    public BundleSegment(List<PlannedEntry> entries, string directory)
+    /// <param name="level">ContainerLayerCompressionLevel: the segment's deflate levels, and part of its name.</param>
+    public BundleSegment(List<PlannedEntry> entries, string directory, LayerCompressionLevel level = LayerCompressionLevel.Default)
     {
         _entries = entries;
-        Name = SegmentCutter.Name(entries);
+        _level = level;
+        Name = SegmentCutter.Name(entries, level);
         Path = System.IO.Path.Combine(directory, Name + ".gz");
     }
 
@@ -46,7 +49,7 @@ internal sealed class BundleSegment
         Digest digest;
         using (var file = temp.Create())
         using (var hashed = new HashingWriteStream(file)) // the segment's digest as it is written, not read back
-        using (var gzip = new ParallelGzipStream(hashed))
+        using (var gzip = new ParallelGzipStream(hashed, _level))
         using (var tar = new TarWriter(gzip, leaveOpen: true) { EndArchiveOnDispose = false })
         {
             foreach (var entry in _entries)

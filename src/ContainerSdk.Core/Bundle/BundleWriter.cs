@@ -1,3 +1,4 @@
+using ContainerSdk.Core.Blobs;
 using System.Diagnostics;
 using ContainerSdk.Core.Diagnostics;
 using ContainerSdk.Core.Layers;
@@ -33,7 +34,7 @@ internal static class BundleWriter
         }
 
         using var acls = new BundleAclDump(output.AclPath);
-        var (segments, entries) = Flatten(plans, epoch, acls, paths.BundleSegments);
+        var (segments, entries) = Flatten(plans, epoch, acls, paths.BundleSegments, context.Options.CompressionLevel);
         // Nothing to do when the same segments already make up the bundle and its dump, untouched since.
         if (state.SegmentsUnchanged(segments))
         {
@@ -65,7 +66,9 @@ internal static class BundleWriter
     }
 
     /// <summary>The flattened tree, every entry at the epoch, cut into segments as it streams past; the ACL dump gets each entry too.</summary>
-    private static (List<BundleSegment> Segments, long Entries) Flatten(IReadOnlyList<LayerPlan> plans, long epoch, BundleAclDump acls, string segmentDirectory)
+    /// <param name="level">ContainerLayerCompressionLevel, as the layers were written: a segment copied out of a layer and one compressed here are the same bytes.</param>
+    private static (List<BundleSegment> Segments, long Entries) Flatten(IReadOnlyList<LayerPlan> plans, long epoch, BundleAclDump acls, string segmentDirectory,
+        LayerCompressionLevel level)
     {
         var segments = new List<BundleSegment>();
         var cutter = new SegmentCutter();
@@ -76,9 +79,9 @@ internal static class BundleWriter
             var planned = ReferenceEquals(header, entry.Header) ? entry : new PlannedEntry(header, entry.Content) { ContentHash = entry.ContentHash };
             acls.Add(header);
             entries++;
-            if (cutter.Add(planned)) segments.Add(new BundleSegment(cutter.Take(), segmentDirectory));
+            if (cutter.Add(planned)) segments.Add(new BundleSegment(cutter.Take(), segmentDirectory, level));
         }
-        if (cutter.HasEntries) segments.Add(new BundleSegment(cutter.Take(), segmentDirectory));
+        if (cutter.HasEntries) segments.Add(new BundleSegment(cutter.Take(), segmentDirectory, level));
         return (segments, entries);
     }
 

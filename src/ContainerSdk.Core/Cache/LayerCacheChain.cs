@@ -14,7 +14,8 @@ internal sealed class LayerCacheChain(ILayerCache near, ILayerCache far) : ILaye
         var nearby = near.TryGet(key);
         if (nearby.Blob is not null) return nearby;
         var remote = far.TryGet(key);
-        if (remote.Blob is { } blob) near.Put(key, blob);
+        // A blob left in the registry (a build that needs no layer's bytes) is not this machine's to keep.
+        if (remote.Blob is { Remote: null } blob) near.Put(key, blob);
         return remote with { Problem = remote.Problem ?? nearby.Problem };
     }
 

@@ -23,14 +23,15 @@ internal static class LayerFingerprint
         $"{typeof(LayerFingerprint).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion}+{typeof(LayerFingerprint).Assembly.ManifestModule.ModuleVersionId:N}";
 
     /// <summary>A layer's key, built entry by entry in layer order (a no-op build computes it over every path of a module).</summary>
-    public static Builder Begin(LayerCompression compression) => Begin(FormatVersion, compression);
+    public static Builder Begin(LayerCompression compression, LayerCompressionLevel level = LayerCompressionLevel.Default) => Begin(FormatVersion, compression, level);
 
-    private static Builder Begin(string format, LayerCompression compression)
+    private static Builder Begin(string format, LayerCompression compression, LayerCompressionLevel level)
     {
         var builder = new Builder();
         builder.Writer.Write(format);
         builder.Writer.Write(ToolVersion);
-        builder.Writer.Write(compression.ToString());
+        // The default level writes what it always wrote: its keys stay; another level is other bytes, so other keys.
+        builder.Writer.Write(compression == LayerCompression.Gzip && level != LayerCompressionLevel.Default ? $"{compression} {level}" : compression.ToString());
         return builder;
     }
 
@@ -40,9 +41,9 @@ internal static class LayerFingerprint
     /// headers had last time, a likely guess for a far cache to start fetching while the contents are hashed; only the
     /// fingerprint decides what is used.
     /// </summary>
-    public static byte[] Shape(IEnumerable<TarHeader> headers, LayerCompression compression)
+    public static byte[] Shape(IEnumerable<TarHeader> headers, LayerCompression compression, LayerCompressionLevel level = LayerCompressionLevel.Default)
     {
-        using var builder = Begin(ShapeFormatVersion, compression);
+        using var builder = Begin(ShapeFormatVersion, compression, level);
         foreach (var header in headers) builder.AddHeader(header);
         return builder.Finish();
     }

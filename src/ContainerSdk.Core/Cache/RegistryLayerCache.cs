@@ -13,7 +13,9 @@ namespace ContainerSdk.Core.Cache;
 /// machine starts downloading the likely blob before it has hashed the files (<see cref="Prefetch"/>, started by
 /// <see cref="PrefetchingLayerCache"/>).
 /// </summary>
-internal sealed class RegistryLayerCache(LayerCacheRepository repository) : ILayerCache, IShapePrefetch
+/// <param name="leaveBlobsThere">Nothing of this build needs a layer's bytes (GenerateContainerImageLayout false, no bundle,
+/// archive or SquashFS image): a hit is left in the registry, vouched for by its HEAD answer, and publishing mounts or streams it.</param>
+internal sealed class RegistryLayerCache(LayerCacheRepository repository, bool leaveBlobsThere = false) : ILayerCache, IShapePrefetch
 {
     // What each key's prefetch is downloading, until its lookup is done: the lookup of that key alone uses it.
     private readonly ConcurrentDictionary<LayerKey, LayerCachePrefetch> _prefetches = new(ReferenceEqualityComparer.Instance);
@@ -21,9 +23,11 @@ internal sealed class RegistryLayerCache(LayerCacheRepository repository) : ILay
     public LayerLookup TryGet(LayerKey key)
     {
         _prefetches.TryGetValue(key, out var started);
-        if (repository.TryGetAsync(key.Fingerprint, started).GetAwaiter().GetResult() is not { } hit) return LayerLookup.Miss;
+        var found = leaveBlobsThere ? repository.TryFindAsync(key.Fingerprint) : repository.TryGetAsync(key.Fingerprint, started);
+        if (found.GetAwaiter().GetResult() is not { } hit) return LayerLookup.Miss;
         return new LayerLookup(new LayerBlob(hit.Blob, hit.DiffId, hit.UncompressedSize, hit.Path)
         {
+            Remote = hit.Remote ? $"{repository.Registry}/{repository.Repository}" : null,
             Origin = $"the registry cache {repository.Registry}/{repository.Repository}",
             Segments = hit.SegmentIndex is { } index ? LayerSegments.FromPortable(index, hit.Blob.Size) : null,
             Prefetched = hit.Prefetched,

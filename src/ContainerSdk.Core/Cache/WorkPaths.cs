@@ -93,6 +93,12 @@ internal sealed class WorkPaths
     /// <summary>The blob store of registry downloads (pulled bases, registry cache hits).</summary>
     public string Registry { get; }
 
+    /// <summary>
+    /// The image step's manifest and config when it writes no layout (GenerateContainerImageLayout false): what
+    /// <c>dotnet publish</c> pushes, with the layers that layers.state names.
+    /// </summary>
+    public string ImageDocuments => Path.Combine(Work, "image");
+
     /// <summary>The folders under <see cref="Shared"/> that builds write (and a sweep may look in).</summary>
     public IReadOnlyList<string> SharedFolders => new[] { Path.GetDirectoryName(Blobs)!, LayerCache, BundleSegments, Registry };
 

@@ -63,6 +63,8 @@ internal static class Codes
     public const string InvalidRepository = "CSDK3003";
     public const string InvalidEpoch = "CSDK3004";
     public const string InvalidCompression = "CSDK3005";
+    /// <summary>ContainerLayerCompressionLevel is not default, fastest or smallest.</summary>
+    public const string InvalidCompressionLevel = "CSDK3070";
     public const string InvalidArchiveFormat = "CSDK3010";
     /// <summary>ContainerLmodSitePackage names no file.</summary>
     public const string InvalidLmodSitePackage = "CSDK3020";

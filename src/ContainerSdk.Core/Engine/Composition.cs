@@ -27,8 +27,12 @@ internal static class Composition
         new IImageSourceKind[] { new RegistryImageSource(registries, store.Root, log) }.Concat(ImageSources).ToArray();
 
     /// <summary>The layer cache of a build: the folder cache (ContainerCacheDirectory, else the work folder), then ContainerCacheRepository when set (prefetching by shape).</summary>
-    public static ILayerCache LayerCache(WorkPaths paths, LayerCacheRepository? shared = null) =>
-        shared is null ? new FolderLayerCache(paths) : PrefetchingLayerCache.Chain(new FolderLayerCache(paths), new RegistryLayerCache(shared));
+    /// <param name="needsLayerBytes">False when nothing local reads a layer's bytes (GenerateContainerImageLayout false, no bundle, archive or
+    /// SquashFS image): the registry's hits are left there, and nothing is prefetched.</param>
+    public static ILayerCache LayerCache(WorkPaths paths, LayerCacheRepository? shared = null, bool needsLayerBytes = true) =>
+        shared is null ? new FolderLayerCache(paths)
+        : needsLayerBytes ? PrefetchingLayerCache.Chain(new FolderLayerCache(paths), new RegistryLayerCache(shared))
+        : new LayerCacheChain(new FolderLayerCache(paths), new RegistryLayerCache(shared, leaveBlobsThere: true));
 
     /// <summary>Where bundle segments no layer holds whole are shared: ContainerCacheRepository when set, else nowhere (the segment folder alone).</summary>
     public static IBundleSegmentStore? SegmentStore(LayerCacheRepository? shared) => shared is null ? null : new RegistrySegmentStore(shared);

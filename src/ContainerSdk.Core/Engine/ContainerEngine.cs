@@ -51,7 +51,8 @@ internal static class ContainerEngine
         using var shared = SharedLayerCache(registries.CacheRepository, layers, registryOptions, store, log);
         var context = new BuildContext
         {
-            Options = options, Paths = paths, StatCache = StatCache.Load(paths.StatCache, clock), LayerCache = Composition.LayerCache(paths, shared),
+            Options = options, Paths = paths, StatCache = StatCache.Load(paths.StatCache, clock),
+            LayerCache = Composition.LayerCache(paths, shared, needsLayerBytes: options.LocalImage || bundle is not null || squashfs is not null),
             LayerCacheIsShared = shared is not null || paths.IsShared, SegmentStore = Composition.SegmentStore(shared),
             ImageSources = Composition.ImageSourcesWith(registryOptions, store, log), Log = log, Cancellation = cancellationToken,
             ProgressInterval = progressInterval ?? ProgressTicker.DefaultInterval,
@@ -84,16 +85,29 @@ internal static class ContainerEngine
 
     /// <summary>
     /// Pushes the image of the layout at <paramref name="layoutPath"/> to the registry <paramref name="settings"/> name
-    /// (<c>dotnet publish</c>) under every tag it names; returns the pushed manifest's digest, the local one, and what
-    /// the push cost in the publish line's words.
+    /// (<c>dotnet publish</c>) under every tag it names, with its referrers (the SBOM, the ACL dump); returns the pushed
+    /// manifest's digest, the local one, and what the push cost in the publish line's words.
+    /// Without a layout (GenerateContainerImageLayout false), the image step's documents in <paramref name="workDirectory"/>
+    /// and the layers of <paramref name="layersFile"/>: a layer left in a registry is mounted from it (same registry) or
+    /// streamed from it (another), never downloaded to disk.
     /// </summary>
     /// <param name="signer">ContainerSigningKey opened (<see cref="OpenSigningKey"/>): every pushed manifest is signed with it; null signs nothing.</param>
-    public static PublishResult PublishImage(string layoutPath, PublishSettings settings, RegistrySettings registries, IBuildLog log, IImageSigner? signer = null)
+    public static PublishResult PublishImage(string? layoutPath, PublishSettings settings, RegistrySettings registries, IBuildLog log,
+        IImageSigner? signer = null, string? layersFile = null, string? workDirectory = null)
     {
         var options = Composition.Registries(registries.InsecureRegistries, registries.RegistryTimeout);
         var writer = Composition.RegistryWriter(options, settings.Layers, registries.CacheRepository);
-        var image = BuiltImage.FromLayout(Path.GetFullPath(layoutPath), settings.Repository, referrers: true).WithTags(settings.Tags);
-        var written = writer.Write(image, $"{settings.Registry}/{settings.Repository}", new ImageWriteContext(0, Path.GetFullPath(layoutPath), log));
+        using var remote = new RemoteLayers(options, log);
+        BuiltImage image;
+        if (!string.IsNullOrEmpty(layoutPath))
+            image = BuiltImage.FromLayout(Path.GetFullPath(layoutPath), settings.Repository, referrers: true).WithTags(settings.Tags);
+        else
+        {
+            var work = workDirectory ?? throw new ArgumentException("Without a layout, the work folder holds the image's documents.", nameof(workDirectory));
+            var layers = LayerState.Read(layersFile ?? throw new ArgumentException("Without a layout, layers.state names the layers.", nameof(layersFile)));
+            image = ImageDocuments.Read(new WorkPaths(work).ImageDocuments, settings.Repository, settings.Tags, layers, remote.Open);
+        }
+        var written = writer.Write(image, $"{settings.Registry}/{settings.Repository}", new ImageWriteContext(0, workDirectory ?? Path.GetFullPath(layoutPath!), log));
         // The manifest each tag names is the one pushed (an image manifest, never an index): what podman and skopeo verify.
         signer?.Sign(new SignedImage(settings.Registry, settings.Repository, settings.Tags, written.ManifestDigest), new SigningContext(options, log));
         return new PublishResult(written.ManifestDigest, written.Pushed?.Summary ?? "");
@@ -125,12 +139,18 @@ internal static class ContainerEngine
     /// <param name="workDirectory">The layers step's work folder, whose layer cache keeps trusting the blobs linked into the layout.</param>
     /// <param name="cacheDirectory">The layers step's ContainerCacheDirectory, where the blobs and their stamps are when it is set.</param>
     /// <param name="provenance">The SBOM to write and the files to attach to the image (OCI 1.1 referrers), or none.</param>
-    public static ImageResult WriteImage(IReadOnlyList<BuiltLayer> layers, ImageSettings settings, string layoutPath, IBuildLog log,
+    /// <param name="layoutPath">Null: no layout (GenerateContainerImageLayout false); the manifest, the config and the
+    /// referrers are kept in <paramref name="workDirectory"/> for <see cref="PublishImage"/>, and no layer byte is read or written.</param>
+    public static ImageResult WriteImage(IReadOnlyList<BuiltLayer> layers, ImageSettings settings, string? layoutPath, IBuildLog log,
         string? workDirectory = null, string? cacheDirectory = null, ImageProvenance? provenance = null)
     {
-        var image = ImageComposer.Compose(layers, settings, log);
-        var (withReferrers, sbom) = Provenance.Attach(image, layers, settings, provenance);
-        image = withReferrers;
+        var (image, sbom) = Provenance.Attach(ImageComposer.Compose(layers, settings, log), layers, settings, provenance);
+        if (sbom is not null && provenance?.SbomPath is { } sbomFile) Provenance.WriteSbom(sbomFile, sbom, log);
+        if (layoutPath is null)
+        {
+            ImageDocuments.Write(new WorkPaths(workDirectory ?? throw new ArgumentException("Without a layout, the image's documents go to the work folder.", nameof(workDirectory))).ImageDocuments, image);
+            return new ImageResult(image.ManifestDescriptor.Digest, image.Manifest.Config.Digest, image.Tags, "");
+        }
         var full = OciLayoutWriter.CheckLayoutPath(layoutPath);
         // The layout's garbage collection deletes blobs it does not reach, another build's half-written ones among them.
         // The lock file is the project's, in its work folder (obj/): never in the layout (an OCI layout holds only what
@@ -144,7 +164,6 @@ internal static class ContainerEngine
         using var sharing = string.IsNullOrEmpty(cacheDirectory) ? null : SharedCacheLock.Enter(SharedCacheLock.LockFileOf(Path.GetFullPath(cacheDirectory)), () => { });
         var stamps = string.IsNullOrEmpty(workDirectory) ? null : new BlobStamps(new WorkPaths(workDirectory, cacheDirectory).BlobStamps);
         var written = Composition.LayoutWriter.Write(image, full, new ImageWriteContext(settings.Epoch, Path.GetDirectoryName(full)!, log) { BlobStamps = stamps });
-        if (sbom is not null && provenance?.SbomPath is { } sbomPath) Provenance.WriteSbom(sbomPath, sbom, log);
         if (!string.IsNullOrEmpty(workDirectory)) CacheBound.AfterImage(new WorkPaths(workDirectory, cacheDirectory), layers, log);
         return new ImageResult(written.ManifestDigest, written.ConfigDigest, written.Tags, written.Destination);
     }

@@ -35,6 +35,7 @@ internal static class LayerState
         return entries.Select(e => new BuiltLayer
         {
             BlobPath = e.BlobPath,
+            Remote = e.Remote,
             Descriptor = new Descriptor(e.MediaType, Digest.Parse(e.Digest), e.Size)
             {
                 Annotations = e.Annotations is null ? null : new SortedDictionary<string, string>(e.Annotations, StringComparer.Ordinal),
@@ -61,6 +62,8 @@ internal static class LayerState
 internal sealed record LayerStateEntry
 {
     public required string BlobPath { get; init; }
+    /// <summary>The registry repository holding the blob when the layers step left it there (<see cref="BuiltLayer.Remote"/>).</summary>
+    public string? Remote { get; init; }
     public required string MediaType { get; init; }
     public required string Digest { get; init; }
     public long Size { get; init; }

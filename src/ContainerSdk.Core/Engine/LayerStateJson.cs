@@ -33,6 +33,7 @@ internal sealed partial class LayerStateJson : JsonSerializerContext
     {
         w.WriteStartObject();
         w.WriteString(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.BlobPath), layer.BlobPath);
+        w.WriteString(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.Remote), layer.Remote);
         w.WriteString(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.MediaType), layer.Descriptor.MediaType);
         w.WriteString(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.Digest), layer.Descriptor.Digest.ToString());
         w.WriteNumber(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.Size), layer.Descriptor.Size);

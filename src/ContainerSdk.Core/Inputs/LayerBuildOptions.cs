@@ -9,11 +9,20 @@ internal sealed record LayerBuildOptions
     public long Epoch { get; init; }
     public LayerCompression Compression { get; init; } = LayerCompression.Gzip;
 
+    /// <summary>ContainerLayerCompressionLevel, parsed (<see cref="Properties.CompressionLevel"/>): the deflate levels of gzip layers and of the bundle.</summary>
+    public LayerCompressionLevel CompressionLevel { get; init; } = LayerCompressionLevel.Default;
+
     /// <summary>The image picked from a multi-platform base image (ContainerPlatform, as <see cref="Properties.Platform"/> parses it).</summary>
     public Oci.Platform Platform { get; init; } = Properties.Platform(null);
 
     /// <summary>Folder the engine owns under the intermediate output: spool files, layer cache.</summary>
     public required string WorkDirectory { get; init; }
+
+    /// <summary>
+    /// Whether an output of this machine reads the layers' bytes: the image layout (GenerateContainerImageLayout) or an
+    /// archive made from it. False (and no bundle or SquashFS image) leaves a registry cache's hits in the registry.
+    /// </summary>
+    public bool LocalImage { get; init; } = true;
 
     /// <summary>The image folder modulefiles are installed into (ContainerModulePath).</summary>
     public string ModulePath { get; init; } = Properties.DefaultModulePath;

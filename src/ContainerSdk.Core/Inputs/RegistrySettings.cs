@@ -19,8 +19,11 @@ internal sealed record RegistrySettings
     public TimeSpan RegistryTimeout { get; init; } = TimeSpan.FromSeconds(Properties.DefaultRegistryTimeout);
 }
 
-/// <summary>One layer of the image being published: which item made it, and where that item's AllowedRegistries let it go.</summary>
-internal sealed record PublishedLayer(Oci.Digest Digest, string SourceItem, IReadOnlyList<string> AllowedRegistries);
+/// <summary>
+/// One layer of the image being published: which item made it, where that item's AllowedRegistries let it go, and the
+/// registry repository ("host[:port]/name") that holds its blob when the layers step left it there (no local file).
+/// </summary>
+internal sealed record PublishedLayer(Oci.Digest Digest, string SourceItem, IReadOnlyList<string> AllowedRegistries, string? Remote = null);
 
 /// <summary>What <c>dotnet publish</c> pushes where (ContainerRegistry, ContainerRepository, every tag).</summary>
 internal sealed record PublishSettings

@@ -6,8 +6,14 @@ namespace ContainerSdk.Core.Layers;
 /// <summary>A layer blob on disk and what the image needs to know about it.</summary>
 internal sealed record BuiltLayer
 {
-    /// <summary>Where the compressed blob is (the engine's layer cache).</summary>
+    /// <summary>Where the compressed blob is (the engine's layer cache); empty when it was left in a registry (<see cref="Remote"/>).</summary>
     public required string BlobPath { get; init; }
+
+    /// <summary>
+    /// The registry repository ("host[:port]/name") holding the blob, when a build that needs no layer's bytes
+    /// (GenerateContainerImageLayout false) left it there; publishing mounts it from there or streams it. Null: a local file.
+    /// </summary>
+    public string? Remote { get; init; }
     public required Descriptor Descriptor { get; init; }
 
     /// <summary>sha256 of the uncompressed tar (the config's rootfs.diff_ids).</summary>

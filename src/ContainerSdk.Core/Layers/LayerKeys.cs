@@ -35,7 +35,7 @@ internal static class LayerKeys
                    }))
                 LayerFiles.HashAll(unknown, plan, statCache, context.Cancellation);
             return Fingerprint(plan, options);
-        }, () => LayerFingerprint.Shape(plan.Entries.Select(e => e.Header), options.Compression), readsFiles: plan.Entries.Any(Unhashed));
+        }, () => LayerFingerprint.Shape(plan.Entries.Select(e => e.Header), options.Compression, options.CompressionLevel), readsFiles: plan.Entries.Any(Unhashed));
     }
 
     /// <summary>A file whose content hash the stat cache could not vouch for: it is read before the fingerprint is known.</summary>
@@ -43,7 +43,7 @@ internal static class LayerKeys
 
     private static byte[] Fingerprint(LayerPlan plan, LayerBuildOptions options)
     {
-        using var fingerprint = LayerFingerprint.Begin(options.Compression);
+        using var fingerprint = LayerFingerprint.Begin(options.Compression, options.CompressionLevel);
         foreach (var entry in plan.Entries) fingerprint.Add(entry.Header, entry.ContentHash);
         return fingerprint.Finish();
     }

@@ -107,11 +107,12 @@ internal static class LayerStackBuilder
         if (cached.Segments is { } segments) LayerSegments.Record(paths.LayerSegments, cached.BlobPath, segments);
         // Unchanged means the recorded plan still stands: a no-op build writes nothing.
         if (!layer.Journal.Exists || cached.Origin is not null) layer.Journal.Record(plan);
-        layer.Last.Record(cached.BlobPath);
+        // A blob left in the registry is no segment source for the next write here.
+        if (cached.Remote is null) layer.Last.Record(cached.BlobPath);
 
         string digest = cached.Descriptor.Digest.ToString()[..19];
         layer.Report(cached.Origin is { } from
-            ? $"{layer.Title}: from {from} ({digest}{(cached.Prefetched ? ", its download started before the files were hashed" : "")}), {plan.Entries.Count} entries checked in {layer.Clock.Elapsed.TotalSeconds:0.00} s"
+            ? $"{layer.Title}: from {from} ({digest}{(cached.Prefetched ? ", its download started before the files were hashed" : "")}{(cached.Remote is not null ? ", left there: nothing here needs its bytes" : "")}), {plan.Entries.Count} entries checked in {layer.Clock.Elapsed.TotalSeconds:0.00} s"
             : $"{layer.Title}: unchanged ({digest}{(cached.HashedAgain ? ", its blob read again: touched since it was checked" : "")}), {plan.Entries.Count} entries checked in {layer.Clock.Elapsed.TotalSeconds:0.00} s",
             cached.Origin is not null);
         return Built(plan, cached, $"ContainerSdk {layer.What}") with { Origin = origin };
@@ -150,6 +151,7 @@ internal static class LayerStackBuilder
         return new BuiltLayer
         {
             BlobPath = blob.BlobPath,
+            Remote = blob.Remote,
             Descriptor = blob.Descriptor,
             DiffId = blob.DiffId,
             ItemSpec = input.ItemSpec,

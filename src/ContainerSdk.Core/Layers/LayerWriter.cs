@@ -62,7 +62,7 @@ internal static class LayerWriter
     private static LayerBlob Write(LayerPlan plan, LayerBuildOptions options, string blobDirectory, StatCache statCache, string segmentIndexes,
         LastLayerBlob.Source? last, LayerProgress progress, out int copied)
     {
-        using var writer = LayerBlobWriter.Create(blobDirectory, options.Compression);
+        using var writer = LayerBlobWriter.Create(blobDirectory, options.Compression, options.CompressionLevel);
         progress.Writer = writer;
         progress.Entries = 0;
         var cutter = writer.RecordsSegments ? new SegmentCutter() : null;
@@ -84,7 +84,7 @@ internal static class LayerWriter
             // other is written now.
             void EndSegment(List<PlannedEntry> entries)
             {
-                string name = SegmentCutter.Name(entries);
+                string name = SegmentCutter.Name(entries, options.CompressionLevel);
                 if (last is not null && last.Segments.TryGetValue(name, out var held))
                 {
                     writer.CopySegment(name, last.Blob, held, last.Trusted);

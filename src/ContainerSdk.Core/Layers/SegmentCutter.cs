@@ -1,3 +1,4 @@
+using ContainerSdk.Core.Blobs;
 using System.Security.Cryptography;
 using System.Text;
 using ContainerSdk.Core.Cache;
@@ -37,10 +38,13 @@ internal sealed class SegmentCutter
     }
 
     /// <summary>The digest of a segment's entries (headers and content hashes), in hex: what its tar bytes are made of.</summary>
-    public static string Name(IReadOnlyList<PlannedEntry> entries)
+    /// <param name="level">ContainerLayerCompressionLevel: a segment compressed at another level is other bytes, so it has another name
+    /// (the default's names are unchanged).</param>
+    public static string Name(IReadOnlyList<PlannedEntry> entries, LayerCompressionLevel level = LayerCompressionLevel.Default)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes(FormatVersion + "\0" + LayerFingerprint.ToolVersion + "\0"));
+        if (level != LayerCompressionLevel.Default) hash.AppendData(Encoding.UTF8.GetBytes("level " + level + "\0"));
         foreach (var e in entries)
         {
             if (e.HasData && e.ContentHash is null) throw new InvalidOperationException($"No content hash for '{e.Key}' when naming a bundle segment.");

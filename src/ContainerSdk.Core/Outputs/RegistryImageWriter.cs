@@ -25,7 +25,10 @@ internal sealed class RegistryImageWriter(RegistryOptions options, IReadOnlyList
         var mountFrom = new Dictionary<Digest, string>();
         foreach (var layer in layers)
         {
-            if (RegistryReference.IsRegistryReference(layer.SourceItem) && RegistryReference.Parse(layer.SourceItem) is var source
+            // Left in a repository of this registry by the layers step (a build that needs no layer's bytes): mounted from there.
+            if (layer.Remote is { } remote && LayerCacheRepository.ParseLocation(remote) is var holder && SameRegistry(holder.Registry))
+                mountFrom[layer.Digest] = holder.Repository;
+            else if (RegistryReference.IsRegistryReference(layer.SourceItem) && RegistryReference.Parse(layer.SourceItem) is var source
                 && SameRegistry(source.Registry))
                 mountFrom[layer.Digest] = source.Repository;
             else if (cache is { } c && SameRegistry(c.Registry))

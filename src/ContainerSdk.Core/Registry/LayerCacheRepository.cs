@@ -12,6 +12,9 @@ internal sealed record CachedLayer(Descriptor Blob, Digest DiffId, long Uncompre
 
     /// <summary>The blob came from a download started before the fingerprint was known (<see cref="LayerCacheRepository.Prefetch"/>).</summary>
     public bool Prefetched { get; init; }
+
+    /// <summary>The blob was left in the registry, vouched for by its answer (<see cref="LayerCacheRepository.TryFindAsync"/>): <see cref="Path"/> is empty.</summary>
+    public bool Remote { get; init; }
 }
 
 /// <summary>
@@ -105,6 +108,39 @@ internal sealed class LayerCacheRepository : IDisposable
             return null;
         }
     }
+
+    /// <summary>
+    /// The layer cached under <paramref name="fingerprint"/> left where it is, for a build that needs no layer's bytes
+    /// (GenerateContainerImageLayout false, no bundle, archive or SquashFS image): the entry is trusted once the
+    /// registry's HEAD answer for its blob states the entry's size and digest; without that answer the blob is
+    /// downloaded and checked as <see cref="TryGetAsync"/> does. <see cref="CachedLayer.Path"/> is then empty
+    /// (<see cref="CachedLayer.Remote"/>). Null: a miss, or a cache that cannot be read.
+    /// </summary>
+    public async Task<CachedLayer?> TryFindAsync(byte[] fingerprint, CancellationToken cancel = default)
+    {
+        try
+        {
+            if (await TryGetEntryAsync(Tag(fingerprint), cancel) is not { } json) return null;
+            if (LayerRecord.Read(json) is not { } record)
+            {
+                Warn($"its entry {Tag(fingerprint)} is not a ContainerSdk layer record; the layer is built instead");
+                return null;
+            }
+            var blob = record.Blob with { Annotations = null, Platform = null };
+            if (await _client.VouchesForBlobAsync(Repository, blob, cancel))
+                return new CachedLayer(blob, record.DiffId, record.UncompressedSize, "") { Remote = true };
+            _log.Detail($"Layer cache {Registry}/{Repository}: the registry's answer for {blob.Digest} does not state its digest and size; it is downloaded and checked.");
+            return await TryGetAsync(fingerprint, cancel: cancel);
+        }
+        catch (Exception e) when (e is ContainerSdkException or FormatException)
+        {
+            Warn($"reading it failed ({e.Message}); the layer is built instead");
+            return null;
+        }
+    }
+
+    /// <summary>A stream of a blob this repository holds, read off the registry as it is pushed elsewhere (<see cref="RemoteBlobStream"/>).</summary>
+    public Stream OpenBlob(Descriptor blob) => new RemoteBlobStream(_client, Repository, blob);
 
     /// <summary>The manifest tagged <paramref name="tag"/>, or null when the repository has no such tag (a miss).</summary>
     private async Task<byte[]?> TryGetEntryAsync(string tag, CancellationToken cancel)

@@ -101,6 +101,59 @@ internal sealed class RegistryClient : IDisposable
         }, cancel);
     }
 
+    /// <summary>
+    /// Whether the repository holds the blob as described, by its HEAD answer alone: the size and the
+    /// Docker-Content-Digest it states must both be the descriptor's (an answer without the digest vouches for nothing).
+    /// What a publish-only build trusts a registry cache's entry by, instead of reading the blob.
+    /// </summary>
+    public Task<bool> VouchesForBlobAsync(string repository, Descriptor descriptor, CancellationToken cancel = default)
+    {
+        var operation = Operation(repository, $"check blob {descriptor.Digest}");
+        return _connection.RetryAsync(operation, async c =>
+        {
+            using var response = await _connection.SendAsync(operation, RegistryConnection.PullScope(repository),
+                b => new HttpRequestMessage(HttpMethod.Head, Api(b, repository, "blobs/" + descriptor.Digest)), c);
+            if (response.StatusCode == HttpStatusCode.NotFound) return false;
+            await EnsureSuccessAsync(operation, response, repository, Codes.RegistryRequestFailed, c);
+            return response.Content.Headers.ContentLength == descriptor.Size
+                   && response.Headers.TryGetValues("Docker-Content-Digest", out var said) && said.FirstOrDefault() == descriptor.Digest.ToString();
+        }, cancel);
+    }
+
+    /// <summary>
+    /// A blob's bytes from <paramref name="offset"/> on, as the registry sends them (a Range request past 0), to be passed
+    /// on without touching the disk: a push to another registry, which checks the digest of what it receives.
+    /// The caller disposes the response.
+    /// </summary>
+    public Task<HttpResponseMessage> OpenBlobAsync(string repository, Descriptor descriptor, long offset, CancellationToken cancel = default)
+    {
+        var operation = Operation(repository, $"pull blob {descriptor.Digest}");
+        return _connection.RetryAsync(operation, async c =>
+        {
+            var response = await _connection.SendAsync(operation, RegistryConnection.PullScope(repository), b =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Get, Api(b, repository, "blobs/" + descriptor.Digest));
+                if (offset > 0) request.Headers.Range = new RangeHeaderValue(offset, null);
+                return request;
+            }, c);
+            try
+            {
+                await EnsureSuccessAsync(operation, response, repository, Codes.RegistryNotFound, c);
+                bool partial = response.StatusCode == HttpStatusCode.PartialContent;
+                if (offset > 0 && !partial)
+                    throw operation.Fail(Codes.RegistryRequestFailed, $"the registry sent the whole blob when asked for its bytes from {offset} on.");
+                if (response.Content.Headers.ContentLength is { } declared && declared != descriptor.Size - offset)
+                    throw operation.Fail(Codes.RegistryContentInvalid, $"the registry sends {declared} bytes for a blob of {descriptor.Size} from byte {offset}; nothing of it was passed on.");
+                return response;
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
+        }, cancel);
+    }
+
     /// <summary>Downloads a blob into the store, digest-checked as it is written; follows the registry's redirect to its storage.</summary>
     public Task<string> DownloadBlobAsync(string repository, Descriptor descriptor, BlobStore store, CancellationToken cancel = default)
     {

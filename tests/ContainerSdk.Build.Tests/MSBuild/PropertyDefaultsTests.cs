@@ -24,6 +24,8 @@ public sealed class PropertyDefaultsTests
         Assert.Equal("", project.GetPropertyValue("ContainerWorkingDirectory"));
         Assert.Equal("0", project.GetPropertyValue("ContainerSourceDateEpoch"));
         Assert.Equal("gzip", project.GetPropertyValue("ContainerLayerCompression"));
+        Assert.Equal("default", project.GetPropertyValue("ContainerLayerCompressionLevel"));
+        Assert.Equal(Properties.CompressionLevel(""), Properties.CompressionLevel(project.GetPropertyValue("ContainerLayerCompressionLevel")));
         Assert.Equal(Properties.DefaultPlatform, project.GetPropertyValue("ContainerPlatform"));
         Assert.Equal(outDir + "image/", project.GetPropertyValue("ContainerImageLayoutPath"));
         Assert.Equal("", project.GetPropertyValue("ContainerArchiveOutputPath"));
@@ -32,6 +34,7 @@ public sealed class PropertyDefaultsTests
         Assert.Equal(outDir + "my.site.tar.gz", project.GetPropertyValue("ContainerBundleOutputPath"));
         Assert.Equal(outDir + "my.site.acl", project.GetPropertyValue("ContainerBundleAclPath"));
         Assert.Equal("true", project.GetPropertyValue("GenerateContainerBundle"));
+        Assert.Equal("true", project.GetPropertyValue("GenerateContainerImageLayout"));
         Assert.Equal(Properties.DefaultModulePath, project.GetPropertyValue("ContainerModulePath"));
         Assert.Equal("", project.GetPropertyValue("ContainerLmodSitePackage"));
         Assert.Null(Properties.LmodSitePackage(project.GetPropertyValue("ContainerLmodSitePackage"), "/"));

@@ -45,6 +45,54 @@ public sealed class LayerCacheRepositoryTests
             .EnsureSuccess("skopeo inspect of a cache entry");
     }
 
+    /// <summary>A layer record as the cache writes it, naming <paramref name="blob"/> (digest and size as given).</summary>
+    private static (string ContentType, byte[] Json) Record(Descriptor blob) => (MediaTypes.ImageManifest, new Manifest
+    {
+        Config = new Descriptor(LayerCacheRepository.ConfigMediaType, Digest.Compute("{}"u8.ToArray()), 2),
+        Layers = new[] { blob },
+        Annotations = new Dictionary<string, string>
+        {
+            [LayerCacheRepository.DiffIdAnnotation] = Digest.Compute(new byte[] { 1 }).ToString(),
+            [LayerCacheRepository.UncompressedSizeAnnotation] = "4096",
+        },
+    }.ToJson());
+
+    [Fact]
+    public async Task A_build_that_needs_no_layer_bytes_trusts_a_hit_by_the_registrys_HEAD_answer_and_reads_one_it_does_not_vouch_for()
+    {
+        using var dir = new TempDir("lcache");
+        var blob = RandomNumberGenerator.GetBytes(20_000);
+        var descriptor = new Descriptor(MediaTypes.LayerGzip, Digest.Compute(blob), blob.Length);
+        byte[] vouched = RandomNumberGenerator.GetBytes(32), wrongSize = RandomNumberGenerator.GetBytes(32);
+        await using var hostile = HostileRegistry.Start(new HostileRegistryOptions
+        {
+            Blob = blob,
+            Manifests = new Dictionary<string, (string, byte[])>
+            {
+                [LayerCacheRepository.Tag(vouched)] = Record(descriptor),
+                // The same digest with another size: the HEAD answer (the blob's true length) does not vouch for this entry.
+                [LayerCacheRepository.Tag(wrongSize)] = Record(descriptor with { Size = blob.Length + 1 }),
+            },
+        });
+        var log = new TranscriptLog();
+        using var cache = new LayerCacheRepository(hostile.Host, "site", TestRegistryOptions.For(dir.Combine("home"), insecure: new[] { hostile.Host }),
+            new BlobStore(dir.Combine("store")), log);
+
+        var hit = await cache.TryFindAsync(vouched, Cancel);
+        Assert.NotNull(hit);
+        Assert.True(hit.Remote);
+        Assert.Equal("", hit.Path);
+        Assert.Equal(descriptor, hit.Blob);
+        Assert.Contains(hostile.Requests, r => r.Method == "HEAD" && r.Target.EndsWith("/blobs/" + descriptor.Digest, StringComparison.Ordinal));
+        Assert.DoesNotContain(hostile.Requests, r => r.Method == "GET" && r.Target.Contains("/blobs/", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(dir.Combine("store")) && Directory.EnumerateFiles(dir.Combine("store"), "*", SearchOption.AllDirectories).Any());
+
+        // Not vouched for: read as any hit is, and its bytes are not the entry's, so it is a miss with the cache's warning.
+        Assert.Null(await cache.TryFindAsync(wrongSize, Cancel));
+        Assert.Contains(hostile.Requests, r => r.Method == "GET" && r.Target.EndsWith("/blobs/" + descriptor.Digest, StringComparison.Ordinal));
+        Assert.Contains(log.Lines, l => l.StartsWith("warning") && l.Contains("CSDK5008", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_cache_the_build_may_not_write_warns_once_and_a_corrupt_hit_is_a_miss()
     {

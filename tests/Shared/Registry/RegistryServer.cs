@@ -53,23 +53,33 @@ public sealed class RegistryServer : IAsyncDisposable
     /// The requests the access log holds so far (with <see cref="RegistryServerOptions.AccessLog"/>), as "METHOD path",
     /// in the order the registry answered them.
     /// </summary>
-    public IReadOnlyList<string> Requests()
+    public IReadOnlyList<string> Requests() => LoggedRequests().Select(r => $"{r.Method} {r.Path}").ToList();
+
+    /// <summary>The registry's own log so far (errors only), for assertion messages.</summary>
+    public string LogTail(int lines = 30) => _process.LogTail(lines);
+
+    /// <summary>
+    /// The requests the registry answered so far, as its access log has them ("GET /v2/…/blobs/sha256:… HTTP/1.1 200"), in
+    /// order; needs <see cref="RegistryServerOptions.AccessLog"/>.
+    /// </summary>
+    public IReadOnlyList<string> AccessLog() =>
+        LoggedRequests().Where(r => r.Path.StartsWith("/v2/", StringComparison.Ordinal)).Select(r => $"{r.Method} {r.Path} {r.Protocol} {r.Status}").ToList();
+
+    private List<(string Method, string Path, string Protocol, string Status)> LoggedRequests()
     {
-        if (!Options.AccessLog) throw new InvalidOperationException("Requests needs RegistryServerOptions.AccessLog.");
-        var requests = new List<string>();
+        if (!Options.AccessLog) throw new InvalidOperationException("The registry was started without its access log (RegistryServerOptions.AccessLog).");
+        var requests = new List<(string, string, string, string)>();
         using var log = new FileStream(_process.LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         using var reader = new StreamReader(log);
         for (string? line; (line = reader.ReadLine()) is not null;)
         {
+            // Combined log format: host - user [time] "METHOD path PROTOCOL" status size "referer" "agent", e.g.
             // 127.0.0.1 - - [07/Dec/2026:10:00:00 +0000] "PUT /v2/hpc/site/blobs/uploads/…?digest=sha256:… HTTP/1.1" 201 0 "" "…"
-            var match = System.Text.RegularExpressions.Regex.Match(line, "\"([A-Z]+) (\\S+) HTTP/[0-9.]+\" [0-9]{3} ");
-            if (match.Success) requests.Add($"{match.Groups[1].Value} {match.Groups[2].Value}");
+            var match = System.Text.RegularExpressions.Regex.Match(line, "\"([A-Z]+) (\\S+) (HTTP/[0-9.]+)\" ([0-9]{3}) ");
+            if (match.Success) requests.Add((match.Groups[1].Value, match.Groups[2].Value, match.Groups[3].Value, match.Groups[4].Value));
         }
         return requests;
     }
-
-    /// <summary>The registry's own log so far (errors only), for assertion messages.</summary>
-    public string LogTail(int lines = 30) => _process.LogTail(lines);
 
     // No CancellationToken on purpose: starting is bounded (15 s) and callers stay free of analyzer noise.
     public static async Task<RegistryServer> StartAsync(RegistryServerOptions? options = null)
