@@ -17,7 +17,8 @@ internal static class CacheBound
     public static void Keep(WorkPaths paths, IReadOnlyList<BuiltLayer> built, long? maxSize, SharedCacheLock? sharing, IBuildLog log)
     {
         long own = maxSize ?? DefaultBound(paths, built);
-        var inUse = built.Select(l => Path.GetFullPath(l.BlobPath)).ToHashSet(StringComparer.Ordinal);
+        // A layer left in the registry (Remote) has no file here.
+        var inUse = built.Where(l => l.Remote is null).Select(l => Path.GetFullPath(l.BlobPath)).ToHashSet(StringComparer.Ordinal);
         var now = DateTimeOffset.UtcNow;
         var uses = new CacheUses(paths.CacheUses);
         var blobs = Path.TrimEndingDirectorySeparator(paths.Blobs) + Path.DirectorySeparatorChar;
@@ -53,7 +54,7 @@ internal static class CacheBound
         using var alone = WorkLock.TryAcquire(Path.Combine(paths.Work, ".lock"));
         if (alone is null) return;
         long bound = recorded >= 0 ? recorded : DefaultBound(paths, layers);
-        var inUse = layers.Select(l => Path.GetFullPath(l.BlobPath)).ToHashSet(StringComparer.Ordinal);
+        var inUse = layers.Where(l => l.Remote is null).Select(l => Path.GetFullPath(l.BlobPath)).ToHashSet(StringComparer.Ordinal);
         Report(paths, CachePruning.Prune(paths, inUse, bound), log);
     }
 

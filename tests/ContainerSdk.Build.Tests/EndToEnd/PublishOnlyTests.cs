@@ -20,10 +20,10 @@ public sealed class PublishOnlyTests(SdkPackage sdk)
             TimeSpan.FromMinutes(8));
     }
 
-    /// <summary>The digest the publish step names on its summary line, "name -> host/repository:tags (sha256:…)".</summary>
+    /// <summary>The digest the publish step names on its summary line, "name -> host/repository:tags sha256:… (Debug image: …)".</summary>
     private static string PublishedDigest(Tools.Result result)
     {
-        var match = Regex.Match(result.StdOut, @" -> \S+/\S+:\S+ \((sha256:[0-9a-f]{64})\)");
+        var match = Regex.Match(result.StdOut, @" -> \S+/\S+:\S+ (sha256:[0-9a-f]{64}) \(");
         Assert.True(match.Success, result.StdOut);
         return match.Groups[1].Value;
     }

@@ -31,13 +31,13 @@ public sealed class SummaryLineTests(SdkPackage sdk)
                 <Module Include="modules/hello-1.0" TargetPath="/opt/hello/1.0" />
               </ItemGroup>
             """);
-        string bundle = project.Path("bin", "Debug", "mysite.tar.gz"), acls = project.Path("bin", "Debug", "mysite.acl");
+        string bundle = project.Path("bin", "Debug", "mysite.tar.gz"), acls = project.Path("bin", "Debug", "mysite.acl"), sbom = project.Path("bin", "Debug", "mysite.cdx.json");
         string summary = $"mysite -> {project.ImageLayout}/ mysite:latest sha256:";
         Tools.Result Run(params string[] args) => Dotnet.Run(args, project.Directory, sdk.PackagesFolder).EnsureSuccess(string.Join(" ", args));
 
         var first = Run("build", project.ProjectPath);
         Assert.Contains("  Layer 2/2 Module modules/hello-1.0 -> /opt/hello/1.0: built ", first.StdOut);
-        Assert.Matches(new Regex($@"^  {Regex.Escape(summary)}[0-9a-f]{{64}} \(layers: 2 built\); bundle {Regex.Escape(bundle)}; ACLs {Regex.Escape(acls)}$", RegexOptions.Multiline), first.StdOut);
+        Assert.Matches(new Regex($@"^  {Regex.Escape(summary)}[0-9a-f]{{64}} \(layers: 2 built\); bundle {Regex.Escape(bundle)}; ACLs {Regex.Escape(acls)}; SBOM {Regex.Escape(sbom)}$", RegexOptions.Multiline), first.StdOut);
         Assert.Single(Regex.Matches(first.StdOut, "Build succeeded"));
         ReadmeOutput.AssertShows("first build", first.StdOut, project.Directory);
 
