@@ -55,7 +55,7 @@ public sealed class BaseProjectTests(SdkPackage sdk)
     }
 
     private static Regex SummaryLine(TestProject project, string tag) => new(
-        $@"^\s*{Regex.Escape(project.Name)} -> {Regex.Escape(project.ImageLayout)}/ {Regex.Escape(project.Name)}:{Regex.Escape(tag)} (sha256:[0-9a-f]{{64}}) \(layers: ([^)]*)\); bundle [^;]*; ACLs [^;]*\s*$",
+        $@"^\s*{Regex.Escape(project.Name)} -> {Regex.Escape(project.ImageLayout)}/ {Regex.Escape(project.Name)}:{Regex.Escape(tag)} (sha256:[0-9a-f]{{64}}) \(layers: ([^)]*)\); bundle [^;]*; ACLs [^;]*(?:; [^;]*)*\s*$",
         RegexOptions.Multiline);
 
     [Fact]
