@@ -36,9 +36,9 @@ internal static class LayerStackBuilder
 
     /// <summary>
     /// The layers in the order they are built: each layer on its own, concurrently with the others, but the parts of a
-    /// split module one after another. A part is as large as a module, and each compresses on every core already: two at
-    /// once held two layers' buffers and streams for nothing (bench/README.md, "Split modules": peak RSS 387-415 MiB
-    /// against 303-315 MiB unsplit, 1.05x the CPU).
+    /// split module one after another (each overlapping only the tail of the one before it: <see cref="BuildRun"/>). A
+    /// part is as large as a module, and each compresses on every core already: two at once held two layers' buffers and
+    /// streams for nothing (bench/README.md, "Split modules": peak RSS 387-415 MiB against 303-315 MiB unsplit, 1.05x the CPU).
     /// </summary>
     private static List<List<int>> Runs(IReadOnlyList<LayerPlan> plans)
     {
