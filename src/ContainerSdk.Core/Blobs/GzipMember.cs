@@ -53,7 +53,7 @@ internal static class GzipMember
         public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, length);
         public void Dispose()
         {
-            if (_buffer is not null) ArrayPool<byte>.Shared.Return(_buffer);
+            if (_buffer is not null) GzipBuffers.Return(_buffer);
             _buffer = null;
         }
     }
@@ -66,7 +66,7 @@ internal static class GzipMember
             var zlib => Levels[zlib],
         } ?? (s => new GZipStream(s, CompressionLevel.Optimal, leaveOpen: true));
         // Stored deflate adds 5 bytes per 64 KiB block, so input + 1% + a header never overflows.
-        var output = ArrayPool<byte>.Shared.Rent(length + length / 100 + 1024);
+        var output = GzipBuffers.Rent(length + length / 100 + 1024);
         int written;
         try
         {
@@ -76,7 +76,7 @@ internal static class GzipMember
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(output);
+            GzipBuffers.Return(output);
             throw;
         }
         // zlib writes mtime 0 already; the OS byte differs by platform: Unix (3) everywhere, for the same digest.

@@ -22,7 +22,7 @@ internal sealed class MemberFeed(Stream members, long length, ParallelGzipStream
         {
             if (_left == 0) return 0;
             _size = (int)Math.Min(ParallelGzipStream.ChunkSize, _left);
-            _piece = ArrayPool<byte>.Shared.Rent(_size);
+            _piece = GzipBuffers.Rent(_size);
             _at = 0;
             members.ReadExactly(_piece, 0, _size);
             _left -= _size;
@@ -51,7 +51,7 @@ internal sealed class MemberFeed(Stream members, long length, ParallelGzipStream
     {
         if (disposing)
         {
-            if (_piece is not null) ArrayPool<byte>.Shared.Return(_piece);
+            if (_piece is not null) GzipBuffers.Return(_piece);
             _piece = null;
             members.Dispose();
         }

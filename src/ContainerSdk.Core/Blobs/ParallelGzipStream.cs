@@ -57,7 +57,7 @@ internal sealed class ParallelGzipStream : Stream, IInPlaceSink
     {
         while (!buffer.IsEmpty)
         {
-            _chunk ??= ArrayPool<byte>.Shared.Rent(ChunkSize);
+            _chunk ??= GzipBuffers.Rent(ChunkSize);
             int n = Math.Min(buffer.Length, ChunkSize - _filled);
             buffer[..n].CopyTo(_chunk.AsSpan(_filled));
             _filled += n;
@@ -70,7 +70,7 @@ internal sealed class ParallelGzipStream : Stream, IInPlaceSink
 
     public Memory<byte> GetMemory()
     {
-        _chunk ??= ArrayPool<byte>.Shared.Rent(ChunkSize);
+        _chunk ??= GzipBuffers.Rent(ChunkSize);
         return _chunk.AsMemory(_filled, ChunkSize - _filled);
     }
 
@@ -85,12 +85,12 @@ internal sealed class ParallelGzipStream : Stream, IInPlaceSink
     {
         _failure?.Throw();
         AcquireSlot();
-        var chunk = _chunk ?? ArrayPool<byte>.Shared.Rent(ChunkSize);
+        var chunk = _chunk ?? GzipBuffers.Rent(ChunkSize);
         int length = _filled;
         var member = Task.Run(() =>
         {
             try { return GzipMember.Compress(chunk, 0, length, _level); }
-            finally { ArrayPool<byte>.Shared.Return(chunk); }
+            finally { GzipBuffers.Return(chunk); }
         });
         _compressing.Enqueue(member);
         _pending.Add((member, null));
@@ -181,7 +181,7 @@ internal sealed class ParallelGzipStream : Stream, IInPlaceSink
     /// Appends <paramref name="length"/> bytes of ready-made gzip members (a piece of a segment another blob holds, made by
     /// a stream like this one) after everything written so far, as they are. What is pending is ended first, as
     /// <see cref="EndMember"/> ends it, so the copy starts where a fresh stream would. Takes <paramref name="pooled"/>
-    /// (rented from ArrayPool.Shared), which goes back once written, under the same memory bound as compressed chunks.
+    /// (rented from <see cref="GzipBuffers"/>), which goes back once written, under the same memory bound as compressed chunks.
     /// </summary>
     public void AppendMember(byte[] pooled, int length)
     {
@@ -193,7 +193,7 @@ internal sealed class ParallelGzipStream : Stream, IInPlaceSink
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(pooled);
+            GzipBuffers.Return(pooled);
             throw;
         }
         _pending.Add((Task.FromResult(new GzipMember.Member(pooled, length)), null));
@@ -221,7 +221,7 @@ internal sealed class ParallelGzipStream : Stream, IInPlaceSink
             _abandoned = true;
             _pending.CompleteAdding();
             try { _memberWriter.Wait(); } catch (AggregateException) { }
-            if (_chunk is not null) ArrayPool<byte>.Shared.Return(_chunk);
+            if (_chunk is not null) GzipBuffers.Return(_chunk);
             _chunk = null;
         }
         if (disposing) _pending.Dispose();

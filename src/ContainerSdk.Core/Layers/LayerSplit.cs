@@ -55,36 +55,38 @@ internal static class LayerSplit
         var entries = plan.Entries;
         var (partOf, count) = cutter.Cut(entries);
         if (count == 1) return new[] { plan };
+        // Each part is built in order, so it needs no sort: the parent folders an entry's part does not hold yet sort
+        // after everything the part holds (an entry between a folder and its child lies inside the folder, and would have
+        // brought it), outermost first, and just before the entry.
         var parts = Enumerable.Range(0, count).Select(_ => new List<PlannedEntry>()).ToArray();
         var held = Enumerable.Range(0, count).Select(_ => new HashSet<string>(StringComparer.Ordinal)).ToArray();
+        var (leading, own) = (new int[count], new int[count]);
+        var missing = new Stack<PlannedEntry>();
         for (int i = 0; i < entries.Count; i++)
         {
-            parts[partOf[i]].Add(entries[i]);
-            held[partOf[i]].Add(entries[i].Key);
-        }
-        var own = parts.Select(p => p.ToHashSet()).ToArray();
-        for (int n = 0; n < count; n++)
-        {
+            int n = partOf[i];
+            var entry = entries[i];
             // The parent folders of the part's entries, the module's own entries (the very headers, so an ACL placed on one
-            // later is on every copy). An entry's own parents were added when the first entry below them was.
-            foreach (var entry in parts[n].ToList())
-                for (string? p = TarPath.Parent(entry.Key); p is { Length: > 0 } && held[n].Add(p); p = TarPath.Parent(p))
-                    if (plan.Find(p) is { } folder) parts[n].Add(folder);
+            // later is on every copy).
+            for (string? p = TarPath.Parent(entry.Key); p is { Length: > 0 } && held[n].Add(p); p = TarPath.Parent(p))
+                if (plan.Find(p) is { } folder) missing.Push(folder);
+            while (missing.TryPop(out var folder))
+            {
+                parts[n].Add(folder);
+                if (own[n] == 0) leading[n]++; // before the part's first own entry: a leading parent
+            }
+            held[n].Add(entry.Key);
+            parts[n].Add(entry);
+            own[n]++;
         }
         // Environment and the modulefile's changes are the module's: the config takes them once, from its first part.
         var rest = plan.Input with { Environment = Array.Empty<string>() };
-        return Enumerable.Range(0, count).Select(n =>
+        return Enumerable.Range(0, count).Select(n => new LayerPlan(n == 0 ? plan.Input : rest, plan.Index, parts[n])
         {
-            parts[n].Sort((a, b) => TarPath.Comparer.Compare(a.Key, b.Key));
-            int leading = 0;
-            while (leading < parts[n].Count && !own[n].Contains(parts[n][leading])) leading++;
-            return new LayerPlan(n == 0 ? plan.Input : rest, plan.Index, parts[n])
-            {
-                Part = n + 1,
-                Parts = count,
-                ModuleFile = n == 0 ? plan.ModuleFile : null,
-                LeadingParents = leading,
-            };
+            Part = n + 1,
+            Parts = count,
+            ModuleFile = n == 0 ? plan.ModuleFile : null,
+            LeadingParents = leading[n],
         }).ToList();
     }
 }

@@ -18,20 +18,22 @@ internal static class LayerWriter
     /// known then: the fingerprint was computed and missed); a copy that fails its check writes the layer in full.
     /// </summary>
     /// <param name="title">How the layer's lines name it: a progress line every <see cref="BuildContext.ProgressInterval"/> while it is written.</param>
-    public static LayerBlob Write(LayerPlan plan, BuildContext context, LastLayerBlob.Source? last, string title, out int copied)
+    /// <param name="filled">Called once every tar byte is with the compressor, before its last members are compressed and
+    /// the blob is written out and synced: the next part of a split module may start reading its files then.</param>
+    public static LayerBlob Write(LayerPlan plan, BuildContext context, LastLayerBlob.Source? last, string title, out int copied, Action? filled = null)
     {
         var (options, paths) = (context.Options, context.Paths);
         var progress = new LayerProgress(plan);
         using var ticker = new ProgressTicker(context.Log, context.ProgressInterval, progress.Line(title));
         if (last is not null && options.Compression == LayerCompression.Gzip)
         {
-            try { return Write(plan, options, paths.Blobs, context.StatCache, paths.LayerSegments, last, progress, out copied); }
+            try { return Write(plan, options, paths.Blobs, context.StatCache, paths.LayerSegments, last, progress, filled, out copied); }
             catch (SegmentCopyException e)
             {
                 context.Log.Detail($"Layer {plan.Index + 1} {plan.Input.ItemSpec}: {e.Message}; the layer is written without copies.");
             }
         }
-        return Write(plan, options, paths.Blobs, context.StatCache, paths.LayerSegments, null, progress, out copied);
+        return Write(plan, options, paths.Blobs, context.StatCache, paths.LayerSegments, null, progress, filled, out copied);
     }
 
     /// <summary>
@@ -60,7 +62,7 @@ internal static class LayerWriter
     /// With <paramref name="last"/> (every content hash known), a segment that blob holds is copied, not compressed.
     /// </summary>
     private static LayerBlob Write(LayerPlan plan, LayerBuildOptions options, string blobDirectory, StatCache statCache, string segmentIndexes,
-        LastLayerBlob.Source? last, LayerProgress progress, out int copied)
+        LastLayerBlob.Source? last, LayerProgress progress, Action? filled, out int copied)
     {
         using var writer = LayerBlobWriter.Create(blobDirectory, options.Compression, options.CompressionLevel);
         progress.Writer = writer;
@@ -95,6 +97,7 @@ internal static class LayerWriter
                 writer.EndSegment(name);
             }
         }
+        filled?.Invoke();
         var blob = writer.Complete();
         copied = writer.CopiedSegments;
         if (!writer.RecordsSegments) return blob;

@@ -118,4 +118,39 @@ public sealed class SplitModuleTests
         Assert.Equal("12", labels.GetProperty("io.containersdk.module.1.version").GetString());
         Assert.False(labels.TryGetProperty("io.containersdk.module.2.name", out _));
     }
+
+    /// <summary>
+    /// A part starts before the one below it is complete (once its tar is with the compressor): a part that fails still
+    /// fails the build with its own coded error, the parts below it are built, and none above it is started.
+    /// </summary>
+    [Fact]
+    internal void A_failing_part_fails_the_build_with_its_error_and_no_part_after_it_starts()
+    {
+        using var run = new EngineRun("split-fail");
+        var module = Module(run.Dir);
+        // Deleted once every layer is planned, before any is written: the part that holds it cannot open it.
+        var log = new DeletingLog(Path.Combine(module, "share/d3/f203.txt"));
+        var e = Assert.Throws<Diagnostics.ContainerSdkException>(() => Core.Engine.ContainerEngine.BuildLayers(
+            EngineRun.Validate(new[] { EngineRun.Module(module, "/opt/suite") }), Array.Empty<AclFileRequest>(),
+            new LayerBuildOptions { WorkDirectory = run.Work, SplitSize = SplitSize }, log, TestContext.Current.CancellationToken));
+        Assert.Equal(Diagnostics.Codes.FileChangedWhileReading, e.Code);
+        Assert.Contains("f203.txt", e.Message);
+
+        var built = log.Infos.Select(i => System.Text.RegularExpressions.Regex.Match(i, @"\(part (\d+)/(\d+)\): built ")).Where(m => m.Success).ToList();
+        int parts = int.Parse(built[0].Groups[2].Value);
+        var numbers = built.Select(m => int.Parse(m.Groups[1].Value)).Order().ToList();
+        Assert.Equal(Enumerable.Range(1, numbers.Count), numbers); // the parts below the failing one, all of them
+        // A part's line waits for the lines below it, so a part above the failing one would not show in the log: its blob would.
+        var blobs = Directory.EnumerateFiles(new Core.Cache.WorkPaths(run.Work, null).Blobs).Where(b => Path.GetFileName(b).Length == 64).ToList();
+        Assert.Equal(numbers.Count, blobs.Count);
+        Assert.True(numbers.Count + 1 < parts, $"{numbers.Count} of {parts} parts built: the file is in the last part, so nothing shows that the parts after the failing one were not started");
+    }
+
+    private sealed class DeletingLog(string doomed) : Diagnostics.IBuildLog
+    {
+        public List<string> Infos { get; } = new();
+        public void Info(string message) { lock (Infos) Infos.Add(message); }
+        public void Detail(string message) { if (message.StartsWith("Planned ", StringComparison.Ordinal)) File.Delete(doomed); }
+        public void Warning(string code, string message, string? file = null, int line = 0, int column = 0) { }
+    }
 }
