@@ -168,7 +168,21 @@ public sealed class PublishOnlyTests(SdkPackage sdk)
             string.Join("\n", requests));
         Assert.Equal(coldDigest, PublishedDigest(freshRun));
         Assert.False(Directory.Exists(fresh.ImageLayout));
-        Assert.DoesNotContain(Directory.EnumerateFiles(fresh.Directory, "*", SearchOption.AllDirectories),
+        void NoLayerOnDisk() => Assert.DoesNotContain(Directory.EnumerateFiles(fresh.Directory, "*", SearchOption.AllDirectories),
             f => layers.Any(d => Path.GetFileName(f).StartsWith(d[7..], StringComparison.Ordinal)));
+        NoLayerOnDisk();
+
+        // Another registry as the target: the base layer is streamed from hpc/base into it, never stored on the way.
+        await using var other = await RegistryServer.StartAsync(new RegistryServerOptions { AccessLog = true });
+        await fresh.WriteAsync(Body("hpc/elsewhere", """
+                <GenerateContainerImageLayout>false</GenerateContainerImageLayout>
+                <GenerateContainerBundle>false</GenerateContainerBundle>
+            """).Replace($"<ContainerRegistry>{reg.Host}</ContainerRegistry>", $"<ContainerRegistry>{other.Host}</ContainerRegistry>"));
+        before = reg.AccessLog().Count;
+        var streamed = Dotnet(fresh, reg.Host + ";" + other.Host, "publish", fresh.ProjectPath).EnsureSuccess("publish-only dotnet publish to another registry");
+        Assert.Equal(coldDigest, PublishedDigest(streamed));
+        Assert.Contains(reg.AccessLog().Skip(before), r => r.StartsWith($"GET /v2/hpc/base/blobs/{layers[0]} ", StringComparison.Ordinal));
+        Assert.Contains(other.AccessLog(), r => r.StartsWith("PUT /v2/hpc/elsewhere/blobs/uploads/", StringComparison.Ordinal) && r.Contains(layers[0][7..], StringComparison.Ordinal));
+        NoLayerOnDisk();
     }
 }
