@@ -37,6 +37,9 @@ internal static class Composition
     /// <summary>Where bundle segments no layer holds whole are shared: ContainerCacheRepository when set, else nowhere (the segment folder alone).</summary>
     public static IBundleSegmentStore? SegmentStore(LayerCacheRepository? shared) => shared is null ? null : new RegistrySegmentStore(shared);
 
+    /// <summary>Where registry bases' tarball indexes are shared (ContainerCacheRepository), so that a publish-only build downloads no base layer.</summary>
+    public static ITarballIndexStore? TarballIndexStore(LayerCacheRepository? shared) => shared is null ? null : new RegistryTarballIndexStore(shared);
+
     /// <summary>Where a built image goes on <c>dotnet publish</c>.</summary>
     public static IImageWriter RegistryWriter(RegistryOptions registries, IReadOnlyList<PublishedLayer> layers, string? cacheRepository) =>
         new RegistryImageWriter(registries, layers, cacheRepository);

@@ -53,6 +53,8 @@ internal static class ContainerEngine
         {
             Options = options, Paths = paths, StatCache = StatCache.Load(paths.StatCache, clock),
             LayerCache = Composition.LayerCache(paths, shared, needsLayerBytes: options.LocalImage || bundle is not null || squashfs is not null),
+            NeedsLayerBytes = options.LocalImage || bundle is not null || squashfs is not null,
+            TarballIndexStore = Composition.TarballIndexStore(shared),
             LayerCacheIsShared = shared is not null || paths.IsShared, SegmentStore = Composition.SegmentStore(shared),
             ImageSources = Composition.ImageSourcesWith(registryOptions, store, log), Log = log, Cancellation = cancellationToken,
             ProgressInterval = progressInterval ?? ProgressTicker.DefaultInterval,

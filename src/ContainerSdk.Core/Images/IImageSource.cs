@@ -26,7 +26,19 @@ internal interface IImageSourceKind
 
     /// <summary>Picks the one image the request names (tag, then platform) and reads its documents, digest-checked.</summary>
     IImageSource Open(ImageRequest request);
+
+    /// <summary>
+    /// For a kind whose images live in a registry: the image's documents only (manifest and config), its layers left
+    /// there, and the repository ("host[:port]/name") that holds them; null for a kind whose blobs are local.
+    /// </summary>
+    RemoteImage? OpenDocuments(ImageRequest request) => null;
+
+    /// <summary>Its images live in a registry (<see cref="OpenDocuments"/> answers): their layers' indexes are worth sharing.</summary>
+    bool IsRemote => false;
 }
+
+/// <summary>An image whose layer blobs were left in <paramref name="Repository"/> ("host[:port]/name"): its blobs must not be opened.</summary>
+internal sealed record RemoteImage(IImageSource Image, string Repository);
 
 /// <summary>What a base item asks of its source: which image (tag, platform), and where the source may spool.</summary>
 internal sealed record ImageRequest(string Location, string ItemSpec, string? Reference, Platform Platform, string SpoolDirectory);

@@ -8,7 +8,7 @@ internal static class ImageConfigReader
 {
     /// <param name="manifest">The manifest's descriptor and bytes, or null for an image that has none (a docker-archive).</param>
     public static ResolvedImage Build(ImageFiles files, (Descriptor Descriptor, byte[] Json)? manifest, byte[] configJson,
-        IReadOnlyList<(Descriptor Descriptor, string BlobName)> layers, string? name)
+        IReadOnlyList<(Descriptor Descriptor, string BlobName)> layers, string? name, bool layersHere = true)
     {
         ImageConfig config;
         try { config = ImageConfig.Parse(configJson); }
@@ -21,7 +21,7 @@ internal static class ImageConfigReader
         var resolved = layers.Select((l, i) => new ResolvedLayer(new ImageLayer(
             l.Descriptor with { MediaType = OciLayerMediaType(files, l.Descriptor.MediaType), Annotations = null, Platform = null },
             config.DiffIds[i], historyMatches ? layerHistory[i].CreatedBy ?? layerHistory[i].Comment : null), l.BlobName)).ToList();
-        return new ResolvedImage(files, manifest?.Descriptor, manifest?.Json, configJson, config, name, resolved);
+        return new ResolvedImage(files, manifest?.Descriptor, manifest?.Json, configJson, config, name, resolved, layersHere);
     }
 
     /// <summary>The OCI name of a layer type: same bytes, so the blob's digest is untouched.</summary>

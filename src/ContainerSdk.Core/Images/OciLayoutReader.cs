@@ -25,7 +25,8 @@ internal sealed class OciLayoutReader(ImageFiles files)
     public ImageIndex ReadIndex(Descriptor descriptor) => ParseIndex(ReadDocument(descriptor), ImageFiles.BlobPath(descriptor.Digest));
 
     /// <summary>The image the manifest <paramref name="descriptor"/> points at: its manifest and config read and checked, its layers paired with the config.</summary>
-    public ResolvedImage ReadImage(Descriptor descriptor, string? name)
+    /// <param name="layersHere">False: the layers' blobs were left in a registry, their presence is not checked (<see cref="RemoteImage"/>).</param>
+    public ResolvedImage ReadImage(Descriptor descriptor, string? name, bool layersHere = true)
     {
         var manifestJson = ReadDocument(descriptor);
         Manifest manifest;
@@ -35,7 +36,7 @@ internal sealed class OciLayoutReader(ImageFiles files)
         var configJson = ReadDocument(manifest.Config);
         var layers = manifest.Layers.Select(l => (l, ImageFiles.BlobPath(l.Digest))).ToList();
         var manifestDescriptor = new Descriptor(descriptor.MediaType, descriptor.Digest, manifestJson.Length);
-        return ImageConfigReader.Build(Files, (manifestDescriptor, manifestJson), configJson, layers, name);
+        return ImageConfigReader.Build(Files, (manifestDescriptor, manifestJson), configJson, layers, name, layersHere);
     }
 
     /// <summary>A document (index, manifest, config) a descriptor points at, with the digest the descriptor says.</summary>

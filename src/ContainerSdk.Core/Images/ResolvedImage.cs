@@ -17,9 +17,10 @@ internal sealed class ResolvedImage : IImageSource
     private readonly IReadOnlyList<ResolvedLayer> _layers;
 
     public ResolvedImage(ImageFiles files, Descriptor? manifestDescriptor, byte[]? manifestJson, byte[] configJson, ImageConfig config,
-        string? name, IReadOnlyList<ResolvedLayer> layers)
+        string? name, IReadOnlyList<ResolvedLayer> layers, bool layersHere = true)
     {
-        foreach (var layer in layers)
+        // An image whose layers were left in its registry (RemoteImage) has its documents here only.
+        foreach (var layer in layersHere ? layers : Array.Empty<ResolvedLayer>())
         {
             if (!files.Exists(layer.BlobName))
                 throw new ContainerSdkException(Codes.InvalidBaseImage, $"Image '{files.ItemSpec}' lacks layer blob '{layer.BlobName}'.");

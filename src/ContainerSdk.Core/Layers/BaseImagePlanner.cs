@@ -30,6 +30,10 @@ internal static class BaseImagePlanner
         var resolution = resolutionPath is null ? null : ArchiveResolution.TryLoad(resolutionPath);
         // The config the source parsed when it is opened now; else the saved one, parsed once on first use.
         ImageConfig? config = null;
+        // Publish only, with the registry cache: the layers are planned from their shared indexes and left in the image's repository.
+        string? remote = null;
+        if (resolution is null && PlanRemotely(input, kind, request, context) is { } found)
+            (resolution, config, remote) = found;
         if (resolution is null)
         {
             using var image = kind.Open(request);
@@ -57,12 +61,17 @@ internal static class BaseImagePlanner
             // Keyed by the diffID (the hash of the uncompressed tar, which the index's offsets are into): a later build
             // plans from the cached index and reads no blob.
             var source = new PlanSource(blobPath, input.ItemSpec, "", new PathGlob(Array.Empty<string>(), input.ItemSpec), null, null, options.Epoch);
+            string indexPath = TarballIndex.PathOf(paths.TarballIndexes, layer.DiffId);
+            bool indexedBefore = remote is not null || File.Exists(indexPath);
             var entries = TarballPlanner.Plan(source, Convert.FromHexString(layer.DiffId.Hex), context);
+            // Indexed now from a registry base's blob: shared, so that a publish-only build elsewhere need not download the blob.
+            if (!indexedBefore && context.TarballIndexStore is { } store && kind.IsRemote && File.Exists(indexPath))
+                store.Put(layer.DiffId, indexPath);
             // The item's Environment applies once, with its top layer (each layer's Environment is composed in turn).
             var layerInput = i == resolution.Layers.Count - 1 ? input : input with { Environment = Array.Empty<string>() };
             plans.Add(new LayerPlan(layerInput, firstIndex + i, entries)
             {
-                Prebuilt = new LayerBlob(descriptor, layer.DiffId, entries.Sum(e => e.Header.Size), blobPath),
+                Prebuilt = new LayerBlob(descriptor, layer.DiffId, entries.Sum(e => e.Header.Size), blobPath) { Remote = remote },
                 CreatedBy = layer.CreatedBy ?? $"ContainerSdk BaseLayer {input.ItemSpec} layer {i + 1}",
                 FromImage = origin,
             });
@@ -71,6 +80,35 @@ internal static class BaseImagePlanner
             throw new ContainerSdkException(Codes.InvalidBaseImage, $"Image '{input.ItemSpec}' has no layers.");
         context.Log.Detail($"BaseLayer {input.ItemSpec}: image {resolution.Name ?? "(unnamed)"} {manifestDigest}, {plans.Count} layers");
         return plans;
+    }
+
+    /// <summary>
+    /// A registry base on a build that needs no layer's bytes (publish only) with a registry cache: its manifest and config
+    /// pulled, each layer's tarball index taken from the cache (<see cref="ITarballIndexStore"/>, put there by a build that
+    /// downloaded the layer) into the local index folder, the blobs left in the image's repository, which publishing
+    /// mounts them from (same registry) or streams them from (another). Null, and the blobs are downloaded as on any other
+    /// build, when any layer's index is in neither place (correct first, fast second).
+    /// </summary>
+    private static (ArchiveResolution Resolution, ImageConfig Config, string Repository)? PlanRemotely(LayerRequest input, IImageSourceKind kind,
+        ImageRequest request, BuildContext context)
+    {
+        if (context.NeedsLayerBytes || context.TarballIndexStore is not { } store || !kind.IsRemote) return null;
+        if (kind.OpenDocuments(request) is not { } remote) return null;
+        using var image = remote.Image;
+        foreach (var layer in image.Layers)
+        {
+            string path = TarballIndex.PathOf(context.Paths.TarballIndexes, layer.DiffId);
+            if (TarballIndex.IsIndexFile(path)) continue;
+            if (store.TryGet(layer.DiffId) is not { } index || !TarballIndex.IsIndex(index))
+            {
+                context.Log.Detail($"BaseLayer {input.ItemSpec}: the registry cache has no index of layer {layer.DiffId}; the image's layers are downloaded.");
+                return null;
+            }
+            TarballIndex.Write(path, index);
+        }
+        context.Log.Detail($"BaseLayer {input.ItemSpec}: {image.Layers.Count} layers planned from the registry cache's indexes, their blobs left in {remote.Repository}.");
+        var layers = image.Layers.Select(l => new ArchiveResolution.Layer(l.Descriptor, l.DiffId, "", l.CreatedBy)).ToList();
+        return (new ArchiveResolution(SaveConfig(context.Paths, image.ConfigJson), image.ManifestDigest?.ToString(), image.Name, layers), image.Config, remote.Repository);
     }
 
     /// <summary>A single-platform base for another platform is built on (the user may mean it), but said.</summary>

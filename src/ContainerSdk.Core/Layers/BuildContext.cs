@@ -24,6 +24,12 @@ internal sealed class BuildContext
     /// <summary>Where the bundle's segments that no layer holds whole are shared between machines (ContainerCacheRepository), or null.</summary>
     public IBundleSegmentStore? SegmentStore { get; init; }
     public required IReadOnlyList<IImageSourceKind> ImageSources { get; init; }
+
+    /// <summary>Something local reads layers' bytes (the layout, the bundle, an archive or SquashFS image); false for a publish-only build.</summary>
+    public bool NeedsLayerBytes { get; init; } = true;
+
+    /// <summary>Where registry bases' tarball indexes are shared (ContainerCacheRepository), or null: see <see cref="ITarballIndexStore"/>.</summary>
+    public ITarballIndexStore? TarballIndexStore { get; init; }
     public required IBuildLog Log { get; init; }
     public CancellationToken Cancellation { get; init; }
 

@@ -23,7 +23,7 @@ internal static class TarballIndex
     /// <summary>The tarball's entries, and whether it ended without its end-of-archive blocks (<see cref="TarReader.EndedWithoutTrailer"/>), kept in the index so that every build can say so.</summary>
     public static (IReadOnlyList<RawEntry> Entries, bool EndedWithoutTrailer) Get(LazySpool spool, string itemSpec, string indexDirectory, byte[] tarballHash)
     {
-        string path = Path.Combine(indexDirectory, Convert.ToHexString(tarballHash).ToLowerInvariant() + ".idx");
+        string path = PathOf(indexDirectory, tarballHash);
         if (TryLoad(path) is { } cached) return cached;
 
         var entries = new List<RawEntry>();
@@ -47,11 +47,47 @@ internal static class TarballIndex
         return (entries, endedWithoutTrailer);
     }
 
+    private static string PathOf(string indexDirectory, byte[] tarballHash) => Path.Combine(indexDirectory, Convert.ToHexString(tarballHash).ToLowerInvariant() + ".idx");
+
+    /// <summary>Where the index of the tarball (a base layer's uncompressed tar) with <paramref name="diffId"/> is kept.</summary>
+    public static string PathOf(string indexDirectory, Oci.Digest diffId) => Path.Combine(indexDirectory, diffId.Hex + ".idx");
+
+    /// <summary>Whether <paramref name="index"/> reads as a whole index of this format (one shared by another machine: checked before it is used in place of the blob).</summary>
+    public static bool IsIndex(byte[] index)
+    {
+        using var stream = new MemoryStream(index, writable: false);
+        return TryRead(stream) is not null;
+    }
+
+    /// <summary>Whether the file at <paramref name="path"/> is a readable index.</summary>
+    public static bool IsIndexFile(string path) => TryLoad(path) is not null;
+
+    /// <summary>Keeps an index shared by another machine (<see cref="IsIndex"/> first) where <see cref="Get"/> finds it.</summary>
+    public static void Write(string path, byte[] index)
+    {
+        using var temp = new TempFile(path);
+        temp.WriteAllBytes(index);
+        temp.Commit();
+    }
+
     private static (IReadOnlyList<RawEntry>, bool)? TryLoad(string path)
     {
         try
         {
-            using var r = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
+            using var file = File.OpenRead(path);
+            return TryRead(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static (IReadOnlyList<RawEntry>, bool)? TryRead(Stream stream)
+    {
+        try
+        {
+            using var r = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
             if (r.ReadString() != Magic) return null;
             bool endedWithoutTrailer = r.ReadBoolean();
             var entries = new RawEntry[r.ReadInt32()];

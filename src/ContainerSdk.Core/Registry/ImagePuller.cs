@@ -29,9 +29,11 @@ internal sealed class ImagePuller
         _log = log;
     }
 
-    public async Task<PulledImage> PullAsync(RegistryReference reference, Platform platform, CancellationToken cancel = default)
+    /// <param name="layers">False: the manifest and config only, the layers left in the registry (a build that needs no
+    /// layer's bytes and has each layer's tarball index from the registry cache); <see cref="PulledImage.LayerPaths"/> then names files that may not exist.</param>
+    public async Task<PulledImage> PullAsync(RegistryReference reference, Platform platform, CancellationToken cancel = default, bool layers = true)
     {
-        if (reference.Digest is not null && TryOffline(reference, platform) is { } cached)
+        if (reference.Digest is not null && TryOffline(reference, platform, layers) is { } cached)
         {
             _log.Detail($"{reference}: every blob is in {_store.Root}; no request made.");
             return cached;
@@ -48,7 +50,7 @@ internal sealed class ImagePuller
                 : await FetchDocumentAsync(client, reference, child.Digest.ToString(), cancel);
         }
         var manifest = ParseManifest(reference, document);
-        var blobs = new[] { manifest.Config }.Concat(manifest.Layers).DistinctBy(d => d.Digest).ToList();
+        var blobs = new[] { manifest.Config }.Concat(layers ? manifest.Layers : Array.Empty<Descriptor>()).DistinctBy(d => d.Digest).ToList();
         var missing = blobs.Where(b => _store.Find(b) is null).ToList();
         using var slots = new SemaphoreSlim(_options.MaxParallelTransfers);
         int done = 0;
@@ -78,7 +80,7 @@ internal sealed class ImagePuller
     }
 
     /// <summary>A pinned image entirely in the store (documents digest-checked again on read), or null.</summary>
-    private PulledImage? TryOffline(RegistryReference reference, Platform platform)
+    private PulledImage? TryOffline(RegistryReference reference, Platform platform, bool layers)
     {
         var digest = reference.Digest!.Value;
         for (int depth = 0; depth < 4; depth++)
@@ -91,7 +93,7 @@ internal sealed class ImagePuller
                 continue;
             }
             var manifest = ParseManifest(reference, document);
-            if (_store.Find(manifest.Config) is null || manifest.Layers.Any(l => _store.Find(l) is null)) return null;
+            if (_store.Find(manifest.Config) is null || (layers && manifest.Layers.Any(l => _store.Find(l) is null))) return null;
             return Assemble(reference, document with { MediaType = manifest.MediaType }, manifest);
         }
         return null;

@@ -234,6 +234,50 @@ internal sealed class LayerCacheRepository : IDisposable
         }, cancel);
     }
 
+    /// <summary>The media type of a base layer's tarball index (the SDK's own format, versioned by its first bytes).</summary>
+    public const string TarballIndexMediaType = "application/vnd.containersdk.tarball-index.v1";
+    /// <summary>A tarball index larger than this (a few dozen bytes per entry, plus the inlined account files) is not taken.</summary>
+    public const long MaxTarballIndexSize = 256L << 20;
+
+    /// <summary>The tag a base layer's tarball index is stored under: the layer's diff_id, which the index's offsets are into.</summary>
+    public static string IndexTag(Digest diffId) => "csdk-index-" + diffId.Hex;
+
+    /// <summary>
+    /// The tarball index of the base layer whose diff_id is <paramref name="diffId"/>, downloaded and digest-checked, or
+    /// null (a miss, or a cache that cannot be read): with it a build that needs no layer's bytes plans a registry base's
+    /// layer without downloading it.
+    /// </summary>
+    public async Task<byte[]?> TryGetTarballIndexAsync(Digest diffId, CancellationToken cancel = default)
+    {
+        try
+        {
+            if (await TryGetEntryAsync(IndexTag(diffId), cancel) is not { } json) return null;
+            var manifest = Manifest.Parse(json);
+            if (manifest.Layers.Count != 1 || manifest.Layers[0] is not { MediaType: TarballIndexMediaType, Size: <= MaxTarballIndexSize } blob)
+            {
+                Warn($"its entry {IndexTag(diffId)} is not a ContainerSdk tarball index; the base layer is downloaded instead");
+                return null;
+            }
+            await FetchAsync(blob, NothingPrefetched, cancel);
+            return _store.ReadDocument(blob.Digest, MaxTarballIndexSize);
+        }
+        catch (Exception e) when (e is ContainerSdkException or FormatException)
+        {
+            Warn($"reading it failed ({e.Message}); the base layer is downloaded instead");
+            return null;
+        }
+    }
+
+    /// <summary>Stores a base layer's tarball index (the file at <paramref name="path"/>) under its diff_id; false (with one warning per build) when it cannot.</summary>
+    public Task<bool> TryPutTarballIndexAsync(Digest diffId, string path, CancellationToken cancel = default)
+    {
+        Digest digest;
+        using (var file = File.OpenRead(path)) digest = Digest.Compute(file);
+        return TryPutRecordAsync(new[] { IndexTag(diffId) },
+            new[] { PushBlob.FromFile(new Descriptor(TarballIndexMediaType, digest, new FileInfo(path).Length), path) },
+            new Dictionary<string, string> { [DiffIdAnnotation] = diffId.ToString() }, cancel);
+    }
+
     /// <summary>The tag a bundle segment is stored under (its name is the digest of its entries, in hex).</summary>
     public static string SegmentTag(string name) => "csdk-segment-" + name;
 

@@ -107,4 +107,82 @@ public sealed class PublishOnlyTests(SdkPackage sdk)
         Assert.False(LayerOnDisk());
         Assert.False(Directory.Exists(fresh.ImageLayout));
     }
+    [Fact]
+    public async Task A_fresh_runner_that_only_publishes_mounts_a_registry_base_from_its_repository_and_downloads_none_of_its_layers()
+    {
+        var skopeo = Tools.Require("skopeo");
+        Tools.Require("docker-registry");
+        await using var reg = await RegistryServer.StartAsync(new RegistryServerOptions { AccessLog = true });
+        var root = Path.Combine(sdk.Root, "publish-only-base-" + Guid.NewGuid().ToString("N")[..8]);
+
+        // The site's base image, pushed to the registry by skopeo as hpc/base:1.
+        var baseProject = new TestProject(sdk, Path.Combine(root, "base-image"), "base");
+        Tree.TextRootfs(baseProject.Path("rootfs"));
+        Tree.FileAt(baseProject.Path("rootfs", "usr", "share", "base.txt"), string.Concat(Enumerable.Range(0, 5000).Select(i => $"base {i}\n")), "644");
+        await baseProject.WriteAsync("""<ItemGroup><BaseLayer Include="rootfs" /></ItemGroup>""");
+        baseProject.Build().EnsureSuccess("dotnet build base");
+        Tools.Run(skopeo, "copy", "--dest-tls-verify=false", $"oci:{baseProject.ImageLayout}:latest", $"docker://{reg.Host}/hpc/base:1").EnsureSuccess("skopeo copy base");
+
+        string Body(string repository, string extra) => $"""
+              <PropertyGroup>
+                <ContainerRegistry>{reg.Host}</ContainerRegistry>
+                <ContainerRepository>{repository}</ContainerRepository>
+                <ContainerCacheRepository>{reg.Host}/ci/layer-cache</ContainerCacheRepository>
+                {extra}
+              </PropertyGroup>
+              <ItemGroup>
+                <BaseLayer Include="docker://{reg.Host}/hpc/base:1" />
+                <Module Include="modules/tool" TargetPath="/opt/tool" />
+              </ItemGroup>
+            """;
+        TestProject Runner(string name)
+        {
+            var project = new TestProject(sdk, Path.Combine(root, name, "site"));
+            Tree.FileAt(project.Path("modules", "tool", "bin", "tool"), "#!/bin/sh\necho tool\n", "755");
+            return project;
+        }
+
+        // Runner A: a build with the layout, which downloads the base, indexes its layer and shares the index in the registry cache.
+        var warm = Runner("runner-a");
+        await warm.WriteAsync(Body("hpc/cold", ""));
+        var coldDigest = PublishedDigest(Dotnet(warm, reg.Host, "publish", warm.ProjectPath).EnsureSuccess("dotnet publish on runner A"));
+        var layers = ImageTools.Manifest(warm.ImageLayout)["layers"]!.AsArray().Select(l => l!["digest"]!.GetValue<string>()).ToArray();
+        Assert.Equal(2, layers.Length);
+        Assert.Contains(reg.AccessLog(), r => r.StartsWith("PUT /v2/ci/layer-cache/manifests/csdk-index-", StringComparison.Ordinal));
+
+        // Runner B: a fresh runner that only publishes.
+        var fresh = Runner("runner-b");
+        await fresh.WriteAsync(Body("hpc/fresh", """
+                <GenerateContainerImageLayout>false</GenerateContainerImageLayout>
+                <GenerateContainerBundle>false</GenerateContainerBundle>
+            """));
+        int before = reg.AccessLog().Count;
+        var freshRun = Dotnet(fresh, reg.Host, "publish", fresh.ProjectPath).EnsureSuccess("publish-only dotnet publish on runner B");
+        var requests = reg.AccessLog().Skip(before).ToList();
+
+        // No GET of the base's layer blob nor of the module's: the base layer is mounted from hpc/base, the module's from the cache.
+        var layerGets = requests.Where(r => r.StartsWith("GET ", StringComparison.Ordinal) && layers.Any(d => r.Contains("/blobs/" + d, StringComparison.Ordinal))).ToList();
+        Assert.True(layerGets.Count == 0, string.Join("\n", requests));
+        Assert.True(requests.Any(r => r.StartsWith("POST /v2/hpc/fresh/blobs/uploads/?mount=", StringComparison.Ordinal) && r.Contains(layers[0][7..], StringComparison.Ordinal)
+                                      && (r.Contains("from=hpc%2Fbase ", StringComparison.Ordinal) || r.Contains("from=hpc/base ", StringComparison.Ordinal)) && r.EndsWith(" 201", StringComparison.Ordinal)),
+            string.Join("\n", requests));
+        Assert.Equal(coldDigest, PublishedDigest(freshRun));
+        Assert.False(Directory.Exists(fresh.ImageLayout));
+        void NoLayerOnDisk() => Assert.DoesNotContain(Directory.EnumerateFiles(fresh.Directory, "*", SearchOption.AllDirectories),
+            f => layers.Any(d => Path.GetFileName(f).StartsWith(d[7..], StringComparison.Ordinal)));
+        NoLayerOnDisk();
+
+        // Another registry as the target: the base layer is streamed from hpc/base into it, never stored on the way.
+        await using var other = await RegistryServer.StartAsync(new RegistryServerOptions { AccessLog = true });
+        await fresh.WriteAsync(Body("hpc/elsewhere", """
+                <GenerateContainerImageLayout>false</GenerateContainerImageLayout>
+                <GenerateContainerBundle>false</GenerateContainerBundle>
+            """).Replace($"<ContainerRegistry>{reg.Host}</ContainerRegistry>", $"<ContainerRegistry>{other.Host}</ContainerRegistry>"));
+        before = reg.AccessLog().Count;
+        var streamed = Dotnet(fresh, reg.Host + ";" + other.Host, "publish", fresh.ProjectPath).EnsureSuccess("publish-only dotnet publish to another registry");
+        Assert.Equal(coldDigest, PublishedDigest(streamed));
+        Assert.Contains(reg.AccessLog().Skip(before), r => r.StartsWith($"GET /v2/hpc/base/blobs/{layers[0]} ", StringComparison.Ordinal));
+        Assert.Contains(other.AccessLog(), r => r.StartsWith("PUT /v2/hpc/elsewhere/blobs/uploads/", StringComparison.Ordinal) && r.Contains(layers[0][7..], StringComparison.Ordinal));
+        NoLayerOnDisk();
+    }
 }

@@ -130,6 +130,26 @@ public sealed class LayerCacheRepositoryTests
     }
 
     [Fact]
+    public async Task A_base_layers_tarball_index_put_by_one_machine_is_found_by_another_by_its_diff_id()
+    {
+        using var dir = new TempDir("lcache");
+        await using var reg = await RegistryServer.StartAsync();
+        var options = TestRegistryOptions.Plain(reg, dir.Combine("home"));
+        var log = new TranscriptLog();
+        var index = RandomNumberGenerator.GetBytes(3000);
+        var path = dir.Combine("index.idx");
+        File.WriteAllBytes(path, index);
+        var diffId = Digest.Compute(RandomNumberGenerator.GetBytes(16));
+        using (var writer = new LayerCacheRepository(reg.Host, "ci/layers", options, new BlobStore(dir.Combine("a")), log))
+            Assert.True(await writer.TryPutTarballIndexAsync(diffId, path, Cancel));
+
+        using var reader = new LayerCacheRepository(reg.Host, "ci/layers", options, new BlobStore(dir.Combine("b")), log);
+        Assert.Equal(index, await reader.TryGetTarballIndexAsync(diffId, Cancel));
+        Assert.Null(await reader.TryGetTarballIndexAsync(Digest.Compute(RandomNumberGenerator.GetBytes(16)), Cancel));
+        Assert.DoesNotContain(log.Lines, l => l.StartsWith("warning"));
+    }
+
+    [Fact]
     public async Task A_bundle_segment_put_by_one_machine_is_found_by_another_and_an_entry_of_another_kind_is_a_miss()
     {
         using var dir = new TempDir("lcache");
