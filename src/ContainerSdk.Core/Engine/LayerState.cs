@@ -53,6 +53,7 @@ internal static class LayerState
             Parts = e.Parts,
             TargetPath = e.TargetPath,
             SourcePath = e.SourcePath,
+            SourceSha256 = e.SourceSha256,
             FromImage = e.BaseImage is { } b ? origins.TryGetValue(b, out var known) ? known : origins[b] = new ImageOrigin(b.Config, b.Digest, b.Name) : null,
         }).ToList();
     }
@@ -82,6 +83,7 @@ internal sealed record LayerStateEntry
     public int Parts { get; init; }
     public string TargetPath { get; init; } = "/";
     public string? SourcePath { get; init; }
+    public string? SourceSha256 { get; init; }
 }
 
 /// <summary>A base image's layer: its config (the image step's starting config), digest and name.</summary>

@@ -70,6 +70,7 @@ internal sealed partial class LayerStateJson : JsonSerializerContext
         w.WriteNumber(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.Parts), layer.Parts);
         w.WriteString(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.TargetPath), layer.TargetPath);
         w.WriteString(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.SourcePath), layer.SourcePath);
+        w.WriteString(nameof(global::ContainerSdk.Core.Engine.LayerStateEntry.SourceSha256), layer.SourceSha256);
         w.WriteEndObject();
     }
 

@@ -49,6 +49,9 @@ internal sealed record BuiltLayer
     /// <summary>Full path of the folder or file the item names, or its address as written: what the SBOM names a base by (a tarball's SHA-256).</summary>
     public string? SourcePath { get; init; }
 
+    /// <summary>SHA-256 (hex) of the item's tarball file, from planning (<see cref="LayerPlan.SourceSha256"/>); null for a folder or an image.</summary>
+    public string? SourceSha256 { get; init; }
+
     /// <summary>Where the blob came from on this build: what the build's one-line summary counts.</summary>
     public LayerOrigin Origin { get; init; }
 }

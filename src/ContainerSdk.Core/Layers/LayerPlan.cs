@@ -62,6 +62,9 @@ internal sealed class LayerPlan
     public int Index { get; set; }
 
     /// <summary>Which part of its module this layer is (1-based) when the module was split (<see cref="LayerSplit"/>); 0 when it was not.</summary>
+    /// <summary>SHA-256 of the item's tarball file (hex), as the planner hashed it to key its index; null for a folder or an image.</summary>
+    public string? SourceSha256 { get; init; }
+
     public int Part { get; init; }
 
     /// <summary>How many parts its module was split into; 0 when it was not.</summary>

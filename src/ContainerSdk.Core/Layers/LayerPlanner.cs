@@ -20,16 +20,18 @@ internal static class LayerPlanner
         var source = new PlanSource(input.SourcePath, input.ItemSpec, rootKey, new PathGlob(input.Exclude, input.ItemSpec),
             input.OwnerId, input.GroupId, options.Epoch, input.ItemType);
         List<PlannedEntry> entries;
+        byte[]? tarballHash = null;
         if (Directory.Exists(input.SourcePath))
             entries = DirectoryPlanner.Plan(source, context.Log, (path, identity) => context.StatCache.Metadata(path, identity, DiskMetadata.Read));
         else if (File.Exists(input.SourcePath))
-            entries = TarballPlanner.Plan(source, context.HashFile(input.SourcePath), context);
+            entries = TarballPlanner.Plan(source, tarballHash = context.HashFile(input.SourcePath), context);
         else if (input.IsAddress)
             throw new ContainerSdkException(Codes.UnsupportedInputFormat,
                 $"'{input.ItemSpec}' is an address no image source reads (known: {string.Join(", ", context.ImageSources.Select(k => k.Name))}).");
         else
             throw new ContainerSdkException(Codes.InputNotFound, $"'{input.ItemSpec}' does not exist (looked for '{input.SourcePath}').");
-        var plan = new LayerPlan(input, below.Count, entries);
+        // The tarball's hash travels with the layer: the SBOM names a tarball base by it without reading the file again.
+        var plan = new LayerPlan(input, below.Count, entries) { SourceSha256 = tarballHash is null ? null : Convert.ToHexString(tarballHash).ToLowerInvariant() };
 
         ApplyOwnerNames(plan, below, input);
         AddModuleFile(plan, input, options, context.Log);

@@ -210,6 +210,7 @@ internal static class LayerStackBuilder
             Parts = plan.Parts,
             TargetPath = input.TargetPath,
             SourcePath = input.SourcePath,
+            SourceSha256 = plan.SourceSha256,
         };
     }
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using ContainerSdk.Core.Inputs;
 using ContainerSdk.Core.Layers;
@@ -77,9 +76,9 @@ internal static partial class SbomComposer
                 Sha256 = digest is { } h ? new[] { h.Hex } : Array.Empty<string>(), Properties = properties,
             };
         }
-        // A rootfs tarball by its own bytes; a folder has none: its layer's digest names its content.
-        bool tarball = File.Exists(source);
-        var hashes = tarball ? new[] { Sha256Of(source) } : layers.Select(l => l.Descriptor.Digest.Hex).ToArray();
+        // A rootfs tarball by its own bytes (hashed once, by the layers step's planning); a folder has none: its layer's
+        // digest names its content.
+        var hashes = first.SourceSha256 is { } sha256 ? new[] { sha256 } : layers.Select(l => l.Descriptor.Digest.Hex).ToArray();
         return new SbomComponent
         {
             Ref = $"base:{n}", Type = "file", Name = Path.GetFileName(source.TrimEnd('/')), Sha256 = hashes, Properties = properties,
@@ -129,10 +128,4 @@ internal static partial class SbomComposer
     private static partial Regex NameVersion();
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    private static string Sha256Of(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-        return Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
-    }
 }
