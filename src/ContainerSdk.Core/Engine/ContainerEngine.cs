@@ -49,11 +49,12 @@ internal static class ContainerEngine
         // Pulled bases and registry cache hits, by digest.
         var store = new BlobStore(paths.Registry);
         using var shared = SharedLayerCache(registries.CacheRepository, layers, registryOptions, store, log);
+        // A layout, a bundle or a SquashFS image reads every layer's bytes; without them (publish only) none is fetched.
+        bool needsLayerBytes = options.LocalImage || bundle is not null || squashfs is not null;
         var context = new BuildContext
         {
             Options = options, Paths = paths, StatCache = StatCache.Load(paths.StatCache, clock),
-            LayerCache = Composition.LayerCache(paths, shared, needsLayerBytes: options.LocalImage || bundle is not null || squashfs is not null),
-            NeedsLayerBytes = options.LocalImage || bundle is not null || squashfs is not null,
+            LayerCache = Composition.LayerCache(paths, shared, needsLayerBytes), NeedsLayerBytes = needsLayerBytes,
             TarballIndexStore = Composition.TarballIndexStore(shared),
             LayerCacheIsShared = shared is not null || paths.IsShared, SegmentStore = Composition.SegmentStore(shared),
             ImageSources = Composition.ImageSourcesWith(registryOptions, store, log), Log = log, Cancellation = cancellationToken,

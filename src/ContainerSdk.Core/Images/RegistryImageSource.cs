@@ -17,7 +17,7 @@ internal sealed class RegistryImageSource(RegistryOptions options, string storeD
     /// <summary>A tag may move between builds: the registry is asked each build (one manifest request).</summary>
     public string? ResolutionKey(ImageRequest request, Func<string, byte[]> hashFile) => null;
 
-    public IImageSource Open(ImageRequest request) => Open(request, layers: true);
+    public IImageSource Open(ImageRequest request) => Open(request, RegistryReference.Parse(request.Location), layers: true);
 
     public bool IsRemote => true;
 
@@ -25,12 +25,11 @@ internal sealed class RegistryImageSource(RegistryOptions options, string storeD
     public RemoteImage? OpenDocuments(ImageRequest request)
     {
         var reference = RegistryReference.Parse(request.Location);
-        return new RemoteImage(Open(request, layers: false), $"{reference.Registry}/{reference.Repository}");
+        return new RemoteImage(Open(request, reference, layers: false), $"{reference.Registry}/{reference.Repository}");
     }
 
-    private IImageSource Open(ImageRequest request, bool layers)
+    private IImageSource Open(ImageRequest request, RegistryReference reference, bool layers)
     {
-        var reference = RegistryReference.Parse(request.Location);
         var store = new BlobStore(storeDirectory);
         // What the pull warns of (a config of an unknown type) is about this BaseLayer: reported at its line.
         var pulled = new ImagePuller(options, store, new ItemLog(log, "BaseLayer", request.ItemSpec)).PullAsync(reference, request.Platform, layers: layers).GetAwaiter().GetResult();

@@ -139,9 +139,6 @@ internal sealed class LayerCacheRepository : IDisposable
         }
     }
 
-    /// <summary>A stream of a blob this repository holds, read off the registry as it is pushed elsewhere (<see cref="RemoteBlobStream"/>).</summary>
-    public Stream OpenBlob(Descriptor blob) => new RemoteBlobStream(_client, Repository, blob);
-
     /// <summary>The manifest tagged <paramref name="tag"/>, or null when the repository has no such tag (a miss).</summary>
     private async Task<byte[]?> TryGetEntryAsync(string tag, CancellationToken cancel)
     {
