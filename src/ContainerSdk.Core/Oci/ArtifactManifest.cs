@@ -42,6 +42,7 @@ internal static class ArtifactManifest
         new(MediaTypes.ImageManifest, Digest.Compute(manifestJson), manifestJson.Length)
         {
             ArtifactType = manifest.ArtifactType,
-            Annotations = manifest.Annotations is { Count: > 0 } a ? new SortedDictionary<string, string>(a.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal) : null,
+            // Shared, not copied: both are read-only, and the JSON writer orders the keys itself.
+            Annotations = manifest.Annotations is { Count: > 0 } a ? a : null,
         };
 }

@@ -123,10 +123,9 @@ internal sealed class BuiltImage : IImage
             {
                 var json = layout.Files.ReadDocument(ImageFiles.BlobPath(entry.Digest));
                 if (Digest.Compute(json) != entry.Digest) throw new InvalidDataException($"{layoutPath}: blob {entry.Digest} does not have that digest; the layout is damaged.");
-                var blobs = Path.Combine(layoutPath, "blobs", "sha256");
+                // The file is the layout's blob of the artifact's one layer, opened (by the layout's own files) when it is sent.
                 ImageReferrer? referrer = null;
-                // The file is the layout's blob of the artifact's one layer, opened when it is sent.
-                referrer = ImageReferrer.Read(json, () => new FileStream(Path.Combine(blobs, referrer!.File.Digest.Hex), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
+                referrer = ImageReferrer.Read(json, () => layout.Files.Open(ImageFiles.BlobPath(referrer!.File.Digest)));
                 if (referrer.Manifest.Subject?.Digest == images[0].Digest) attached.Add(referrer);
             }
         }

@@ -26,11 +26,12 @@ internal sealed class ReferrerPusher(RegistryOptions options, IBuildLog log)
 
     public async Task<Result> PushAsync(string registry, string repository, Descriptor subject, IReadOnlyList<ReferrerArtifact> artifacts, CancellationToken cancel = default)
     {
+        var pusher = new ImagePusher(options, log);
         foreach (var artifact in artifacts)
         {
             if (artifact.Manifest.Subject?.Digest != subject.Digest)
                 throw new ArgumentException($"The artifact {artifact.Descriptor.Digest} is not about {subject.Digest}.", nameof(artifacts));
-            await new ImagePusher(options, log).PushAsync(registry, repository, Array.Empty<string>(), artifact.ManifestJson, MediaTypes.ImageManifest, artifact.Blobs, cancel);
+            await pusher.PushAsync(registry, repository, Array.Empty<string>(), artifact.ManifestJson, MediaTypes.ImageManifest, artifact.Blobs, cancel);
         }
         using var client = new RegistryClient(registry, options, log);
         if (await client.ReferrersAsync(repository, subject.Digest, cancel) is not null)
