@@ -13,8 +13,8 @@ namespace ContainerSdk.Core.Cache;
 /// </summary>
 internal static class CachePruning
 {
-    /// <summary>What a pruning did: how much older content it kept (of which linked, so pinned) and what it evicted.</summary>
-    public sealed record Result(int Evicted, long EvictedBytes, long KeptBytes, long LinkedBytes, long Bound);
+    /// <summary>What a pruning did: how much older content it kept and what it evicted.</summary>
+    public sealed record Result(int Evicted, long EvictedBytes, long KeptBytes, long Bound);
 
     private sealed record Entry(string Path, string Kind, string Name, long Size, bool Linked, long LastUse);
 
@@ -26,13 +26,13 @@ internal static class CachePruning
         var older = Entries(paths, uses).Where(e => !inUse.Contains(e.Path))
             .OrderByDescending(e => e.Linked).ThenByDescending(e => e.LastUse).ThenBy(e => e.Name, StringComparer.Ordinal).ToList();
 
-        long kept = 0, linked = 0, evictedBytes = 0;
+        long kept = 0, evictedBytes = 0;
         int count = 0;
         bool full = false;
         var evicted = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in older)
         {
-            if (entry.Linked) { kept += entry.Size; linked += entry.Size; continue; }
+            if (entry.Linked) { kept += entry.Size; continue; }
             // Strictly least recently used: once one does not fit, every older one goes too.
             if (!full && kept + entry.Size <= bound) { kept += entry.Size; continue; }
             full = true;
@@ -42,7 +42,7 @@ internal static class CachePruning
             if (entry.Kind == CacheUses.Blobs) evicted.Add(entry.Name);
         }
         DeleteOrphans(paths, uses, evicted);
-        return new Result(count, evictedBytes, kept, linked, bound);
+        return new Result(count, evictedBytes, kept, bound);
     }
 
     private static IEnumerable<Entry> Entries(WorkPaths paths, CacheUses uses)

@@ -17,8 +17,7 @@ internal static class CacheBound
     public static void Keep(WorkPaths paths, IReadOnlyList<BuiltLayer> built, long? maxSize, SharedCacheLock? sharing, IBuildLog log)
     {
         long own = maxSize ?? DefaultBound(paths, built);
-        // A layer left in the registry (Remote) has no file here.
-        var inUse = built.Where(l => l.Remote is null).Select(l => Path.GetFullPath(l.BlobPath)).ToHashSet(StringComparer.Ordinal);
+        var inUse = BlobsInUse(built);
         var now = DateTimeOffset.UtcNow;
         var uses = new CacheUses(paths.CacheUses);
         var blobs = Path.TrimEndingDirectorySeparator(paths.Blobs) + Path.DirectorySeparatorChar;
@@ -54,9 +53,12 @@ internal static class CacheBound
         using var alone = WorkLock.TryAcquire(Path.Combine(paths.Work, ".lock"));
         if (alone is null) return;
         long bound = recorded >= 0 ? recorded : DefaultBound(paths, layers);
-        var inUse = layers.Where(l => l.Remote is null).Select(l => Path.GetFullPath(l.BlobPath)).ToHashSet(StringComparer.Ordinal);
-        Report(paths, CachePruning.Prune(paths, inUse, bound), log);
+        Report(paths, CachePruning.Prune(paths, BlobsInUse(layers), bound), log);
     }
+
+    /// <summary>The full paths of the layers' blobs; a layer left in the registry (Remote) has no file here.</summary>
+    private static HashSet<string> BlobsInUse(IReadOnlyList<BuiltLayer> layers) =>
+        layers.Where(l => l.Remote is null).Select(l => Path.GetFullPath(l.BlobPath)).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Records ContainerCacheMaxSize for the image step, -1 for the default (worked out again there).</summary>
     private static void Record(WorkPaths paths, long? maxSize)

@@ -23,13 +23,17 @@ internal static class LayerSplit
     /// </summary>
     public static IReadOnlyList<LayerPlan> Apply(IReadOnlyList<LayerPlan> plans, long splitSize, Action<string>? detail = null)
     {
-        if (splitSize <= 0 || !plans.Any(p => Splits(p, splitSize))) return plans;
+        if (splitSize <= 0) return plans;
+        // Each module's size once: the loop below may try several split sizes, each asking every plan whether it splits.
+        var splittable = plans.Select(p => Splittable(p) ? SizeOf(p) : 0).ToArray();
+        bool Splits(int i, long at) => splittable[i] > at;
+        if (!Enumerable.Range(0, plans.Count).Any(i => Splits(i, splitSize))) return plans;
         var size = splitSize;
         List<LayerPlan> stack;
         while (true)
         {
-            stack = plans.SelectMany(p => Splits(p, size) ? PartsOf(p, new PartCutter(size)) : new[] { p }).ToList();
-            if (stack.Count <= MaxLayers || !plans.Any(p => Splits(p, size))) break;
+            stack = plans.SelectMany((p, i) => Splits(i, size) ? PartsOf(p, new PartCutter(size)) : new[] { p }).ToList();
+            if (stack.Count <= MaxLayers || !Enumerable.Range(0, plans.Count).Any(i => Splits(i, size))) break;
             size *= 2;
         }
         if (size != splitSize)
@@ -46,8 +50,9 @@ internal static class LayerSplit
         return total;
     }
 
-    private static bool Splits(LayerPlan plan, long size) =>
-        plan.Input.Kind == LayerKind.Module && plan.Prebuilt is null && plan.FromImage is null && SizeOf(plan) > size;
+    /// <summary>Whether the plan is a module's layer this build writes (a reused or base image's layer keeps its blob).</summary>
+    private static bool Splittable(LayerPlan plan) =>
+        plan.Input.Kind == LayerKind.Module && plan.Prebuilt is null && plan.FromImage is null;
 
     /// <summary>A module's plan as its parts (one when the cut finds no boundary).</summary>
     public static IReadOnlyList<LayerPlan> PartsOf(LayerPlan plan, PartCutter cutter)
