@@ -73,7 +73,7 @@ internal sealed class TclModuleReader
             "puts" => Puts(args, line),
             "module" => Module(args, line),
             "is-loaded" => "0",
-            "is-avail" => args.Count > 0 && _context.Available is { } available && args.All(a => available.Contains(a.Trim().TrimEnd('/'))) ? "1" : "0",
+            "is-avail" => args.Count > 0 && args.All(_context.IsAvailable) ? "1" : "0",
             "module-info" => ModuleInfo(args, line),
             "family" => Family(args, line),
             "source-sh" => SourceSh(args, line),
