@@ -75,7 +75,7 @@ public abstract class ContainerTask : Microsoft.Build.Utilities.Task
     }
 
     /// <summary>The origin MSBuild gives errors of its command line (MSB1008 and the like): no file, so no line an IDE would jump to.</summary>
-    internal const string CommandLine = "MSBUILD";
+    private const string CommandLine = "MSBUILD";
 
     /// <summary>Whether the project's build was given <paramref name="name"/> as a global property (MSBuild's names ignore case).</summary>
     private bool IsGlobalProperty(string name) =>

@@ -75,6 +75,8 @@ internal static class ItemTranslation
     /// <summary>ContainerLmodSitePackage, relative to the project's folder; null when blank.</summary>
     public static string? ParseLmodSitePackage(string? value, string projectFile)
         => AtProject(() => Properties.LmodSitePackage(value, Path.GetDirectoryName(Path.GetFullPath(projectFile))!), projectFile);
+
+    /// <summary>ContainerLayerSplitSize in bytes (a unit allowed), blank for the default, 0 for one layer per module.</summary>
     public static long ParseLayerSplitSize(string? value, string projectFile) => AtProject(() => Properties.LayerSplitSize(value), projectFile);
 
     public static string ValidateRepository(string? value, string projectFile) => AtProject(() => Properties.Repository(value), projectFile);

@@ -16,6 +16,12 @@ internal sealed record ModuleLoadContext(string Name, string Version, string Loa
 
     /// <summary>Names and name/versions of the modules installed with the image; null when not known yet (nothing is).</summary>
     public IReadOnlySet<string>? Available { get; init; }
+
+    /// <summary>
+    /// Lmod's isAvail (Tcl's is-avail): whether <paramref name="module"/> (a name or name/version, as a user writes it,
+    /// spaces and a trailing '/' aside) is installed with the image. One place for both readers.
+    /// </summary>
+    public bool IsAvailable(string module) => Available is { } available && available.Contains(module.Trim().TrimEnd('/'));
 }
 
 /// <summary>The site's SitePackage.lua (ContainerLmodSitePackage): its path (where its errors point) and its text.</summary>

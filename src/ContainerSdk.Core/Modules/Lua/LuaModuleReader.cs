@@ -470,7 +470,7 @@ internal sealed class LuaModuleReader
             "os.getenv" => args.Count > 0 && args[0] is string variable ? _recorder.GetEnv(variable) : throw _recorder.Failure("os.getenv takes a variable name", line),
             "mode" => "load",
             "isloaded" or "isPending" => false,
-            "isAvail" => _context.Available is { } available && Needed(0, "a module name").Trim().TrimEnd('/') is var m && available.Contains(m),
+            "isAvail" => _context.IsAvailable(Needed(0, "a module name")),
             "myModuleName" => _context.Name,
             "myModuleVersion" => _context.Version,
             "myModuleFullName" or "myModuleUsrName" => $"{_context.Name}/{_context.Version}",

@@ -19,8 +19,6 @@ internal sealed class TclModuleReader
 {
     private readonly ModuleFileRecorder _recorder;
     private readonly ModuleLoadContext _context;
-    private readonly string _name;
-    private readonly string _version;
     private readonly Dictionary<string, string> _variables = new(StringComparer.Ordinal);
     private readonly HashSet<string> _procs = new(StringComparer.Ordinal);
     private int _depth;
@@ -29,8 +27,6 @@ internal sealed class TclModuleReader
     {
         _recorder = recorder;
         _context = context;
-        _name = context.Name;
-        _version = context.Version;
     }
 
     public static void Read(string text, ModuleFileRecorder recorder, ModuleLoadContext context)
@@ -73,7 +69,7 @@ internal sealed class TclModuleReader
             "puts" => Puts(args, line),
             "module" => Module(args, line),
             "is-loaded" => "0",
-            "is-avail" => args.Count > 0 && _context.Available is { } available && args.All(a => available.Contains(a.Trim().TrimEnd('/'))) ? "1" : "0",
+            "is-avail" => args.Count > 0 && args.All(_context.IsAvailable) ? "1" : "0",
             "module-info" => ModuleInfo(args, line),
             "family" => Family(args, line),
             "source-sh" => SourceSh(args, line),
@@ -93,7 +89,7 @@ internal sealed class TclModuleReader
     private string Family(List<string> args, int line)
     {
         if (args.Count != 1) throw _recorder.Syntax("family takes one name", line);
-        _recorder.Family(args[0], _name, _version, line);
+        _recorder.Family(args[0], _context.Name, _context.Version, line);
         return "";
     }
 
@@ -285,7 +281,7 @@ internal sealed class TclModuleReader
     {
         ["mode"] => "load",
         ["mode", var mode] => mode == "load" ? "1" : "0",
-        ["name"] or ["specified"] => $"{_name}/{_version}",
+        ["name"] or ["specified"] => $"{_context.Name}/{_context.Version}",
         ["shell"] or ["shell", _] => ModuleLoadContext.ShellName,
         ["shelltype"] or ["shelltype", _] => ModuleLoadContext.ShellType,
         ["flags"] => "0",
